@@ -1,0 +1,29 @@
+/** HTTP conventions every service and the edge agree on. */
+export const http = {
+  paths: { liveness: '/healthz', readiness: '/readyz', metrics: '/metrics', openapi: '/openapi.json' },
+  /**
+   * The identity the gateway authenticated, forwarded to the API. The API trusts only this header; the gateway
+   * strips any copy a client sends, and the NetworkPolicy lets only the gateway reach the API.
+   */
+  identityHeader: 'x-homelab-user',
+  requestIdHeader: 'x-request-id',
+  /** Bodies larger than this answer 413 (bytes). */
+  maxBodyBytes: 64 * 1024,
+  /** A request still running after this answers 504 (milliseconds). */
+  requestTimeoutMs: 5_000,
+  /**
+   * Keep-alive ordering (workload-checklist): the proxy's upstream idle timeout < Node's keepAliveTimeout <
+   * Node's headersTimeout, so the proxy never reuses a socket Node has just closed.
+   */
+  keepAlive: { proxyIdleTimeoutSeconds: 60, serverKeepAliveTimeoutMs: 65_000, serverHeadersTimeoutMs: 66_000 },
+} as const;
+
+/**
+ * Shutdown timing. Endpoint removal races SIGTERM, so a pod keeps serving for `preStopSeconds` (native preStop
+ * sleep), then drains for up to `drainSeconds`; the grace period covers both with a margin.
+ */
+export const shutdown = {
+  preStopSeconds: 5,
+  drainSeconds: 15,
+  terminationGracePeriodSeconds: 30,
+} as const;

@@ -1,0 +1,6 @@
+export * from './apps.ts';
+export * from './cluster.ts';
+export * from './data.ts';
+export * from './http.ts';
+export * from './slos.ts';
+export * from './versions.ts';

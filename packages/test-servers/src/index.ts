@@ -1,0 +1,5 @@
+export { findBinary } from './binaries.ts';
+export { freePort, waitForPort } from './free-port.ts';
+export { createDatabase, type PostgresServer, postgresAvailable, startPostgres } from './postgres.ts';
+export { type RedisServer, redisAvailable, startRedis } from './redis.ts';
+export { realServersRequired } from './required.ts';
