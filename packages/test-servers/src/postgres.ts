@@ -48,21 +48,22 @@ export async function startPostgres(): Promise<PostgresServer> {
   await start();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let running = true;
+  const stop = async (mode: 'fast' | 'immediate' = 'fast') => {
+    if (!running) return;
+    await exec(pgCtl, ['-D', dataDir, '-m', mode, '-w', 'stop']);
+    running = false;
+  };
   return {
     url,
     port,
-    async stop(mode = 'fast') {
-      if (!running) return;
-      await exec(pgCtl, ['-D', dataDir, '-m', mode, '-w', 'stop']);
-      running = false;
-    },
+    stop,
     async start() {
       if (running) return;
       await start();
       running = true;
     },
     async destroy() {
-      await this.stop('immediate').catch(() => undefined);
+      await stop('immediate').catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };
