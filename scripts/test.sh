@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `npm test`: every check the repository has, in one command. It installs what it needs on first use
+# (Node, pnpm, dependencies, the pinned Go checkers when Go exists) and starts the servers its tests need.
+# Without PostgreSQL/Redis/promtool/Chromium binaries the suites fall back or skip with a visible notice;
+# under CI=true those are required and their absence fails the run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/bootstrap.sh
+mkdir -p .artifacts
+
+step() { printf '\n\033[1;36m== %s\033[0m\n' "$*"; }
+step "lint and format (biome)"
+pnpm exec biome check .
+step "type-check (tsc $(pnpm exec tsc --version | awk '{print $2}'))"
+pnpm exec tsc -p tsconfig.json
+if [ -f scripts/go-tools.sh ]; then
+  step "static checkers (pinned Go builds, cached)"
+  # shellcheck source=/dev/null
+  . scripts/go-tools.sh
+fi
+step "tests (vitest)"
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.artifacts/vitest.json "$@" || status=$?
+# One plain closing line, whatever the reporter printed above.
+node -e '
+  const r = require("./.artifacts/vitest.json");
+  console.log(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || true
+exit "$status"
