@@ -1,0 +1,45 @@
+import { errors, jwtVerify } from 'jose';
+import { identityPattern } from './api-keys.ts';
+
+export interface JwtVerifierOptions {
+  /** Shared HMAC secret (at least 32 bytes). */
+  readonly secret: Uint8Array;
+  readonly issuer: string;
+  readonly audience: string;
+  /** Allowed clock skew in seconds. Default 5. */
+  readonly clockToleranceSeconds?: number;
+}
+
+/** Why a token was refused, for the 401 detail; never the token itself. */
+export class JwtRejected extends Error {}
+
+/**
+ * Verifies bearer tokens with jose. The algorithm is pinned to HS256: a token whose header says `none` or any
+ * other algorithm is refused before its signature is considered, which closes the classic algorithm-confusion
+ * attacks. `exp`, `iss`, `aud` and `sub` are required.
+ */
+export function createJwtVerifier(options: JwtVerifierOptions): (token: string) => Promise<string> {
+  if (options.secret.byteLength < 32) throw new Error('JWT secret must be at least 32 bytes');
+  const verifyOptions = {
+    algorithms: ['HS256'],
+    issuer: options.issuer,
+    audience: options.audience,
+    requiredClaims: ['exp', 'sub'],
+    clockTolerance: options.clockToleranceSeconds ?? 5,
+  };
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, options.secret, verifyOptions);
+      const subject = payload.sub ?? '';
+      if (!identityPattern.test(subject)) throw new JwtRejected('token subject is not a valid identity');
+      return subject;
+    } catch (error) {
+      if (error instanceof JwtRejected) throw error;
+      if (error instanceof errors.JWTExpired) throw new JwtRejected('token expired');
+      if (error instanceof errors.JOSEAlgNotAllowed) throw new JwtRejected('token algorithm not allowed');
+      if (error instanceof errors.JWTClaimValidationFailed)
+        throw new JwtRejected(`token claim invalid: ${error.claim}`);
+      throw new JwtRejected('token invalid');
+    }
+  };
+}
