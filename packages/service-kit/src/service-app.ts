@@ -1,0 +1,103 @@
+import { http } from '@homelab/platform';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from 'pino';
+import { createFaults, type Faults } from './faults.ts';
+import { bodyLimit, requestTimeout, securityHeaders } from './guards.ts';
+import { healthRoutes } from './health.ts';
+import { createLifecycle, type Lifecycle, type ReadinessCheck } from './lifecycle.ts';
+import type { ServiceMetrics } from './metrics.ts';
+import { observe } from './observe.ts';
+import { ProblemError, problem } from './problem.ts';
+import { requestContext } from './request-context.ts';
+
+export interface ServiceAppOptions {
+  /** The app's name (logs, metric help texts). */
+  readonly service: string;
+  readonly logger: Logger;
+  readonly metrics: ServiceMetrics;
+  /** Dependencies `/readyz` checks. Default none. */
+  readonly readiness?: readonly ReadinessCheck[];
+  /** FAULTS_ENABLED and ADMIN_TOKEN. Default disabled. Or a ready-made Faults object (tests). */
+  readonly faults?: { readonly enabled: boolean; readonly adminToken?: string | undefined } | Faults;
+  /** Default `http.maxBodyBytes` from @homelab/platform. */
+  readonly bodyLimitBytes?: number;
+  /** Default `http.requestTimeoutMs` from @homelab/platform. */
+  readonly timeoutMs?: number;
+  /** Default true. Off only to measure what logging costs (benchmark). */
+  readonly accessLog?: boolean;
+  /** Default true. Off only to measure what metrics cost (benchmark). */
+  readonly requestMetrics?: boolean;
+  /** Default: a new one. Pass one when the caller needs it before the app exists. */
+  readonly lifecycle?: Lifecycle;
+}
+
+export interface ServiceApp {
+  readonly app: Hono;
+  readonly lifecycle: Lifecycle;
+  readonly faults: Faults;
+}
+
+const isFaults = (value: ServiceAppOptions['faults']): value is Faults => value !== undefined && 'middleware' in value;
+
+/**
+ * The Hono app every service starts from: request id and traceparent, access log and RED metrics, security
+ * headers, body limit, request timeout, fault injection, problem+json errors, and the probe, metrics and admin
+ * routes. The caller mounts its own sub-apps with `app.route()`.
+ */
+export function createServiceApp(options: ServiceAppOptions): ServiceApp {
+  const { logger, metrics } = options;
+  const lifecycle = options.lifecycle ?? createLifecycle();
+  const faults = isFaults(options.faults)
+    ? options.faults
+    : createFaults({ enabled: options.faults?.enabled ?? false, adminToken: options.faults?.adminToken, logger });
+  lifecycle.onShutdown(async () => faults.close());
+
+  const app = new Hono();
+  app.use(requestContext());
+  app.use(
+    observe({ logger, metrics, accessLog: options.accessLog ?? true, requestMetrics: options.requestMetrics ?? true }),
+  );
+  app.use(securityHeaders());
+  app.use(bodyLimit(options.bodyLimitBytes ?? http.maxBodyBytes));
+  app.use(requestTimeout(options.timeoutMs ?? http.requestTimeoutMs));
+  app.use(faults.middleware);
+
+  app.onError((error, c) => {
+    if (error instanceof ProblemError) {
+      if (error.status >= 500) logger.warn({ requestId: c.get('requestId'), err: error }, error.title);
+      return problem(c, error.status, error.title, error.detail, error.extra);
+    }
+    if (error instanceof HTTPException) {
+      const status = error.status as ContentfulStatusCode;
+      return problem(c, status, statusTitle(status), status >= 500 ? undefined : error.message || undefined);
+    }
+    // Unknown errors: the stack goes to the log, the client gets a request id to quote.
+    logger.error({ requestId: c.get('requestId'), err: error }, 'unhandled error');
+    return problem(c, 500, 'Internal Server Error');
+  });
+  app.notFound((c) => problem(c, 404, 'Not Found', `no route for ${c.req.method} ${c.req.path}`));
+
+  app.route('/', healthRoutes({ lifecycle, metrics, readiness: [...(options.readiness ?? []), faults.readiness] }));
+  app.route('/', faults.routes);
+  return { app, lifecycle, faults };
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+export const statusTitle = (status: number): string => titles[status] ?? (status >= 500 ? 'Server Error' : 'Error');
