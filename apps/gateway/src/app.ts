@@ -1,0 +1,125 @@
+import { http } from '@homelab/platform';
+import { createServiceApp, type Lifecycle, type Logger, problem, type ServiceMetrics } from '@homelab/service-kit';
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { authenticate } from './auth/authenticate.ts';
+import { createGatewayMetrics } from './metrics.ts';
+import { proxy } from './proxy/proxy.ts';
+import { rateLimit } from './rate-limit/rate-limit.ts';
+import type { RateLimiter } from './rate-limit/token-bucket.ts';
+import type { CircuitBreakerOptions } from './resilience/circuit-breaker.ts';
+import { createRetryBudget, type RetryBudgetOptions } from './resilience/retry-budget.ts';
+import { adminUpstreams } from './routes/admin-upstreams.ts';
+import { createUpstream, type Upstream } from './upstreams/upstream.ts';
+import { createWeightedUpstreams, type UpstreamSpec, type WeightedUpstreams } from './upstreams/weighted-upstreams.ts';
+
+export interface GatewayDeps {
+  readonly logger: Logger;
+  readonly metrics: ServiceMetrics;
+  /** The notes API's upstreams (stable, optionally canary) with their initial weights. */
+  readonly upstreams: readonly UpstreamSpec[];
+  readonly verifyApiKey: (key: string) => string | undefined;
+  readonly verifyJwt?: (token: string) => Promise<string>;
+  readonly limiter: RateLimiter;
+  /** Enables `/admin/upstreams` (and the kit's `/admin/faults` when faults are enabled). */
+  readonly adminToken?: string;
+  readonly faultsEnabled?: boolean;
+  /** The only origin CORS allows. */
+  readonly webOrigin: string;
+  /** Upstream header/idle timeout. Default 3000 ms. */
+  readonly timeoutMs?: number;
+  /** Default 1. */
+  readonly maxRetries?: number;
+  /** Keep-alive connections per upstream. Default 64. */
+  readonly connections?: number;
+  readonly breaker?: Omit<CircuitBreakerOptions, 'onStateChange'>;
+  readonly retryBudget?: RetryBudgetOptions;
+  /** Default `http.maxBodyBytes`. */
+  readonly bodyLimitBytes?: number;
+}
+
+export interface Gateway {
+  readonly app: Hono;
+  readonly lifecycle: Lifecycle;
+  readonly routes: Readonly<Record<string, WeightedUpstreams<Upstream>>>;
+}
+
+/** The notes API is the one proxied route today; the table is keyed by route so more can join. */
+const notesRoute = 'notes';
+
+/** Builds the gateway without opening a port. */
+export function createApp(deps: GatewayDeps): Gateway {
+  const { logger, metrics } = deps;
+  const { app, lifecycle } = createServiceApp({
+    service: 'gateway',
+    logger,
+    metrics,
+    faults: { enabled: deps.faultsEnabled ?? false, adminToken: deps.adminToken },
+    bodyLimitBytes: deps.bodyLimitBytes ?? http.maxBodyBytes,
+  });
+  const gatewayMetrics = createGatewayMetrics(metrics.registry);
+  const upstreams = deps.upstreams.map((spec) =>
+    createUpstream(spec, {
+      connections: deps.connections ?? 64,
+      ...(deps.breaker ? { breaker: deps.breaker } : {}),
+      onBreakerState: (s, state) => {
+        gatewayMetrics.breakerState(s.name, state);
+        logger.warn({ upstream: s.name, state }, 'circuit breaker state changed');
+      },
+    }),
+  );
+  const notes = createWeightedUpstreams(upstreams);
+  const routes: Record<string, WeightedUpstreams<Upstream>> = { [notesRoute]: notes };
+  const publishWeights = (route: string, group: WeightedUpstreams<Upstream>) => {
+    const weights = group.weights();
+    for (const u of group.all) gatewayMetrics.weight(route, u.spec.name, u.spec.version, weights[u.spec.name] ?? 0);
+  };
+  publishWeights(notesRoute, notes);
+  for (const u of upstreams) gatewayMetrics.breakerState(u.spec.name, 'closed');
+
+  app.route(
+    '/admin/upstreams',
+    adminUpstreams({
+      routes,
+      adminToken: deps.adminToken,
+      problem,
+      onChange: (route, weights) => {
+        logger.info({ route, weights }, 'upstream weights changed');
+        const group = routes[route];
+        if (group) publishWeights(route, group);
+      },
+    }),
+  );
+
+  const api = new Hono();
+  api.use(
+    cors({
+      origin: deps.webOrigin,
+      allowHeaders: ['authorization', 'content-type', http.requestIdHeader, 'traceparent'],
+      exposeHeaders: [http.requestIdHeader, 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+      maxAge: 600,
+    }),
+  );
+  api.use(authenticate({ verifyApiKey: deps.verifyApiKey, ...(deps.verifyJwt ? { verifyJwt: deps.verifyJwt } : {}) }));
+  api.use(rateLimit({ limiter: deps.limiter, onLimited: () => gatewayMetrics.rateLimited() }));
+  api.all(
+    '/*',
+    proxy(
+      {
+        name: notesRoute,
+        upstreams: notes,
+        timeoutMs: deps.timeoutMs ?? 3_000,
+        maxRetries: deps.maxRetries ?? 1,
+        retryBudget: createRetryBudget(deps.retryBudget),
+      },
+      { metrics: gatewayMetrics, problem },
+    ),
+  );
+  app.route('/v1', api);
+
+  lifecycle.onShutdown(async () => {
+    await Promise.all(upstreams.map((u) => u.pool.close()));
+    await deps.limiter.close?.();
+  });
+  return { app, lifecycle, routes };
+}

@@ -1,0 +1,341 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { http } from '@homelab/platform';
+import { createLogger, createMetrics, type RunningServer, serve } from '@homelab/service-kit';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type GatewayDeps } from './app.ts';
+import { createApiKeyVerifier, hashApiKey } from './auth/api-keys.ts';
+import { createJwtVerifier } from './auth/jwt-verifier.ts';
+import { createMemoryRateLimiter } from './rate-limit/token-bucket.ts';
+import type { UpstreamSpec } from './upstreams/weighted-upstreams.ts';
+
+/** A stand-in API that reports what it received, and can be told to be slow or to fail. */
+interface StubUpstream {
+  readonly url: string;
+  hits: number;
+  mode: 'ok' | 'fail' | 'slow' | 'down-once';
+  close(): Promise<void>;
+}
+
+async function startStub(name: string): Promise<StubUpstream> {
+  const stub: StubUpstream = { url: '', hits: 0, mode: 'ok', close: async () => undefined };
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    stub.hits += 1;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (stub.mode === 'fail') {
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom"}');
+        return;
+      }
+      if (stub.mode === 'down-once') {
+        stub.mode = 'ok';
+        res.writeHead(503).end();
+        return;
+      }
+      const answer = () =>
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'x-upstream': name, connection: 'keep-alive' })
+          .end(
+            JSON.stringify({
+              upstream: name,
+              method: req.method,
+              url: req.url,
+              headers: req.headers,
+              body: Buffer.concat(chunks).toString(),
+            }),
+          );
+      if (stub.mode === 'slow') setTimeout(answer, 1_000);
+      else answer();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(stub, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+}
+
+interface Echo {
+  url: string;
+  body: string;
+  headers: Record<string, string | undefined>;
+}
+interface Problem {
+  title: string;
+  detail: string;
+}
+const echo = async (res: Response) => (await res.json()) as Echo;
+const problemOf = async (res: Response) => (await res.json()) as Problem;
+
+const jwtSecret = randomBytes(32);
+const apiKey = randomBytes(32).toString('base64url');
+const adminToken = randomBytes(24).toString('hex');
+const sign = (alg = 'HS256', key: Uint8Array = jwtSecret, exp: string | number = '5m', sub = 'alice') =>
+  new SignJWT({})
+    .setProtectedHeader({ alg })
+    .setSubject(sub)
+    .setIssuer('homelab')
+    .setAudience('homelab-api')
+    .setExpirationTime(exp)
+    .sign(key);
+
+async function startGateway(upstreams: UpstreamSpec[], overrides: Partial<GatewayDeps> = {}) {
+  const logger = createLogger({ service: 'gateway', version: 'test', level: 'silent' });
+  const metrics = createMetrics({ service: 'gateway', version: 'test', commit: 'test' });
+  const gateway = createApp({
+    logger,
+    metrics,
+    upstreams,
+    verifyApiKey: createApiKeyVerifier([{ identity: 'alice', sha256: hashApiKey(apiKey) }]),
+    verifyJwt: createJwtVerifier({ secret: jwtSecret, issuer: 'homelab', audience: 'homelab-api' }),
+    limiter: createMemoryRateLimiter({ capacity: 10_000, refillPerSecond: 10_000 }),
+    adminToken,
+    webOrigin: 'http://localhost:3000',
+    timeoutMs: 300,
+    breaker: { failureThreshold: 3, openMs: 500 },
+    ...overrides,
+  });
+  const server = await serve({
+    app: gateway.app,
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    lifecycle: gateway.lifecycle,
+    handleSignals: false,
+    lingerMs: 0,
+  });
+  return { ...gateway, server, metrics };
+}
+
+describe('gateway against stub upstreams', () => {
+  let stable: StubUpstream;
+  let canary: StubUpstream;
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+  let server: RunningServer;
+  const get = (path: string, headers: Record<string, string> = { 'x-api-key': apiKey }) =>
+    fetch(`${server.url}${path}`, { headers });
+
+  beforeAll(async () => {
+    stable = await startStub('stable');
+    canary = await startStub('canary');
+    gw = await startGateway([
+      { name: 'stable', url: stable.url, version: '1.0.0', weight: 100 },
+      { name: 'canary', url: canary.url, version: '1.1.0', weight: 0 },
+    ]);
+    server = gw.server;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await Promise.all([stable?.close(), canary?.close()]);
+  });
+
+  it('answers 401 problem+json for missing, unknown and forged credentials', async () => {
+    const other = randomBytes(32);
+    const cases: [string, Record<string, string>, RegExp][] = [
+      ['no credentials', {}, /credentials required/],
+      ['unknown key', { 'x-api-key': 'not-a-key' }, /not recognised/],
+      [
+        'alg none',
+        {
+          authorization: `Bearer ${new UnsecuredJWT({ sub: 'alice' }).setIssuer('homelab').setAudience('homelab-api').setExpirationTime('5m').encode()}`,
+        },
+        /not allowed|invalid/,
+      ],
+      ['wrong algorithm', { authorization: `Bearer ${await sign('HS512', randomBytes(64))}` }, /algorithm not allowed/],
+      [
+        'expired',
+        { authorization: `Bearer ${await sign('HS256', jwtSecret, Math.floor(Date.now() / 1000) - 120)}` },
+        /expired/,
+      ],
+      ['wrong signature', { authorization: `Bearer ${await sign('HS256', other)}` }, /invalid/],
+    ];
+    for (const [name, headers, detail] of cases) {
+      const res = await get('/v1/notes', headers);
+      expect(res.status, name).toBe(401);
+      expect(res.headers.get('content-type'), name).toBe('application/problem+json');
+      expect(res.headers.get('www-authenticate'), name).toMatch(/^Bearer/);
+      expect((await problemOf(res)).detail, name).toMatch(detail);
+    }
+    expect(stable.hits).toBe(0);
+  });
+
+  it('forwards an authenticated request with identity, request id and traceparent, never the client identity', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await get('/v1/notes?limit=5', {
+      authorization: `Bearer ${await sign()}`,
+      [http.identityHeader]: 'mallory',
+      'x-request-id': 'req-123',
+      traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+    });
+    expect(res.status).toBe(200);
+    const seen = await echo(res);
+    expect(seen.url).toBe('/v1/notes?limit=5');
+    expect(seen.headers[http.identityHeader]).toBe('alice');
+    expect(seen.headers['x-request-id']).toBe('req-123');
+    expect(seen.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(seen.headers.traceparent).not.toContain('00f067aa0ba902b7');
+    expect(seen.headers.authorization).toBeUndefined();
+    expect(res.headers.get('x-request-id')).toBe('req-123');
+    expect(res.headers.get('ratelimit-limit')).toBe('10000');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('streams request bodies through and refuses oversized ones with 413', async () => {
+    const ok = await fetch(`${server.url}/v1/notes`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 't', body: 'b' }),
+    });
+    expect(ok.status).toBe(200);
+    expect((await echo(ok)).body).toBe('{"title":"t","body":"b"}');
+    const hitsBefore = stable.hits;
+    const big = await fetch(`${server.url}/v1/notes`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+      body: 'x'.repeat(http.maxBodyBytes + 1),
+    });
+    expect(big.status).toBe(413);
+    expect(big.headers.get('content-type')).toBe('application/problem+json');
+    expect(stable.hits).toBe(hitsBefore);
+  });
+
+  it('allows CORS for the web origin only', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${server.url}/v1/notes`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+    expect((await preflight('http://localhost:3000')).headers.get('access-control-allow-origin')).toBe(
+      'http://localhost:3000',
+    );
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers 504 when the upstream is slower than the route timeout', async () => {
+    stable.mode = 'slow';
+    try {
+      const res = await get('/v1/notes');
+      expect(res.status).toBe(504);
+      expect((await problemOf(res)).title).toBe('Gateway Timeout');
+    } finally {
+      stable.mode = 'ok';
+    }
+  });
+
+  it('retries an idempotent request once on 503, never a POST', async () => {
+    stable.mode = 'down-once';
+    const before = stable.hits;
+    expect((await get('/v1/notes')).status).toBe(200);
+    expect(stable.hits - before).toBe(2);
+    stable.mode = 'down-once';
+    const post = await fetch(`${server.url}/v1/notes`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(post.status).toBe(503);
+    stable.mode = 'ok';
+  });
+
+  it('opens the breaker after repeated failures (503 without touching the upstream) and recovers', async () => {
+    expect((await get('/v1/notes')).status).toBe(200); // a success resets the consecutive-failure count
+    stable.mode = 'fail';
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (await fetch(`${server.url}/v1/notes`, { method: 'POST', headers: { 'x-api-key': apiKey }, body: '{}' }))
+          .status,
+      );
+    expect(statuses).toEqual([500, 500, 500]);
+    const hits = stable.hits;
+    const open = await get('/v1/notes');
+    expect(open.status).toBe(503);
+    expect((await problemOf(open)).detail).toMatch(/circuit breaker is open/);
+    expect(stable.hits).toBe(hits);
+    stable.mode = 'ok';
+    await new Promise((r) => setTimeout(r, 550));
+    expect((await get('/v1/notes')).status).toBe(200);
+    expect((await get('/v1/notes')).status).toBe(200);
+    const metricsText = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metricsText).toMatch(/gateway_circuit_breaker_state\{upstream="stable"\} 0/);
+  });
+
+  it('honours weights within a binomial 99.9 % interval and changes them at run time without dropping requests', async () => {
+    const put = (weights: Record<string, number>, token = adminToken) =>
+      fetch(`${server.url}/admin/upstreams/notes`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ weights }),
+      });
+    expect((await put({ canary: 50 }, 'wrong-token')).status).toBe(401);
+    expect((await put({ stable: 80, canary: 20 })).status).toBe(200);
+    const n = 1_000;
+    const count = async (total: number) => {
+      const seen = { stable: 0, canary: 0, failed: 0 };
+      for (let i = 0; i < total; i += 50) {
+        const batch = await Promise.all(Array.from({ length: 50 }, () => get('/v1/notes')));
+        for (const res of batch) {
+          const upstream = res.headers.get('x-upstream') as 'stable' | 'canary' | null;
+          if (res.status === 200 && upstream) seen[upstream] += 1;
+          else seen.failed += 1;
+          await res.arrayBuffer();
+        }
+      }
+      return seen;
+    };
+    const seen = await count(n);
+    const p = 0.2;
+    const tolerance = 3.29 * Math.sqrt(n * p * (1 - p));
+    expect(seen.failed).toBe(0);
+    expect(Math.abs(seen.canary - n * p)).toBeLessThan(tolerance);
+
+    // Shift traffic while requests are running: every one of them must still succeed.
+    const during = count(500);
+    expect((await put({ stable: 0, canary: 100 })).status).toBe(200);
+    const concurrent = await during;
+    expect(concurrent.failed).toBe(0);
+    const after = await count(100);
+    expect(after).toEqual({ stable: 0, canary: 100, failed: 0 });
+    const metricsText = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metricsText).toMatch(
+      /gateway_upstream_requests_total\{route="notes",upstream="canary",version="1.1.0",status="200"\} \d+/,
+    );
+    expect(metricsText).toMatch(/gateway_upstream_weight\{route="notes",upstream="canary",version="1.1.0"\} 100/);
+    await put({ stable: 100, canary: 0 });
+  });
+});
+
+describe('gateway rate limiting', () => {
+  it('answers 429 with Retry-After and RateLimit fields under a flood', async () => {
+    const stub = await startStub('stable');
+    const gw = await startGateway([{ name: 'stable', url: stub.url, version: '1', weight: 100 }], {
+      limiter: createMemoryRateLimiter({ capacity: 20, refillPerSecond: 1 }),
+    });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 60 }, () => fetch(`${gw.server.url}/v1/notes`, { headers: { 'x-api-key': apiKey } })),
+      );
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200).length).toBe(20);
+      expect(statuses.filter((s) => s === 429).length).toBe(40);
+      const limited = responses.find((r) => r.status === 429) as Response;
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(limited.headers.get('ratelimit-limit')).toBe('20');
+      expect(limited.headers.get('ratelimit-remaining')).toBe('0');
+      expect(Number(limited.headers.get('ratelimit-reset'))).toBeGreaterThan(0);
+      expect(limited.headers.get('content-type')).toBe('application/problem+json');
+      expect(stub.hits).toBe(20);
+      await Promise.all(responses.map((r) => r.arrayBuffer()));
+    } finally {
+      await gw.server.close();
+      await stub.close();
+    }
+  });
+});

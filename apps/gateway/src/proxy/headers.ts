@@ -1,0 +1,99 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { http } from '@homelab/platform';
+
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection and must not be forwarded; `host` is set by the
+ * client pool from the upstream origin. Credentials stop here: the API trusts the identity header only.
+ */
+const dropOnRequest = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'authorization',
+  'x-api-key',
+  'cookie',
+  http.identityHeader,
+  http.requestIdHeader,
+  'traceparent',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+]);
+
+const dropOnResponse = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** What the gateway adds to every upstream request. */
+export interface ForwardContext {
+  readonly identity: string;
+  readonly requestId: string;
+  readonly traceparent: string;
+  readonly clientAddress: string;
+}
+
+/** Names listed in `Connection` are hop-by-hop too (RFC 9110 §7.6.1). */
+const connectionListed = (value: string | undefined): Set<string> | undefined =>
+  value ? new Set(value.split(',').map((v) => v.trim().toLowerCase())) : undefined;
+
+/**
+ * Builds the upstream request headers as undici's flat `[name, value, ...]` array from Node's raw header list
+ * (no Headers object, no lower-casing of values). A client's copy of the identity header is dropped here.
+ */
+export function upstreamRequestHeaders(rawHeaders: readonly string[], forward: ForwardContext): string[] {
+  const out: string[] = [];
+  let listed: Set<string> | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] as string).toLowerCase();
+    if (name === 'connection') listed = connectionListed(rawHeaders[i + 1]);
+  }
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] as string).toLowerCase();
+    if (dropOnRequest.has(name) || listed?.has(name)) continue;
+    out.push(name, rawHeaders[i + 1] as string);
+  }
+  out.push(
+    http.identityHeader,
+    forward.identity,
+    http.requestIdHeader,
+    forward.requestId,
+    'traceparent',
+    forward.traceparent,
+    'x-forwarded-for',
+    forward.clientAddress,
+    'x-forwarded-proto',
+    'http',
+  );
+  return out;
+}
+
+/**
+ * The upstream's response headers minus hop-by-hop ones, plus the gateway's own (request id, RateLimit-*,
+ * security headers, CORS) where the upstream did not already set them.
+ */
+export function downstreamResponseHeaders(
+  upstream: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
+  gateway: Headers,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const listed = connectionListed(typeof upstream.connection === 'string' ? upstream.connection : undefined);
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (value === undefined || dropOnResponse.has(name) || listed?.has(name)) continue;
+    out[name] = value;
+  }
+  for (const [name, value] of gateway) if (!(name in out)) out[name] = value;
+  return out;
+}

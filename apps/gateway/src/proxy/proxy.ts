@@ -1,0 +1,188 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable, Writable } from 'node:stream';
+import type { Context, Handler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Dispatcher } from 'undici';
+import type { GatewayMetrics } from '../metrics.ts';
+import type { RetryBudget } from '../resilience/retry-budget.ts';
+import type { Upstream } from '../upstreams/upstream.ts';
+import type { WeightedUpstreams } from '../upstreams/weighted-upstreams.ts';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.ts';
+
+/** One proxied route: where it goes, how long it may take, and how it may retry. */
+export interface ProxyRoute {
+  /** Metric label, e.g. `notes`. */
+  readonly name: string;
+  readonly upstreams: WeightedUpstreams<Upstream>;
+  /** Time allowed for the upstream's response headers, and between body chunks; then 504. */
+  readonly timeoutMs: number;
+  /** Extra attempts for idempotent, bodyless requests, each paid from the retry budget. */
+  readonly maxRetries: number;
+  readonly retryBudget: RetryBudget;
+}
+
+export interface ProxyDeps {
+  readonly metrics: GatewayMetrics;
+  readonly problem: (c: Context, status: ContentfulStatusCode, title: string, detail?: string) => Response;
+}
+
+interface NodeBindings {
+  incoming?: IncomingMessage;
+  outgoing?: ServerResponse;
+}
+
+/** Safe to repeat (RFC 9110 §9.2.2); only retried when there is no body to replay. */
+const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const retryableStatus = new Set([502, 503, 504]);
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** @hono/node-server leaves the response alone when the handler's Response carries this header. */
+const alreadySent = { 'x-hono-already-sent': 'true' } as const;
+
+/** A sink for the body of a response that will be retried instead of forwarded. */
+const discard = () =>
+  new Writable({
+    write(_chunk, _encoding, callback) {
+      callback();
+    },
+  });
+
+interface UpstreamRequest {
+  readonly path: string;
+  readonly method: Dispatcher.HttpMethod;
+  readonly headers: string[];
+  /**
+   * undici accepts any async iterable as a body; a web ReadableStream is one. Typed as Readable because
+   * undici's types list only Node streams.
+   */
+  readonly body: Readable | null;
+}
+
+type Attempt =
+  | { readonly kind: 'answered'; readonly status: number; readonly response?: Response }
+  | { readonly kind: 'retry'; readonly status: number }
+  | { readonly kind: 'failed'; readonly error: unknown; readonly headersSent: boolean };
+
+/**
+ * The hot path. Under @hono/node-server the upstream response is streamed straight into Node's ServerResponse
+ * with undici's `stream()` (no web-stream conversion, no buffering); elsewhere (`app.request()` in tests) it
+ * falls back to a streamed `Response`. Everything that can be computed once lives outside the handler.
+ */
+export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
+  const { metrics, problem } = deps;
+  const { timeoutMs } = route;
+
+  const attempt = async (
+    c: Context,
+    upstream: Upstream,
+    request: UpstreamRequest,
+    /** Asks (and pays) the retry budget; absent when this attempt may not be retried. */
+    tryRetry: (() => boolean) | undefined,
+    outgoing: ServerResponse | undefined,
+  ): Promise<Attempt> => {
+    const options = { ...request, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+    if (outgoing) {
+      let status = 0;
+      let retry = false;
+      try {
+        await upstream.pool.stream(options, ({ statusCode, headers }) => {
+          status = statusCode;
+          if (tryRetry && retryableStatus.has(statusCode) && tryRetry()) {
+            retry = true;
+            return discard();
+          }
+          outgoing.writeHead(statusCode, downstreamResponseHeaders(headers, c.res.headers));
+          return outgoing;
+        });
+        return retry ? { kind: 'retry', status } : { kind: 'answered', status };
+      } catch (error) {
+        return { kind: 'failed', error, headersSent: outgoing.headersSent };
+      }
+    }
+    try {
+      const res = await upstream.pool.request(options);
+      if (tryRetry && retryableStatus.has(res.statusCode) && tryRetry()) {
+        await res.body.dump();
+        return { kind: 'retry', status: res.statusCode };
+      }
+      const body = res.statusCode === 204 || res.statusCode === 304 || request.method === 'HEAD' ? null : res.body;
+      const headers = downstreamResponseHeaders(res.headers, c.res.headers);
+      const response = new Response(body ? (Readable.toWeb(body) as ReadableStream) : null, {
+        status: res.statusCode,
+        headers: Object.entries(headers).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])) as [
+          string,
+          string,
+        ][],
+      });
+      if (!body) res.body.resume();
+      return { kind: 'answered', status: res.statusCode, response };
+    } catch (error) {
+      return { kind: 'failed', error, headersSent: false };
+    }
+  };
+
+  return async (c) => {
+    const { incoming, outgoing } = (c.env ?? {}) as NodeBindings;
+    const method = c.req.method as Dispatcher.HttpMethod;
+    const length = c.req.header('content-length');
+    const hasBody =
+      method !== 'GET' &&
+      method !== 'HEAD' &&
+      (length !== undefined ? length !== '0' : c.req.header('transfer-encoding') !== undefined);
+    const rawHeaders = incoming?.rawHeaders ?? [...c.req.raw.headers].flat();
+    const url = incoming?.url ?? c.req.url.slice(c.req.url.indexOf('/', 8));
+    const request = {
+      path: url,
+      method,
+      headers: upstreamRequestHeaders(rawHeaders, {
+        identity: c.get('identity'),
+        requestId: c.get('requestId'),
+        traceparent: c.get('traceparent'),
+        clientAddress: incoming?.socket.remoteAddress ?? 'unknown',
+      }),
+      // Read through Hono, not from `incoming`: the body limit may already have consumed and re-wrapped it.
+      body: hasBody ? (c.req.raw.body as unknown as Readable) : null,
+    };
+    const canRetry = idempotent.has(method) && !hasBody;
+    route.retryBudget.recordRequest();
+    let retriesLeft = canRetry ? route.maxRetries : 0;
+    for (;;) {
+      const upstream = route.upstreams.pick();
+      const { name, version } = upstream.spec;
+      if (!upstream.breaker.tryAcquire()) {
+        metrics.observeUpstream(route.name, name, version, 503, 0);
+        return problem(c, 503, 'Service Unavailable', `upstream ${name} is failing; its circuit breaker is open`);
+      }
+      const started = performance.now();
+      const result = await attempt(c, upstream, request, retriesLeft > 0 ? retry : undefined, outgoing);
+      const seconds = (performance.now() - started) / 1000;
+      if (result.kind === 'failed') {
+        upstream.breaker.record(false);
+        const code = (result.error as { code?: string }).code ?? '';
+        const timedOut = timeoutCodes.has(code);
+        const status = timedOut ? 504 : 502;
+        metrics.observeUpstream(route.name, name, version, status, seconds);
+        if (result.headersSent) return new Response(null, { status: 502, headers: alreadySent });
+        // A connection that failed before any byte was sent is safe to retry for idempotent requests.
+        if (!timedOut && retriesLeft > 0 && retry()) continue;
+        return timedOut
+          ? problem(c, 504, 'Gateway Timeout', `upstream ${name} did not answer within ${timeoutMs} ms`)
+          : problem(c, 502, 'Bad Gateway', `upstream ${name} is unreachable`);
+      }
+      upstream.breaker.record(result.status < 500);
+      metrics.observeUpstream(route.name, name, version, result.status, seconds);
+      // The budget was paid when the attempt chose to retry.
+      if (result.kind === 'retry') continue;
+      return result.response ?? new Response(null, { status: result.status, headers: alreadySent });
+    }
+
+    function retry(): boolean {
+      retriesLeft -= 1;
+      if (!route.retryBudget.tryRetry()) {
+        metrics.retry(route.name, 'budget_exhausted');
+        return false;
+      }
+      metrics.retry(route.name, 'attempted');
+      return true;
+    }
+  };
+}
