@@ -1,0 +1,2 @@
+DROP TABLE note_owners;
+DROP TABLE notes;

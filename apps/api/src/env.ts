@@ -1,0 +1,23 @@
+import { apps, local } from '@homelab/platform';
+import { baseEnvSchema, envBoolean, envPort, parseEnv } from '@homelab/service-kit';
+import { z } from 'zod';
+
+/** The API's configuration; the only place the API reads process.env. */
+export const apiEnvSchema = baseEnvSchema.extend({
+  PORT: envPort(apps.api.port),
+  /** PostgreSQL connection string. Unset: embedded PGlite in PGLITE_DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** Where embedded PGlite keeps its data, kept across restarts. One process per directory. */
+  PGLITE_DATA_DIR: z.string().min(1).default(`${local.dataDir}/api/pglite`),
+  /** Redis URL. Unset: an in-process cache. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Default: on in local mode (no DATABASE_URL), off in the cluster where a Job runs `migrate`. */
+  MIGRATE_ON_START: envBoolean.optional(),
+  MAX_NOTES_PER_USER: z.coerce.number().int().min(1).default(10_000),
+});
+
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+export const loadApiEnv = (source?: Record<string, string | undefined>): ApiEnv => parseEnv(apiEnvSchema, source);

@@ -1,0 +1,27 @@
+import { apps } from '@homelab/platform';
+import { createLogger } from '@homelab/service-kit';
+import { openDatabase } from './dependencies.ts';
+import { loadApiEnv } from './env.ts';
+import { migrate } from './storage/migrate.ts';
+
+/**
+ * One-shot schema migration (the Kubernetes Job before a rollout): `node src/migrate.ts`. Exits 0 when the schema
+ * is current, non-zero with the error logged otherwise.
+ */
+const env = loadApiEnv();
+const logger = createLogger({
+  service: `${apps.api.name}-migrate`,
+  version: env.SERVICE_VERSION,
+  level: env.LOG_LEVEL,
+});
+const db = await openDatabase(env, logger);
+try {
+  const { from, to } = await migrate(db);
+  logger.info({ from, to }, 'schema migrated');
+} catch (error) {
+  logger.fatal({ err: error }, 'migration failed');
+  process.exitCode = 1;
+} finally {
+  await db.close();
+  logger.flush();
+}

@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { http } from '@homelab/platform';
+import { ProblemError, problem } from '@homelab/service-kit';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import type { ApiMetrics } from '../api-metrics.ts';
+import { type NoteCache, noteCacheKey } from '../cache/note-cache.ts';
+import { decodeCursor, encodeCursor } from '../notes/cursor.ts';
+import { identity } from '../notes/identity.ts';
+import { type NotesRepository, QuotaExceededError } from '../notes/notes-repository.ts';
+import {
+  CreateNoteSchema,
+  ListQuery,
+  NoteIdParams,
+  NotePageSchema,
+  NoteSchema,
+  PatchNoteSchema,
+  ProblemSchema,
+} from '../notes/schemas.ts';
+import { withDatabase } from '../storage/database-errors.ts';
+
+export interface NotesRoutesDeps {
+  readonly repository: NotesRepository;
+  readonly cache: NoteCache;
+  readonly apiMetrics: ApiMetrics;
+  /** Default `() => new Date()`. */
+  readonly now?: () => Date;
+}
+
+const json = 'application/json';
+const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
+const problems = {
+  400: { description: 'Invalid request (unknown fields, bad values)', content: problemContent },
+  401: { description: 'No identity from the gateway', content: problemContent },
+  503: { description: 'Database unavailable; retry', content: problemContent },
+} as const;
+const notFound = { 404: { description: 'No such note for this user', content: problemContent } } as const;
+const jsonHeaders = { 'content-type': json };
+
+/**
+ * Invalid input answers a 400 problem listing each issue by path. Issue messages are zod's, never the input
+ * value, so nothing the client sent is echoed into logs or responses.
+ */
+const validationHook = (
+  result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } },
+  c: Parameters<typeof problem>[0],
+) => {
+  if (result.success) return;
+  return problem(c, 400, 'Bad Request', 'the request does not match the API schema', {
+    errors: (result.error?.issues ?? []).map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+  });
+};
+
+const getNote = createRoute({
+  method: 'get',
+  path: '/v1/notes/{id}',
+  summary: 'Read one of your notes',
+  request: { params: NoteIdParams },
+  responses: {
+    200: { description: 'The note', content: { [json]: { schema: NoteSchema } } },
+    ...notFound,
+    ...problems,
+  },
+});
+const listNotes = createRoute({
+  method: 'get',
+  path: '/v1/notes',
+  summary: 'List your notes, newest first (keyset pagination)',
+  request: { query: ListQuery },
+  responses: { 200: { description: 'A page', content: { [json]: { schema: NotePageSchema } } }, ...problems },
+});
+const createNote = createRoute({
+  method: 'post',
+  path: '/v1/notes',
+  summary: 'Create a note',
+  request: { body: { required: true, content: { [json]: { schema: CreateNoteSchema } } } },
+  responses: {
+    201: { description: 'Created', content: { [json]: { schema: NoteSchema } } },
+    409: { description: 'Note quota reached', content: problemContent },
+    ...problems,
+  },
+});
+const patchNote = createRoute({
+  method: 'patch',
+  path: '/v1/notes/{id}',
+  summary: 'Change the title or body; send If-Match: "<version>" to refuse lost updates',
+  request: { params: NoteIdParams, body: { required: true, content: { [json]: { schema: PatchNoteSchema } } } },
+  responses: {
+    200: { description: 'Updated', content: { [json]: { schema: NoteSchema } } },
+    412: { description: 'The note changed since the version in If-Match', content: problemContent },
+    ...notFound,
+    ...problems,
+  },
+});
+const deleteNote = createRoute({
+  method: 'delete',
+  path: '/v1/notes/{id}',
+  summary: 'Delete a note',
+  request: { params: NoteIdParams },
+  responses: { 204: { description: 'Deleted' }, ...notFound, ...problems },
+});
+
+const parseIfMatch = (header: string | undefined): number | undefined => {
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
+  if (!match) throw new ProblemError(400, 'Bad Request', 'If-Match must be a note version, e.g. "3"');
+  return Number(match[1]);
+};
+
+/** `/v1/notes` and `/openapi.json`. Reads by id go through the cache; every write invalidates it. */
+export function notesRoutes({ repository, cache, apiMetrics, now = () => new Date() }: NotesRoutesDeps) {
+  const routes = new OpenAPIHono({ defaultHook: validationHook });
+  routes.use('/v1/*', identity());
+  const hit = apiMetrics.cacheLookups.labels('hit');
+  const miss = apiMetrics.cacheLookups.labels('miss');
+
+  routes.openapi(getNote, async (c) => {
+    const owner = c.get('owner');
+    const { id } = c.req.valid('param');
+    const key = noteCacheKey(owner, id);
+    const cached = await cache.get(key);
+    if (cached !== undefined) {
+      hit.inc();
+      // The stored bytes are the response: no parse, no re-serialize.
+      return c.body(cached as Uint8Array<ArrayBuffer>, 200, jsonHeaders) as never;
+    }
+    miss.inc();
+    const note = await withDatabase(() => repository.get(owner, id));
+    if (!note) return problem(c, 404, 'Not Found', 'no such note') as never;
+    const bytes = Buffer.from(JSON.stringify(note));
+    await cache.set(key, bytes);
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, jsonHeaders) as never;
+  });
+
+  routes.openapi(listNotes, async (c) => {
+    const { cursor, limit } = c.req.valid('query');
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && after === undefined) {
+      return problem(c, 400, 'Bad Request', 'the cursor is not one this API issued') as never;
+    }
+    const page = await withDatabase(() => repository.list(c.get('owner'), limit, after));
+    return c.json({ notes: page.notes, nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
+  });
+
+  routes.openapi(createNote, async (c) => {
+    const input = c.req.valid('json');
+    const id = randomUUID();
+    try {
+      const note = await withDatabase(() => repository.create(c.get('owner'), id, input, now()));
+      c.header('location', `/v1/notes/${note.id}`);
+      return c.json(note, 201);
+    } catch (error) {
+      if (error instanceof QuotaExceededError) return problem(c, 409, 'Conflict', 'note quota reached') as never;
+      throw error;
+    }
+  });
+
+  routes.openapi(patchNote, async (c) => {
+    const owner = c.get('owner');
+    const { id } = c.req.valid('param');
+    const expected = parseIfMatch(c.req.header('if-match'));
+    const result = await withDatabase(() => repository.update(owner, id, c.req.valid('json'), now(), expected));
+    // Invalidate after the write committed; a reader can only refill it with the new row (or an old one for at
+    // most the TTL if it read before the commit: see ADR 0012).
+    await cache.delete(noteCacheKey(owner, id));
+    if (result === 'missing') return problem(c, 404, 'Not Found', 'no such note') as never;
+    if (result === 'conflict') return problem(c, 412, 'Precondition Failed', 'the note has a newer version') as never;
+    return c.json(result, 200);
+  });
+
+  routes.openapi(deleteNote, async (c) => {
+    const owner = c.get('owner');
+    const { id } = c.req.valid('param');
+    const deleted = await withDatabase(() => repository.delete(owner, id));
+    await cache.delete(noteCacheKey(owner, id));
+    if (!deleted) return problem(c, 404, 'Not Found', 'no such note') as never;
+    return c.body(null, 204);
+  });
+
+  routes.doc31(http.paths.openapi, {
+    openapi: '3.1.0',
+    info: {
+      title: 'homelab notes API',
+      version: '1',
+      description: `Every /v1 route requires the ${http.identityHeader} header set by the gateway.`,
+    },
+  });
+  return routes;
+}
