@@ -36,17 +36,15 @@ async function startStub(name: string): Promise<StubUpstream> {
         return;
       }
       const answer = () =>
-        res
-          .writeHead(200, { 'content-type': 'application/json', 'x-upstream': name, connection: 'keep-alive' })
-          .end(
-            JSON.stringify({
-              upstream: name,
-              method: req.method,
-              url: req.url,
-              headers: req.headers,
-              body: Buffer.concat(chunks).toString(),
-            }),
-          );
+        res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': name, connection: 'keep-alive' }).end(
+          JSON.stringify({
+            upstream: name,
+            method: req.method,
+            url: req.url,
+            headers: req.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
       if (stub.mode === 'slow') setTimeout(answer, 1_000);
       else answer();
     });
