@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { apps } from '@homelab/platform';
+import { apps, auth } from '@homelab/platform';
 import { baseEnvSchema, envPort, parseEnv } from '@homelab/service-kit';
 import { z } from 'zod';
 
@@ -21,8 +21,8 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   /** HS256 secret for bearer tokens (>= 32 bytes), or a mounted file holding it. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_SECRET_FILE: z.string().min(1).optional(),
-  JWT_ISSUER: z.string().min(1).default('homelab'),
-  JWT_AUDIENCE: z.string().min(1).default('homelab-api'),
+  JWT_ISSUER: z.string().min(1).default(auth.jwtIssuer),
+  JWT_AUDIENCE: z.string().min(1).default(auth.jwtAudience),
   /** Shared token buckets; unset: one in-memory bucket set per replica. */
   REDIS_URL: z.url().optional(),
   RATE_LIMIT_BURST: positive(100),

@@ -1,4 +1,5 @@
 export * from './apps.ts';
+export * from './auth.ts';
 export * from './cluster.ts';
 export * from './data.ts';
 export * from './http.ts';

@@ -1,3 +1,4 @@
+import { auth } from '@homelab/platform';
 import { problem } from '@homelab/service-kit';
 import type { Context, MiddlewareHandler } from 'hono';
 import { JwtRejected } from './jwt-verifier.ts';
@@ -28,7 +29,7 @@ const unauthorized = (c: Context, detail: string): Response => {
 export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
   const { verifyApiKey, verifyJwt } = options;
   return async (c, next) => {
-    const apiKey = c.req.header('x-api-key');
+    const apiKey = c.req.header(auth.apiKeyHeader);
     const authorization = c.req.header('authorization');
     let identity: string | undefined;
     if (apiKey !== undefined) {

@@ -1,3 +1,4 @@
+import { auth } from '@homelab/platform';
 import { errors, jwtVerify } from 'jose';
 import { identityPattern } from './api-keys.ts';
 
@@ -21,7 +22,7 @@ export class JwtRejected extends Error {}
 export function createJwtVerifier(options: JwtVerifierOptions): (token: string) => Promise<string> {
   if (options.secret.byteLength < 32) throw new Error('JWT secret must be at least 32 bytes');
   const verifyOptions = {
-    algorithms: ['HS256'],
+    algorithms: [auth.jwtAlgorithm],
     issuer: options.issuer,
     audience: options.audience,
     requiredClaims: ['exp', 'sub'],
