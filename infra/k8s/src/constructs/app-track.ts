@@ -1,0 +1,141 @@
+import { type AppSpec, canary, http, probes, shutdown, type Track } from '@homelab/platform';
+import { Construct } from 'constructs';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { type IContainer, type IEnvVar, Service } from 'kubernetes-models/v1';
+import { addObject } from './api-object.ts';
+import { trackLabels } from './labels.ts';
+import {
+  containerResources,
+  preStopSleep,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  secretVolume,
+  tmpVolume,
+} from './workload-defaults.ts';
+
+export interface AppTrackProps {
+  readonly app: AppSpec;
+  readonly track: Track;
+  /** Image reference; the deploy replaces the tag with a digest (`kubectl set image`). */
+  readonly image: string;
+  readonly serviceAccountName: string;
+  readonly configMapName: string;
+  /** Secrets mounted as files under the platform's secret path. Default: none. */
+  readonly secretFiles?: readonly string[];
+  /** Environment variables read from Secret keys (never inline values). Default: none. */
+  readonly secretEnv?: readonly { readonly name: string; readonly secret: string; readonly key: string }[];
+  /** Replicas at synth time; omitted for the stable track, whose count the HPA owns. */
+  readonly replicas?: number;
+}
+
+const portName = 'http';
+
+/**
+ * One track (stable or canary) of an app: its Deployment and the Service selecting exactly that track's pods.
+ * The stable and canary tracks differ only in name, the track label and replicas, so a canary is the stable
+ * workload with a new image.
+ */
+export class AppTrack extends Construct {
+  readonly deploymentName: string;
+  readonly serviceName: string;
+  readonly servicePort: number;
+  readonly podLabels: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: AppTrackProps) {
+    super(scope, id);
+    const { app, track } = props;
+    if (!Number.isInteger(app.port) || app.port < 1024)
+      throw new Error(`app ${app.name}: port ${app.port} must be >= 1024`);
+    this.deploymentName = track === 'stable' ? app.name : `${app.name}${canary.suffix}`;
+    this.serviceName = this.deploymentName;
+    this.servicePort = app.port;
+    this.podLabels = trackLabels(app.name, track);
+
+    const tmp = tmpVolume();
+    const secrets = (props.secretFiles ?? []).map((name) => secretVolume(name));
+    const env: IEnvVar[] = (props.secretEnv ?? []).map((s) => ({
+      name: s.name,
+      valueFrom: { secretKeyRef: { name: s.secret, key: s.key } },
+    }));
+    const httpGet = (path: string) => ({ path, port: portName });
+    const container: IContainer = {
+      name: app.name,
+      image: props.image,
+      imagePullPolicy: 'IfNotPresent',
+      ports: [{ name: portName, containerPort: app.port, protocol: 'TCP' }],
+      envFrom: [{ configMapRef: { name: props.configMapName } }],
+      env,
+      resources: containerResources(app.resources),
+      securityContext: restrictedContainerSecurityContext(),
+      startupProbe: {
+        httpGet: httpGet(http.paths.liveness),
+        periodSeconds: probes.periodSeconds,
+        timeoutSeconds: probes.timeoutSeconds,
+        failureThreshold: probes.startupFailureThreshold,
+      },
+      readinessProbe: {
+        httpGet: httpGet(http.paths.readiness),
+        periodSeconds: probes.periodSeconds,
+        timeoutSeconds: probes.timeoutSeconds,
+        failureThreshold: probes.readinessFailureThreshold,
+      },
+      livenessProbe: {
+        httpGet: httpGet(http.paths.liveness),
+        periodSeconds: probes.periodSeconds * 2,
+        timeoutSeconds: probes.timeoutSeconds,
+        failureThreshold: probes.livenessFailureThreshold,
+      },
+      lifecycle: preStopSleep(),
+      volumeMounts: [tmp.mount, ...secrets.map((s) => s.mount)],
+    };
+
+    addObject(
+      this,
+      'deployment',
+      new Deployment({
+        metadata: { name: this.deploymentName, labels: this.podLabels },
+        spec: {
+          ...(props.replicas === undefined ? {} : { replicas: props.replicas }),
+          revisionHistoryLimit: 5,
+          selector: { matchLabels: this.podLabels },
+          // Never below the current capacity during a rollout: a new pod must be Ready before an old one stops.
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+          template: {
+            metadata: { labels: this.podLabels },
+            spec: {
+              serviceAccountName: props.serviceAccountName,
+              automountServiceAccountToken: false,
+              enableServiceLinks: false,
+              securityContext: restrictedPodSecurityContext(),
+              terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
+              // ScheduleAnyway: the mini PC is one node; on a multi-node cluster pods still spread.
+              topologySpreadConstraints: [
+                {
+                  maxSkew: 1,
+                  topologyKey: 'kubernetes.io/hostname',
+                  whenUnsatisfiable: 'ScheduleAnyway',
+                  labelSelector: { matchLabels: this.podLabels },
+                },
+              ],
+              containers: [container],
+              volumes: [tmp.volume, ...secrets.map((s) => s.volume)],
+            },
+          },
+        },
+      }),
+    );
+
+    addObject(
+      this,
+      'service',
+      new Service({
+        metadata: { name: this.serviceName, labels: this.podLabels },
+        spec: {
+          type: 'ClusterIP',
+          selector: this.podLabels,
+          ports: [{ name: portName, port: app.port, targetPort: portName, protocol: 'TCP' }],
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,61 @@
+import { deployer } from '@homelab/platform';
+import { Construct } from 'constructs';
+import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { ServiceAccount } from 'kubernetes-models/v1';
+import { addObject } from './api-object.ts';
+import type { AppWorkload } from './app-workload.ts';
+import type { WeightedRoute } from './weighted-route.ts';
+
+export interface DeployerRbacProps {
+  readonly workloads: readonly AppWorkload[];
+  readonly routes: readonly WeightedRoute[];
+}
+
+/**
+ * The canary workflow's identity: it may read and patch the apps' HTTPRoutes (weights), and scale and re-image
+ * the apps' Deployments, by name, in the app namespace only. No wildcards, no pods/exec, no Secrets.
+ */
+export class DeployerRbac extends Construct {
+  readonly serviceAccountName = deployer.serviceAccountName;
+
+  constructor(scope: Construct, id: string, props: DeployerRbacProps) {
+    super(scope, id);
+    const deployments = props.workloads.flatMap((w) => [w.stable.deploymentName, w.canary.deploymentName]).sort();
+    const routes = props.routes.map((r) => r.name).sort();
+    const name = this.serviceAccountName;
+    // The workflow gets a short-lived token through the TokenRequest API; no pod ever mounts this account.
+    addObject(this, 'account', new ServiceAccount({ metadata: { name }, automountServiceAccountToken: false }));
+    addObject(
+      this,
+      'role',
+      new Role({
+        metadata: { name },
+        rules: [
+          {
+            apiGroups: ['gateway.networking.k8s.io'],
+            resources: ['httproutes'],
+            resourceNames: routes,
+            verbs: ['get', 'patch'],
+          },
+          // `kubectl set image` and a rollout are patches of the Deployment itself.
+          { apiGroups: ['apps'], resources: ['deployments'], resourceNames: deployments, verbs: ['get', 'patch'] },
+          {
+            apiGroups: ['apps'],
+            resources: ['deployments/scale'],
+            resourceNames: deployments,
+            verbs: ['get', 'patch', 'update'],
+          },
+        ],
+      }),
+    );
+    addObject(
+      this,
+      'binding',
+      new RoleBinding({
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name }],
+      }),
+    );
+  }
+}

@@ -1,0 +1,76 @@
+import { dataWorkloads, secretNames } from '@homelab/platform';
+import { Construct } from 'constructs';
+import { Job } from 'kubernetes-models/batch/v1';
+import { ServiceAccount } from 'kubernetes-models/v1';
+import { addObject } from './api-object.ts';
+import { componentLabels } from './labels.ts';
+import {
+  containerResources,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  tmpVolume,
+} from './workload-defaults.ts';
+
+export interface MigrationJobProps {
+  /** The API image; the Job runs its migration entry point. */
+  readonly image: string;
+}
+
+/**
+ * The API's schema migration as a Job (`node src/migrate.ts`). The deploy runs it before rolling the API; a Job's
+ * pod template is immutable, so the deploy replaces the Job rather than patching it.
+ */
+export class MigrationJob extends Construct {
+  readonly name = 'api-migration';
+  readonly podLabels = componentLabels('api-migration');
+
+  constructor(scope: Construct, id: string, props: MigrationJobProps) {
+    super(scope, id);
+    const labels = this.podLabels;
+    const tmp = tmpVolume();
+    addObject(
+      this,
+      'service-account',
+      new ServiceAccount({ metadata: { name: this.name, labels }, automountServiceAccountToken: false }),
+    );
+    addObject(
+      this,
+      'job',
+      new Job({
+        metadata: { name: this.name, labels },
+        spec: {
+          backoffLimit: 3,
+          activeDeadlineSeconds: 300,
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: this.name,
+              automountServiceAccountToken: false,
+              enableServiceLinks: false,
+              restartPolicy: 'OnFailure',
+              securityContext: restrictedPodSecurityContext(),
+              containers: [
+                {
+                  name: 'migrate',
+                  image: props.image,
+                  imagePullPolicy: 'IfNotPresent',
+                  command: ['node', 'src/migrate.ts'],
+                  env: [
+                    {
+                      name: 'DATABASE_URL',
+                      valueFrom: { secretKeyRef: { name: secretNames.apiDatabase, key: 'url' } },
+                    },
+                  ],
+                  resources: containerResources(dataWorkloads.jobResources),
+                  securityContext: restrictedContainerSecurityContext(),
+                  volumeMounts: [tmp.mount],
+                },
+              ],
+              volumes: [tmp.volume],
+            },
+          },
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,147 @@
+import { data, dataWorkloads, defaultStorageClass, secretNames, versions } from '@homelab/platform';
+import { Construct } from 'constructs';
+import { CronJob, Job } from 'kubernetes-models/batch/v1';
+import { type IPodSpec, PersistentVolumeClaim, ServiceAccount } from 'kubernetes-models/v1';
+import { addObject } from './api-object.ts';
+import { componentLabels } from './labels.ts';
+import type { Postgres } from './postgres.ts';
+import {
+  containerResources,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  tmpVolume,
+} from './workload-defaults.ts';
+
+export interface PostgresBackupProps {
+  /** The database to back up; host, port and credentials come from it. */
+  readonly postgres: Postgres;
+  /** Storage class of the backup volume. Default: the k3s default (`local-path`). */
+  readonly storageClass?: string;
+}
+
+const backupDir = '/backups';
+
+/**
+ * A nightly `pg_dump` to its own volume with a retention in days, and a restore Job that is committed suspended:
+ * an operator restores by un-suspending it (`kubectl patch job postgres-restore -p '{"spec":{"suspend":false}}'`),
+ * optionally choosing a file with the BACKUP_FILE variable (default: the newest dump).
+ */
+export class PostgresBackup extends Construct {
+  readonly backupName = 'postgres-backup';
+  readonly restoreName = 'postgres-restore';
+  readonly backupPodLabels = componentLabels('postgres-backup');
+  readonly restorePodLabels = componentLabels('postgres-restore');
+
+  constructor(scope: Construct, id: string, props: PostgresBackupProps) {
+    super(scope, id);
+    const { postgres } = props;
+    const claimName = 'postgres-backups';
+    addObject(
+      this,
+      'volume',
+      new PersistentVolumeClaim({
+        metadata: { name: claimName, labels: this.backupPodLabels },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: props.storageClass ?? defaultStorageClass,
+          resources: { requests: { storage: data.postgres.backupStorage } },
+        },
+      }),
+    );
+    const connection = [
+      { name: 'PGHOST', value: postgres.serviceName },
+      { name: 'PGPORT', value: String(postgres.port) },
+      { name: 'PGUSER', value: data.postgres.user },
+      { name: 'PGDATABASE', value: data.postgres.database },
+      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: secretNames.postgres, key: 'password' } } },
+    ];
+    const podSpec = (name: string, script: string, readOnly: boolean, env = connection): IPodSpec => {
+      const tmp = tmpVolume();
+      return {
+        serviceAccountName: name,
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        restartPolicy: 'OnFailure',
+        securityContext: restrictedPodSecurityContext(),
+        containers: [
+          {
+            name,
+            image: versions.images.postgres,
+            imagePullPolicy: 'IfNotPresent',
+            command: ['/bin/sh', '-ec', script],
+            env,
+            resources: containerResources(dataWorkloads.jobResources),
+            securityContext: restrictedContainerSecurityContext(),
+            volumeMounts: [{ name: 'backups', mountPath: backupDir, readOnly }, tmp.mount],
+          },
+        ],
+        volumes: [{ name: 'backups', persistentVolumeClaim: { claimName, readOnly } }, tmp.volume],
+      };
+    };
+
+    // --clean --if-exists makes the dump restorable over an existing schema; gzip keeps a week of dumps small.
+    const backupScript = [
+      `file=${backupDir}/${data.postgres.database}-$(date -u +%Y%m%dT%H%M%SZ).sql.gz`,
+      'pg_dump --clean --if-exists --no-owner | gzip > "$file.partial"',
+      'mv "$file.partial" "$file"',
+      `find ${backupDir} -name '*.sql.gz' -mtime +${data.postgres.backupRetentionDays} -delete`,
+      'ls -l /backups',
+    ].join('\n');
+    const restoreScript = [
+      `file="\${BACKUP_FILE:-$(ls -1t ${backupDir}/*.sql.gz | head -n 1)}"`,
+      'echo "restoring $file"',
+      'gunzip -c "$file" | psql --set ON_ERROR_STOP=1 --single-transaction',
+    ].join('\n');
+
+    for (const name of [this.backupName, this.restoreName]) {
+      addObject(
+        this,
+        `${name}-service-account`,
+        new ServiceAccount({ metadata: { name, labels: componentLabels(name) }, automountServiceAccountToken: false }),
+      );
+    }
+    addObject(
+      this,
+      'backup',
+      new CronJob({
+        metadata: { name: this.backupName, labels: this.backupPodLabels },
+        spec: {
+          schedule: dataWorkloads.backupSchedule,
+          timeZone: 'Etc/UTC',
+          concurrencyPolicy: 'Forbid',
+          startingDeadlineSeconds: 3600,
+          successfulJobsHistoryLimit: 3,
+          failedJobsHistoryLimit: 3,
+          jobTemplate: {
+            metadata: { labels: this.backupPodLabels },
+            spec: {
+              backoffLimit: 2,
+              activeDeadlineSeconds: dataWorkloads.backupDeadlineSeconds,
+              template: {
+                metadata: { labels: this.backupPodLabels },
+                spec: podSpec(this.backupName, backupScript, false),
+              },
+            },
+          },
+        },
+      }),
+    );
+    addObject(
+      this,
+      'restore',
+      new Job({
+        metadata: { name: this.restoreName, labels: this.restorePodLabels },
+        spec: {
+          // Committed suspended: applying the manifests never restores; an operator un-suspends it on purpose.
+          suspend: true,
+          backoffLimit: 0,
+          activeDeadlineSeconds: dataWorkloads.backupDeadlineSeconds,
+          template: {
+            metadata: { labels: this.restorePodLabels },
+            spec: { ...podSpec(this.restoreName, restoreScript, true), restartPolicy: 'Never' },
+          },
+        },
+      }),
+    );
+  }
+}

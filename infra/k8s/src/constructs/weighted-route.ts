@@ -1,0 +1,85 @@
+import { canary, edge, http } from '@homelab/platform';
+import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
+import { Construct } from 'constructs';
+import { addObject, addUntypedObject } from './api-object.ts';
+import type { AppWorkload } from './app-workload.ts';
+import type { ListenerRef } from './gateways.ts';
+
+export interface WeightedRouteProps {
+  readonly workload: AppWorkload;
+  readonly listener: ListenerRef;
+  /** Hostnames the route answers. Default: every hostname of the listener (the internal Gateway). */
+  readonly hostnames?: readonly string[];
+  /** Percentage of requests sent to the canary Service. Default: `canary.weightPercent[app]` (0). */
+  readonly canaryWeight?: number;
+}
+
+/** Envoy's request timeout sits just above the app's own, so the app's 504 (with a body) wins the race. */
+const proxyRequestTimeoutSeconds = Math.ceil(http.requestTimeoutMs / 1000) + 1;
+
+/**
+ * An app's HTTPRoute with the stable and canary backends weighted (the canary workflow patches the weights),
+ * and its BackendTrafficPolicy: retries on connect-failure/reset (Envoy's endpoint updates lag a rollout), a
+ * request timeout, and an upstream idle timeout below Node's keepAliveTimeout (keep-alive ordering).
+ */
+export class WeightedRoute extends Construct {
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, props: WeightedRouteProps) {
+    super(scope, id);
+    const { workload, listener } = props;
+    const weight = props.canaryWeight ?? canary.weightPercent[workload.app.name];
+    if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
+      throw new Error(`route ${workload.app.name}: canary weight ${weight} is not a percentage`);
+    }
+    this.name = workload.app.name;
+    addObject(
+      this,
+      'route',
+      new HTTPRoute({
+        metadata: { name: this.name },
+        spec: {
+          parentRefs: [
+            {
+              group: 'gateway.networking.k8s.io',
+              kind: 'Gateway',
+              name: listener.gatewayName,
+              namespace: listener.namespace,
+              sectionName: listener.sectionName,
+            },
+          ],
+          ...(props.hostnames ? { hostnames: [...props.hostnames] } : {}),
+          rules: [
+            {
+              matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+              backendRefs: [
+                { name: workload.stable.serviceName, port: workload.stable.servicePort, weight: 100 - weight },
+                { name: workload.canary.serviceName, port: workload.canary.servicePort, weight },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    addUntypedObject(this, 'traffic-policy', {
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'BackendTrafficPolicy',
+      metadata: { name: this.name },
+      spec: {
+        targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', name: this.name }],
+        retry: {
+          numRetries: edge.retry.numRetries,
+          retryOn: { triggers: [...edge.retry.triggers] },
+          perRetry: { backOff: { baseInterval: '100ms', maxInterval: '1s' } },
+        },
+        timeout: {
+          tcp: { connectTimeout: edge.connectTimeout },
+          http: {
+            requestTimeout: `${proxyRequestTimeoutSeconds}s`,
+            connectionIdleTimeout: `${http.keepAlive.proxyIdleTimeoutSeconds}s`,
+          },
+        },
+      },
+    });
+  }
+}

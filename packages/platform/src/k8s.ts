@@ -1,0 +1,197 @@
+import type { AppName, Resources } from './apps.ts';
+import { namespaces } from './cluster.ts';
+
+/**
+ * Kubernetes facts the manifests (infra/k8s), the Pulumi program and the canary workflow share. Everything a
+ * construct would otherwise write as a literal lives here.
+ */
+export const k8sLabels = {
+  name: 'app.kubernetes.io/name',
+  component: 'app.kubernetes.io/component',
+  partOf: 'app.kubernetes.io/part-of',
+  managedBy: 'app.kubernetes.io/managed-by',
+  /** `stable` or `canary`: the Services and the canary gate tell the two Deployments of an app apart by it. */
+  track: 'homelab.dev/track',
+  /** Set by the API server on every namespace since 1.22; NetworkPolicies select namespaces by it. */
+  namespaceName: 'kubernetes.io/metadata.name',
+} as const;
+
+export const partOf = 'homelab';
+export type Track = 'stable' | 'canary';
+
+/**
+ * Storage classes of the clusters the platform targets: kind ships `standard`, k3s ships `local-path`. The
+ * mini PC runs k3s, so that is the default; a kind stack overrides it.
+ */
+export const storageClasses = { kind: 'standard', k3s: 'local-path' } as const;
+export const defaultStorageClass = storageClasses.k3s;
+
+/**
+ * Every container runs as this non-root identity (kube-score and Checkov want UID/GID >= 10000), so the images'
+ * own users (node 1000, postgres 999) never matter; volumes are made writable through fsGroup.
+ */
+export const podIdentity = { uid: 10001, gid: 10001 } as const;
+
+/** Probe timing against the service kit's /healthz and /readyz. */
+export const probes = {
+  periodSeconds: 5,
+  timeoutSeconds: 2,
+  readinessFailureThreshold: 2,
+  livenessFailureThreshold: 3,
+  /** The startup probe allows periodSeconds x this (60 s) before liveness takes over. */
+  startupFailureThreshold: 12,
+} as const;
+
+export const autoscaling = {
+  /** Memory utilisation (of the request) the HPA aims for. */
+  targetMemoryUtilization: 80,
+  /** Scale down only after load has stayed low this long, so a bursty minute does not flap replicas. */
+  scaleDownStabilizationSeconds: 300,
+} as const;
+
+/**
+ * Canary: a `<app>-canary` Deployment and Service per app, zero replicas and weight 0 until a deploy raises them.
+ * Weights are percentages of the HTTPRoute's traffic.
+ */
+export const canary = {
+  suffix: '-canary',
+  replicas: 0,
+  weightPercent: { web: 0, gateway: 0, api: 0 } satisfies Record<AppName, number>,
+} as const;
+
+/** Envoy Gateway: the class, the two Gateways and the labels its controller stamps on the proxy pods. */
+export const edge = {
+  gatewayClassName: 'homelab',
+  controllerName: 'gateway.envoyproxy.io/gatewayclass-controller',
+  /** The Helm release runs in the edge namespace, so its proxies do too. */
+  controllerNamespace: namespaces.edge,
+  public: { name: 'public', httpPort: 80, httpsPort: 443, tlsSecretName: 'public-gateway-tls' },
+  /** East-west Gateway: its Service is ClusterIP, so no route through it is reachable from outside. */
+  internal: { name: 'internal', httpPort: 80 },
+  /** Envoy binds unprivileged ports: listener port + 10000 when the listener port is below 1024. */
+  proxyPortOffset: 10000,
+  /** Labels Envoy Gateway puts on every proxy pod. */
+  proxyCommonLabels: { 'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/component': 'proxy' },
+  proxyPodLabels: (gatewayName: string): Record<string, string> => ({
+    'app.kubernetes.io/name': 'envoy',
+    'app.kubernetes.io/component': 'proxy',
+    'gateway.envoyproxy.io/owning-gateway-name': gatewayName,
+    'gateway.envoyproxy.io/owning-gateway-namespace': namespaces.edge,
+  }),
+  /** Envoy Gateway's xDS server that the proxies connect to. */
+  controllerPodLabels: { 'app.kubernetes.io/name': 'gateway-helm', 'control-plane': 'envoy-gateway' },
+  xdsPort: 18000,
+  proxyResources: {
+    cpuRequest: '50m',
+    memoryRequest: '64Mi',
+    memoryLimit: '256Mi',
+    ephemeralStorage: '64Mi',
+  } satisfies Resources,
+  /** Default requests of Envoy Gateway's shutdown-manager sidecar, one per proxy pod. */
+  shutdownManagerRequests: { cpu: '10m', memory: '32Mi' },
+  proxyReplicas: 1,
+  /** Retries on the failures endpoint-update lag produces (workload-checklist). */
+  retry: { numRetries: 2, triggers: ['connect-failure', 'reset'] },
+  connectTimeout: '2s',
+  /** Envoy keeps serving accepted connections this long after SIGTERM. */
+  drainTimeoutSeconds: 30,
+  minDrainSeconds: 5,
+} as const;
+
+/** The private CA chain: self-signed bootstrap -> CA certificate -> CA ClusterIssuer -> leaf certificates. */
+export const tls = {
+  /** cert-manager reads a ClusterIssuer's CA Secret from its own namespace (the Helm release's). */
+  certManagerNamespace: 'cert-manager',
+  bootstrapIssuer: 'homelab-selfsigned-bootstrap',
+  caIssuer: 'homelab-ca',
+  caSecretName: 'homelab-ca',
+  caCommonName: 'homelab private CA',
+  /** ECDSA P-256: small keys, fast handshakes, accepted by every client the platform serves. */
+  keyAlgorithm: 'ECDSA',
+  keySize: 256,
+  acme: {
+    stagingServer: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+    productionServer: 'https://acme-v02.api.letsencrypt.org/directory',
+  },
+} as const;
+
+/** The apps' own images: `<imageRepository>/<app>:<tag>`; a deploy pins the digest (ADR 0032). */
+export const appImageTag = '0.1.0';
+
+/** Where cluster DNS and the Kubernetes API live, for egress rules. */
+export const clusterServices = {
+  dnsNamespace: 'kube-system',
+  dnsPodLabels: { 'k8s-app': 'kube-dns' },
+  dnsPort: 53,
+  clusterDomain: 'cluster.local',
+  /** The API server's port on k3s and kind (the in-cluster Service 443 is DNAT-ed to it before policy applies). */
+  apiServerPorts: [443, 6443],
+} as const;
+
+/** kube-prometheus-stack's Prometheus pods, the only scraper the NetworkPolicies admit. */
+export const monitoringStack = {
+  namespace: namespaces.monitoring,
+  prometheusPodLabels: { 'app.kubernetes.io/name': 'prometheus' },
+  /** kube-prometheus-stack's Prometheus selects monitors and rules carrying its release label. */
+  releaseLabel: { release: 'kube-prometheus-stack' },
+  grafanaDashboardLabel: { grafana_dashboard: '1' },
+  scrapeInterval: '30s',
+} as const;
+
+/** Secrets created out of band (by the Pulumi program from stack secrets); manifests only reference them. */
+export const secretNames = {
+  postgres: 'postgres-credentials',
+  /** Keys: `url` (the API's DATABASE_URL). */
+  apiDatabase: 'api-database',
+  apiAdminToken: 'api-admin-token',
+  gatewayApiKeys: 'gateway-api-keys',
+  gatewayJwt: 'gateway-jwt',
+} as const;
+
+/** Where the apps read mounted Secret files. */
+export const secretMountPath = '/var/run/secrets/homelab';
+
+/** The stateful side: sidecar exporters, backup, requests. */
+export const dataWorkloads = {
+  postgres: {
+    resources: { cpuRequest: '100m', memoryRequest: '256Mi', memoryLimit: '512Mi', ephemeralStorage: '128Mi' },
+    exporterPort: 9187,
+    exporterResources: { cpuRequest: '10m', memoryRequest: '32Mi', memoryLimit: '64Mi', ephemeralStorage: '16Mi' },
+  },
+  redis: {
+    resources: { cpuRequest: '50m', memoryRequest: '96Mi', memoryLimit: '128Mi', ephemeralStorage: '32Mi' },
+    exporterPort: 9121,
+    exporterResources: { cpuRequest: '10m', memoryRequest: '32Mi', memoryLimit: '64Mi', ephemeralStorage: '16Mi' },
+  },
+  /** Short-lived pods: the migration Job, the nightly backup and the restore Job. */
+  jobResources: { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi', ephemeralStorage: '64Mi' },
+  /** Nightly at 03:15, away from the top of the hour when every other cron on the node runs. */
+  backupSchedule: '15 3 * * *',
+  backupDeadlineSeconds: 900,
+} as const satisfies Record<string, unknown>;
+
+/** The deployer the canary workflow uses: patch HTTPRoute weights, scale and re-image the app Deployments. */
+export const deployer = { serviceAccountName: 'homelab-deployer' } as const;
+
+/**
+ * The footprint budget: apps + data + edge at minimum replicas must fit one mini PC's share for the platform.
+ */
+export const footprintBudget = { cpuMillis: 1000, memoryMiB: 2048 } as const;
+
+/**
+ * Requests of the add-ons at their pinned Helm chart versions (versions.json `charts`), read from each chart's
+ * values.yaml defaults plus the overrides the Pulumi program sets. Per pod, x replicas.
+ */
+export const addOnRequests = [
+  { chart: 'cert-manager', pod: 'controller', replicas: 1, cpuMillis: 10, memoryMiB: 32 },
+  { chart: 'cert-manager', pod: 'webhook', replicas: 1, cpuMillis: 10, memoryMiB: 32 },
+  { chart: 'cert-manager', pod: 'cainjector', replicas: 1, cpuMillis: 10, memoryMiB: 32 },
+  { chart: 'envoy-gateway', pod: 'controller', replicas: 1, cpuMillis: 100, memoryMiB: 256 },
+  { chart: 'kube-prometheus-stack', pod: 'prometheus', replicas: 1, cpuMillis: 200, memoryMiB: 400 },
+  { chart: 'kube-prometheus-stack', pod: 'alertmanager', replicas: 1, cpuMillis: 10, memoryMiB: 32 },
+  { chart: 'kube-prometheus-stack', pod: 'operator', replicas: 1, cpuMillis: 100, memoryMiB: 100 },
+  { chart: 'kube-prometheus-stack', pod: 'grafana', replicas: 1, cpuMillis: 100, memoryMiB: 128 },
+  { chart: 'kube-prometheus-stack', pod: 'kube-state-metrics', replicas: 1, cpuMillis: 10, memoryMiB: 32 },
+  { chart: 'kube-prometheus-stack', pod: 'node-exporter', replicas: 1, cpuMillis: 10, memoryMiB: 32 },
+  { chart: 'metrics-server', pod: 'metrics-server', replicas: 1, cpuMillis: 100, memoryMiB: 200 },
+] as const;
