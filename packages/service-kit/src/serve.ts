@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { http, shutdown } from '@homelab/platform';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
@@ -89,11 +89,15 @@ export async function serve({
     logger.info({ reason, lingerMs, drainMs }, 'draining');
     for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
     await sleep(Math.min(lingerMs, drainMs / 2));
-    // net.Server#close stops accepting; Node's http close also ends idle keep-alive sockets. Busy sockets finish
-    // their response (marked Connection: close) and then end, which resolves the close callback.
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Stop accepting with net.Server#close: http.Server#close would also end every connection without an active
+    // request at once, including one accepted a moment ago whose request bytes are still on the way (the client
+    // would see ECONNRESET). Idle sockets are ended shortly after instead, and every busy socket ends after its
+    // response, which was marked Connection: close.
+    const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+    const reaper = setInterval(() => server.closeIdleConnections(), 100);
     const budget = Math.max(0, drainMs - (Date.now() - started) - 500);
     const forced = await Promise.race([closed.then(() => false), sleep(budget).then(() => true)]);
+    clearInterval(reaper);
     if (forced) {
       logger.warn({ open: inFlight.size }, 'drain budget spent: closing remaining connections');
       server.closeAllConnections();

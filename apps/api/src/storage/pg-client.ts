@@ -42,6 +42,12 @@ export function createPgClient({
     async transaction(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client is not covered by the pool's listener: a server shutdown between two statements of
+      // this transaction would otherwise be an unhandled 'error' event. The failing query rejects on its own.
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn({
@@ -59,6 +65,7 @@ export function createPgClient({
         throw error;
       } finally {
         // A connection whose rollback failed is in an unknown state: destroy it rather than reuse it.
+        client.off('error', onError);
         client.release(broken);
       }
     },
