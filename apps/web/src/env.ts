@@ -1,0 +1,44 @@
+import { apps, local } from '@homelab/platform';
+import { baseEnvSchema, envPort, parseEnv } from '@homelab/service-kit';
+import { z } from 'zod';
+
+const loopback = (port: number) => `http://127.0.0.1:${port}`;
+
+/** The web app's configuration; the only place that reads its environment. */
+export const webEnvSchema = baseEnvSchema.extend({
+  PORT: envPort(apps.web.port),
+  /** Every API call goes through the gateway, never to the API directly. */
+  GATEWAY_URL: z.url().default(loopback(apps.gateway.port)),
+  GATEWAY_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** Shared with the gateway: the web app mints a short-lived bearer token for the signed-in identity. */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  /** Signs the session cookie. */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  /** Cookies get `Secure` when the site is served over HTTPS (the cluster); not on http://localhost. */
+  COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
+  /** Status page source; unset: each service's own /metrics. */
+  PROMETHEUS_URL: z.url().optional(),
+  /** `name=url,...` of the services whose /metrics the status page reads without Prometheus. */
+  METRICS_TARGETS: z
+    .string()
+    .default(
+      `api=${loopback(apps.api.port)},gateway=${loopback(apps.gateway.port)},web=${loopback(apps.web.port)},api-canary=${loopback(local.canaryApiPort)}`,
+    ),
+});
+
+export type WebEnv = z.infer<typeof webEnvSchema>;
+
+export const loadWebEnv = (source?: Record<string, string | undefined>): WebEnv => parseEnv(webEnvSchema, source);
+
+/** `api=http://...,gateway=http://...` -> entries; a malformed entry names itself. */
+export function parseTargets(text: string): { name: string; url: string }[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const at = entry.indexOf('=');
+      if (at <= 0) throw new Error(`METRICS_TARGETS: "${entry}" is not name=url`);
+      return { name: entry.slice(0, at), url: entry.slice(at + 1) };
+    });
+}

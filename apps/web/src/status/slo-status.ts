@@ -1,0 +1,165 @@
+import { type AppName, appNames, apps, http, type SloSpec } from '@homelab/platform';
+import { parseMetricsText, type Sample } from './metrics-text.ts';
+
+/** One SLO's current standing. `errorRatio` is undefined when there was no traffic to judge. */
+export interface SloStanding {
+  readonly slo: SloSpec;
+  readonly errorRatio: number | undefined;
+  /** 1 = untouched, 0 = spent, negative = overspent. */
+  readonly budgetLeft: number | undefined;
+  readonly requests: number;
+}
+
+export interface ServiceStatus {
+  readonly service: AppName;
+  readonly reachable: boolean;
+  readonly slos: readonly SloStanding[];
+}
+
+export interface CanaryStatus {
+  readonly inProgress: boolean;
+  readonly weight: number;
+  readonly version?: string;
+}
+
+export interface PlatformStatus {
+  readonly source: 'prometheus' | 'service metrics';
+  readonly window: string;
+  readonly services: readonly ServiceStatus[];
+  readonly canary: CanaryStatus | undefined;
+}
+
+/** Probe and scrape traffic is not user traffic: it never counts for or against an SLO. */
+const plumbingRoutes = new Set<string>([http.paths.liveness, http.paths.readiness, http.paths.metrics]);
+
+/** The standing from good/bad counts: error ratio and how much of the budget (1 - objective) is left. */
+export function standing(slo: SloSpec, requests: number, bad: number): SloStanding {
+  if (requests <= 0) return { slo, errorRatio: undefined, budgetLeft: undefined, requests: 0 };
+  const errorRatio = bad / requests;
+  return { slo, errorRatio, budgetLeft: 1 - errorRatio / (1 - slo.objective), requests };
+}
+
+/** SLO standings of one service from its (summed) samples since the processes started. */
+export function standingsFromSamples(service: AppName, samples: readonly Sample[]): SloStanding[] {
+  let total = 0;
+  let serverErrors = 0;
+  let durationCount = 0;
+  const withinBucket = new Map<number, number>();
+  for (const s of samples) {
+    if (plumbingRoutes.has(s.labels.route ?? '')) continue;
+    if (s.name === 'http_requests_total') {
+      total += s.value;
+      if ((s.labels.status ?? '').startsWith('5')) serverErrors += s.value;
+    } else if (s.name === 'http_request_duration_seconds_count') {
+      durationCount += s.value;
+    } else if (s.name === 'http_request_duration_seconds_bucket') {
+      const le = Number(s.labels.le);
+      withinBucket.set(le, (withinBucket.get(le) ?? 0) + s.value);
+    }
+  }
+  return apps[service].slos.map((slo) =>
+    slo.kind === 'availability'
+      ? standing(slo, total, serverErrors)
+      : standing(slo, durationCount, durationCount - (withinBucket.get(slo.thresholdSeconds ?? Number.NaN) ?? 0)),
+  );
+}
+
+/** The canary as the gateway reports it: its weight and version (`gateway_upstream_weight`). */
+export function canaryFromSamples(samples: readonly Sample[]): CanaryStatus | undefined {
+  const weight = samples.find((s) => s.name === 'gateway_upstream_weight' && s.labels.upstream === 'canary');
+  if (!weight) return undefined;
+  return {
+    inProgress: weight.value > 0,
+    weight: weight.value,
+    ...(weight.labels.version ? { version: weight.labels.version } : {}),
+  };
+}
+
+const appOf = (targetName: string): AppName | undefined =>
+  appNames.find((name) => targetName === name || targetName.startsWith(`${name}-`));
+
+/**
+ * Without Prometheus: scrape every target's /metrics and add the samples of targets of the same app (the
+ * canary API counts towards the API). Counters run since each process started, so the window is "since start".
+ */
+export async function statusFromServiceMetrics(
+  targets: readonly { name: string; url: string }[],
+  timeoutMs = 2_000,
+): Promise<PlatformStatus> {
+  const scraped = await Promise.all(
+    targets.map(async (t) => {
+      try {
+        const res = await fetch(`${t.url}${http.paths.metrics}`, { signal: AbortSignal.timeout(timeoutMs) });
+        if (!res.ok) return { target: t, samples: undefined };
+        return { target: t, samples: parseMetricsText(await res.text()) };
+      } catch {
+        return { target: t, samples: undefined };
+      }
+    }),
+  );
+  const services = appNames.map((service) => {
+    const mine = scraped.filter((s) => appOf(s.target.name) === service);
+    const reachable = mine.some((s) => s.samples !== undefined);
+    const samples = mine.flatMap((s) => s.samples ?? []);
+    return { service, reachable, slos: standingsFromSamples(service, samples) };
+  });
+  const gatewaySamples = scraped.filter((s) => appOf(s.target.name) === 'gateway').flatMap((s) => s.samples ?? []);
+  return {
+    source: 'service metrics',
+    window: 'since the services started',
+    services,
+    canary: canaryFromSamples(gatewaySamples),
+  };
+}
+
+/**
+ * With Prometheus: the same ratios over the last hour, by `job` (the app name), probes excluded. An empty result
+ * (no traffic yet, or the first scrape still pending) shows as "no traffic", not as an error.
+ */
+export async function statusFromPrometheus(prometheusUrl: string, timeoutMs = 3_000): Promise<PlatformStatus> {
+  const window = '1h';
+  const notPlumbing = `route!~"${[...plumbingRoutes].join('|')}"`;
+  const query = async (promql: string): Promise<number | undefined> => {
+    const url = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`;
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) throw new Error(`Prometheus answered ${res.status}`);
+    const body = (await res.json()) as {
+      data: { result: { value: [number, string]; metric: Record<string, string> }[] };
+    };
+    const first = body.data.result[0];
+    return first ? Number(first.value[1]) : undefined;
+  };
+  const services = await Promise.all(
+    appNames.map(async (service): Promise<ServiceStatus> => {
+      const sel = `job="${service}",${notPlumbing}`;
+      try {
+        const total = (await query(`sum(increase(http_requests_total{${sel}}[${window}]))`)) ?? 0;
+        const slos = await Promise.all(
+          apps[service].slos.map(async (slo) => {
+            if (slo.kind === 'availability') {
+              const bad = (await query(`sum(increase(http_requests_total{${sel},status=~"5.."}[${window}]))`)) ?? 0;
+              return standing(slo, total, bad);
+            }
+            const count = (await query(`sum(increase(http_request_duration_seconds_count{${sel}}[${window}]))`)) ?? 0;
+            const good =
+              (await query(
+                `sum(increase(http_request_duration_seconds_bucket{${sel},le="${slo.thresholdSeconds}"}[${window}]))`,
+              )) ?? 0;
+            return standing(slo, count, count - good);
+          }),
+        );
+        return { service, reachable: true, slos };
+      } catch {
+        return { service, reachable: false, slos: apps[service].slos.map((slo) => standing(slo, 0, 0)) };
+      }
+    }),
+  );
+  let canary: CanaryStatus | undefined;
+  try {
+    const weight = await query('max(gateway_upstream_weight{upstream="canary"})');
+    if (weight !== undefined) canary = { inProgress: weight > 0, weight };
+  } catch {
+    canary = undefined;
+  }
+  return { source: 'prometheus', window: `last ${window}`, services, canary };
+}

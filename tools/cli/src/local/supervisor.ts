@@ -1,0 +1,152 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { splitLines } from './log-lines.ts';
+
+/** One supervised process. */
+export interface ProcessSpec {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  /** URL answering 200 once the process is ready. */
+  readonly readyUrl?: string;
+}
+
+export interface SupervisorOptions {
+  /** Receives every output line and the supervisor's own messages. */
+  readonly log: (name: string, line: string) => void;
+  /** First restart delay; doubles per crash up to `maxBackoffMs`. Default 1000. */
+  readonly initialBackoffMs?: number;
+  /** Default 30 000. */
+  readonly maxBackoffMs?: number;
+  /** A process that ran this long is considered healthy again: the back-off resets. Default 30 000. */
+  readonly resetAfterMs?: number;
+  /** SIGTERM first; SIGKILL after this. Default 20 000 (the services drain within shutdown.drainSeconds). */
+  readonly killAfterMs?: number;
+}
+
+export interface Supervised {
+  readonly spec: ProcessSpec;
+  readonly pid: number | undefined;
+  readonly restarts: number;
+}
+
+export interface Supervisor {
+  readonly processes: readonly Supervised[];
+  /** Resolves once every process with a `readyUrl` answers 200; rejects after `timeoutMs`. */
+  waitUntilReady(timeoutMs: number): Promise<void>;
+  /** SIGTERM to all (in reverse start order, all at once), SIGKILL stragglers; resolves when all exited. */
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts processes and keeps them running the way a kubelet would: a process that exits unexpectedly is
+ * restarted after a back-off that doubles per crash (CrashLoopBackOff) and resets once it has stayed up.
+ */
+export function supervise(specs: readonly ProcessSpec[], options: SupervisorOptions): Supervisor {
+  const initial = options.initialBackoffMs ?? 1_000;
+  const max = options.maxBackoffMs ?? 30_000;
+  const resetAfter = options.resetAfterMs ?? 30_000;
+  const killAfter = options.killAfterMs ?? 20_000;
+  let stopping = false;
+
+  const states = specs.map((spec) => {
+    const state = {
+      spec,
+      child: undefined as ChildProcess | undefined,
+      restarts: 0,
+      crashes: 0,
+      exited: Promise.resolve(),
+      restartTimer: undefined as NodeJS.Timeout | undefined,
+      get pid() {
+        return state.child?.pid;
+      },
+    };
+    return state;
+  });
+
+  const start = (state: (typeof states)[number]) => {
+    const { spec } = state;
+    const startedAt = Date.now();
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    state.child = child;
+    const onLine = (line: string) => options.log(spec.name, line);
+    child.stdout?.on('data', splitLines(onLine));
+    child.stderr?.on('data', splitLines(onLine));
+    state.exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        resolve();
+        if (stopping) {
+          options.log(spec.name, `exited (${signal ?? `code ${code}`})`);
+          return;
+        }
+        if (Date.now() - startedAt >= resetAfter) state.crashes = 0;
+        const delay = Math.min(max, initial * 2 ** state.crashes);
+        state.crashes += 1;
+        options.log(spec.name, `exited unexpectedly (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+        state.restartTimer = setTimeout(() => {
+          state.restartTimer = undefined;
+          if (stopping) return;
+          state.restarts += 1;
+          start(state);
+        }, delay);
+      });
+    });
+    child.once('error', (error) => options.log(spec.name, `failed to start: ${error.message}`));
+  };
+
+  for (const state of states) start(state);
+
+  const isReady = async (url: string) => {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
+      return res.status === 200;
+    } catch {
+      return false;
+    }
+  };
+
+  return {
+    processes: states,
+    async waitUntilReady(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      const pending = new Set(states.filter((s) => s.spec.readyUrl));
+      while (pending.size > 0) {
+        for (const state of [...pending]) {
+          if (await isReady(state.spec.readyUrl as string)) pending.delete(state);
+        }
+        if (pending.size === 0) return;
+        if (stopping) throw new Error('stopped before ready');
+        if (Date.now() > deadline) {
+          throw new Error(`not ready within ${timeoutMs} ms: ${[...pending].map((s) => s.spec.name).join(', ')}`);
+        }
+        await sleep(200);
+      }
+    },
+    async stop() {
+      stopping = true;
+      for (const state of states) if (state.restartTimer) clearTimeout(state.restartTimer);
+      const running = [...states]
+        .reverse()
+        .filter((s) => s.child && s.child.exitCode === null && s.child.signalCode === null);
+      for (const state of running) state.child?.kill('SIGTERM');
+      const killer = setTimeout(() => {
+        for (const state of running) {
+          if (state.child?.exitCode === null && state.child.signalCode === null) {
+            options.log(state.spec.name, `still running after ${killAfter} ms: SIGKILL`);
+            state.child.kill('SIGKILL');
+          }
+        }
+      }, killAfter);
+      await Promise.all(running.map((s) => s.exited));
+      clearTimeout(killer);
+    },
+  };
+}
