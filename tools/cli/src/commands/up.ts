@@ -125,6 +125,16 @@ export async function up(argv: readonly string[]): Promise<number> {
 
   log('up', `starting ${processes.map((p) => p.name).join(', ')} (data in ${dataDir})`);
   const supervisor = supervise(processes, { log });
+  // The children have their own process groups; should this process die without stopping them, take them along.
+  process.once('exit', () => {
+    for (const p of supervisor.processes) {
+      try {
+        if (p.pid) process.kill(p.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  });
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {
     if (stopping) return stopping;

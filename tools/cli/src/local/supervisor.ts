@@ -74,8 +74,12 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which then sends exactly one
+      // SIGTERM. A second signal would cut the service's graceful drain short.
+      detached: true,
     });
     state.child = child;
+    options.log(spec.name, `started (pid ${child.pid})`);
     const onLine = (line: string) => options.log(spec.name, line);
     child.stdout?.on('data', splitLines(onLine));
     child.stderr?.on('data', splitLines(onLine));
