@@ -15,6 +15,7 @@ import { App, Chart, YamlOutputType } from 'cdk8s';
 import { AcmeIssuer, type AcmeIssuerProps } from './constructs/acme-issuer.ts';
 import { AppWorkload } from './constructs/app-workload.ts';
 import { DeployerRbac } from './constructs/deployer-rbac.ts';
+import { controllerCreatedPods, databaseUrlFromEnv } from './constructs/exemptions.ts';
 import { HomelabGatewayClass } from './constructs/gateway-class.ts';
 import { Gateways } from './constructs/gateways.ts';
 import { type Dashboard, GrafanaDashboards } from './constructs/grafana-dashboards.ts';
@@ -85,7 +86,11 @@ export const buildPlatform = (options: PlatformOptions): App => {
 
   const edgeChart = new Chart(app, 'edge', { namespace: namespaces.edge, labels });
   const gateways = new Gateways(edgeChart, 'gateways', { gatewayClassName: 'homelab' });
-  new NetworkPolicies(edgeChart, 'network-policies', { namespace: namespaces.edge, flows });
+  new NetworkPolicies(edgeChart, 'network-policies', {
+    namespace: namespaces.edge,
+    flows,
+    exemption: controllerCreatedPods,
+  });
 
   const dataChart = new Chart(app, 'data', { namespace: namespaces.data, labels });
   const postgres = new Postgres(dataChart, 'postgres', { storageClass });
@@ -129,6 +134,7 @@ export const buildPlatform = (options: PlatformOptions): App => {
     },
     secretFiles: [secretNames.apiAdminToken],
     secretEnv: [{ name: 'DATABASE_URL', secret: secretNames.apiDatabase, key: 'url' }],
+    exemptions: [databaseUrlFromEnv],
   });
   const workloads = [web, gateway, api];
   const routes = [

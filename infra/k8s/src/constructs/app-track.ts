@@ -3,6 +3,14 @@ import { Construct } from 'constructs';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { type IContainer, type IEnvVar, Service } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
+import {
+  appImageDigestAtDeploy,
+  canaryAtZero,
+  type Exemption,
+  exemptionAnnotations,
+  noCpuLimit,
+  pinnedImagePullPolicy,
+} from './exemptions.ts';
 import { trackLabels } from './labels.ts';
 import {
   containerResources,
@@ -24,6 +32,8 @@ export interface AppTrackProps {
   readonly secretFiles?: readonly string[];
   /** Environment variables read from Secret keys (never inline values). Default: none. */
   readonly secretEnv?: readonly { readonly name: string; readonly secret: string; readonly key: string }[];
+  /** Further reviewed checker exemptions for this app's pods. Default: none. */
+  readonly exemptions?: readonly Exemption[];
   /** Replicas at synth time; omitted for the stable track, whose count the HPA owns. */
   readonly replicas?: number;
 }
@@ -93,7 +103,17 @@ export class AppTrack extends Construct {
       this,
       'deployment',
       new Deployment({
-        metadata: { name: this.deploymentName, labels: this.podLabels },
+        metadata: {
+          name: this.deploymentName,
+          labels: this.podLabels,
+          annotations: exemptionAnnotations(
+            pinnedImagePullPolicy,
+            noCpuLimit,
+            appImageDigestAtDeploy,
+            ...(props.exemptions ?? []),
+            ...(track === 'canary' ? [canaryAtZero] : []),
+          ),
+        },
         spec: {
           ...(props.replicas === undefined ? {} : { replicas: props.replicas }),
           revisionHistoryLimit: 5,
@@ -109,6 +129,20 @@ export class AppTrack extends Construct {
               securityContext: restrictedPodSecurityContext(),
               terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
               // ScheduleAnyway: the mini PC is one node; on a multi-node cluster pods still spread.
+              // Prefer one pod per node; on the one-node mini PC both replicas still schedule.
+              affinity: {
+                podAntiAffinity: {
+                  preferredDuringSchedulingIgnoredDuringExecution: [
+                    {
+                      weight: 100,
+                      podAffinityTerm: {
+                        topologyKey: 'kubernetes.io/hostname',
+                        labelSelector: { matchLabels: this.podLabels },
+                      },
+                    },
+                  ],
+                },
+              },
               topologySpreadConstraints: [
                 {
                   maxSkew: 1,

@@ -5,6 +5,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, ServiceAccount } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
 import { AppTrack } from './app-track.ts';
+import type { Exemption } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
 
 export interface AppWorkloadProps {
@@ -17,6 +18,8 @@ export interface AppWorkloadProps {
   readonly secretFiles?: readonly string[];
   /** Environment variables from Secret keys. Default: none. */
   readonly secretEnv?: readonly { readonly name: string; readonly secret: string; readonly key: string }[];
+  /** Further reviewed checker exemptions for this app's pods. Default: none. */
+  readonly exemptions?: readonly Exemption[];
 }
 
 /**
@@ -56,6 +59,7 @@ export class AppWorkload extends Construct {
       configMapName,
       ...(props.secretFiles ? { secretFiles: props.secretFiles } : {}),
       ...(props.secretEnv ? { secretEnv: props.secretEnv } : {}),
+      ...(props.exemptions ? { exemptions: props.exemptions } : {}),
     };
     // The stable Deployment has no `replicas`: the HPA owns the count, and re-applying must not reset it.
     this.stable = new AppTrack(this, 'stable', { ...trackProps, track: 'stable' });

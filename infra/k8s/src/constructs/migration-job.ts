@@ -3,6 +3,13 @@ import { Construct } from 'constructs';
 import { Job } from 'kubernetes-models/batch/v1';
 import { ServiceAccount } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
+import {
+  appImageDigestAtDeploy,
+  databaseUrlFromEnv,
+  exemptionAnnotations,
+  noCpuLimit,
+  pinnedImagePullPolicy,
+} from './exemptions.ts';
 import { componentLabels } from './labels.ts';
 import {
   containerResources,
@@ -37,7 +44,16 @@ export class MigrationJob extends Construct {
       this,
       'job',
       new Job({
-        metadata: { name: this.name, labels },
+        metadata: {
+          name: this.name,
+          labels,
+          annotations: exemptionAnnotations(
+            pinnedImagePullPolicy,
+            noCpuLimit,
+            appImageDigestAtDeploy,
+            databaseUrlFromEnv,
+          ),
+        },
         spec: {
           backoffLimit: 3,
           activeDeadlineSeconds: 300,

@@ -2,6 +2,7 @@ import { k8sLabels } from '@homelab/platform';
 import { Construct } from 'constructs';
 import { type INetworkPolicyPeer, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { addObject } from './api-object.ts';
+import { type Exemption, exemptionAnnotations } from './exemptions.ts';
 import type { Flow, Peer } from './network-flows.ts';
 
 export interface NetworkPoliciesProps {
@@ -9,6 +10,8 @@ export interface NetworkPoliciesProps {
   readonly namespace: string;
   /** Every flow of the platform; only those that start or end in `namespace` produce policies here. */
   readonly flows: readonly Flow[];
+  /** Set when this namespace's pods come from a controller, not these manifests. Default: none. */
+  readonly exemption?: Exemption;
 }
 
 const toPeer = (peer: Peer): INetworkPolicyPeer =>
@@ -27,11 +30,12 @@ export class NetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: NetworkPoliciesProps) {
     super(scope, id);
     const { namespace } = props;
+    const exemption = props.exemption ? exemptionAnnotations(props.exemption) : {};
     addObject(
       this,
       'default-deny',
       new NetworkPolicy({
-        metadata: { name: 'default-deny' },
+        metadata: { name: 'default-deny', annotations: exemption },
         spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
       }),
     );
@@ -42,7 +46,7 @@ export class NetworkPolicies extends Construct {
           this,
           `${flow.id}-egress`,
           new NetworkPolicy({
-            metadata: { name: `${flow.id}-egress`, annotations: { 'homelab.dev/why': flow.why } },
+            metadata: { name: `${flow.id}-egress`, annotations: { 'homelab.dev/why': flow.why, ...exemption } },
             spec: {
               podSelector: { matchLabels: { ...flow.from.labels } },
               policyTypes: ['Egress'],
@@ -56,7 +60,7 @@ export class NetworkPolicies extends Construct {
           this,
           `${flow.id}-ingress`,
           new NetworkPolicy({
-            metadata: { name: `${flow.id}-ingress`, annotations: { 'homelab.dev/why': flow.why } },
+            metadata: { name: `${flow.id}-ingress`, annotations: { 'homelab.dev/why': flow.why, ...exemption } },
             spec: {
               podSelector: { matchLabels: { ...flow.to.labels } },
               policyTypes: ['Ingress'],

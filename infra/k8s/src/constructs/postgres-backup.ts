@@ -3,12 +3,14 @@ import { Construct } from 'constructs';
 import { CronJob, Job } from 'kubernetes-models/batch/v1';
 import { type IPodSpec, PersistentVolumeClaim, ServiceAccount } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
+import { exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
 import type { Postgres } from './postgres.ts';
 import {
   containerResources,
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
+  secretVolume,
   tmpVolume,
 } from './workload-defaults.ts';
 
@@ -53,8 +55,10 @@ export class PostgresBackup extends Construct {
       { name: 'PGPORT', value: String(postgres.port) },
       { name: 'PGUSER', value: data.postgres.user },
       { name: 'PGDATABASE', value: data.postgres.database },
-      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: secretNames.postgres, key: 'password' } } },
     ];
+    const credentials = secretVolume(secretNames.postgres);
+    // The password is read from the mounted Secret file, so it never sits in the pod's environment spec.
+    const readPassword = `export PGPASSWORD="$(cat ${credentials.mount.mountPath}/password)"`;
     const podSpec = (name: string, script: string, readOnly: boolean, env = connection): IPodSpec => {
       const tmp = tmpVolume();
       return {
@@ -72,15 +76,16 @@ export class PostgresBackup extends Construct {
             env,
             resources: containerResources(dataWorkloads.jobResources),
             securityContext: restrictedContainerSecurityContext(),
-            volumeMounts: [{ name: 'backups', mountPath: backupDir, readOnly }, tmp.mount],
+            volumeMounts: [{ name: 'backups', mountPath: backupDir, readOnly }, tmp.mount, credentials.mount],
           },
         ],
-        volumes: [{ name: 'backups', persistentVolumeClaim: { claimName, readOnly } }, tmp.volume],
+        volumes: [{ name: 'backups', persistentVolumeClaim: { claimName, readOnly } }, tmp.volume, credentials.volume],
       };
     };
 
     // --clean --if-exists makes the dump restorable over an existing schema; gzip keeps a week of dumps small.
     const backupScript = [
+      readPassword,
       `file=${backupDir}/${data.postgres.database}-$(date -u +%Y%m%dT%H%M%SZ).sql.gz`,
       'pg_dump --clean --if-exists --no-owner | gzip > "$file.partial"',
       'mv "$file.partial" "$file"',
@@ -88,6 +93,7 @@ export class PostgresBackup extends Construct {
       'ls -l /backups',
     ].join('\n');
     const restoreScript = [
+      readPassword,
       `file="\${BACKUP_FILE:-$(ls -1t ${backupDir}/*.sql.gz | head -n 1)}"`,
       'echo "restoring $file"',
       'gunzip -c "$file" | psql --set ON_ERROR_STOP=1 --single-transaction',
@@ -104,7 +110,11 @@ export class PostgresBackup extends Construct {
       this,
       'backup',
       new CronJob({
-        metadata: { name: this.backupName, labels: this.backupPodLabels },
+        metadata: {
+          name: this.backupName,
+          labels: this.backupPodLabels,
+          annotations: exemptionAnnotations(pinnedImagePullPolicy, noCpuLimit),
+        },
         spec: {
           schedule: dataWorkloads.backupSchedule,
           timeZone: 'Etc/UTC',
@@ -130,7 +140,11 @@ export class PostgresBackup extends Construct {
       this,
       'restore',
       new Job({
-        metadata: { name: this.restoreName, labels: this.restorePodLabels },
+        metadata: {
+          name: this.restoreName,
+          labels: this.restorePodLabels,
+          annotations: exemptionAnnotations(pinnedImagePullPolicy, noCpuLimit),
+        },
         spec: {
           // Committed suspended: applying the manifests never restores; an operator un-suspends it on purpose.
           suspend: true,

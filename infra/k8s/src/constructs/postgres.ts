@@ -4,6 +4,7 @@ import { StatefulSet } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
+import { exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
 import {
   containerResources,
@@ -35,7 +36,6 @@ export class Postgres extends Construct {
     const labels = this.podLabels;
     const tmp = tmpVolume();
     const credentials = secretVolume(secretNames.postgres);
-    const password = { secretKeyRef: { name: secretNames.postgres, key: 'password' } };
 
     addObject(
       this,
@@ -61,7 +61,7 @@ export class Postgres extends Construct {
       this,
       'statefulset',
       new StatefulSet({
-        metadata: { name: this.name, labels },
+        metadata: { name: this.name, labels, annotations: exemptionAnnotations(pinnedImagePullPolicy, noCpuLimit) },
         spec: {
           serviceName: this.serviceName,
           replicas: 1,
@@ -86,7 +86,7 @@ export class Postgres extends Construct {
                   env: [
                     { name: 'POSTGRES_DB', value: data.postgres.database },
                     { name: 'POSTGRES_USER', value: data.postgres.user },
-                    { name: 'POSTGRES_PASSWORD', valueFrom: password },
+                    { name: 'POSTGRES_PASSWORD_FILE', value: `${credentials.mount.mountPath}/password` },
                     // A subdirectory, so the volume's lost+found never makes initdb refuse the directory.
                     { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
                   ],
@@ -113,6 +113,7 @@ export class Postgres extends Construct {
                     { name: 'data', mountPath: '/var/lib/postgresql/data' },
                     { name: 'run', mountPath: '/var/run/postgresql' },
                     tmp.mount,
+                    credentials.mount,
                   ],
                 },
                 {

@@ -4,6 +4,7 @@ import { StatefulSet } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
+import { exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
 import {
   containerResources,
@@ -51,7 +52,7 @@ export class Redis extends Construct {
       this,
       'statefulset',
       new StatefulSet({
-        metadata: { name: this.name, labels },
+        metadata: { name: this.name, labels, annotations: exemptionAnnotations(pinnedImagePullPolicy, noCpuLimit) },
         spec: {
           serviceName: this.serviceName,
           replicas: 1,
