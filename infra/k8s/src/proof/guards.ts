@@ -1,0 +1,31 @@
+import { crossReferenceGuards, type Guard } from './cross-references.ts';
+import { exemptionsHaveReasons } from './exemption-guard.ts';
+import { forbiddenFlowsDenied, realFlowsAllowed } from './flow-guards.ts';
+import {
+  namespacesEnforceRestricted,
+  podSecurityRestricted,
+  workloadHygiene,
+  zeroDowntimeRollouts,
+} from './pod-security.ts';
+import { validateAll } from './schema-validation.ts';
+
+/** Every guarantee the manifests are held to, by name. Each returns its problems; [] means it holds. */
+export const allGuards: Record<string, Guard> = {
+  schemas: validateAll,
+  ...crossReferenceGuards,
+  podSecurityRestricted,
+  workloadHygiene,
+  zeroDowntimeRollouts,
+  namespacesEnforceRestricted,
+  realFlowsAllowed,
+  forbiddenFlowsDenied,
+  exemptionsHaveReasons,
+};
+
+/** Runs every guard; returns only the guards that found problems. */
+export const failingGuards = (objects: Parameters<Guard>[0]): Record<string, string[]> =>
+  Object.fromEntries(
+    Object.entries(allGuards)
+      .map(([name, guard]) => [name, guard(objects)] as const)
+      .filter(([, problems]) => problems.length > 0),
+  );

@@ -1,0 +1,174 @@
+import { data, edge, namespaces } from '@homelab/platform';
+import { find, type K8sObject } from './manifests.ts';
+
+/** A way to break the output that matters, and the guard(s) expected to catch it. */
+export interface Mutation {
+  readonly name: string;
+  readonly caughtBy: readonly string[];
+  readonly apply: (objects: K8sObject[]) => void;
+}
+
+const apiDeployment = (o: K8sObject[]) => find(o, 'Deployment', 'api', namespaces.apps);
+const apiContainer = (o: K8sObject[]) => apiDeployment(o).spec.template.spec.containers[0];
+
+export const mutations: readonly Mutation[] = [
+  {
+    name: 'drop the API readiness probe',
+    caughtBy: ['workloadHygiene'],
+    apply: (o) => {
+      delete apiContainer(o).readinessProbe;
+    },
+  },
+  {
+    name: 'point a probe at an undeclared port',
+    caughtBy: ['probesTargetDeclaredPorts'],
+    apply: (o) => {
+      apiContainer(o).livenessProbe.httpGet.port = 'metrics';
+    },
+  },
+  {
+    name: 'mismatch the web Service selector',
+    caughtBy: ['servicesSelectPods'],
+    apply: (o) => {
+      find(o, 'Service', 'web', namespaces.apps).spec.selector['app.kubernetes.io/name'] = 'webb';
+    },
+  },
+  {
+    name: 'mismatch a Deployment selector and its template',
+    caughtBy: ['workloadSelectorsMatchTemplates', 'servicesSelectPods'],
+    apply: (o) => {
+      apiDeployment(o).spec.template.metadata.labels['homelab.dev/track'] = 'canary-ish';
+    },
+  },
+  {
+    name: 'remove the api -> postgres NetworkPolicy allow',
+    caughtBy: ['realFlowsAllowed'],
+    apply: (o) => {
+      const i = o.findIndex((x) => x.kind === 'NetworkPolicy' && x.metadata.name === 'api-to-postgres-ingress');
+      o.splice(i, 1);
+    },
+  },
+  {
+    name: 'widen the postgres allow to every pod of the app namespace (web -> postgres)',
+    caughtBy: ['forbiddenFlowsDenied'],
+    apply: (o) => {
+      for (const name of ['api-to-postgres-ingress', 'api-to-postgres-egress']) {
+        const np = find(o, 'NetworkPolicy', name);
+        if (np.spec.ingress) np.spec.ingress[0].from[0].podSelector = {};
+        else np.spec.podSelector = {};
+      }
+    },
+  },
+  {
+    name: 'run the API as root',
+    caughtBy: ['podSecurityRestricted', 'workloadHygiene'],
+    apply: (o) => {
+      const spec = apiDeployment(o).spec.template.spec;
+      spec.securityContext.runAsUser = 0;
+      spec.securityContext.runAsNonRoot = false;
+      spec.containers[0].securityContext.runAsUser = 0;
+      spec.containers[0].securityContext.runAsNonRoot = false;
+    },
+  },
+  {
+    name: 'allow privilege escalation',
+    caughtBy: ['podSecurityRestricted'],
+    apply: (o) => {
+      apiContainer(o).securityContext.allowPrivilegeEscalation = true;
+    },
+  },
+  {
+    name: 'mount a hostPath volume',
+    caughtBy: ['podSecurityRestricted'],
+    apply: (o) => {
+      apiDeployment(o).spec.template.spec.volumes.push({ name: 'host', hostPath: { path: '/var/run' } });
+    },
+  },
+  {
+    name: 'unpin the postgres image (tag only)',
+    caughtBy: ['workloadHygiene'],
+    apply: (o) => {
+      const c = find(o, 'StatefulSet', 'postgres', namespaces.data).spec.template.spec.containers[0];
+      c.image = c.image.split('@')[0];
+    },
+  },
+  {
+    name: 'use a latest app image',
+    caughtBy: ['workloadHygiene'],
+    apply: (o) => {
+      apiContainer(o).image = apiContainer(o).image.replace(/:[^:]+$/, ':latest');
+    },
+  },
+  {
+    name: 'typo a field (spec.replica)',
+    caughtBy: ['schemas'],
+    apply: (o) => {
+      find(o, 'StatefulSet', 'redis', namespaces.data).spec.replica = 1;
+    },
+  },
+  {
+    name: 'typo a field of an Envoy Gateway policy',
+    caughtBy: ['schemas'],
+    apply: (o) => {
+      find(o, 'BackendTrafficPolicy', 'api').spec.retry.retryon = { triggers: ['reset'] };
+    },
+  },
+  {
+    name: 'point the HPA at a renamed Deployment',
+    caughtBy: ['hpaTargetsExist'],
+    apply: (o) => {
+      find(o, 'HorizontalPodAutoscaler', 'api').spec.scaleTargetRef.name = 'api-v2';
+    },
+  },
+  {
+    name: 'serve the listener from a Secret no Certificate writes',
+    caughtBy: ['listenerCertificatesIssued'],
+    apply: (o) => {
+      find(o, 'Certificate', edge.public.tlsSecretName).spec.secretName = 'other-tls';
+    },
+  },
+  {
+    name: 'route to a port the Service does not have',
+    caughtBy: ['routesResolve'],
+    apply: (o) => {
+      find(o, 'HTTPRoute', 'api').spec.rules[0].backendRefs[0].port = data.postgres.port;
+    },
+  },
+  {
+    name: 'a PodDisruptionBudget that permits no disruption',
+    caughtBy: ['pdbsPermitDisruption'],
+    apply: (o) => {
+      find(o, 'PodDisruptionBudget', 'web').spec.maxUnavailable = 0;
+    },
+  },
+  {
+    name: 'a rollout that may drop capacity',
+    caughtBy: ['zeroDowntimeRollouts'],
+    apply: (o) => {
+      find(o, 'Deployment', 'web').spec.strategy.rollingUpdate.maxUnavailable = 1;
+    },
+  },
+  {
+    name: 'mount the ServiceAccount token',
+    caughtBy: ['workloadHygiene'],
+    apply: (o) => {
+      apiDeployment(o).spec.template.spec.automountServiceAccountToken = true;
+    },
+  },
+  {
+    name: 'lower the app namespace below restricted',
+    caughtBy: ['namespacesEnforceRestricted'],
+    apply: (o) => {
+      const labels = find(o, 'Namespace', namespaces.apps).metadata.labels ?? {};
+      labels['pod-security.kubernetes.io/enforce'] = 'baseline';
+    },
+  },
+  {
+    name: 'ignore a checker without a reason',
+    caughtBy: ['exemptionsHaveReasons'],
+    apply: (o) => {
+      const annotations = find(o, 'Deployment', 'web').metadata.annotations ?? {};
+      annotations['kube-score/ignore'] += ',pod-probes';
+    },
+  },
+];
