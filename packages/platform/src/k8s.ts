@@ -179,19 +179,71 @@ export const deployer = { serviceAccountName: 'homelab-deployer' } as const;
 export const footprintBudget = { cpuMillis: 1000, memoryMiB: 2048 } as const;
 
 /**
- * Requests of the add-ons at their pinned Helm chart versions (versions.json `charts`), read from each chart's
- * values.yaml defaults plus the overrides the Pulumi program sets. Per pod, x replicas.
+ * Requests of the add-ons at their pinned Helm chart versions (versions.json `charts`), per pod x replicas.
+ * `chart default`: the chart's values.yaml sets these; `homelab override`: the chart sets none (a pod without
+ * requests is BestEffort and first to be evicted), so the Pulumi program sets these values.
+ * Not counted: what the distribution itself runs (k3s: CoreDNS, local-path-provisioner, its metrics-server).
  */
 export const addOnRequests = [
-  { chart: 'cert-manager', pod: 'controller', replicas: 1, cpuMillis: 10, memoryMiB: 32 },
-  { chart: 'cert-manager', pod: 'webhook', replicas: 1, cpuMillis: 10, memoryMiB: 32 },
-  { chart: 'cert-manager', pod: 'cainjector', replicas: 1, cpuMillis: 10, memoryMiB: 32 },
-  { chart: 'envoy-gateway', pod: 'controller', replicas: 1, cpuMillis: 100, memoryMiB: 256 },
-  { chart: 'kube-prometheus-stack', pod: 'prometheus', replicas: 1, cpuMillis: 200, memoryMiB: 400 },
-  { chart: 'kube-prometheus-stack', pod: 'alertmanager', replicas: 1, cpuMillis: 10, memoryMiB: 32 },
-  { chart: 'kube-prometheus-stack', pod: 'operator', replicas: 1, cpuMillis: 100, memoryMiB: 100 },
-  { chart: 'kube-prometheus-stack', pod: 'grafana', replicas: 1, cpuMillis: 100, memoryMiB: 128 },
-  { chart: 'kube-prometheus-stack', pod: 'kube-state-metrics', replicas: 1, cpuMillis: 10, memoryMiB: 32 },
-  { chart: 'kube-prometheus-stack', pod: 'node-exporter', replicas: 1, cpuMillis: 10, memoryMiB: 32 },
-  { chart: 'metrics-server', pod: 'metrics-server', replicas: 1, cpuMillis: 100, memoryMiB: 200 },
+  { chart: 'cert-manager', pod: 'controller', replicas: 1, cpuMillis: 10, memoryMiB: 32, source: 'homelab override' },
+  { chart: 'cert-manager', pod: 'webhook', replicas: 1, cpuMillis: 10, memoryMiB: 32, source: 'homelab override' },
+  { chart: 'cert-manager', pod: 'cainjector', replicas: 1, cpuMillis: 10, memoryMiB: 32, source: 'homelab override' },
+  { chart: 'envoy-gateway', pod: 'controller', replicas: 1, cpuMillis: 100, memoryMiB: 256, source: 'chart default' },
+  {
+    chart: 'kube-prometheus-stack',
+    pod: 'prometheus',
+    replicas: 1,
+    cpuMillis: 200,
+    memoryMiB: 400,
+    source: 'homelab override',
+  },
+  {
+    chart: 'kube-prometheus-stack',
+    pod: 'alertmanager',
+    replicas: 1,
+    cpuMillis: 10,
+    memoryMiB: 32,
+    source: 'homelab override',
+  },
+  {
+    chart: 'kube-prometheus-stack',
+    pod: 'operator',
+    replicas: 1,
+    cpuMillis: 50,
+    memoryMiB: 64,
+    source: 'homelab override',
+  },
+  {
+    chart: 'kube-prometheus-stack',
+    pod: 'grafana',
+    replicas: 1,
+    cpuMillis: 50,
+    memoryMiB: 128,
+    source: 'homelab override',
+  },
+  {
+    chart: 'kube-prometheus-stack',
+    pod: 'kube-state-metrics',
+    replicas: 1,
+    cpuMillis: 10,
+    memoryMiB: 32,
+    source: 'homelab override',
+  },
+  {
+    chart: 'kube-prometheus-stack',
+    pod: 'node-exporter',
+    replicas: 1,
+    cpuMillis: 10,
+    memoryMiB: 32,
+    source: 'homelab override',
+  },
+  /** On kind only: k3s ships its own metrics-server. */
+  {
+    chart: 'metrics-server',
+    pod: 'metrics-server',
+    replicas: 1,
+    cpuMillis: 100,
+    memoryMiB: 200,
+    source: 'chart default',
+  },
 ] as const;
