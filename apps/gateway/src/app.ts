@@ -112,7 +112,12 @@ export function createApp(deps: GatewayDeps): Gateway {
         maxRetries: deps.maxRetries ?? 1,
         retryBudget: createRetryBudget(deps.retryBudget),
       },
-      { metrics: gatewayMetrics, problem },
+      {
+        metrics: gatewayMetrics,
+        problem,
+        onUpstreamError: (upstream, error, requestId) =>
+          logger.warn({ upstream, requestId, err: error }, 'upstream request failed'),
+      },
     ),
   );
   app.route('/v1', api);

@@ -1,14 +1,22 @@
-import { createLogger, createMetrics, serve } from '@homelab/service-kit';
+import { ConfigError, createLogger, createMetrics, serve } from '@homelab/service-kit';
 import { Redis } from 'ioredis';
 import { createApp } from './app.ts';
 import { createApiKeyVerifier, parseApiKeys } from './auth/api-keys.ts';
 import { createJwtVerifier } from './auth/jwt-verifier.ts';
-import { loadGatewayEnv } from './env.ts';
+import { type GatewayEnv, loadGatewayEnv } from './env.ts';
 import { createRedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
 import { createMemoryRateLimiter } from './rate-limit/token-bucket.ts';
 import type { UpstreamSpec } from './upstreams/weighted-upstreams.ts';
 
-const env = loadGatewayEnv();
+let env: GatewayEnv;
+try {
+  env = loadGatewayEnv();
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  // EX_CONFIG for configuration mistakes, as the other services do; anything else is a bug and keeps its stack.
+  if (error instanceof ConfigError || /API_KEYS|JWT_SECRET/.test((error as Error).message)) process.exit(78);
+  throw error;
+}
 const logger = createLogger({ service: 'gateway', version: env.SERVICE_VERSION, level: env.LOG_LEVEL });
 const metrics = createMetrics({ service: 'gateway', version: env.SERVICE_VERSION, commit: env.GIT_COMMIT });
 

@@ -24,6 +24,8 @@ export interface ProxyRoute {
 export interface ProxyDeps {
   readonly metrics: GatewayMetrics;
   readonly problem: (c: Context, status: ContentfulStatusCode, title: string, detail?: string) => Response;
+  /** Told about every failed attempt (connection errors, timeouts), for the log. */
+  readonly onUpstreamError?: (upstream: string, error: unknown, requestId: string) => void;
 }
 
 interface NodeBindings {
@@ -35,6 +37,8 @@ interface NodeBindings {
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const retryableStatus = new Set([502, 503, 504]);
 const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** nginx's convention for "the client closed the connection before the answer": never sent, only counted. */
+const clientClosedRequest = 499;
 /** @hono/node-server leaves the response alone when the handler's Response carries this header. */
 const alreadySent = { 'x-hono-already-sent': 'true' } as const;
 
@@ -155,8 +159,15 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
       const started = performance.now();
       const result = await attempt(c, upstream, request, retriesLeft > 0 ? retry : undefined, outgoing);
       const seconds = (performance.now() - started) / 1000;
+      if (result.kind === 'failed' && (incoming?.destroyed || outgoing?.destroyed) && !outgoing?.writableFinished) {
+        // The client went away (e.g. a load generator closing its connections): no verdict on the upstream.
+        upstream.breaker.release();
+        metrics.observeUpstream(route.name, name, version, clientClosedRequest, seconds);
+        return new Response(null, { status: clientClosedRequest, headers: alreadySent });
+      }
       if (result.kind === 'failed') {
         upstream.breaker.record(false);
+        deps.onUpstreamError?.(name, result.error, c.get('requestId'));
         const code = (result.error as { code?: string }).code ?? '';
         const timedOut = timeoutCodes.has(code);
         const status = timedOut ? 504 : 502;

@@ -17,6 +17,8 @@ export interface CircuitBreaker {
   tryAcquire(): boolean;
   /** The outcome of a request that `tryAcquire` let through. */
   record(success: boolean): void;
+  /** A request that ended without a verdict on the upstream (the client went away): frees its probe slot. */
+  release(): void;
 }
 
 /**
@@ -52,6 +54,9 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       if (probesInFlight >= halfOpenProbes) return false;
       probesInFlight += 1;
       return true;
+    },
+    release() {
+      if (state === 'half-open') probesInFlight = Math.max(0, probesInFlight - 1);
     },
     record(success) {
       if (state === 'half-open') probesInFlight = Math.max(0, probesInFlight - 1);

@@ -1,0 +1,182 @@
+/**
+ * What one proxy hop costs: the notes API directly, through the gateway, and through Debian's nginx as a plain
+ * reverse proxy (the reference), on real PostgreSQL + Redis. Each server runs in its own process and the load
+ * generator in another. Two loads: as fast as possible, and a fixed 1,000 requests/s (latency added per hop).
+ *
+ *   node apps/gateway/bench/proxy.ts [--seconds 5] [--connections 32] [--rounds 2]
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { http } from '@homelab/platform';
+import { createDatabase, findBinary, freePort, startPostgres, startRedis, waitForPort } from '@homelab/test-servers';
+import { hashApiKey } from '../src/auth/api-keys.ts';
+import { startServiceProcess } from '../src/testing/service-process.ts';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '32' },
+    rounds: { type: 'string', default: '2' },
+  },
+});
+const seconds = Number(values.seconds);
+/** Targets take turns, round after round, and each keeps its median: a noisy neighbour hits all of them alike. */
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+const fixedRate = 1_000;
+const run = promisify(execFile);
+
+interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  total: number;
+}
+
+async function load(
+  url: string,
+  headers: Record<string, string>,
+  rate?: number,
+  duration = seconds,
+): Promise<LoadResult> {
+  const options = {
+    url,
+    headers,
+    duration,
+    connections: rate ? 16 : connections,
+    ...(rate ? { overallRate: rate } : {}),
+  };
+  const { stdout } = await run(process.execPath, [resolve(import.meta.dirname, 'load.ts'), JSON.stringify(options)], {
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(stdout) as LoadResult;
+}
+
+/** The run with the median throughput (its latencies come with it, so the row is one real run). */
+function median(results: LoadResult[]): LoadResult {
+  const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as LoadResult;
+}
+
+async function startNginx(upstreamPort: number) {
+  const nginx = findBinary('nginx', ['/usr/sbin']);
+  if (!nginx) throw new Error('nginx is not installed (apt-get install nginx-light)');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-nginx-'));
+  const port = await freePort();
+  // A plain reverse proxy with pooled keep-alive upstream connections, as a production config would have.
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream api { server 127.0.0.1:${upstreamPort}; keepalive 64; keepalive_timeout ${http.keepAlive.proxyIdleTimeoutSeconds}s; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://api;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`,
+  );
+  const child = spawn(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+  await waitForPort(port);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGQUIT');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const postgres = await startPostgres();
+const redis = await startRedis();
+const apiKey = 'bench-key-0123456789abcdefghijklmnopqrstuvwxyz';
+const cleanups: (() => Promise<unknown>)[] = [() => postgres.destroy(), () => redis.stop()];
+try {
+  const api = await startServiceProcess('api', {
+    DATABASE_URL: await createDatabase(postgres.url, 'bench'),
+    REDIS_URL: redis.url,
+    MIGRATE_ON_START: 'true',
+  });
+  cleanups.unshift(() => api.stop());
+  const gateway = await startServiceProcess('gateway', {
+    API_URL: api.url,
+    API_KEYS: `bench:${hashApiKey(apiKey)}`,
+    REDIS_URL: redis.url,
+    // The limiter runs (one Redis script per request) but never refuses during the benchmark.
+    RATE_LIMIT_BURST: '100000000',
+    RATE_LIMIT_PER_SECOND: '100000000',
+  });
+  cleanups.unshift(() => gateway.stop());
+  const nginx = await startNginx(api.port);
+  cleanups.unshift(() => nginx.stop());
+
+  const identity = { [http.identityHeader]: 'bench' };
+  const created = await fetch(`${api.url}/v1/notes`, {
+    method: 'POST',
+    headers: { ...identity, 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'benchmark', body: 'x'.repeat(200) }),
+  });
+  const { id } = (await created.json()) as { id: string };
+  const path = `/v1/notes/${id}`;
+  const targets = [
+    { name: 'direct', url: api.url + path, headers: identity },
+    { name: 'nginx', url: nginx.url + path, headers: identity },
+    { name: 'gateway', url: gateway.url + path, headers: { 'x-api-key': apiKey } },
+  ];
+  for (const t of targets) await load(t.url, t.headers, undefined, 2); // warm-up: JIT, pools, caches
+  const rows: { target: string; mode: string; result: LoadResult }[] = [];
+  for (const mode of ['full load', `${fixedRate} req/s`] as const) {
+    const rate = mode === 'full load' ? undefined : fixedRate;
+    const samples = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const t of targets) samples.get(t.name)?.push(await load(t.url, t.headers, rate));
+    }
+    for (const t of targets) rows.push({ target: t.name, mode, result: median(samples.get(t.name) ?? []) });
+  }
+
+  const direct = (mode: string) => rows.find((r) => r.target === 'direct' && r.mode === mode)?.result as LoadResult;
+  const fmt = (n: number, digits = 1) => n.toFixed(digits);
+  const lines = [
+    `GET /v1/notes/:id on PostgreSQL + Redis, median of ${rounds} interleaved ${seconds} s runs, ${connections} connections at full load, 16 at ${fixedRate} req/s`,
+    '',
+    '| target | load | req/s | x direct | p50 ms | p99 ms | +p50 ms | +p99 ms | non-2xx |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const { target, mode, result } of rows) {
+    const ref = direct(mode);
+    lines.push(
+      `| ${target} | ${mode} | ${fmt(result.requestsPerSecond, 0)} | ${fmt(result.requestsPerSecond / ref.requestsPerSecond, 2)} | ${fmt(result.p50)} | ${fmt(result.p99)} | ${fmt(result.p50 - ref.p50)} | ${fmt(result.p99 - ref.p99)} | ${result.non2xx + result.errors} |`,
+    );
+  }
+  const gw = (mode: string) => rows.find((r) => r.target === 'gateway' && r.mode === mode)?.result as LoadResult;
+  const full = gw('full load');
+  const fixed = gw(`${fixedRate} req/s`);
+  const fixedDirect = direct(`${fixedRate} req/s`);
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  lines.push(
+    '',
+    `targets: gateway >= 0.5 x direct: ${fmt(full.requestsPerSecond / direct('full load').requestsPerSecond, 2)} (${verdict(full.requestsPerSecond >= 0.5 * direct('full load').requestsPerSecond)}); ` +
+      `at ${fixedRate} req/s +p50 <= 1 ms: ${fmt(fixed.p50 - fixedDirect.p50)} (${verdict(fixed.p50 - fixedDirect.p50 <= 1)}), ` +
+      `+p99 <= 5 ms: ${fmt(fixed.p99 - fixedDirect.p99)} (${verdict(fixed.p99 - fixedDirect.p99 <= 5)})`,
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+} finally {
+  for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+}

@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { http } from '@homelab/platform';
+import { freePort } from '@homelab/test-servers';
+
+/** A service started as its own process (as in production: its own event loop), for tests and benchmarks. */
+export interface ServiceProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly output: string[];
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const repositoryRoot = resolve(import.meta.dirname, '../../../..');
+
+/**
+ * Starts `apps/<app>/src/main.ts` on a free port with the given environment and waits for /readyz.
+ * Throws with the process' output when it exits or is not ready in time.
+ */
+export async function startServiceProcess(
+  app: 'api' | 'gateway',
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<ServiceProcess> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [resolve(repositoryRoot, `apps/${app}/src/main.ts`)], {
+    cwd: repositoryRoot,
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}:\n${output.join('')}`);
+    const ready = await fetch(url + http.paths.readiness)
+      .then(async (r) => {
+        await r.arrayBuffer();
+        return r.status === 200;
+      })
+      .catch(() => false);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${app} not ready within ${timeoutMs} ms:\n${output.join('')}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    port,
+    output,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
