@@ -1,7 +1,7 @@
 import { data, dataWorkloads, defaultStorageClass, secretNames, versions } from '@homelab/platform';
 import { Construct } from 'constructs';
 import { CronJob, Job } from 'kubernetes-models/batch/v1';
-import { type IPodSpec, PersistentVolumeClaim, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, type IPodSpec, PersistentVolumeClaim, ServiceAccount } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
 import { exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
@@ -26,7 +26,7 @@ const backupDir = '/backups';
 /**
  * A nightly `pg_dump` to its own volume with a retention in days, and a restore Job that is committed suspended:
  * an operator restores by un-suspending it (`kubectl patch job postgres-restore -p '{"spec":{"suspend":false}}'`),
- * optionally choosing a file with the BACKUP_FILE variable (default: the newest dump).
+ * optionally choosing a file first in the `postgres-restore` ConfigMap's BACKUP_FILE (default: the newest dump).
  */
 export class PostgresBackup extends Construct {
   readonly backupName = 'postgres-backup';
@@ -59,7 +59,7 @@ export class PostgresBackup extends Construct {
     const credentials = secretVolume(secretNames.postgres);
     // The password is read from the mounted Secret file, so it never sits in the pod's environment spec.
     const readPassword = `export PGPASSWORD="$(cat ${credentials.mount.mountPath}/password)"`;
-    const podSpec = (name: string, script: string, readOnly: boolean, env = connection): IPodSpec => {
+    const podSpec = (name: string, script: string, readOnly: boolean, configMap?: string): IPodSpec => {
       const tmp = tmpVolume();
       return {
         serviceAccountName: name,
@@ -73,7 +73,8 @@ export class PostgresBackup extends Construct {
             image: versions.images.postgres,
             imagePullPolicy: 'IfNotPresent',
             command: ['/bin/sh', '-ec', script],
-            env,
+            env: connection,
+            ...(configMap ? { envFrom: [{ configMapRef: { name: configMap } }] } : {}),
             resources: containerResources(dataWorkloads.jobResources),
             securityContext: restrictedContainerSecurityContext(),
             volumeMounts: [{ name: 'backups', mountPath: backupDir, readOnly }, tmp.mount, credentials.mount],
@@ -99,6 +100,12 @@ export class PostgresBackup extends Construct {
       'gunzip -c "$file" | psql --set ON_ERROR_STOP=1 --single-transaction',
     ].join('\n');
 
+    // A Job's pod template is immutable, so the file to restore is chosen here: empty means the newest dump.
+    addObject(
+      this,
+      'restore-choice',
+      new ConfigMap({ metadata: { name: this.restoreName, labels: this.restorePodLabels }, data: { BACKUP_FILE: '' } }),
+    );
     for (const name of [this.backupName, this.restoreName]) {
       addObject(
         this,
@@ -152,7 +159,7 @@ export class PostgresBackup extends Construct {
           activeDeadlineSeconds: dataWorkloads.backupDeadlineSeconds,
           template: {
             metadata: { labels: this.restorePodLabels },
-            spec: { ...podSpec(this.restoreName, restoreScript, true), restartPolicy: 'Never' },
+            spec: { ...podSpec(this.restoreName, restoreScript, true, this.restoreName), restartPolicy: 'Never' },
           },
         },
       }),

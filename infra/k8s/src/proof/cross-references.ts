@@ -207,6 +207,66 @@ export const podReferencesResolve: Guard = (objects) =>
     return problems;
   });
 
+/** Every PodMonitor selects pods in its namespace that declare the port it scrapes. */
+export const monitorsSelectPods: Guard = (objects) => {
+  const pods = podsOf(objects);
+  return objects
+    .filter((o) => o.kind === 'PodMonitor')
+    .flatMap((m) => {
+      const selected = pods.filter((p) => p.namespace === m.metadata.namespace && selects(m.spec.selector, p.labels));
+      if (selected.length === 0) return [`${objectId(m)}: selects no workload's pods`];
+      return (m.spec.podMetricsEndpoints ?? []).flatMap((e: { port: string }) =>
+        selected.every((p) => portDeclared(p.containerPorts, e.port))
+          ? []
+          : [`${objectId(m)}: port ${e.port} is not declared by every selected pod`],
+      );
+    });
+};
+
+/**
+ * The edge's chain of references: Gateway -> GatewayClass -> EnvoyProxy, Gateway infrastructure -> EnvoyProxy,
+ * BackendTrafficPolicy -> HTTPRoute, Certificate -> ClusterIssuer, CA ClusterIssuer -> a Certificate's Secret.
+ */
+export const edgeReferencesResolve: Guard = (objects) => {
+  const named = (kind: string, name: string, namespace?: string) =>
+    objects.some(
+      (o) =>
+        o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
+    );
+  const problems: string[] = [];
+  for (const o of objects) {
+    const id = objectId(o);
+    const ref =
+      o.kind === 'GatewayClass'
+        ? o.spec.parametersRef
+        : o.kind === 'Gateway'
+          ? o.spec.infrastructure?.parametersRef
+          : undefined;
+    if (ref && !named(ref.kind, ref.name, ref.namespace ?? o.metadata.namespace))
+      problems.push(`${id}: ${ref.kind} ${ref.name} does not exist`);
+    if (o.kind === 'Gateway' && !named('GatewayClass', o.spec.gatewayClassName)) {
+      problems.push(`${id}: GatewayClass ${o.spec.gatewayClassName} does not exist`);
+    }
+    if (o.kind === 'BackendTrafficPolicy') {
+      for (const t of o.spec.targetRefs ?? []) {
+        if (!named(t.kind, t.name, o.metadata.namespace))
+          problems.push(`${id}: target ${t.kind} ${t.name} does not exist`);
+      }
+    }
+    if (o.kind === 'Certificate' && !named(o.spec.issuerRef.kind, o.spec.issuerRef.name)) {
+      problems.push(`${id}: issuer ${o.spec.issuerRef.kind} ${o.spec.issuerRef.name} does not exist`);
+    }
+    if (
+      o.kind === 'ClusterIssuer' &&
+      o.spec.ca &&
+      !objects.some((c) => c.kind === 'Certificate' && c.spec.isCA && c.spec.secretName === o.spec.ca.secretName)
+    ) {
+      problems.push(`${id}: CA Secret ${o.spec.ca.secretName} is written by no CA Certificate`);
+    }
+  }
+  return problems;
+};
+
 /** The repository root, where runbooks/ lives. */
 export const repoRoot = new URL('../../../../', import.meta.url).pathname;
 
@@ -243,5 +303,7 @@ export const crossReferenceGuards: Record<string, Guard> = {
   pdbsPermitDisruption,
   listenerCertificatesIssued,
   podReferencesResolve,
+  monitorsSelectPods,
+  edgeReferencesResolve,
   runbooksExist,
 };

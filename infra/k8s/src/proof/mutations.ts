@@ -164,6 +164,27 @@ export const mutations: readonly Mutation[] = [
     },
   },
   {
+    name: 'scrape a port the pods do not declare',
+    caughtBy: ['monitorsSelectPods'],
+    apply: (o) => {
+      find(o, 'PodMonitor', 'postgres').spec.podMetricsEndpoints[0].port = 'metric';
+    },
+  },
+  {
+    name: 'attach a traffic policy to a route that does not exist',
+    caughtBy: ['edgeReferencesResolve'],
+    apply: (o) => {
+      find(o, 'BackendTrafficPolicy', 'api').spec.targetRefs[0].name = 'apis';
+    },
+  },
+  {
+    name: 'issue the gateway certificate from a missing issuer',
+    caughtBy: ['edgeReferencesResolve'],
+    apply: (o) => {
+      find(o, 'Certificate', edge.public.tlsSecretName).spec.issuerRef.name = 'homelab-ca-old';
+    },
+  },
+  {
     name: 'ignore a checker without a reason',
     caughtBy: ['exemptionsHaveReasons'],
     apply: (o) => {
