@@ -7,6 +7,7 @@ import {
   workloadHygiene,
   zeroDowntimeRollouts,
 } from './pod-security.ts';
+import { rbacLeastPrivilege } from './rbac-guard.ts';
 import { validateAll } from './schema-validation.ts';
 
 /** Every guarantee the manifests are held to, by name. Each returns its problems; [] means it holds. */
@@ -20,6 +21,7 @@ export const allGuards: Record<string, Guard> = {
   realFlowsAllowed,
   forbiddenFlowsDenied,
   exemptionsHaveReasons,
+  rbacLeastPrivilege,
 };
 
 /** Runs every guard; returns only the guards that found problems. */
