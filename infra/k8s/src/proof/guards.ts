@@ -1,3 +1,4 @@
+import { configUrlsResolve } from './config-guard.ts';
 import { crossReferenceGuards, type Guard } from './cross-references.ts';
 import { exemptionsHaveReasons } from './exemption-guard.ts';
 import { forbiddenFlowsDenied, realFlowsAllowed } from './flow-guards.ts';
@@ -22,6 +23,7 @@ export const allGuards: Record<string, Guard> = {
   forbiddenFlowsDenied,
   exemptionsHaveReasons,
   rbacLeastPrivilege,
+  configUrlsResolve,
 };
 
 /** Runs every guard; returns only the guards that found problems. */

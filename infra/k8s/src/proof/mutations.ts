@@ -185,6 +185,22 @@ export const mutations: readonly Mutation[] = [
     },
   },
   {
+    name: 'point the API at a Redis port nobody serves',
+    caughtBy: ['configUrlsResolve'],
+    apply: (o) => {
+      const cm = find(o, 'ConfigMap', 'api-config');
+      cm.data.REDIS_URL = cm.data.REDIS_URL.replace(/:\d+$/, ':6380');
+    },
+  },
+  {
+    name: 'let the gateway call the API directly, around the internal Gateway',
+    caughtBy: ['configUrlsResolve'],
+    apply: (o) => {
+      find(o, 'ConfigMap', 'gateway-config').data.API_URL =
+        `http://api.${namespaces.apps}.svc.cluster.local:${find(o, 'Service', 'api').spec.ports[0].port}`;
+    },
+  },
+  {
     name: 'let the deployer read Secrets',
     caughtBy: ['rbacLeastPrivilege'],
     apply: (o) => {
