@@ -85,6 +85,14 @@ export const mutations: readonly Mutation[] = [
     },
   },
   {
+    name: 'set an unsafe sysctl on Redis',
+    caughtBy: ['podSecurityRestricted'],
+    apply: (o) => {
+      const pod = find(o, 'StatefulSet', 'redis', namespaces.data).spec.template.spec;
+      pod.securityContext.sysctls = [{ name: 'net.core.somaxconn', value: '1024' }];
+    },
+  },
+  {
     name: 'unpin the postgres image (tag only)',
     caughtBy: ['workloadHygiene'],
     apply: (o) => {

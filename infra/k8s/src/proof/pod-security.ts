@@ -14,6 +14,34 @@ const restrictedVolumeTypes = new Set([
   'secret',
 ]);
 
+/** Sysctls the "baseline" profile (and so "restricted") allows. */
+const safeSysctls = new Set([
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+]);
+const allowedSeLinuxTypes = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
+
+/** The "baseline" checks that apply to a pod-level or container-level security context alike. */
+// biome-ignore lint/suspicious/noExplicitAny: security contexts are read as untyped JSON.
+const contextProblems = (ctx: any, where: string): string[] => {
+  const problems: string[] = [];
+  const se = ctx.seLinuxOptions;
+  if (se && (!allowedSeLinuxTypes.has(se.type ?? '') || se.user || se.role)) problems.push(`${where}: SELinux options`);
+  if (ctx.appArmorProfile?.type === 'Unconfined') problems.push(`${where}: AppArmor unconfined`);
+  if (ctx.windowsOptions?.hostProcess) problems.push(`${where}: Windows hostProcess`);
+  if (ctx.seccompProfile?.type === 'Unconfined') problems.push(`${where}: seccomp unconfined`);
+  if (ctx.procMount && ctx.procMount !== 'Default') problems.push(`${where}: procMount ${ctx.procMount}`);
+  return problems;
+};
+
 // biome-ignore lint/suspicious/noExplicitAny: pod specs are read as untyped JSON.
 const allContainers = (spec: any): any[] => [
   ...(spec.initContainers ?? []),
@@ -39,9 +67,14 @@ export const podSecurityRestricted: Guard = (objects) =>
     }
     const podContext = spec.securityContext ?? {};
     if (podContext.runAsUser === 0) problems.push(`${id}: pod runAsUser 0`);
+    problems.push(...contextProblems(podContext, `${id}: pod`));
+    for (const sysctl of podContext.sysctls ?? []) {
+      if (!safeSysctls.has(sysctl.name)) problems.push(`${id}: unsafe sysctl ${sysctl.name}`);
+    }
     for (const c of allContainers(spec)) {
       const ctx = c.securityContext ?? {};
       const where = `${id}: container ${c.name}`;
+      problems.push(...contextProblems(ctx, where));
       if (ctx.privileged) problems.push(`${where}: privileged`);
       if (ctx.allowPrivilegeEscalation !== false) problems.push(`${where}: allowPrivilegeEscalation is not false`);
       if (!(ctx.capabilities?.drop ?? []).includes('ALL')) problems.push(`${where}: capabilities do not drop ALL`);
