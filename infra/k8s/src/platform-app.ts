@@ -5,7 +5,10 @@ import {
   clusterServices,
   data,
   defaultStorageClass,
+  edge,
+  k8sLabels,
   namespaces,
+  partOf,
   project,
   secretMountPath,
   secretNames,
@@ -19,6 +22,7 @@ import { controllerCreatedPods, databaseUrlFromEnv } from './constructs/exemptio
 import { HomelabGatewayClass } from './constructs/gateway-class.ts';
 import { Gateways } from './constructs/gateways.ts';
 import { type Dashboard, GrafanaDashboards } from './constructs/grafana-dashboards.ts';
+import { componentLabels } from './constructs/labels.ts';
 import { MigrationJob } from './constructs/migration-job.ts';
 import { platformFlows } from './constructs/network-flows.ts';
 import { NetworkPolicies } from './constructs/network-policies.ts';
@@ -70,13 +74,13 @@ export const buildPlatform = (options: PlatformOptions): App => {
   });
   const storageClass = options.storageClass ?? defaultStorageClass;
   const flows = platformFlows();
-  const labels = { 'app.kubernetes.io/part-of': 'homelab', 'app.kubernetes.io/managed-by': 'cdk8s' };
+  const labels = { [k8sLabels.partOf]: partOf, [k8sLabels.managedBy]: 'cdk8s' };
 
   // Cluster-scoped objects: a chart without a namespace, which cdk8s would otherwise stamp on them.
   const cluster = new Chart(app, 'cluster', { labels });
   new PlatformNamespaces(cluster, 'namespaces');
-  new HomelabGatewayClass(cluster, 'gateway-class', {
-    defaultProxy: { name: 'public', namespace: namespaces.edge },
+  const gatewayClass = new HomelabGatewayClass(cluster, 'gateway-class', {
+    defaultProxy: { name: edge.public.name, namespace: namespaces.edge },
   });
   new PrivateCaIssuers(cluster, 'private-ca');
   if (options.acme) new AcmeIssuer(cluster, 'acme', options.acme);
@@ -85,7 +89,7 @@ export const buildPlatform = (options: PlatformOptions): App => {
   new PrivateCaCertificate(certManager, 'private-ca');
 
   const edgeChart = new Chart(app, 'edge', { namespace: namespaces.edge, labels });
-  const gateways = new Gateways(edgeChart, 'gateways', { gatewayClassName: 'homelab' });
+  const gateways = new Gateways(edgeChart, 'gateways', { gatewayClassName: gatewayClass.name });
   new NetworkPolicies(edgeChart, 'network-policies', {
     namespace: namespaces.edge,
     flows,
@@ -155,7 +159,7 @@ export const buildPlatform = (options: PlatformOptions): App => {
   for (const workload of workloads) {
     new MetricsPodMonitor(appsChart, `${workload.app.name}-monitor`, {
       name: workload.app.name,
-      podLabels: { 'app.kubernetes.io/name': workload.app.name },
+      podLabels: componentLabels(workload.app.name),
       portName: 'http',
     });
   }

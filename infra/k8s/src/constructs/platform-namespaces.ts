@@ -1,4 +1,4 @@
-import { namespaces, partOf } from '@homelab/platform';
+import { k8sLabels, namespaces, partOf } from '@homelab/platform';
 import { Construct } from 'constructs';
 import { Namespace } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
@@ -31,7 +31,7 @@ export class PlatformNamespaces extends Construct {
       addObject(
         this,
         name,
-        new Namespace({ metadata: { name, labels: { 'app.kubernetes.io/part-of': partOf, ...podSecurity(level) } } }),
+        new Namespace({ metadata: { name, labels: { [k8sLabels.partOf]: partOf, ...podSecurity(level) } } }),
       );
     }
   }

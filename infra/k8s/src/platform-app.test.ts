@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { namespaces, storageClasses, tls } from '@homelab/platform';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildPlatform } from './platform-app.ts';
+import { loadManifests, objectId } from './proof/manifests.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'homelab-platform-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const synthTo = (name: string, options: Omit<Parameters<typeof buildPlatform>[0], 'outdir'> = {}) => {
+  const outdir = join(scratch, name);
+  buildPlatform({ outdir, ...options }).synth();
+  return loadManifests(outdir);
+};
+
+const clusterScoped = new Set(['Namespace', 'GatewayClass', 'ClusterIssuer']);
+
+describe('the platform app', () => {
+  const objects = synthTo('default');
+
+  it('puts namespaced objects only in the platform namespaces and cluster-scoped ones in none', () => {
+    const allowed = new Set<string>([...Object.values(namespaces), tls.certManagerNamespace]);
+    for (const o of objects) {
+      if (clusterScoped.has(o.kind)) expect(o.metadata.namespace, objectId(o)).toBeUndefined();
+      else expect(allowed, objectId(o)).toContain(o.metadata.namespace);
+    }
+  });
+
+  it('names every object once per kind and namespace', () => {
+    const ids = objects.map(objectId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("uses k3s's storage class by default and kind's when asked", () => {
+    const classes = (list: typeof objects) =>
+      list.flatMap((o) => [
+        ...(o.kind === 'PersistentVolumeClaim' ? [o.spec.storageClassName] : []),
+        ...(o.spec?.volumeClaimTemplates ?? []).map(
+          (t: { spec: { storageClassName: string } }) => t.spec.storageClassName,
+        ),
+      ]);
+    expect(new Set(classes(objects))).toEqual(new Set([storageClasses.k3s]));
+    expect(new Set(classes(synthTo('kind', { storageClass: storageClasses.kind })))).toEqual(
+      new Set([storageClasses.kind]),
+    );
+  });
+
+  it('adds the ACME issuer only when a real domain is configured', () => {
+    const issuers = (list: typeof objects) =>
+      list.filter((o) => o.kind === 'ClusterIssuer').map((o) => o.metadata.name);
+    expect(issuers(objects)).not.toContain('letsencrypt-staging');
+    const withAcme = synthTo('acme', {
+      acme: { email: 'ops@example.org', dnsZone: 'example.org', cloudflareTokenSecret: 'cloudflare-token' },
+    });
+    expect(issuers(withAcme)).toContain('letsencrypt-staging');
+  });
+});
