@@ -27,7 +27,8 @@ document.addEventListener('submit', (event) => {
   const form = event.target;
   const question = form.getAttribute('data-confirm');
   if (question && !window.confirm(question)) { event.preventDefault(); return; }
-  for (const button of form.querySelectorAll('button[type=submit]')) button.disabled = true;
+  // Disabled after the form data is built: a button disabled during the submit event drops its name=value.
+  setTimeout(() => { for (const button of form.querySelectorAll('button[type=submit]')) button.disabled = true; });
 });
 `;
 
