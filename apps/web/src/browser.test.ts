@@ -114,7 +114,7 @@ describe.runIf(available || realServersRequired())('web in a real browser', () =
     await page.goto(`${web}/notes`);
     await page.getByLabel('Title').fill('x'.repeat(10));
     // Bypass the browser's own maxlength check the way a script would, so the API's validation answers.
-    await page.getByLabel('Title').evaluate((el: HTMLInputElement) => {
+    await page.getByLabel('Title').evaluate((el: { removeAttribute(name: string): void; value: string }) => {
       el.removeAttribute('maxlength');
       el.value = 'y'.repeat(201);
     });
