@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { dashboards } from './dashboards/index.ts';
 import { platformAlertTestFile } from './platform-alert-tests.ts';
 import { prometheusRules } from './prometheus-rules.ts';
 import { ruleFileName, ruleFileYaml } from './rule-files.ts';
@@ -21,5 +22,8 @@ export function generatedFiles(): Map<string, string> {
     files.set(`tests/${name}.test.yaml`, header + stringify(file, { lineWidth: 0 }));
   }
   files.set('tests/platform.test.yaml', header + stringify(platformAlertTestFile(rulesFromTests), { lineWidth: 0 }));
+  for (const dashboard of dashboards()) {
+    files.set(`dist/dashboards/${dashboard.uid}.json`, `${JSON.stringify(dashboard.json, null, 2)}\n`);
+  }
   return files;
 }
