@@ -1,5 +1,6 @@
 export * from './apps.ts';
 export * from './auth.ts';
+export * from './bootstrap.ts';
 export * from './cluster.ts';
 export * from './data.ts';
 export * from './http.ts';

@@ -1,0 +1,154 @@
+import { defaultStorageClass } from '@homelab/platform';
+import * as command from '@pulumi/command';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { k3sInstallScriptUrl, k3sServerFlags } from './k3s-install.ts';
+import { kindConfigYaml } from './kind-config.ts';
+import type { ClusterFlavour } from './stack-settings.ts';
+
+export interface ClusterArgs {
+  /** Plain, not an Input: it decides which resources exist. */
+  readonly flavour: ClusterFlavour;
+  readonly clusterName: pulumi.Input<string>;
+  /** kind: the kindest/node image pinned by digest. */
+  readonly kindNodeImage: pulumi.Input<string>;
+  /** k3s: the pinned release, checked against (or installed as) the running k3s. */
+  readonly k3sVersion: pulumi.Input<string>;
+  /** k3s: run the pinned installer; false: use the k3s already on the machine. */
+  readonly k3sInstall: pulumi.Input<boolean>;
+  readonly k3sKubeconfig: pulumi.Input<string>;
+}
+
+/** Components do not pass `dependsOn` on to their children: the cluster command gets it (the Preflight). */
+export interface ClusterOptions extends pulumi.ComponentResourceOptions {
+  readonly dependsOn?: pulumi.Resource[];
+}
+
+/**
+ * kind: create unless it exists (a re-run after an interruption continues), then print the kubeconfig. Progress
+ * goes to stderr, the only stream logged; stdout carries the kubeconfig and is a secret output.
+ */
+const kindCreate = `set -eu
+if ! kind get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER"; then
+  echo "creating kind cluster $KIND_CLUSTER from $KIND_NODE_IMAGE (about a minute)" >&2
+  kind create cluster --name "$KIND_CLUSTER" --config - --wait 180s >&2
+else
+  echo "kind cluster $KIND_CLUSTER exists; reusing it" >&2
+fi
+kind get kubeconfig --name "$KIND_CLUSTER"`;
+
+/** Idempotent: deleting a cluster that is already gone succeeds. */
+const kindDelete = 'kind delete cluster --name "$KIND_CLUSTER" >&2';
+
+/** k3s: install the pinned release when asked and not yet there, wait for the API, print the kubeconfig. */
+const k3sCreate = `set -eu
+if [ "$K3S_INSTALL" = "true" ] && ! k3s --version 2>/dev/null | grep -qF "$K3S_VERSION"; then
+  echo "installing k3s $K3S_VERSION" >&2
+  curl -sfL "$K3S_INSTALL_URL" | INSTALL_K3S_VERSION="$K3S_VERSION" sh -s - server $K3S_FLAGS >&2
+fi
+if ! k3s --version 2>/dev/null | grep -qF "$K3S_VERSION"; then
+  echo "warning: running k3s is not the pinned $K3S_VERSION ($(k3s --version 2>/dev/null | head -n1))" >&2
+fi
+for attempt in $(seq 1 90); do
+  if [ -r "$K3S_KUBECONFIG" ] && k3s kubectl --kubeconfig "$K3S_KUBECONFIG" get --raw=/readyz >/dev/null 2>&1; then break; fi
+  [ "$attempt" = 90 ] && { echo "k3s API not ready after 180 s; see: sudo journalctl -u k3s" >&2; exit 1; }
+  sleep 2
+done
+cat "$K3S_KUBECONFIG"`;
+
+/** Only a k3s this program installed is uninstalled; a pre-installed one is the owner's. */
+const k3sDelete = `if [ "$K3S_INSTALL" = "true" ] && [ -x /usr/local/bin/k3s-uninstall.sh ]; then
+  /usr/local/bin/k3s-uninstall.sh >&2
+fi`;
+
+/**
+ * The Kubernetes cluster: kind (default, in Docker) or k3s (on the host), created by local commands that are
+ * safe to re-run, and the explicit provider every Kubernetes resource of the program uses.
+ */
+export class Cluster extends pulumi.ComponentResource {
+  readonly flavour: ClusterFlavour;
+  /** Admin kubeconfig, a secret. */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** Built from `kubeconfig`; never the ambient ~/.kube/config. */
+  readonly provider: k8s.Provider;
+
+  constructor(name: string, args: ClusterArgs, opts?: ClusterOptions) {
+    super('homelab:cluster:Cluster', name, {}, opts);
+    this.flavour = args.flavour;
+    const commandOptions: pulumi.CustomResourceOptions = {
+      parent: this,
+      dependsOn: opts?.dependsOn ?? [],
+      additionalSecretOutputs: ['stdout'],
+      // The cluster's name is fixed, so a replacement must delete the old cluster before creating the new one;
+      // create-before-delete would find the old cluster, reuse it, then delete it.
+      deleteBeforeReplace: true,
+    };
+    const logging = command.types.enums.local.Logging.Stderr;
+
+    const created =
+      args.flavour === 'kind'
+        ? (() => {
+            const config = pulumi
+              .all([args.clusterName, args.kindNodeImage])
+              .apply(([clusterName, nodeImage]) => kindConfigYaml({ clusterName, nodeImage }));
+            return new command.local.Command(
+              `${name}-kind`,
+              {
+                create: kindCreate,
+                delete: kindDelete,
+                stdin: config,
+                environment: { KIND_CLUSTER: args.clusterName, KIND_NODE_IMAGE: args.kindNodeImage },
+                // A new node image or port mapping needs a new cluster: kind cannot change a running one.
+                triggers: [args.kindNodeImage, config],
+                logging,
+              },
+              commandOptions,
+            );
+          })()
+        : new command.local.Command(
+            `${name}-k3s`,
+            {
+              create: k3sCreate,
+              delete: k3sDelete,
+              environment: {
+                K3S_VERSION: args.k3sVersion,
+                K3S_INSTALL: pulumi.output(args.k3sInstall).apply(String),
+                K3S_INSTALL_URL: pulumi.output(args.k3sVersion).apply(k3sInstallScriptUrl),
+                K3S_FLAGS: k3sServerFlags.join(' '),
+                K3S_KUBECONFIG: args.k3sKubeconfig,
+              },
+              triggers: [args.k3sVersion],
+              logging,
+            },
+            commandOptions,
+          );
+
+    this.kubeconfig = pulumi.secret(created.stdout);
+    this.provider = new k8s.Provider(
+      `${name}-provider`,
+      {
+        kubeconfig: this.kubeconfig,
+        // `pulumi destroy` after the cluster is already gone (deleted by hand, machine rebuilt) drops the
+        // resources from the state instead of failing on an unreachable API.
+        deleteUnreachable: true,
+        enableServerSideApply: true,
+      },
+      { parent: this },
+    );
+    if (args.flavour === 'kind') {
+      // The manifests ask for k3s's `local-path` class; kind ships the same provisioner under the name
+      // `standard`, so one more class with that provisioner makes the same manifests bind on kind.
+      new k8s.storage.v1.StorageClass(
+        `${name}-local-path`,
+        {
+          metadata: { name: defaultStorageClass },
+          provisioner: 'rancher.io/local-path',
+          reclaimPolicy: 'Delete',
+          volumeBindingMode: 'WaitForFirstConsumer',
+        },
+        { parent: this, provider: this.provider },
+      );
+    }
+    this.registerOutputs({ flavour: this.flavour, kubeconfig: this.kubeconfig });
+  }
+}

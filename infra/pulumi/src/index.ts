@@ -1,0 +1,101 @@
+/**
+ * `pulumi up`: preflight, cluster, namespaces, Secrets, add-ons, manifests, in that order. This file only
+ * composes the components and exports what a person needs afterwards.
+ */
+import { fileURLToPath } from 'node:url';
+import { alertmanagerSecret } from '@homelab/observability';
+import { data, monitoringStack, namespaces, versions } from '@homelab/platform';
+import * as pulumi from '@pulumi/pulumi';
+import { Cluster } from './cluster.ts';
+import {
+  exposeGatewayOnKindNodePorts,
+  loadManifests,
+  routedHostnames,
+  serviceExposing,
+  stageManifests,
+} from './manifests.ts';
+import { PlatformAddons } from './platform-addons.ts';
+import { PlatformManifests } from './platform-manifests.ts';
+import { PlatformNamespaces } from './platform-namespaces.ts';
+import { PlatformSecrets } from './platform-secrets.ts';
+import { Preflight } from './preflight.ts';
+import { stackSecret, stackSecretObject } from './stack-config.ts';
+import { parseStackSettings } from './stack-settings.ts';
+
+const config = new pulumi.Config('homelab');
+const settings = parseStackSettings((key) => config.get(key));
+
+const synthesized = loadManifests(fileURLToPath(new URL('../../k8s/dist', import.meta.url)));
+const objects = settings.cluster === 'kind' ? exposeGatewayOnKindNodePorts(synthesized) : synthesized;
+const stages = stageManifests(objects);
+const hostnames = routedHostnames(objects);
+
+const preflight = new Preflight('preflight', {
+  cluster: settings.cluster,
+  k3sInstall: settings.k3sInstall,
+  k3sKubeconfig: settings.k3sKubeconfig,
+  ...(settings.nodeAddress ? { nodeAddress: settings.nodeAddress } : {}),
+  hostnames,
+});
+// Nothing below is even declared unless the checks passed: a failed preflight ends the run (preview too) here,
+// with one report of everything to fix.
+const checked = await preflight.result;
+
+const cluster = new Cluster(
+  'cluster',
+  {
+    flavour: settings.cluster,
+    clusterName: settings.clusterName,
+    kindNodeImage: versions.kubernetes.kindNodeImage,
+    k3sVersion: versions.kubernetes.k3s,
+    k3sInstall: settings.k3sInstall,
+    k3sKubeconfig: settings.k3sKubeconfig,
+  },
+  { dependsOn: [preflight] },
+);
+const { provider } = cluster;
+
+const platformNamespaces = new PlatformNamespaces('platform', { namespaces: stages.namespaces }, { provider });
+
+const secrets = new PlatformSecrets(
+  'platform',
+  {
+    postgresPassword: stackSecret(config, 'postgresPassword'),
+    jwtSecret: stackSecret(config, 'jwtSecret'),
+    apiAdminToken: stackSecret(config, 'apiAdminToken'),
+    gatewayApiKeys: stackSecretObject(config, 'gatewayApiKeys'),
+    grafanaAdminPassword: stackSecret(config, 'grafanaAdminPassword'),
+    alertPageWebhookUrl: stackSecret(config, 'alertPageWebhookUrl'),
+    alertTicketWebhookUrl: stackSecret(config, 'alertTicketWebhookUrl'),
+    alertHeartbeatUrl: stackSecret(config, 'alertHeartbeatUrl'),
+    postgresServiceName: serviceExposing(objects, namespaces.data, data.postgres.port).metadata.name,
+  },
+  { provider, dependsOn: [platformNamespaces] },
+);
+
+const addons = new PlatformAddons(
+  'platform',
+  {
+    values: {
+      flavour: settings.cluster,
+      storageClass: settings.storageClass,
+      alertmanagerReceiversSecret: alertmanagerSecret.name,
+    },
+  },
+  { provider, dependsOn: [platformNamespaces, secrets] },
+);
+
+new PlatformManifests(
+  'platform',
+  { stages, releases: addons.releases },
+  { provider, dependsOn: [platformNamespaces, secrets] },
+);
+
+export const clusterFlavour = settings.cluster;
+/** `pulumi stack output kubeconfig --show-secrets > ~/.kube/homelab.yaml` */
+export const kubeconfig = cluster.kubeconfig;
+export const urls = hostnames.map((hostname) => `https://${hostname}`);
+/** The line for /etc/hosts on every device that opens the platform (or the router's local DNS). */
+export const etcHostsLine = `${checked.nodeAddress} ${hostnames.join(' ')}`;
+export const grafana = `kubectl -n ${monitoringStack.namespace} port-forward svc/${monitoringStack.releaseLabel.release}-grafana 3000:80, then http://localhost:3000 (user admin, password: pulumi config get grafanaAdminPassword)`;
+export const charts = Object.fromEntries(Object.entries(versions.charts).map(([name, chart]) => [name, chart.version]));

@@ -1,0 +1,293 @@
+import { bootstrap, secretMountPath, versions } from '@homelab/platform';
+import * as pulumi from '@pulumi/pulumi';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { parse } from 'yaml';
+import { type AddonName, apiGroup, crdOwners, loadManifests, referencedSecrets } from './manifests.ts';
+import type { HostnameFact } from './preflight-checks.ts';
+import { isSecretInput, type ProgramRun, plainStrings, type Registration, runProgram } from './program-harness.ts';
+
+/** The machine as the preflight sees it; each run sets what it needs. */
+const machine = vi.hoisted(() => ({ resolvesTo: '192.168.1.20' as string | undefined }));
+
+vi.mock('./host-probe.ts', () => ({
+  hostProbe: {
+    resolve: async (hostnames: readonly string[]): Promise<HostnameFact[]> =>
+      hostnames.map((hostname) =>
+        machine.resolvesTo
+          ? { hostname, addresses: [machine.resolvesTo] }
+          : { hostname, addresses: [], error: 'ENOTFOUND' },
+      ),
+    onPath: async (commands: readonly string[]) => Object.fromEntries(commands.map((c) => [c, true])),
+    dockerAnswers: async () => true,
+    readable: async () => true,
+    nodeAddress: () => '192.168.1.20',
+  },
+}));
+
+const apiKey = 'api-key-of-admin-0123456789abcdef0123456789';
+const secretValues: Record<string, string> = {
+  'homelab:postgresPassword': 'pg-password-0123456789abcdef',
+  'homelab:jwtSecret': 'jwt-secret-0123456789abcdef0123456789abcdef',
+  'homelab:apiAdminToken': 'admin-token-0123456789abcdef0123456789abcdef',
+  'homelab:gatewayApiKeys': JSON.stringify({ admin: apiKey }),
+  'homelab:grafanaAdminPassword': 'grafana-password-0123',
+  'homelab:alertPageWebhookUrl': 'https://ntfy.example/page-topic-secret',
+  'homelab:alertTicketWebhookUrl': 'https://ntfy.example/ticket-topic-secret',
+  'homelab:alertHeartbeatUrl': 'https://hc.example/heartbeat-secret',
+};
+/** Distinctive parts of each secret value: none may appear in any input outside a secret. */
+const secretFragments = [
+  'pg-password-0123456789abcdef',
+  'jwt-secret-0123456789abcdef',
+  'admin-token-0123456789abcdef',
+  apiKey,
+  'grafana-password-0123',
+  'page-topic-secret',
+  'ticket-topic-secret',
+  'heartbeat-secret',
+];
+
+const run = async (config: Record<string, string>): Promise<ProgramRun> => {
+  vi.resetModules();
+  return runProgram({ ...secretValues, ...config }, Object.keys(secretValues), () => import('./index.ts'));
+};
+
+/** The one element of a list, failing the test when there is not exactly one. */
+const only = <T>(items: readonly T[], what: string): T => {
+  expect(items, what).toHaveLength(1);
+  return items[0] as T;
+};
+
+interface EnvoyServiceSpec {
+  readonly name: string;
+  readonly type: string;
+  readonly patch?: { readonly value: { readonly spec: { readonly ports: unknown[] } } };
+}
+interface AddonValues {
+  readonly args?: string[];
+  readonly 'prometheus-node-exporter': { readonly hostRootFsMount?: unknown };
+}
+
+const ofType = (program: ProgramRun, type: string) => program.registrations.filter((r) => r.type === type);
+const releases = (program: ProgramRun) => ofType(program, 'kubernetes:helm.sh/v3:Release');
+const releaseOf = (program: ProgramRun, addon: AddonName): Registration => {
+  const { chart } = versions.charts[addon];
+  return only(
+    releases(program).filter((r) => String(r.inputs.chart).split('/').pop() === chart),
+    `${addon} release`,
+  );
+};
+const valuesOf = (program: ProgramRun, addon: AddonName) => releaseOf(program, addon).inputs.values as AddonValues;
+/** `kubernetes:<group>/<version>:<Kind>` -> group ('' for core). */
+const groupOf = (type: string) =>
+  apiGroup(
+    type
+      .slice('kubernetes:'.length)
+      .split(':')[0]!
+      .replace(/^core\//, 'v1'),
+  );
+const kubernetesResources = (program: ProgramRun) =>
+  program.registrations.filter((r) => r.custom && r.type.startsWith('kubernetes:'));
+/** The Service settings of one EnvoyProxy, as the program applies it. */
+const envoyService = (program: ProgramRun, name: string): EnvoyServiceSpec => {
+  const proxy = only(
+    ofType(program, 'kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy').filter((r) => r.name.endsWith(`/${name}`)),
+    `EnvoyProxy ${name}`,
+  );
+  return (proxy.inputs.spec as { provider: { kubernetes: { envoyService: EnvoyServiceSpec } } }).provider.kubernetes
+    .envoyService;
+};
+const unwrap = (value: unknown): unknown => (isSecretInput(value) ? (value as { value: unknown }).value : value);
+/** A Secret's stringData, unwrapped from the secret marker the whole object carries. */
+const stringData = (secret: Registration) => unwrap(secret.inputs.stringData) as Record<string, string>;
+
+describe('the program on kind (the default)', () => {
+  let program: ProgramRun;
+  beforeAll(async () => {
+    program = await run({});
+  });
+
+  it('pins every Helm release to its chart, repository and version in versions.json', () => {
+    expect(releases(program)).toHaveLength(Object.keys(versions.charts).length);
+    for (const addon of Object.keys(versions.charts) as AddonName[]) {
+      const { repo, chart, version } = versions.charts[addon];
+      const release = releaseOf(program, addon);
+      expect(release.inputs.version, addon).toBe(version);
+      if (repo.startsWith('oci://')) expect(release.inputs.chart).toBe(`${repo}/${chart}`);
+      else expect((release.inputs.repositoryOpts as { repo: string }).repo).toBe(repo);
+    }
+  });
+
+  it('gives every Kubernetes resource the explicit provider built from the kubeconfig', () => {
+    const provider = only(ofType(program, 'pulumi:providers:kubernetes'), 'the kubernetes provider');
+    expect(provider.name).toBe('cluster-provider');
+    expect(provider.dependencies).toContain(only(ofType(program, 'command:local:Command'), 'the cluster').urn);
+    const resources = kubernetesResources(program);
+    expect(resources.length).toBeGreaterThan(100);
+    for (const resource of resources) {
+      expect(resource.provider, `${resource.type} ${resource.name}`).toContain(`${provider.urn}::`);
+    }
+  });
+
+  it('applies each custom resource only after the release that installs its CRD', () => {
+    const custom = kubernetesResources(program).filter((r) => groupOf(r.type) in crdOwners);
+    const expected = loadManifests(new URL('../../k8s/dist', import.meta.url).pathname).filter(
+      (o) => apiGroup(o.apiVersion) in crdOwners,
+    );
+    expect(custom).toHaveLength(expected.length);
+    for (const resource of custom) {
+      const owner = releaseOf(program, crdOwners[groupOf(resource.type)] as AddonName);
+      expect(resource.dependencies, `${resource.type} ${resource.name}`).toContain(owner.urn);
+    }
+  });
+
+  it('installs the add-ons after the namespaces and Secrets, and built-in objects after the add-ons', () => {
+    const namespaces = ofType(program, 'kubernetes:core/v1:Namespace').map((r) => r.urn);
+    const secrets = ofType(program, 'kubernetes:core/v1:Secret').map((r) => r.urn);
+    expect(namespaces.length).toBeGreaterThan(0);
+    for (const release of releases(program)) {
+      expect(release.dependencies).toEqual(expect.arrayContaining([...namespaces, ...secrets]));
+    }
+    expect(releaseOf(program, 'certManager').dependencies).toContain(releaseOf(program, 'kubePrometheusStack').urn);
+    const releaseUrns = releases(program).map((r) => r.urn);
+    const deployments = ofType(program, 'kubernetes:apps/v1:Deployment');
+    expect(deployments.length).toBeGreaterThan(0);
+    for (const deployment of deployments) expect(deployment.dependencies).toEqual(expect.arrayContaining(releaseUrns));
+  });
+
+  it('keeps the kubeconfig a secret output', async () => {
+    expect(await pulumi.isSecret(program.outputs.kubeconfig as pulumi.Output<string>)).toBe(true);
+  });
+
+  it('never puts a secret value into an input outside a secret, and the API key not even inside one', () => {
+    for (const resource of program.registrations) {
+      const plain = plainStrings(resource.inputs).join('\n');
+      for (const fragment of secretFragments) {
+        expect(plain.includes(fragment), `${fragment} in ${resource.type} ${resource.name}`).toBe(false);
+      }
+    }
+    expect(JSON.stringify(program.registrations.map((r) => r.inputs))).not.toContain(apiKey);
+    for (const secret of ofType(program, 'kubernetes:core/v1:Secret')) {
+      expect(isSecretInput(secret.inputs.stringData), secret.name).toBe(true);
+    }
+  });
+
+  it('creates every Secret the manifests read, with the keys they read', () => {
+    const created = new Map(
+      ofType(program, 'kubernetes:core/v1:Secret').map((s) => {
+        const metadata = s.inputs.metadata as { namespace: string; name: string };
+        return [`${metadata.namespace}/${metadata.name}`, Object.keys(stringData(s))];
+      }),
+    );
+    const manifests = loadManifests(new URL('../../k8s/dist', import.meta.url).pathname);
+    const references = referencedSecrets(manifests);
+    expect(references.length).toBeGreaterThan(0);
+    for (const reference of references) {
+      const keys = created.get(`${reference.namespace}/${reference.name}`);
+      expect(keys, `${reference.namespace}/${reference.name}`).toBeDefined();
+      expect(keys).toEqual(expect.arrayContaining([...reference.keys]));
+    }
+    // Files the apps read from mounted Secrets: <mount>/<secret>/<key> in their ConfigMaps.
+    const filePattern = new RegExp(`^${secretMountPath}/([^/]+)/([^/]+)$`);
+    for (const configMap of manifests.filter((o) => o.kind === 'ConfigMap')) {
+      for (const value of Object.values((configMap.data ?? {}) as Record<string, string>)) {
+        const match = filePattern.exec(value);
+        if (!match) continue;
+        expect(created.get(`${configMap.metadata.namespace}/${match[1]}`), value).toContain(match[2]);
+      }
+    }
+  });
+
+  it('hashes the API keys into the store format the gateway reads', () => {
+    const store = only(
+      ofType(program, 'kubernetes:core/v1:Secret').filter((s) => s.name.endsWith('gateway-api-keys')),
+      'the API key store',
+    );
+    const keys = JSON.parse(stringData(store).keys ?? '');
+    expect(keys).toEqual([{ identity: 'admin', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+  });
+
+  it('creates a kind cluster from the pinned node image with host ports 80/443 on the gateway NodePorts', () => {
+    const kind = only(ofType(program, 'command:local:Command'), 'the cluster command');
+    expect(kind.name).toBe('cluster-kind');
+    expect(kind.deleteBeforeReplace).toBe(true);
+    const config = parse(kind.inputs.stdin as string);
+    expect(config.nodes[0].image).toBe(versions.kubernetes.kindNodeImage);
+    expect(config.nodes[0].extraPortMappings).toEqual([
+      expect.objectContaining({ hostPort: 80, containerPort: bootstrap.kindGatewayNodePorts.http }),
+      expect.objectContaining({ hostPort: 443, containerPort: bootstrap.kindGatewayNodePorts.https }),
+    ]);
+    expect(envoyService(program, 'public').patch?.value.spec.ports).toEqual([
+      { port: 80, nodePort: bootstrap.kindGatewayNodePorts.http },
+      { port: 443, nodePort: bootstrap.kindGatewayNodePorts.https },
+    ]);
+    expect(envoyService(program, 'internal').patch).toBeUndefined();
+  });
+
+  it("adds the manifests' local-path storage class and kind's add-on settings", () => {
+    const storageClass = only(ofType(program, 'kubernetes:storage.k8s.io/v1:StorageClass'), 'the storage class');
+    expect(storageClass.inputs).toMatchObject({
+      metadata: { name: 'local-path' },
+      provisioner: 'rancher.io/local-path',
+    });
+    expect(valuesOf(program, 'metricsServer').args).toContain('--kubelet-insecure-tls');
+    expect(valuesOf(program, 'kubePrometheusStack')['prometheus-node-exporter'].hostRootFsMount).toEqual({
+      enabled: false,
+    });
+  });
+
+  it('exports the /etc/hosts line for the routed hostnames', () => {
+    expect(program.outputs.etcHostsLine).toBe('192.168.1.20 api.homelab.home.arpa notes.homelab.home.arpa');
+  });
+});
+
+describe('the program on k3s', () => {
+  let program: ProgramRun;
+  beforeAll(async () => {
+    program = await run({ 'homelab:cluster': 'k3s' });
+  });
+
+  it('reads the pinned k3s through a command instead of creating a kind cluster', () => {
+    const commands = ofType(program, 'command:local:Command');
+    expect(commands.map((c) => c.name)).toEqual(['cluster-k3s']);
+    expect(commands[0]!.inputs.environment).toMatchObject({
+      K3S_VERSION: versions.kubernetes.k3s,
+      K3S_INSTALL: 'false',
+      K3S_KUBECONFIG: '/etc/rancher/k3s/k3s.yaml',
+    });
+  });
+
+  it("leaves the LoadBalancer to k3s's ServiceLB and keeps kind-only settings out", () => {
+    expect(ofType(program, 'kubernetes:storage.k8s.io/v1:StorageClass')).toEqual([]);
+    expect(envoyService(program, 'public')).toEqual({
+      name: 'public-gateway',
+      type: 'LoadBalancer',
+    });
+    expect(valuesOf(program, 'metricsServer').args).toBeUndefined();
+    expect(valuesOf(program, 'kubePrometheusStack')['prometheus-node-exporter'].hostRootFsMount).toBeUndefined();
+  });
+});
+
+describe('the program when the preflight fails', () => {
+  let program: ProgramRun;
+  beforeAll(async () => {
+    machine.resolvesTo = undefined;
+    try {
+      program = await run({ 'homelab:jwtSecret': 'too-short' });
+    } finally {
+      machine.resolvesTo = '192.168.1.20';
+    }
+  });
+
+  it('declares nothing but the preflight itself', () => {
+    expect(program.error).toBeInstanceOf(Error);
+    expect(program.registrations.map((r) => r.type)).toEqual(['homelab:preflight:Preflight']);
+  });
+
+  it('reports every problem at once: the /etc/hosts line and the secret to fix', () => {
+    const message = (program.error as Error).message;
+    expect(message).toContain('192.168.1.20 api.homelab.home.arpa notes.homelab.home.arpa');
+    expect(message).toContain('homelab:jwtSecret is 9 characters; it needs at least 32');
+    expect(message).toMatch(/Preflight found 2 problems/);
+  });
+});
