@@ -75,7 +75,8 @@ describe('WeightedRoute', () => {
     expect(policy.spec.retry.retryOn.triggers).toEqual(['connect-failure', 'reset']);
     const idleSeconds = Number.parseInt(policy.spec.timeout.http.connectionIdleTimeout, 10);
     expect(idleSeconds * 1000).toBeLessThan(http.keepAlive.serverKeepAliveTimeoutMs);
-    expect(Number.parseInt(policy.spec.timeout.http.requestTimeout, 10) * 1000).toBeGreaterThan(http.requestTimeoutMs);
+    const route = setup().find((o) => o.kind === 'HTTPRoute');
+    expect(Number.parseInt(route.spec.rules[0].timeouts.request, 10) * 1000).toBeGreaterThan(http.requestTimeoutMs);
   });
 });
 

@@ -19,8 +19,8 @@ const proxyRequestTimeoutSeconds = Math.ceil(http.requestTimeoutMs / 1000) + 1;
 
 /**
  * An app's HTTPRoute with the stable and canary backends weighted (the canary workflow patches the weights),
- * and its BackendTrafficPolicy: retries on connect-failure/reset (Envoy's endpoint updates lag a rollout), a
- * request timeout, and an upstream idle timeout below Node's keepAliveTimeout (keep-alive ordering).
+ * a request timeout, and its BackendTrafficPolicy: retries on connect-failure/reset (Envoy's endpoint updates lag
+ * a rollout), a connect timeout, and an upstream idle timeout below Node's keepAliveTimeout (keep-alive ordering).
  */
 export class WeightedRoute extends Construct {
   readonly name: string;
@@ -52,6 +52,8 @@ export class WeightedRoute extends Construct {
           rules: [
             {
               matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+              // The standard Gateway API timeout (Envoy Gateway maps it to the route's timeout), not a CRD field.
+              timeouts: { request: `${proxyRequestTimeoutSeconds}s` },
               backendRefs: [
                 { name: workload.stable.serviceName, port: workload.stable.servicePort, weight: 100 - weight },
                 { name: workload.canary.serviceName, port: workload.canary.servicePort, weight },
@@ -74,10 +76,7 @@ export class WeightedRoute extends Construct {
         },
         timeout: {
           tcp: { connectTimeout: edge.connectTimeout },
-          http: {
-            requestTimeout: `${proxyRequestTimeoutSeconds}s`,
-            connectionIdleTimeout: `${http.keepAlive.proxyIdleTimeoutSeconds}s`,
-          },
+          http: { connectionIdleTimeout: `${http.keepAlive.proxyIdleTimeoutSeconds}s` },
         },
       },
     });

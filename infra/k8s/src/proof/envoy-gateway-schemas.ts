@@ -71,7 +71,7 @@ export const envoyGatewaySchemas: Record<string, FieldSchema> = {
       }),
       timeout: fields({
         tcp: fields({ connectTimeout: duration }),
-        http: fields({ connectionIdleTimeout: duration, maxConnectionDuration: duration, requestTimeout: duration }),
+        http: fields({ connectionIdleTimeout: duration, maxConnectionDuration: duration }),
       }),
     },
     ['targetRefs'],
