@@ -50,14 +50,15 @@ export const envoyGatewaySchemas: Record<string, FieldSchema> = {
         numRetries: num,
         retryOn: fields({
           triggers: {
+            // TriggerEnum of api/v1alpha1/retry_types.go.
             list: str(
               '5xx',
               'gateway-error',
               'reset',
-              'reset-before-request',
               'connect-failure',
-              'retriable-status-codes',
+              'retriable-4xx',
               'refused-stream',
+              'retriable-status-codes',
               'cancelled',
               'deadline-exceeded',
               'internal',

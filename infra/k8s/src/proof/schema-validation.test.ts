@@ -72,7 +72,7 @@ describe('schema validation with unknown fields rejected', () => {
     proxy.spec.provider.kubernetes.envoyService.tpye = 'ClusterIP';
     proxy.spec.provider.kubernetes.envoyDeployment.container.resources.request = {};
     expect(validateObject(policy)).toEqual([
-      'BackendTrafficPolicy/homelab-apps/api: spec.retry.retryOn.triggers[2]: connection-failure is not one of 5xx, gateway-error, reset, reset-before-request, connect-failure, retriable-status-codes, refused-stream, cancelled, deadline-exceeded, internal, resource-exhausted, unavailable',
+      'BackendTrafficPolicy/homelab-apps/api: spec.retry.retryOn.triggers[2]: connection-failure is not one of 5xx, gateway-error, reset, connect-failure, retriable-4xx, refused-stream, retriable-status-codes, cancelled, deadline-exceeded, internal, resource-exhausted, unavailable',
     ]);
     const proxyProblems = validateObject(proxy);
     expect(proxyProblems).toContain(
