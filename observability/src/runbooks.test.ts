@@ -1,0 +1,55 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runbookPath } from '@homelab/platform';
+import { describe, expect, it } from 'vitest';
+import { isAlertingRule } from './alert-rule.ts';
+import { prometheusRules } from './prometheus-rules.ts';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const alerts = prometheusRules().flatMap((set) => set.groups.flatMap((g) => g.rules.filter(isAlertingRule)));
+const expected = new Set(alerts.map((rule) => runbookPath(rule.labels.component ?? '', rule.alert)));
+const sections = ['Meaning', 'Impact', 'Diagnosis', 'Mitigation'];
+
+/** Every `runbooks/<component>/<AlertName>.md` on disk (a README.md is an index, not a runbook). */
+function runbooksOnDisk(): string[] {
+  const root = join(repoRoot, 'runbooks');
+  return readdirSync(root)
+    .filter((component) => statSync(join(root, component)).isDirectory())
+    .flatMap((component) =>
+      readdirSync(join(root, component))
+        .filter((file) => file.endsWith('.md') && file !== 'README.md')
+        .map((file) => `runbooks/${component}/${file}`),
+    );
+}
+
+describe('runbooks', () => {
+  it('exist for every alert, at the path its runbook_url names', () => {
+    const missing = [...expected].filter((path) => !existsSync(join(repoRoot, path)));
+    expect(missing).toEqual([]);
+  });
+
+  it('each belong to an alert', () => {
+    expect(runbooksOnDisk().filter((path) => !expected.has(path))).toEqual([]);
+  });
+
+  it('have Meaning, Impact, Diagnosis and Mitigation in that order, with commands to run', () => {
+    for (const path of expected) {
+      if (!existsSync(join(repoRoot, path))) continue;
+      const text = readFileSync(join(repoRoot, path), 'utf8');
+      const name = path.split('/').at(-1)?.replace(/\.md$/, '');
+      expect(text.startsWith(`# ${name}\n`), path).toBe(true);
+      const positions = sections.map((section) => text.indexOf(`\n## ${section}\n`));
+      expect(
+        positions.every((p) => p > 0),
+        `${path} lacks a section`,
+      ).toBe(true);
+      expect(
+        [...positions].sort((a, b) => a - b),
+        path,
+      ).toEqual(positions);
+      const diagnosis = text.slice(positions[2], positions[3]);
+      expect(diagnosis, `${path}: Diagnosis without a command block`).toMatch(/```(sh|promql)\n/);
+    }
+  });
+});
