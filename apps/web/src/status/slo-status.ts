@@ -35,7 +35,8 @@ const plumbingRoutes = new Set<string>([http.paths.liveness, http.paths.readines
 /** The standing from good/bad counts: error ratio and how much of the budget (1 - objective) is left. */
 export function standing(slo: SloSpec, requests: number, bad: number): SloStanding {
   if (requests <= 0) return { slo, errorRatio: undefined, budgetLeft: undefined, requests: 0 };
-  const errorRatio = bad / requests;
+  // Prometheus extrapolates each series' increase() on its own, so bad can come out a hair below 0 or above all.
+  const errorRatio = Math.min(1, Math.max(0, bad) / requests);
   return { slo, errorRatio, budgetLeft: 1 - errorRatio / (1 - slo.objective), requests };
 }
 

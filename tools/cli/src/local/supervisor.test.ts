@@ -29,7 +29,8 @@ describe('process supervisor', () => {
       { log: (name, line) => lines.push(`${name}: ${line}`), initialBackoffMs: 50, maxBackoffMs: 200 },
     );
     const deadline = Date.now() + 10_000;
-    while (lines.filter((l) => l === 'crasher: up').length < 4 && Date.now() < deadline) {
+    const crashes = () => lines.filter((l) => l.startsWith('crasher: exited unexpectedly')).length;
+    while (crashes() < 4 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
     await supervisor.stop();
