@@ -41,7 +41,7 @@ export const kubeScore: Checker = {
 export const checkov: Checker = {
   name: 'checkov',
   binary: join(repoRoot, '.tools/py', `checkov-${versions.tools.checkov}`, 'bin/checkov'),
-  install: 'bash infra/k8s/scripts/checkers.sh',
+  install: 'bash scripts/go-tools.sh checkov',
   run(files) {
     const dir = join(files[0] ?? '.', '..');
     // --skip-download: no call to the vendor's API (the machines reach only package registries).
