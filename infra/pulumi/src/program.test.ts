@@ -47,9 +47,10 @@ const secretFragments = [
   'heartbeat-secret',
 ];
 
-const run = async (config: Record<string, string>): Promise<ProgramRun> => {
+const run = async (config: Record<string, string>, plainKeys: readonly string[] = []): Promise<ProgramRun> => {
   vi.resetModules();
-  return runProgram({ ...secretValues, ...config }, Object.keys(secretValues), () => import('./index.ts'));
+  const encrypted = Object.keys(secretValues).filter((key) => !plainKeys.includes(key));
+  return runProgram({ ...secretValues, ...config }, encrypted, () => import('./index.ts'));
 };
 
 /** The one element of a list, failing the test when there is not exactly one. */
@@ -273,7 +274,7 @@ describe('the program when the preflight fails', () => {
   beforeAll(async () => {
     machine.resolvesTo = undefined;
     try {
-      program = await run({ 'homelab:jwtSecret': 'too-short' });
+      program = await run({ 'homelab:jwtSecret': 'too-short' }, ['homelab:postgresPassword']);
     } finally {
       machine.resolvesTo = '192.168.1.20';
     }
@@ -284,10 +285,11 @@ describe('the program when the preflight fails', () => {
     expect(program.registrations.map((r) => r.type)).toEqual(['homelab:preflight:Preflight']);
   });
 
-  it('reports every problem at once: the /etc/hosts line and the secret to fix', () => {
+  it('reports every problem at once: the /etc/hosts line, a short secret, a secret stored in plain text', () => {
     const message = (program.error as Error).message;
     expect(message).toContain('192.168.1.20 api.homelab.home.arpa notes.homelab.home.arpa');
     expect(message).toContain('homelab:jwtSecret is 9 characters; it needs at least 32');
-    expect(message).toMatch(/Preflight found 2 problems/);
+    expect(message).toContain('homelab:postgresPassword is stored in plain text');
+    expect(message).toMatch(/Preflight found 3 problems/);
   });
 });
