@@ -223,6 +223,22 @@ export const mutations: readonly Mutation[] = [
     },
   },
   {
+    name: 'point an alert at a runbook that does not exist',
+    caughtBy: ['runbooksExist'],
+    apply: (o) => {
+      const rule = o.find(
+        (x) =>
+          x.kind === 'PrometheusRule' &&
+          x.spec.groups.some((g: { rules: { alert?: string }[] }) => g.rules.some((r) => r.alert)),
+      );
+      if (!rule) throw new Error('no PrometheusRule with an alert in the manifests');
+      const alert = rule.spec.groups
+        .flatMap((g: { rules: { alert?: string }[] }) => g.rules)
+        .find((r: { alert?: string }) => r.alert);
+      alert.annotations.runbook_url = alert.annotations.runbook_url.replace(/\.md$/, '-missing.md');
+    },
+  },
+  {
     name: 'ignore a checker without a reason',
     caughtBy: ['exemptionsHaveReasons'],
     apply: (o) => {
