@@ -55,10 +55,10 @@ const cluster = new Cluster(
 );
 const { provider } = cluster;
 
-const platformNamespaces = new PlatformNamespaces('platform', { namespaces: stages.namespaces }, { provider });
+const platformNamespaces = new PlatformNamespaces('namespaces', { namespaces: stages.namespaces }, { provider });
 
 const secrets = new PlatformSecrets(
-  'platform',
+  'secrets',
   {
     postgresPassword: stackSecret(config, 'postgresPassword'),
     jwtSecret: stackSecret(config, 'jwtSecret'),
@@ -74,7 +74,7 @@ const secrets = new PlatformSecrets(
 );
 
 const addons = new PlatformAddons(
-  'platform',
+  'addons',
   {
     values: {
       flavour: settings.cluster,
@@ -86,7 +86,7 @@ const addons = new PlatformAddons(
 );
 
 new PlatformManifests(
-  'platform',
+  'manifests',
   { stages, releases: addons.releases },
   { provider, dependsOn: [platformNamespaces, secrets] },
 );

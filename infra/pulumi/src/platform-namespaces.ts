@@ -25,7 +25,7 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
     if (args.namespaces.some((o) => o.kind !== 'Namespace')) {
       throw new Error('PlatformNamespaces takes Namespace objects only');
     }
-    this.group = applyObjects(`${name}-namespaces`, args.namespaces, {
+    this.group = applyObjects(name, args.namespaces, {
       parent: this,
       provider: opts.provider,
       dependsOn: opts.dependsOn ?? [],
