@@ -218,6 +218,39 @@ function silentOnLowTraffic(ctx: TierContext): PromtoolTest {
   };
 }
 
+/**
+ * Traffic falls to a trickle of failing requests right after a real burn: the long window still burns, the short
+ * window burns too, but holds too few requests, so the guard resolves the alert. This is the case where the guard
+ * must read the short window: a guard on the long window would keep paging on a handful of requests.
+ */
+function silentWhenTrafficTrickles(ctx: TierContext): PromtoolTest {
+  const bad = Math.round(burnMultiple * ctx.threshold * requestsPerStep);
+  const burnSteps = Math.ceil(0.85 * ctx.longSteps);
+  const gap = Math.max(1, Math.ceil(ctx.shortSteps / (0.6 * sloAlerting.lowTrafficMinRequests)));
+  const trickleSteps = ctx.shortSteps + 2 * gap + 1;
+  const trickle: Phase[] = [];
+  for (let step = 0; step < trickleSteps; step += gap) {
+    trickle.push({ steps: 1, good: 0, bad: 1 }, { steps: gap - 1, good: 0, bad: 0 });
+  }
+  const quiet = ctx.historySteps + burnSteps + ctx.shortSteps + 1;
+  return {
+    name: `${ctx.rule.alert} ${ctx.tier.name}: resolves when traffic falls to a trickle after a burn`,
+    interval: tierInterval[ctx.tier.name],
+    input_series: inputSeries(ctx.service, ctx.slo, [
+      { steps: ctx.historySteps, good: requestsPerStep, bad: 0 },
+      { steps: burnSteps, good: requestsPerStep - bad, bad },
+      ...trickle,
+    ]),
+    promql_expr_test: [
+      firing(ctx, ctx.historySteps + burnSteps),
+      silent(ctx, quiet),
+      // Both windows still over the threshold: only the short window's request count resolves the alert.
+      ratioAbove(ctx, ctx.tier.longWindow, quiet),
+      ratioAbove(ctx, ctx.tier.shortWindow, quiet),
+    ],
+  };
+}
+
 function tierContext(service: AppName, slo: SloSpec, tier: BurnRateTier): TierContext {
   const stepSeconds = durationSeconds(tierInterval[tier.name]);
   const alertName = burnRateAlertName(service, slo);
@@ -256,7 +289,13 @@ export function sloAlertTestFiles(ruleFileDir: string): Array<{ name: string; fi
           evaluation_interval: tierInterval[tier.name],
           tests: apps[service].slos.flatMap((slo) => {
             const ctx = tierContext(service, slo, tier);
-            return [firesOnTime(ctx), silentOnShortSpike(ctx), silentAfterRecovery(ctx), silentOnLowTraffic(ctx)];
+            return [
+              firesOnTime(ctx),
+              silentOnShortSpike(ctx),
+              silentAfterRecovery(ctx),
+              silentOnLowTraffic(ctx),
+              silentWhenTrafficTrickles(ctx),
+            ];
           }),
         },
       })),
