@@ -1,4 +1,4 @@
-import { bootstrap, secretMountPath, versions } from '@homelab/platform';
+import { bootstrap, monitoringStack, secretMountPath, versions } from '@homelab/platform';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
@@ -63,6 +63,11 @@ interface EnvoyServiceSpec {
   readonly name: string;
   readonly type: string;
   readonly patch?: { readonly value: { readonly spec: { readonly ports: unknown[] } } };
+}
+interface KpsValues {
+  readonly alertmanager: {
+    readonly alertmanagerSpec: { useExistingSecret: boolean; configSecret: string; secrets: string[] };
+  };
 }
 interface AddonValues {
   readonly args?: string[];
@@ -196,6 +201,46 @@ describe('the program on kind (the default)', () => {
         if (!match) continue;
         expect(created.get(`${configMap.metadata.namespace}/${match[1]}`), value).toContain(match[2]);
       }
+    }
+  });
+
+  it('configures Alertmanager from the Secret it creates, every receiver URL read from a mounted key', () => {
+    const alertmanager = (valuesOf(program, 'kubePrometheusStack') as unknown as KpsValues).alertmanager
+      .alertmanagerSpec;
+    expect(alertmanager.useExistingSecret).toBe(true);
+    const secrets = ofType(program, 'kubernetes:core/v1:Secret');
+    const named = (name: string) =>
+      only(
+        secrets.filter((s) => (s.inputs.metadata as { name: string; namespace: string }).name === name),
+        `Secret ${name}`,
+      );
+    const configSecret = named(alertmanager.configSecret);
+    expect((configSecret.inputs.metadata as { namespace: string }).namespace).toBe(monitoringStack.namespace);
+    const config = parse(stringData(configSecret)['alertmanager.yaml'] ?? '');
+    const urlFiles: string[] = config.receivers.flatMap((r: { webhook_configs: { url_file: string }[] }) =>
+      r.webhook_configs.map((w) => w.url_file),
+    );
+    expect(urlFiles.length).toBeGreaterThan(0);
+    // The operator mounts each Secret listed in spec.secrets at /etc/alertmanager/secrets/<name>/.
+    for (const file of urlFiles) {
+      const match = /^\/etc\/alertmanager\/secrets\/([^/]+)\/([^/]+)$/.exec(file);
+      expect(match, file).not.toBeNull();
+      expect(alertmanager.secrets).toContain(match?.[1]);
+      expect(Object.keys(stringData(named(match?.[1] ?? '')))).toContain(match?.[2]);
+    }
+  });
+
+  it("selects the manifests' monitors and rules: they carry the label of the kube-prometheus-stack release", () => {
+    const kps = releaseOf(program, 'kubePrometheusStack');
+    const [[label, value]] = Object.entries(monitoringStack.releaseLabel) as [[string, string]];
+    expect(kps.inputs.name).toBe(value);
+    const monitoring = loadManifests(new URL('../../k8s/dist', import.meta.url).pathname).filter(
+      (o) => apiGroup(o.apiVersion) === 'monitoring.coreos.com',
+    );
+    expect(monitoring.length).toBeGreaterThan(0);
+    for (const object of monitoring) {
+      const labels = (object.metadata.labels ?? {}) as Record<string, string>;
+      expect(labels[label], `${object.kind} ${object.metadata.name}`).toBe(value);
     }
   });
 
