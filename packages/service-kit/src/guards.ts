@@ -1,12 +1,22 @@
-import type { MiddlewareHandler } from 'hono';
+import type { ServerResponse } from 'node:http';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { timeout } from 'hono/timeout';
 import { ProblemError } from './problem.ts';
 
 /**
- * Static security headers, set before the handler runs so they are part of the response the handler builds
- * (cheaper than rewriting finished responses). The API serves JSON only: nothing may be framed, sniffed or loaded.
+ * Sets a response header for every response of this request. On @hono/node-server it goes straight onto Node's
+ * ServerResponse (merged into whatever the handler answers): any `c.header()` call turns Hono's cheap plain-object
+ * response headers into a WHATWG Headers object, whose per-call validation cost more than the handler itself.
+ * Elsewhere (app.request() in tests, other runtimes) it falls back to `c.header()`.
  */
+export function setResponseHeader(c: Context, name: string, value: string): void {
+  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (outgoing !== undefined && typeof outgoing.setHeader === 'function') outgoing.setHeader(name, value);
+  else c.header(name, value);
+}
+
+/** Static security headers on every response. The API serves JSON only: nothing may be framed, sniffed or loaded. */
 export const securityHeaders = (): MiddlewareHandler => {
   const headers: readonly [string, string][] = [
     ['x-content-type-options', 'nosniff'],
@@ -19,7 +29,7 @@ export const securityHeaders = (): MiddlewareHandler => {
     ['x-permitted-cross-domain-policies', 'none'],
   ];
   return async function securityHeaders(c, next) {
-    for (const [name, value] of headers) c.header(name, value);
+    for (const [name, value] of headers) setResponseHeader(c, name, value);
     await next();
   };
 };

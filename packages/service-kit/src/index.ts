@@ -3,7 +3,7 @@ export { createFaults, type FaultSettings, type Faults, type FaultsOptions, faul
 export { bodyLimit, requestTimeout, securityHeaders } from './guards.ts';
 export { healthRoutes } from './health.ts';
 export { createLifecycle, type Lifecycle, type ReadinessCheck } from './lifecycle.ts';
-export { createLogger, type Logger, type LoggerOptions, redactedPaths } from './logger.ts';
+export { createLogger, type Logger, type LoggerOptions, redact, redactedKeys } from './logger.ts';
 export { createMetrics, type MetricsOptions, type ServiceMetrics } from './metrics.ts';
 export { observe } from './observe.ts';
 export { type ProblemBody, ProblemError, problem, problemBody, problemContentType } from './problem.ts';

@@ -5,43 +5,92 @@ export interface LoggerOptions {
   readonly version: string;
   /** Default 'info'. */
   readonly level?: string;
-  /** Default: stdout through an asynchronous buffered writer (sonic-boom), so logging never blocks a request. */
+  /**
+   * Default: stdout through sonic-boom, asynchronous and buffered (written in 4 KiB batches and at least every
+   * 250 ms, flushed synchronously at exit), so logging neither blocks a request nor costs a write per line.
+   */
   readonly destination?: DestinationStream;
 }
 
-/**
- * Header and field names that carry credentials. Access logs never include headers or bodies at all; the
- * redaction is the second line of defence for a handler that logs a request object by mistake.
- */
-export const redactedPaths = [
+/** Keys whose values are credentials, wherever they appear in a logged object (compared lower-case). */
+export const redactedKeys: ReadonlySet<string> = new Set([
   'authorization',
+  'proxy-authorization',
   'cookie',
+  'set-cookie',
   'x-api-key',
-  '*.authorization',
-  '*.cookie',
-  '*["set-cookie"]',
-  '*["x-api-key"]',
-  '*.headers.authorization',
-  '*.headers.cookie',
-  '*.headers["x-api-key"]',
-  '*.headers["set-cookie"]',
   'password',
-  '*.password',
   'token',
-  '*.token',
-];
+  'admintoken',
+  'admin_token',
+]);
+const censor = '[redacted]';
 
-/** JSON logs with `service` and `version` on every line and ISO timestamps. */
+/**
+ * Replaces credential values in a logged object, up to four levels deep, copying only what it changes. Access
+ * logs never include headers or bodies at all; this is the second line of defence for a handler that logs a
+ * request object by mistake. (pino's built-in `redact` re-parses its path list on every call in pino 10, which
+ * cost more than the rest of the access log line together.)
+ */
+export function redact(value: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
+  for (const key in value) {
+    const field = value[key];
+    let replaced: unknown = field;
+    if (redactedKeys.has(key.toLowerCase())) replaced = censor;
+    else if (depth < 4 && field !== null && typeof field === 'object' && !(field instanceof Error)) {
+      replaced = Array.isArray(field) ? field : redact(field as Record<string, unknown>, depth + 1);
+    }
+    if (replaced !== field) {
+      copy ??= { ...value };
+      copy[key] = replaced;
+    }
+  }
+  return copy ?? value;
+}
+
+function bufferedStdout(): DestinationStream {
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const timer = setInterval(() => {
+    try {
+      destination.flush();
+    } catch {
+      // A flush while a write is in progress is retried on the next tick of the timer.
+    }
+  }, 250);
+  timer.unref();
+  process.once('exit', () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // Nothing more can be done while exiting.
+    }
+  });
+  return destination;
+}
+
+// Under load many lines share a millisecond: format the ISO timestamp once per millisecond.
+let lastMs = 0;
+let lastTime = '';
+const isoTime = (): string => {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
+};
+
+/** JSON logs with `service` and `version` on every line, ISO timestamps and credential redaction. */
 export function createLogger({ service, version, level = 'info', destination }: LoggerOptions): Logger {
   return pino(
     {
       level,
       base: { service, version },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: redactedPaths, censor: '[redacted]' },
+      timestamp: isoTime,
+      formatters: { level: (label) => ({ level: label }), log: (object) => redact(object) },
     },
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    destination ?? bufferedStdout(),
   );
 }
 

@@ -17,6 +17,9 @@ export interface ServiceMetrics {
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
   readonly httpRequestsInFlight: Gauge;
   readonly buildInfo: Gauge<'version' | 'commit'>;
+  /** In-flight bookkeeping for `http_requests_in_flight` (a plain counter read at scrape time). */
+  requestStarted(): void;
+  requestFinished(): void;
   /** Counts one finished request in both RED series; the per-label children are cached after first use. */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
 }
@@ -38,10 +41,15 @@ export function createMetrics({ service, version, commit }: MetricsOptions): Ser
     buckets: [...httpDurationBuckets],
     registers: [registry],
   });
+  // Counted in a plain number and read at scrape time: no prom-client call on the request path.
+  let inFlight = 0;
   const httpRequestsInFlight = new Gauge({
     name: 'http_requests_in_flight',
     help: 'Requests being handled right now',
     registers: [registry],
+    collect() {
+      this.set(inFlight);
+    },
   });
   const buildInfo = new Gauge({
     name: 'build_info',
@@ -69,5 +77,18 @@ export function createMetrics({ service, version, commit }: MetricsOptions): Ser
     child.count.inc();
     child.time.observe(seconds);
   };
-  return { registry, httpRequestsTotal, httpRequestDuration, httpRequestsInFlight, buildInfo, observeRequest };
+  return {
+    registry,
+    httpRequestsTotal,
+    httpRequestDuration,
+    httpRequestsInFlight,
+    buildInfo,
+    observeRequest,
+    requestStarted: () => {
+      inFlight++;
+    },
+    requestFinished: () => {
+      inFlight--;
+    },
+  };
 }

@@ -2,6 +2,7 @@ import { randomFillSync, randomUUID } from 'node:crypto';
 import { http } from '@homelab/platform';
 import type { MiddlewareHandler } from 'hono';
 import './context.ts';
+import { setResponseHeader } from './guards.ts';
 
 /** Request ids from callers are echoed only when short and made of safe characters (they end up in logs). */
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -63,7 +64,7 @@ export const requestContext = (): MiddlewareHandler => {
     c.set('traceId', traceId);
     c.set('spanId', spanId);
     c.set('traceparent', `00-${traceId}-${spanId}-${parent?.flags ?? '01'}`);
-    c.header(header, requestId);
+    setResponseHeader(c, header, requestId);
     await next();
   };
 };

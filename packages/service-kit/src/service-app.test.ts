@@ -223,3 +223,20 @@ describe('fault injection', () => {
     faults.close();
   });
 });
+
+describe('log redaction', () => {
+  it('censors credentials anywhere in a logged object, leaving the original untouched', async () => {
+    const { redact } = await import('./logger.ts');
+    const original = {
+      msg: 'x',
+      req: { headers: { Authorization: 'Bearer t', cookie: 'c', accept: 'json' } },
+      token: 'abc',
+    };
+    const out = redact(original) as { req: { headers: Record<string, string> }; token: string };
+    expect(out.req.headers.Authorization).toBe('[redacted]');
+    expect(out.req.headers.cookie).toBe('[redacted]');
+    expect(out.req.headers.accept).toBe('json');
+    expect(out.token).toBe('[redacted]');
+    expect(original.req.headers.Authorization).toBe('Bearer t');
+  });
+});

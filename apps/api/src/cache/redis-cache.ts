@@ -32,6 +32,9 @@ export function createRedisCache({
     connectTimeout: 1000,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
     lazyConnect: false,
+    // Commands issued in the same event-loop turn go out in one write: under load that replaces one socket
+    // write per request with one per turn, and socket writes were the largest single cost of a cache hit.
+    enableAutoPipelining: true,
   });
   let lastLog = 0;
   const failed = (operation: 'get' | 'set' | 'delete' | 'connection', error: unknown) => {

@@ -35,6 +35,9 @@ const problems = {
 } as const;
 const notFound = { 404: { description: 'No such note for this user', content: problemContent } } as const;
 const jsonHeaders = { 'content-type': json };
+/** The same check as zod's `z.uuid()` (RFC 9562 variants, plus the nil and max UUIDs). */
+const uuidPattern =
+  /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
 
 /**
  * Invalid input answers a 400 problem listing each issue by path. Issue messages are zod's, never the input
@@ -110,25 +113,32 @@ const parseIfMatch = (header: string | undefined): number | undefined => {
 export function notesRoutes({ repository, cache, apiMetrics, now = () => new Date() }: NotesRoutesDeps) {
   const routes = new OpenAPIHono({ defaultHook: validationHook });
   routes.use('/v1/*', identity());
-  const hit = apiMetrics.cacheLookups.labels('hit');
-  const miss = apiMetrics.cacheLookups.labels('miss');
 
-  routes.openapi(getNote, async (c) => {
+  // The hottest route is registered on the plain router and only documented through the OpenAPI registry: the
+  // generated validator middleware cost more per request than the rest of the cache-hit path. The checks are the
+  // same (a UUID id, else the 400 problem the schema would give).
+  routes.openAPIRegistry.registerPath(getNote);
+  routes.get('/v1/notes/:id', async (c) => {
     const owner = c.get('owner');
-    const { id } = c.req.valid('param');
+    const id = c.req.param('id');
+    if (!uuidPattern.test(id)) {
+      return problem(c, 400, 'Bad Request', 'the request does not match the API schema', {
+        errors: [{ path: 'id', message: 'Invalid UUID' }],
+      });
+    }
     const key = noteCacheKey(owner, id);
     const cached = await cache.get(key);
     if (cached !== undefined) {
-      hit.inc();
+      apiMetrics.cacheHit();
       // The stored bytes are the response: no parse, no re-serialize.
-      return c.body(cached as Uint8Array<ArrayBuffer>, 200, jsonHeaders) as never;
+      return c.body(cached as Uint8Array<ArrayBuffer>, 200, jsonHeaders);
     }
-    miss.inc();
+    apiMetrics.cacheMiss();
     const note = await withDatabase(() => repository.get(owner, id));
-    if (!note) return problem(c, 404, 'Not Found', 'no such note') as never;
+    if (!note) return problem(c, 404, 'Not Found', 'no such note');
     const bytes = Buffer.from(JSON.stringify(note));
     await cache.set(key, bytes);
-    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, jsonHeaders) as never;
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, jsonHeaders);
   });
 
   routes.openapi(listNotes, async (c) => {

@@ -1,0 +1,168 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLogger } from '@homelab/service-kit';
+import { createDatabase, freePort, startPostgres, startRedis } from '@homelab/test-servers';
+import { Redis } from 'ioredis';
+import { noteCacheKey } from '../src/cache/note-cache.ts';
+import { createNotesRepository } from '../src/notes/notes-repository.ts';
+import { migrate } from '../src/storage/migrate.ts';
+import { createPgClient } from '../src/storage/pg-client.ts';
+
+/**
+ * GET /v1/notes/:id with a warm cache on real PostgreSQL + Redis, against (a) a bare node:http server doing the
+ * same Redis read (the ceiling) and (b) the same endpoint on Fastify with the same logging and metrics; plus the
+ * Hono app with logging and metrics off, to price them. Each server runs alone in its own process; autocannon
+ * runs in another. Environment: BENCH_SECONDS (default 10), BENCH_ROUNDS (default 1), BENCH_CONNECTIONS (32).
+ */
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const here = import.meta.dirname;
+
+interface Measurement {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  /** Server CPU time (user + system) per request during the measured run, in microseconds. */
+  cpuMicros: number;
+}
+
+/** utime + stime of a process in microseconds, from /proc (clock ticks of 10 ms). */
+const cpuTimeMicros = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+};
+
+const silent = createLogger({ service: 'bench', version: '0', level: 'silent' });
+const postgres = await startPostgres();
+const redis = await startRedis();
+const databaseUrl = await createDatabase(postgres.url, 'bench');
+const db = createPgClient({ connectionString: databaseUrl, logger: silent });
+await migrate(db);
+const note = await createNotesRepository(db, { maxNotesPerOwner: 10 }).create(
+  'bench',
+  crypto.randomUUID(),
+  { title: 'benchmark note', body: 'A note of a realistic size. '.repeat(12) },
+  new Date(),
+);
+await db.close();
+// The bytes the API itself caches, so every server returns exactly the same body.
+const warm = new Redis(redis.url);
+await warm.set(noteCacheKey('bench', note.id), Buffer.from(JSON.stringify(note)));
+warm.disconnect();
+
+const servers: { name: string; file: string; args: (port: number) => string[] }[] = [
+  { name: 'bare node:http (ceiling)', file: 'servers/bare.ts', args: (p) => [String(p), redis.url] },
+  { name: 'fastify + logs + metrics', file: 'servers/fastify.ts', args: (p) => [String(p), databaseUrl, redis.url] },
+  { name: 'hono API (service kit)', file: 'servers/hono.ts', args: (p) => [String(p), databaseUrl, redis.url, 'on'] },
+  {
+    name: 'hono API, logs+metrics off',
+    file: 'servers/hono.ts',
+    args: (p) => [String(p), databaseUrl, redis.url, 'off'],
+  },
+  { name: 'hono minimal (no kit, diagnostic)', file: 'servers/hono-minimal.ts', args: (p) => [String(p), redis.url] },
+];
+
+// BENCH_ONLY=2,3 measures a subset (by position above) while iterating on one server; the table needs all four.
+const only = process.env.BENCH_ONLY?.split(',').map(Number);
+
+async function measure(server: (typeof servers)[number]): Promise<Measurement> {
+  const port = await freePort();
+  // stdout (the access log) goes to /dev/null, as a container runtime would consume it.
+  const child: ChildProcess = fork(join(here, server.file), server.args(port), {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`${server.name} exited with ${code}`)));
+  });
+  try {
+    const pid = child.pid as number;
+    const load = fork(join(here, 'load.ts'), [
+      `http://127.0.0.1:${port}/v1/notes/${note.id}`,
+      String(seconds),
+      String(connections),
+      '2',
+    ]);
+    let cpuStart = 0;
+    const summary = await new Promise<string>((resolve, reject) => {
+      load.on('message', (message) => {
+        if (message === 'measuring') cpuStart = cpuTimeMicros(pid);
+        else resolve(String(message));
+      });
+      load.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
+    });
+    const cpu = cpuTimeMicros(pid) - cpuStart;
+    const m = JSON.parse(summary) as Omit<Measurement, 'cpuMicros'>;
+    return { ...m, cpuMicros: cpu / m.total };
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+const results = new Map<string, Measurement[]>();
+try {
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, server] of servers.entries()) {
+      if (only && !only.includes(index)) continue;
+      const m = await measure(server);
+      if (m.non2xx > 0 || m.errors > 0) throw new Error(`${server.name}: ${m.non2xx} non-2xx, ${m.errors} errors`);
+      results.set(server.name, [...(results.get(server.name) ?? []), m]);
+      process.stderr.write(
+        `round ${round + 1} ${server.name}: ${Math.round(m.requestsPerSecond)} req/s, ${m.cpuMicros.toFixed(1)} us CPU/req\n`,
+      );
+    }
+  }
+} finally {
+  await redis.stop();
+  await postgres.destroy();
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const summary = (name: string) => {
+  const ms = results.get(name) ?? [];
+  return {
+    rps: median(ms.map((m) => m.requestsPerSecond)),
+    p50: median(ms.map((m) => m.p50)),
+    p99: median(ms.map((m) => m.p99)),
+    cpu: median(ms.map((m) => m.cpuMicros)),
+  };
+};
+const [bare, fastify, hono, honoOff] = servers.map((s) => summary(s.name)) as [
+  ReturnType<typeof summary>,
+  ReturnType<typeof summary>,
+  ReturnType<typeof summary>,
+  ReturnType<typeof summary>,
+];
+const rows = servers.map((s) => {
+  const r = summary(s.name);
+  return `| ${s.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${(r.rps / bare.rps).toFixed(2)} | ${(r.rps / fastify.rps).toFixed(2)} | ${r.cpu.toFixed(1)} | ${(bare.cpu / r.cpu).toFixed(2)} | ${(fastify.cpu / r.cpu).toFixed(2)} |`;
+});
+const overhead = 1 - hono.rps / honoOff.rps;
+const cpuOverhead = hono.cpu / honoOff.cpu - 1;
+const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
+console.log(
+  `GET /v1/notes/:id, warm Redis cache, ${connections} connections, ${seconds} s x ${rounds} round(s), median`,
+);
+console.log('| server | req/s | p50 ms | p99 ms | x bare | x fastify | CPU us/req | x bare (CPU) | x fastify (CPU) |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const row of rows) console.log(row);
+console.log('');
+console.log(
+  `hono vs bare:    ${(hono.rps / bare.rps).toFixed(2)} (target >= 0.75: ${check(hono.rps / bare.rps >= 0.75)})`,
+);
+console.log(
+  `hono vs fastify: ${(hono.rps / fastify.rps).toFixed(2)} (target >= 1.00: ${check(hono.rps / fastify.rps >= 1)})`,
+);
+console.log(`logs+metrics overhead: ${(overhead * 100).toFixed(1)} % (target <= 10 %: ${check(overhead <= 0.1)})`);
+// CPU time per request is what a server costs on a quiet core; throughput on a shared 2-core machine also
+// depends on what else the scheduler runs, so both are printed.
+console.log(
+  `by CPU per request: ${(bare.cpu / hono.cpu).toFixed(2)} x bare, ${(fastify.cpu / hono.cpu).toFixed(2)} x fastify, logs+metrics +${(cpuOverhead * 100).toFixed(1)} %`,
+);

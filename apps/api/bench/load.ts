@@ -1,0 +1,26 @@
+import autocannon from 'autocannon';
+
+/**
+ * The load generator, in its own process so it does not share an event loop with the server it measures.
+ * argv: url, duration seconds, connections, warm-up seconds. Sends (IPC) or prints one JSON summary of the measured run.
+ */
+const [url, duration = '10', connections = '32', warmup = '2'] = process.argv.slice(2);
+if (!url) throw new Error('usage: load.ts <url> [durationSeconds] [connections] [warmupSeconds]');
+const headers = { 'x-homelab-user': 'bench' };
+const run = (seconds: number) =>
+  autocannon({ url, connections: Number(connections), duration: seconds, headers, pipelining: 1 });
+
+await run(Number(warmup));
+// Tell the parent the measured run starts, so it can sample the server's CPU time around it.
+process.send?.('measuring');
+const result = await run(Number(duration));
+const summary = JSON.stringify({
+  requestsPerSecond: result.requests.average,
+  p50: result.latency.p50,
+  p99: result.latency.p99,
+  total: result.requests.total,
+  non2xx: result.non2xx,
+  errors: result.errors + result.timeouts,
+});
+if (process.send) process.send(summary);
+else process.stdout.write(`${summary}\n`);
