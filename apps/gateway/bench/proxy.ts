@@ -7,13 +7,14 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { http } from '@homelab/platform';
 import { createDatabase, findBinary, freePort, startPostgres, startRedis, waitForPort } from '@homelab/test-servers';
 import { hashApiKey } from '../src/auth/api-keys.ts';
 import { startServiceProcess } from '../src/testing/service-process.ts';
+import { cpuSeconds } from './cpu-time.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +31,9 @@ const fixedRate = 1_000;
 const run = promisify(execFile);
 
 interface LoadResult {
+  /** CPU microseconds per request of the proxy in front of the API (0 for direct), and of the API itself. */
+  proxyCpuMicros?: number;
+  apiCpuMicros?: number;
   requestsPerSecond: number;
   p50: number;
   p99: number;
@@ -94,6 +98,7 @@ http {
   const child = spawn(nginx, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
   await waitForPort(port);
   return {
+    pid: child.pid as number,
     url: `http://127.0.0.1:${port}`,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
@@ -104,6 +109,7 @@ http {
   };
 }
 
+const loadBefore = loadavg();
 const postgres = await startPostgres();
 const redis = await startRedis();
 const apiKey = 'bench-key-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -136,17 +142,28 @@ try {
   const { id } = (await created.json()) as { id: string };
   const path = `/v1/notes/${id}`;
   const targets = [
-    { name: 'direct', url: api.url + path, headers: identity },
-    { name: 'nginx', url: nginx.url + path, headers: identity },
-    { name: 'gateway', url: gateway.url + path, headers: { 'x-api-key': apiKey } },
+    { name: 'direct', url: api.url + path, headers: identity, pid: undefined },
+    { name: 'nginx', url: nginx.url + path, headers: identity, pid: nginx.pid },
+    { name: 'gateway', url: gateway.url + path, headers: { 'x-api-key': apiKey }, pid: gateway.pid },
   ];
+  const measured = async (t: (typeof targets)[number], rate: number | undefined): Promise<LoadResult> => {
+    const proxyBefore = t.pid ? cpuSeconds(t.pid) : 0;
+    const apiBefore = cpuSeconds(api.pid);
+    const result = await load(t.url, t.headers, rate);
+    const perRequest = (seconds: number) => (seconds / Math.max(1, result.total)) * 1e6;
+    return {
+      ...result,
+      proxyCpuMicros: t.pid ? perRequest(cpuSeconds(t.pid) - proxyBefore) : 0,
+      apiCpuMicros: perRequest(cpuSeconds(api.pid) - apiBefore),
+    };
+  };
   for (const t of targets) await load(t.url, t.headers, undefined, 2); // warm-up: JIT, pools, caches
   const rows: { target: string; mode: string; result: LoadResult }[] = [];
   for (const mode of ['full load', `${fixedRate} req/s`] as const) {
     const rate = mode === 'full load' ? undefined : fixedRate;
     const samples = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
     for (let round = 0; round < rounds; round++) {
-      for (const t of targets) samples.get(t.name)?.push(await load(t.url, t.headers, rate));
+      for (const t of targets) samples.get(t.name)?.push(await measured(t, rate));
     }
     for (const t of targets) rows.push({ target: t.name, mode, result: median(samples.get(t.name) ?? []) });
   }
@@ -156,13 +173,13 @@ try {
   const lines = [
     `GET /v1/notes/:id on PostgreSQL + Redis, median of ${rounds} interleaved ${seconds} s runs, ${connections} connections at full load, 16 at ${fixedRate} req/s`,
     '',
-    '| target | load | req/s | x direct | p50 ms | p99 ms | +p50 ms | +p99 ms | non-2xx |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | load | req/s | x direct | p50 ms | p99 ms | +p50 ms | +p99 ms | proxy CPU µs/req | API CPU µs/req | non-2xx |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const { target, mode, result } of rows) {
     const ref = direct(mode);
     lines.push(
-      `| ${target} | ${mode} | ${fmt(result.requestsPerSecond, 0)} | ${fmt(result.requestsPerSecond / ref.requestsPerSecond, 2)} | ${fmt(result.p50)} | ${fmt(result.p99)} | ${fmt(result.p50 - ref.p50)} | ${fmt(result.p99 - ref.p99)} | ${result.non2xx + result.errors} |`,
+      `| ${target} | ${mode} | ${fmt(result.requestsPerSecond, 0)} | ${fmt(result.requestsPerSecond / ref.requestsPerSecond, 2)} | ${fmt(result.p50)} | ${fmt(result.p99)} | ${fmt(result.p50 - ref.p50)} | ${fmt(result.p99 - ref.p99)} | ${fmt(result.proxyCpuMicros ?? 0, 0)} | ${fmt(result.apiCpuMicros ?? 0, 0)} | ${result.non2xx + result.errors} |`,
     );
   }
   const gw = (mode: string) => rows.find((r) => r.target === 'gateway' && r.mode === mode)?.result as LoadResult;
@@ -175,6 +192,11 @@ try {
     `targets: gateway >= 0.5 x direct: ${fmt(full.requestsPerSecond / direct('full load').requestsPerSecond, 2)} (${verdict(full.requestsPerSecond >= 0.5 * direct('full load').requestsPerSecond)}); ` +
       `at ${fixedRate} req/s +p50 <= 1 ms: ${fmt(fixed.p50 - fixedDirect.p50)} (${verdict(fixed.p50 - fixedDirect.p50 <= 1)}), ` +
       `+p99 <= 5 ms: ${fmt(fixed.p99 - fixedDirect.p99)} (${verdict(fixed.p99 - fixedDirect.p99 <= 5)})`,
+  );
+  lines.push(
+    `machine: ${availableParallelism()} cores, load average before the run ${loadBefore.map((l) => l.toFixed(1)).join(' ')}, after ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (throughput and latency depend on it; CPU per request much less)`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {

@@ -5,6 +5,7 @@ import { freePort } from '@homelab/test-servers';
 
 /** A service started as its own process (as in production: its own event loop), for tests and benchmarks. */
 export interface ServiceProcess {
+  readonly pid: number;
   readonly url: string;
   readonly port: number;
   readonly output: string[];
@@ -51,6 +52,7 @@ export async function startServiceProcess(
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
+    pid: child.pid as number,
     url,
     port,
     output,
