@@ -90,6 +90,12 @@ export const buildPlatform = (options: PlatformOptions): App => {
 
   const edgeChart = new Chart(app, 'edge', { namespace: namespaces.edge, labels });
   const gateways = new Gateways(edgeChart, 'gateways', { gatewayClassName: gatewayClass.name });
+  new MetricsPodMonitor(edgeChart, 'envoy-monitor', {
+    name: 'envoy-proxies',
+    podLabels: edge.proxyCommonLabels,
+    portName: edge.proxyMetrics.portName,
+    path: edge.proxyMetrics.path,
+  });
   new NetworkPolicies(edgeChart, 'network-policies', {
     namespace: namespaces.edge,
     flows,

@@ -81,6 +81,8 @@ export const edge = {
   /** Envoy Gateway's xDS server that the proxies connect to. */
   controllerPodLabels: { 'app.kubernetes.io/name': 'gateway-helm', 'control-plane': 'envoy-gateway' },
   xdsPort: 18000,
+  /** Every Envoy proxy serves its stats in Prometheus format here (container port named `metrics`). */
+  proxyMetrics: { port: 19001, portName: 'metrics', path: '/stats/prometheus' },
   proxyResources: {
     cpuRequest: '50m',
     memoryRequest: '64Mi',

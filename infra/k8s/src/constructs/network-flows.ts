@@ -157,6 +157,13 @@ export const platformFlows = (): Flow[] => [
     }),
   ),
   {
+    id: 'prometheus-to-envoy',
+    from: prometheusPods,
+    to: pods(namespaces.edge, 'all-proxies', edge.proxyCommonLabels),
+    ports: tcp(edge.proxyMetrics.port),
+    why: 'Envoy upstream metrics for the edge alerts',
+  },
+  {
     id: 'prometheus-to-postgres-exporter',
     from: prometheusPods,
     to: postgresPods,

@@ -209,7 +209,7 @@ export const podReferencesResolve: Guard = (objects) =>
 
 /** Every PodMonitor selects pods in its namespace that declare the port it scrapes. */
 export const monitorsSelectPods: Guard = (objects) => {
-  const pods = podsOf(objects);
+  const pods = allPods(objects);
   return objects
     .filter((o) => o.kind === 'PodMonitor')
     .flatMap((m) => {

@@ -34,11 +34,11 @@ export const podsOf = (objects: readonly K8sObject[]): PodShape[] =>
     ];
   });
 
-const external = (peer: PodPeer, ports: number[]): PodShape => ({
+const external = (peer: PodPeer, ports: PodShape['containerPorts']): PodShape => ({
   owner: `external/${peer.name}`,
   namespace: peer.namespace,
   labels: peer.labels,
-  containerPorts: ports.map((containerPort) => ({ containerPort })),
+  containerPorts: ports,
 });
 
 /**
@@ -46,13 +46,14 @@ const external = (peer: PodPeer, ports: number[]): PodShape => ({
  * Envoy Gateway's controller, Prometheus and cluster DNS. Policies may select them although no workload here does.
  */
 export const externalPods = (): PodShape[] => {
-  const proxyPort = (p: number) => (p < 1024 ? p + edge.proxyPortOffset : p);
+  const port = (p: number) => ({ containerPort: p < 1024 ? p + edge.proxyPortOffset : p });
+  const metrics = { name: edge.proxyMetrics.portName, containerPort: edge.proxyMetrics.port };
   return [
-    external(publicProxyPods, [proxyPort(edge.public.httpPort), proxyPort(edge.public.httpsPort)]),
-    external(internalProxyPods, [proxyPort(edge.internal.httpPort)]),
-    external(edgeControllerPods, [edge.xdsPort]),
+    external(publicProxyPods, [port(edge.public.httpPort), port(edge.public.httpsPort), metrics]),
+    external(internalProxyPods, [port(edge.internal.httpPort), metrics]),
+    external(edgeControllerPods, [port(edge.xdsPort)]),
     external(prometheusPods, []),
-    external(dnsPods, [clusterServices.dnsPort]),
+    external(dnsPods, [port(clusterServices.dnsPort)]),
   ];
 };
 
