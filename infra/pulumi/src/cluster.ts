@@ -71,6 +71,12 @@ export class Cluster extends pulumi.ComponentResource {
   readonly kubeconfig: pulumi.Output<string>;
   /** Built from `kubeconfig`; never the ambient ~/.kube/config. */
   readonly provider: k8s.Provider;
+  /**
+   * kind: the command that owns the cluster. Everything inside is `deletedWith` it, so `pulumi destroy` deletes
+   * the cluster in one step instead of uninstalling each release first. k3s: undefined (the host stays, so
+   * every object is deleted on its own).
+   */
+  readonly deletedWith?: pulumi.Resource;
 
   constructor(name: string, args: ClusterArgs, opts?: ClusterOptions) {
     super('homelab:cluster:Cluster', name, {}, opts);
@@ -124,6 +130,7 @@ export class Cluster extends pulumi.ComponentResource {
           );
 
     this.kubeconfig = pulumi.secret(created.stdout);
+    if (args.flavour === 'kind') this.deletedWith = created;
     this.provider = new k8s.Provider(
       `${name}-provider`,
       {
@@ -146,7 +153,7 @@ export class Cluster extends pulumi.ComponentResource {
           reclaimPolicy: 'Delete',
           volumeBindingMode: 'WaitForFirstConsumer',
         },
-        { parent: this, provider: this.provider },
+        { parent: this, provider: this.provider, deletedWith: created },
       );
     }
     this.registerOutputs({ flavour: this.flavour, kubeconfig: this.kubeconfig });

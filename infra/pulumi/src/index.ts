@@ -54,8 +54,13 @@ const cluster = new Cluster(
   { dependsOn: [preflight] },
 );
 const { provider } = cluster;
+const deletedWith = cluster.deletedWith ? { deletedWith: cluster.deletedWith } : {};
 
-const platformNamespaces = new PlatformNamespaces('namespaces', { namespaces: stages.namespaces }, { provider });
+const platformNamespaces = new PlatformNamespaces(
+  'namespaces',
+  { namespaces: stages.namespaces },
+  { provider, ...deletedWith },
+);
 
 const secrets = new PlatformSecrets(
   'secrets',
@@ -70,7 +75,7 @@ const secrets = new PlatformSecrets(
     alertHeartbeatUrl: stackSecret(config, 'alertHeartbeatUrl'),
     postgresServiceName: serviceExposing(objects, namespaces.data, data.postgres.port).metadata.name,
   },
-  { provider, dependsOn: [platformNamespaces] },
+  { provider, dependsOn: [platformNamespaces], ...deletedWith },
 );
 
 const addons = new PlatformAddons(
@@ -82,13 +87,13 @@ const addons = new PlatformAddons(
       alertmanagerReceiversSecret: alertmanagerSecret.name,
     },
   },
-  { provider, dependsOn: [platformNamespaces, secrets] },
+  { provider, dependsOn: [platformNamespaces, secrets], ...deletedWith },
 );
 
 new PlatformManifests(
   'manifests',
   { stages, releases: addons.releases },
-  { provider, dependsOn: [platformNamespaces, secrets] },
+  { provider, dependsOn: [platformNamespaces, secrets], ...deletedWith },
 );
 
 export const clusterFlavour = settings.cluster;

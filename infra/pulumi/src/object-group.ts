@@ -6,6 +6,8 @@ export interface ObjectGroupOptions {
   readonly parent: pulumi.Resource;
   readonly provider: k8s.Provider;
   readonly dependsOn: readonly pulumi.Resource[];
+  /** kind: the cluster itself; deleting it deletes the objects, so destroy skips them one by one. */
+  readonly deletedWith?: pulumi.Resource;
 }
 
 /**
@@ -23,9 +25,15 @@ export function applyObjects(name: string, objects: readonly KubeObject[], optio
         (_object: unknown, childOptions: pulumi.CustomResourceOptions) => {
           childOptions.provider = options.provider;
           childOptions.dependsOn = dependsOn;
+          if (options.deletedWith) childOptions.deletedWith = options.deletedWith;
         },
       ],
     },
-    { parent: options.parent, provider: options.provider, dependsOn },
+    {
+      parent: options.parent,
+      provider: options.provider,
+      dependsOn,
+      ...(options.deletedWith ? { deletedWith: options.deletedWith } : {}),
+    },
   );
 }

@@ -65,7 +65,12 @@ export class PlatformAddons extends pulumi.ComponentResource {
           // Seconds. Image pulls on a home connection dominate the first install.
           timeout: 900,
         },
-        { parent: this, provider, dependsOn: [...after, ...(extra.dependsOn ?? [])] },
+        {
+          parent: this,
+          provider,
+          dependsOn: [...after, ...(extra.dependsOn ?? [])],
+          ...(opts.deletedWith ? { deletedWith: opts.deletedWith } : {}),
+        },
       );
 
     // The release name is the label kube-prometheus-stack's Prometheus selects monitors and rules by.

@@ -30,10 +30,12 @@ export class PlatformManifests extends pulumi.ComponentResource {
     super('homelab:manifests:PlatformManifests', name, {}, opts);
     const { provider } = opts;
     const after = opts.dependsOn ?? [];
+    const deletedWith = opts.deletedWith ? { deletedWith: opts.deletedWith } : {};
     this.builtIn = applyObjects(`${name}-built-in`, args.stages.builtIn, {
       parent: this,
       provider,
       dependsOn: [...after, ...Object.values(args.releases)],
+      ...deletedWith,
     });
     const custom = new Map<AddonName, k8s.yaml.ConfigGroup>();
     for (const [addon, objects] of args.stages.custom) {
@@ -43,6 +45,7 @@ export class PlatformManifests extends pulumi.ComponentResource {
           parent: this,
           provider,
           dependsOn: [...after, args.releases[addon]],
+          ...deletedWith,
         }),
       );
     }

@@ -29,6 +29,7 @@ export class PlatformNamespaces extends pulumi.ComponentResource {
       parent: this,
       provider: opts.provider,
       dependsOn: opts.dependsOn ?? [],
+      ...(opts.deletedWith ? { deletedWith: opts.deletedWith } : {}),
     });
     this.registerOutputs({ names: args.namespaces.map((n) => n.metadata.name) });
   }

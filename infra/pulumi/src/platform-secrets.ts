@@ -35,7 +35,12 @@ export class PlatformSecrets extends pulumi.ComponentResource {
 
   constructor(name: string, args: PlatformSecretsArgs, opts: PlatformSecretsOptions) {
     super('homelab:secrets:PlatformSecrets', name, {}, opts);
-    const childOptions = { parent: this, provider: opts.provider, dependsOn: opts.dependsOn ?? [] };
+    const childOptions = {
+      parent: this,
+      provider: opts.provider,
+      dependsOn: opts.dependsOn ?? [],
+      ...(opts.deletedWith ? { deletedWith: opts.deletedWith } : {}),
+    };
     const secret = (namespace: string, secretName: string, stringData: Record<string, pulumi.Input<string>>) =>
       new k8s.core.v1.Secret(
         `${name}-${namespace}-${secretName}`,

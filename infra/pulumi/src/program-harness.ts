@@ -12,6 +12,8 @@ export interface Registration {
   /** URNs this resource waits for (dependsOn and inputs). */
   readonly dependencies: readonly string[];
   readonly deleteBeforeReplace: boolean;
+  /** URN of the resource whose deletion deletes this one, or ''. */
+  readonly deletedWith: string;
   /** Inputs, secrets still wrapped in Pulumi's secret signature. */
   readonly inputs: Record<string, unknown>;
 }
@@ -32,6 +34,7 @@ interface MonitorRequest {
   getParent(): string;
   getDependenciesList(): string[];
   getDeletebeforereplace(): boolean;
+  getDeletedwith(): string;
 }
 
 interface Monitor {
@@ -84,6 +87,7 @@ export async function runProgram(
           parent: request.getParent(),
           dependencies: request.getDependenciesList(),
           deleteBeforeReplace: request.getDeletebeforereplace(),
+          deletedWith: request.getDeletedwith(),
           inputs: inputsByName.get(`${request.getType()}::${request.getName()}`) ?? {},
         });
       }

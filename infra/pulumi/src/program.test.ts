@@ -161,6 +161,13 @@ describe('the program on kind (the default)', () => {
     for (const deployment of deployments) expect(deployment.dependencies).toEqual(expect.arrayContaining(releaseUrns));
   });
 
+  it('lets `pulumi destroy` delete the kind cluster in one step: everything inside is deleted with it', () => {
+    const kind = only(ofType(program, 'command:local:Command'), 'the cluster command');
+    for (const resource of kubernetesResources(program)) {
+      expect(resource.deletedWith, `${resource.type} ${resource.name}`).toBe(kind.urn);
+    }
+  });
+
   it('keeps the kubeconfig a secret output', async () => {
     expect(await pulumi.isSecret(program.outputs.kubeconfig as pulumi.Output<string>)).toBe(true);
   });
@@ -301,6 +308,12 @@ describe('the program on k3s', () => {
       K3S_INSTALL: 'false',
       K3S_KUBECONFIG: '/etc/rancher/k3s/k3s.yaml',
     });
+  });
+
+  it('deletes every object on its own at destroy, since the k3s host outlives the stack', () => {
+    const resources = kubernetesResources(program);
+    expect(resources.length).toBeGreaterThan(100);
+    for (const resource of resources) expect(resource.deletedWith, resource.name).toBe('');
   });
 
   it("leaves the LoadBalancer to k3s's ServiceLB and keeps kind-only settings out", () => {
