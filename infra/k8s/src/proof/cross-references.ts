@@ -130,7 +130,7 @@ export const networkPolicyPeersSelectPods: Guard = (objects) => {
     });
 };
 
-/** Every HPA targets a Deployment that exists, has no fixed replicas, and requests CPU in every container. */
+/** Every HPA targets a Deployment that exists, has no fixed replicas, and requests what it scales on (CPU always). */
 export const hpaTargetsExist: Guard = (objects) =>
   objects
     .filter((o) => o.kind === 'HorizontalPodAutoscaler')
@@ -139,8 +139,16 @@ export const hpaTargetsExist: Guard = (objects) =>
       const target = inNamespace(objects, ref.kind, hpa.metadata.namespace).find((o) => o.metadata.name === ref.name);
       if (!target) return [`${objectId(hpa)}: target ${ref.kind}/${ref.name} does not exist`];
       const problems = target.spec.replicas === undefined ? [] : [`${objectId(target)}: fixed replicas fight the HPA`];
-      for (const c of containersOf(target)) {
-        if (!c.resources?.requests?.cpu) problems.push(`${objectId(target)}: container ${c.name} has no CPU request`);
+      // Utilisation targets are a percentage of the request: a resource the HPA scales on must be requested.
+      const scaledOn = (hpa.spec.metrics ?? [])
+        .map((m: { resource?: { name: string } }) => m.resource?.name)
+        .filter(Boolean);
+      for (const resource of new Set(['cpu', ...scaledOn])) {
+        for (const c of containersOf(target)) {
+          if (!c.resources?.requests?.[resource]) {
+            problems.push(`${objectId(target)}: container ${c.name} has no ${resource} request`);
+          }
+        }
       }
       return problems;
     });

@@ -129,6 +129,13 @@ export const mutations: readonly Mutation[] = [
     },
   },
   {
+    name: 'drop the memory request the HPA scales on',
+    caughtBy: ['hpaTargetsExist'],
+    apply: (o) => {
+      delete apiContainer(o).resources.requests.memory;
+    },
+  },
+  {
     name: 'serve the listener from a Secret no Certificate writes',
     caughtBy: ['listenerCertificatesIssued'],
     apply: (o) => {
