@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import { type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { HostnameFact } from './preflight-checks.ts';
@@ -13,6 +14,10 @@ export interface HostProbe {
   dockerAnswers(): Promise<boolean>;
   readable(path: string): Promise<boolean>;
   nodeAddress(): string | undefined;
+  /** Something accepts TCP connections on this port of the machine. */
+  listening(port: number): Promise<boolean>;
+  /** `kind get clusters` lists this cluster. */
+  kindClusterExists(name: string): Promise<boolean>;
 }
 
 /**
@@ -75,4 +80,22 @@ export const hostProbe: HostProbe = {
     }
   },
   nodeAddress: () => pickNodeAddress(networkInterfaces()),
+  // A connect, not a bind: binding ports below 1024 needs root, connecting does not.
+  listening: (port) =>
+    new Promise((resolve) => {
+      const socket = createConnection({ host: '127.0.0.1', port, timeout: 1_000 });
+      const done = (answer: boolean) => {
+        socket.destroy();
+        resolve(answer);
+      };
+      socket.once('connect', () => done(true));
+      socket.once('timeout', () => done(false));
+      socket.once('error', () => done(false));
+    }),
+  kindClusterExists: (name) =>
+    new Promise((resolve) =>
+      execFile('kind', ['get', 'clusters'], { timeout: 15_000 }, (error, stdout) =>
+        resolve(!error && stdout.split('\n').some((line) => line.trim() === name)),
+      ),
+    ),
 };

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { alertmanagerSecret } from '@homelab/observability';
-import { data, monitoringStack, namespaces, versions } from '@homelab/platform';
+import { data, edge, monitoringStack, namespaces, versions } from '@homelab/platform';
 import * as pulumi from '@pulumi/pulumi';
 import { Cluster } from './cluster.ts';
 import {
@@ -32,6 +32,8 @@ const hostnames = routedHostnames(objects);
 
 const preflight = new Preflight('preflight', {
   cluster: settings.cluster,
+  clusterName: settings.clusterName,
+  hostPorts: [edge.public.httpPort, edge.public.httpsPort],
   k3sInstall: settings.k3sInstall,
   k3sKubeconfig: settings.k3sKubeconfig,
   ...(settings.nodeAddress ? { nodeAddress: settings.nodeAddress } : {}),

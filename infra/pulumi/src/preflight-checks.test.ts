@@ -120,6 +120,12 @@ describe('tool checks', () => {
     expect(messages[1]).toContain(`go install sigs.k8s.io/kind@${versions.kubernetes.kind}`);
   });
 
+  it('name a host port something else already serves, with how to find it', () => {
+    const [problem] = toolProblems({ ...healthy, tools: { ...healthy.tools, hostPortsInUse: [443] } });
+    expect(problem?.message).toContain('port 443 of this machine is already in use');
+    expect(problem?.message).toContain("sudo ss -ltnp 'sport = :443'");
+  });
+
   it('tell a docker daemon that does not answer apart from a missing docker', () => {
     const [problem] = toolProblems({
       ...healthy,

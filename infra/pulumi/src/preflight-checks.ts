@@ -26,6 +26,8 @@ export interface ToolFacts {
   readonly dockerDaemon?: boolean;
   /** The k3s kubeconfig can be read by this user (k3s only). */
   readonly k3sKubeconfigReadable?: boolean;
+  /** kind, before its cluster exists: host ports the cluster needs that something else already serves. */
+  readonly hostPortsInUse?: readonly number[];
 }
 
 export interface PreflightFacts {
@@ -126,7 +128,7 @@ export function secretProblems(specs: readonly StackSecretSpec[], facts: readonl
 export function toolProblems(
   facts: Pick<PreflightFacts, 'cluster' | 'k3sInstall' | 'k3sKubeconfig' | 'tools'>,
 ): PreflightProblem[] {
-  const { onPath, dockerDaemon, k3sKubeconfigReadable } = facts.tools;
+  const { onPath, dockerDaemon, k3sKubeconfigReadable, hostPortsInUse = [] } = facts.tools;
   const problems: PreflightProblem[] = [];
   if (facts.cluster === 'kind') {
     if (!onPath.docker) {
@@ -140,6 +142,12 @@ export function toolProblems(
         area: 'tool',
         message:
           '`docker info` failed: start the daemon (`sudo systemctl enable --now docker`) and make sure your user is in the docker group (`sudo usermod -aG docker $USER`, then log in again)',
+      });
+    }
+    for (const port of hostPortsInUse) {
+      problems.push({
+        area: 'tool',
+        message: `port ${port} of this machine is already in use, and the kind cluster forwards it to the gateway: find the program with \`sudo ss -ltnp 'sport = :${port}'\` and stop it (often a web server such as nginx or apache2)`,
       });
     }
     if (!onPath.kind) {

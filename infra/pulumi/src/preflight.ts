@@ -10,6 +10,10 @@ import type { ClusterFlavour } from './stack-settings.ts';
  */
 export interface PreflightArgs {
   readonly cluster: ClusterFlavour;
+  /** The kind cluster's name: when it exists, the host ports are its own. */
+  readonly clusterName: string;
+  /** Host ports the gateway needs (kind maps them into the cluster). */
+  readonly hostPorts: readonly number[];
   readonly k3sInstall: boolean;
   readonly k3sKubeconfig: string;
   /** Configured address; undefined: detect this machine's LAN IPv4. */
@@ -38,6 +42,11 @@ export function readSecretFacts(config: pulumi.Config): SecretFact[] {
   });
 }
 
+const portsInUse = async (ports: readonly number[]) => {
+  const answers = await Promise.all(ports.map((port) => hostProbe.listening(port)));
+  return ports.filter((_, index) => answers[index]);
+};
+
 /**
  * Checks the machine and the stack before anything is created: hostnames resolve to this machine, every secret
  * is set (encrypted), the cluster's tools are present. It fails the run (preview included) with one message that
@@ -54,7 +63,7 @@ export class Preflight extends pulumi.ComponentResource<PreflightResult> {
 
   /** Runs inside the constructor; a rejection here fails every resource that depends on this component. */
   protected override async initialize(args: pulumi.Inputs): Promise<PreflightResult> {
-    const { cluster, k3sInstall, k3sKubeconfig, hostnames } = args as PreflightArgs;
+    const { cluster, clusterName, hostPorts, k3sInstall, k3sKubeconfig, hostnames } = args as PreflightArgs;
     const nodeAddress = (args as PreflightArgs).nodeAddress ?? hostProbe.nodeAddress();
     const commands = cluster === 'kind' ? ['docker', 'kind'] : ['curl'];
     const [resolved, onPath] = await Promise.all([hostProbe.resolve(hostnames), hostProbe.onPath(commands)]);
@@ -68,6 +77,9 @@ export class Preflight extends pulumi.ComponentResource<PreflightResult> {
       tools: {
         onPath,
         ...(cluster === 'kind' && onPath.docker ? { dockerDaemon: await hostProbe.dockerAnswers() } : {}),
+        ...(cluster === 'kind' && onPath.kind && !(await hostProbe.kindClusterExists(clusterName))
+          ? { hostPortsInUse: await portsInUse(hostPorts) }
+          : {}),
         ...(cluster === 'k3s' && !k3sInstall ? { k3sKubeconfigReadable: await hostProbe.readable(k3sKubeconfig) } : {}),
       },
     };

@@ -7,7 +7,11 @@ import type { HostnameFact } from './preflight-checks.ts';
 import { isSecretInput, type ProgramRun, plainStrings, type Registration, runProgram } from './program-harness.ts';
 
 /** The machine as the preflight sees it; each run sets what it needs. */
-const machine = vi.hoisted(() => ({ resolvesTo: '192.168.1.20' as string | undefined }));
+const machine = vi.hoisted(() => ({
+  resolvesTo: '192.168.1.20' as string | undefined,
+  busyPorts: [] as number[],
+  kindExists: false,
+}));
 
 vi.mock('./host-probe.ts', () => ({
   hostProbe: {
@@ -21,6 +25,8 @@ vi.mock('./host-probe.ts', () => ({
     dockerAnswers: async () => true,
     readable: async () => true,
     nodeAddress: () => '192.168.1.20',
+    listening: async (port: number) => machine.busyPorts.includes(port),
+    kindClusterExists: async () => machine.kindExists,
   },
 }));
 
@@ -331,10 +337,12 @@ describe('the program when the preflight fails', () => {
   let program: ProgramRun;
   beforeAll(async () => {
     machine.resolvesTo = undefined;
+    machine.busyPorts = [80];
     try {
       program = await run({ 'homelab:jwtSecret': 'too-short' }, ['homelab:postgresPassword']);
     } finally {
       machine.resolvesTo = '192.168.1.20';
+      machine.busyPorts = [];
     }
   });
 
@@ -343,11 +351,25 @@ describe('the program when the preflight fails', () => {
     expect(program.registrations.map((r) => r.type)).toEqual(['homelab:preflight:Preflight']);
   });
 
-  it('reports every problem at once: the /etc/hosts line, a short secret, a secret stored in plain text', () => {
+  it('reports every problem at once: hosts line, short secret, plain-text secret, busy port 80', () => {
     const message = (program.error as Error).message;
+    expect(message).toContain('port 80 of this machine is already in use');
     expect(message).toContain('192.168.1.20 api.homelab.home.arpa notes.homelab.home.arpa');
     expect(message).toContain('homelab:jwtSecret is 9 characters; it needs at least 32');
     expect(message).toContain('homelab:postgresPassword is stored in plain text');
-    expect(message).toMatch(/Preflight found 3 problems/);
+    expect(message).toMatch(/Preflight found 4 problems/);
+  });
+});
+
+describe('a re-run on the kind cluster it already created', () => {
+  it('does not mistake the cluster holding ports 80/443 for a conflict', async () => {
+    Object.assign(machine, { busyPorts: [80, 443], kindExists: true });
+    try {
+      const program = await run({});
+      expect(program.error).toBeUndefined();
+      expect(ofType(program, 'command:local:Command')).toHaveLength(1);
+    } finally {
+      Object.assign(machine, { busyPorts: [], kindExists: false });
+    }
   });
 });
