@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { project } from '@homelab/platform';
+import { project, secretNames } from '@homelab/platform';
 import { type K8sObject, objectId, podTemplateOf, workloads } from './manifests.ts';
 import { allPods, namespaceLabels, type PodShape, podsOf } from './pods.ts';
 import { selects, selectsByMap } from './selectors.ts';
@@ -275,6 +275,29 @@ export const edgeReferencesResolve: Guard = (objects) => {
   return problems;
 };
 
+/**
+ * Every Secret a pod reads is one the Pulumi program creates (`secretNames` in @homelab/platform), so no pod waits
+ * forever on a Secret nobody makes.
+ */
+export const secretReferencesKnown: Guard = (objects) => {
+  const known = new Set<string>(Object.values(secretNames));
+  return workloads(objects).flatMap((o) => {
+    const spec = podTemplateOf(o)?.spec ?? {};
+    const names = [
+      ...(spec.volumes ?? []).flatMap((v: { secret?: { secretName: string } }) =>
+        v.secret ? [v.secret.secretName] : [],
+      ),
+      ...containersOf(o).flatMap((c) => [
+        ...(c.env ?? []).flatMap((e: { valueFrom?: { secretKeyRef?: { name: string } } }) =>
+          e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.name] : [],
+        ),
+        ...(c.envFrom ?? []).flatMap((e: { secretRef?: { name: string } }) => (e.secretRef ? [e.secretRef.name] : [])),
+      ]),
+    ];
+    return names.filter((n) => !known.has(n)).map((n) => `${objectId(o)}: Secret ${n} is not one the platform creates`);
+  });
+};
+
 /** The repository root, where runbooks/ lives. */
 export const repoRoot = new URL('../../../../', import.meta.url).pathname;
 
@@ -311,6 +334,7 @@ export const crossReferenceGuards: Record<string, Guard> = {
   pdbsPermitDisruption,
   listenerCertificatesIssued,
   podReferencesResolve,
+  secretReferencesKnown,
   monitorsSelectPods,
   edgeReferencesResolve,
   runbooksExist,

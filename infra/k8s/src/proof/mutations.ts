@@ -129,6 +129,13 @@ export const mutations: readonly Mutation[] = [
     },
   },
   {
+    name: 'read a Secret nobody creates',
+    caughtBy: ['secretReferencesKnown'],
+    apply: (o) => {
+      apiContainer(o).env[0].valueFrom.secretKeyRef.name = 'api-db';
+    },
+  },
+  {
     name: 'drop the memory request the HPA scales on',
     caughtBy: ['hpaTargetsExist'],
     apply: (o) => {
