@@ -91,13 +91,10 @@ const releaseOf = (program: ProgramRun, addon: AddonName): Registration => {
 };
 const valuesOf = (program: ProgramRun, addon: AddonName) => releaseOf(program, addon).inputs.values as AddonValues;
 /** `kubernetes:<group>/<version>:<Kind>` -> group ('' for core). */
-const groupOf = (type: string) =>
-  apiGroup(
-    type
-      .slice('kubernetes:'.length)
-      .split(':')[0]!
-      .replace(/^core\//, 'v1'),
-  );
+const groupOf = (type: string) => {
+  const [groupVersion = ''] = type.slice('kubernetes:'.length).split(':');
+  return apiGroup(groupVersion.replace(/^core\//, 'v1'));
+};
 const kubernetesResources = (program: ProgramRun) =>
   program.registrations.filter((r) => r.custom && r.type.startsWith('kubernetes:'));
 /** The Service settings of one EnvoyProxy, as the program applies it. */
@@ -307,9 +304,9 @@ describe('the program on k3s', () => {
   });
 
   it('reads the pinned k3s through a command instead of creating a kind cluster', () => {
-    const commands = ofType(program, 'command:local:Command');
-    expect(commands.map((c) => c.name)).toEqual(['cluster-k3s']);
-    expect(commands[0]!.inputs.environment).toMatchObject({
+    const command = only(ofType(program, 'command:local:Command'), 'the cluster command');
+    expect(command.name).toBe('cluster-k3s');
+    expect(command.inputs.environment).toMatchObject({
       K3S_VERSION: versions.kubernetes.k3s,
       K3S_INSTALL: 'false',
       K3S_KUBECONFIG: '/etc/rancher/k3s/k3s.yaml',
