@@ -1,12 +1,11 @@
-import { prometheusRules } from '@homelab/observability';
+import { dashboards, prometheusRules } from '@homelab/observability';
 import type { PlatformOptions } from './platform-app.ts';
 
 /**
  * What the other packages feed into the manifests: the recording and alerting rules of `@homelab/observability`
- * (one PrometheusRule each). Its Grafana dashboards join here once that package exports them; until then the
- * dashboard construct gets an empty list.
+ * (one PrometheusRule each) and its Grafana dashboards (one ConfigMap each, for the Grafana sidecar).
  */
 export const platformInputs = async (): Promise<Pick<PlatformOptions, 'ruleFiles' | 'dashboards'>> => ({
   ruleFiles: prometheusRules(),
-  dashboards: [],
+  dashboards: dashboards(),
 });

@@ -298,6 +298,27 @@ export const secretReferencesKnown: Guard = (objects) => {
   });
 };
 
+/** A ConfigMap holds at most 1 MiB; a dashboard ConfigMap holds one parseable dashboard named by its key. */
+export const configMapsLoadable: Guard = (objects) =>
+  objects
+    .filter((o) => o.kind === 'ConfigMap')
+    .flatMap((cm) => {
+      const problems: string[] = [];
+      const bytes = Buffer.byteLength(JSON.stringify(cm.data ?? {}));
+      if (bytes > 1024 * 1024) problems.push(`${objectId(cm)}: ${bytes} bytes exceed the 1 MiB ConfigMap limit`);
+      if (cm.metadata.labels?.grafana_dashboard === '1') {
+        for (const [key, value] of Object.entries<string>(cm.data ?? {})) {
+          try {
+            const uid = (JSON.parse(value) as { uid?: string }).uid;
+            if (`${uid}.json` !== key) problems.push(`${objectId(cm)}: ${key} holds dashboard uid ${uid}`);
+          } catch {
+            problems.push(`${objectId(cm)}: ${key} is not JSON`);
+          }
+        }
+      }
+      return problems;
+    });
+
 /** The repository root, where runbooks/ lives. */
 export const repoRoot = new URL('../../../../', import.meta.url).pathname;
 
@@ -335,6 +356,7 @@ export const crossReferenceGuards: Record<string, Guard> = {
   listenerCertificatesIssued,
   podReferencesResolve,
   secretReferencesKnown,
+  configMapsLoadable,
   monitorsSelectPods,
   edgeReferencesResolve,
   runbooksExist,
