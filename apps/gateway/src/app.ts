@@ -92,14 +92,21 @@ export function createApp(deps: GatewayDeps): Gateway {
   );
 
   const api = new Hono();
-  api.use(
-    cors({
-      origin: deps.webOrigin,
-      allowHeaders: ['authorization', 'content-type', http.requestIdHeader, 'traceparent'],
-      exposeHeaders: [http.requestIdHeader, 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
-      maxAge: 600,
-    }),
-  );
+  const exposeHeaders = [
+    http.requestIdHeader,
+    'retry-after',
+    'ratelimit-limit',
+    'ratelimit-remaining',
+    'ratelimit-reset',
+  ];
+  const corsMiddleware = cors({
+    origin: deps.webOrigin,
+    allowHeaders: ['authorization', 'content-type', http.requestIdHeader, 'traceparent'],
+    exposeHeaders,
+    maxAge: 600,
+  });
+  // Only browsers send Origin; API clients skip the CORS work (the proxy adds the fields for the web origin).
+  api.use((c, next) => (c.req.header('origin') === undefined ? next() : corsMiddleware(c, next)));
   api.use(authenticate({ verifyApiKey: deps.verifyApiKey, ...(deps.verifyJwt ? { verifyJwt: deps.verifyJwt } : {}) }));
   api.use(rateLimit({ limiter: deps.limiter, onLimited: () => gatewayMetrics.rateLimited() }));
   api.all(
@@ -115,6 +122,8 @@ export function createApp(deps: GatewayDeps): Gateway {
       {
         metrics: gatewayMetrics,
         problem,
+        corsOrigin: deps.webOrigin,
+        corsExposeHeaders: exposeHeaders,
         onUpstreamError: (upstream, error, requestId) =>
           logger.warn({ upstream, requestId, err: error }, 'upstream request failed'),
       },

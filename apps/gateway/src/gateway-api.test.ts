@@ -37,6 +37,8 @@ describe('gateway in front of the notes API', () => {
     });
   }, 120_000);
   afterAll(async () => {
+    // Every answer was written exactly once: no error of any kind on the gateway's output.
+    expect(gateway?.output.join('')).not.toMatch(/error/i);
     expect(await gateway?.stop()).toBe(0);
     expect(await api?.stop()).toBe(0);
     rmSync(pgliteDir, { recursive: true, force: true });

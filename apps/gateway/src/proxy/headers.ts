@@ -80,12 +80,24 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], forward: F
 }
 
 /**
- * The upstream's response headers minus hop-by-hop ones, plus the gateway's own (request id, RateLimit-*,
- * security headers, CORS) where the upstream did not already set them.
+ * Security headers every answer must carry. The API's own answers already do (service kit); these are the
+ * fallback should an upstream forget, added only where missing.
+ */
+const baselineSecurityHeaders: readonly [string, string][] = [
+  ['x-content-type-options', 'nosniff'],
+  ['x-frame-options', 'DENY'],
+  ['referrer-policy', 'no-referrer'],
+];
+
+/**
+ * The upstream's response headers minus hop-by-hop ones, plus the gateway's own (`extra`: request id,
+ * RateLimit-*, CORS; then `gateway`, headers middleware put on the context) where the upstream did not set them.
+ * Built from plain objects: no `Headers` instance on the hot path.
  */
 export function downstreamResponseHeaders(
   upstream: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
-  gateway: Headers,
+  extra: Readonly<Record<string, string>>,
+  gateway?: Headers,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   const listed = connectionListed(typeof upstream.connection === 'string' ? upstream.connection : undefined);
@@ -94,6 +106,8 @@ export function downstreamResponseHeaders(
     if (value === undefined || dropOnResponse.has(name) || listed?.has(name)) continue;
     out[name] = value;
   }
-  for (const [name, value] of gateway) if (!(name in out)) out[name] = value;
+  for (const name in extra) if (!(name in out)) out[name] = extra[name] as string;
+  if (gateway) for (const [name, value] of gateway) if (!(name in out)) out[name] = value;
+  for (const [name, value] of baselineSecurityHeaders) if (!(name in out)) out[name] = value;
   return out;
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable, Writable } from 'node:stream';
+import { http } from '@homelab/platform';
 import type { Context, Handler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Dispatcher } from 'undici';
@@ -24,6 +25,10 @@ export interface ProxyRoute {
 export interface ProxyDeps {
   readonly metrics: GatewayMetrics;
   readonly problem: (c: Context, status: ContentfulStatusCode, title: string, detail?: string) => Response;
+  /** The one origin answered with CORS headers (preflights are answered earlier by the CORS middleware). */
+  readonly corsOrigin?: string;
+  /** Response headers a browser on `corsOrigin` may read. */
+  readonly corsExposeHeaders?: readonly string[];
   /** Told about every failed attempt (connection errors, timeouts), for the log. */
   readonly onUpstreamError?: (upstream: string, error: unknown, requestId: string) => void;
 }
@@ -41,6 +46,17 @@ const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']
 const clientClosedRequest = 499;
 /** @hono/node-server leaves the response alone when the handler's Response carries this header. */
 const alreadySent = { 'x-hono-already-sent': 'true' } as const;
+
+/**
+ * The handler's stand-in for an answer already written to the socket: the real status (for the kit's metrics and
+ * access log) and node-server's "already sent" marker. Reading `.body` turns node-server's lightweight Response
+ * into a real one: its fast path for lightweight responses ignores the marker and would write the head twice.
+ */
+const sentResponse = (status: number): Response => {
+  const response = new Response(null, { status, headers: alreadySent });
+  void response.body;
+  return response;
+};
 
 /** A sink for the body of a response that will be retried instead of forwarded. */
 const discard = () =>
@@ -75,6 +91,23 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
   const { metrics, problem } = deps;
   const { timeoutMs } = route;
 
+  const corsFields = deps.corsOrigin
+    ? {
+        'access-control-allow-origin': deps.corsOrigin,
+        'access-control-expose-headers': (deps.corsExposeHeaders ?? []).join(','),
+        vary: 'origin',
+      }
+    : undefined;
+  /** The gateway's own answer headers, from values the middleware left on the context. */
+  const gatewayHeaders = (c: Context): Record<string, string> => {
+    const fields: Record<string, string> = { [http.requestIdHeader]: c.get('requestId') };
+    const limits = c.get('rateLimitFields');
+    if (limits) Object.assign(fields, limits);
+    if (corsFields && c.req.header('origin') === corsFields['access-control-allow-origin'])
+      Object.assign(fields, corsFields);
+    return fields;
+  };
+
   const attempt = async (
     c: Context,
     upstream: Upstream,
@@ -94,7 +127,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
             retry = true;
             return discard();
           }
-          outgoing.writeHead(statusCode, downstreamResponseHeaders(headers, c.res.headers));
+          outgoing.writeHead(statusCode, downstreamResponseHeaders(headers, gatewayHeaders(c)));
           return outgoing;
         });
         return retry ? { kind: 'retry', status } : { kind: 'answered', status };
@@ -109,7 +142,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
         return { kind: 'retry', status: res.statusCode };
       }
       const body = res.statusCode === 204 || res.statusCode === 304 || request.method === 'HEAD' ? null : res.body;
-      const headers = downstreamResponseHeaders(res.headers, c.res.headers);
+      // Off the hot path: also carry whatever other middleware put on the context.
+      const headers = downstreamResponseHeaders(res.headers, gatewayHeaders(c), c.res.headers);
       const response = new Response(body ? (Readable.toWeb(body) as ReadableStream) : null, {
         status: res.statusCode,
         headers: Object.entries(headers).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])) as [
@@ -163,7 +197,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
         // The client went away (e.g. a load generator closing its connections): no verdict on the upstream.
         upstream.breaker.release();
         metrics.observeUpstream(route.name, name, version, clientClosedRequest, seconds);
-        return new Response(null, { status: clientClosedRequest, headers: alreadySent });
+        return sentResponse(clientClosedRequest);
       }
       if (result.kind === 'failed') {
         upstream.breaker.record(false);
@@ -172,7 +206,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
         const timedOut = timeoutCodes.has(code);
         const status = timedOut ? 504 : 502;
         metrics.observeUpstream(route.name, name, version, status, seconds);
-        if (result.headersSent) return new Response(null, { status: 502, headers: alreadySent });
+        if (result.headersSent) return sentResponse(502);
         // A connection that failed before any byte was sent is safe to retry for idempotent requests.
         if (!timedOut && retriesLeft > 0 && retry()) continue;
         return timedOut
@@ -183,7 +217,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
       metrics.observeUpstream(route.name, name, version, result.status, seconds);
       // The budget was paid when the attempt chose to retry.
       if (result.kind === 'retry') continue;
-      return result.response ?? new Response(null, { status: result.status, headers: alreadySent });
+      return result.response ?? sentResponse(result.status);
     }
 
     function retry(): boolean {

@@ -11,7 +11,7 @@ export interface RateLimitOptions {
 /**
  * Spends one token of the caller's bucket per request, keyed by the authenticated identity (so it runs after
  * `authenticate()`). Every answer carries the RateLimit fields of the IETF draft; a refusal is a 429 problem
- * with Retry-After. The fields are set on the context so the proxy copies them onto the upstream's answer.
+ * with Retry-After.
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const { limiter, onLimited } = options;
@@ -21,12 +21,15 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const limitHeader = String(capacity);
   return async (c, next) => {
     const result = await limiter.take(c.get('identity'));
-    c.header('ratelimit-policy', policyHeader);
-    c.header('ratelimit-limit', limitHeader);
-    c.header('ratelimit-remaining', String(result.remaining));
-    c.header('ratelimit-reset', String(result.resetSeconds));
+    const fields = {
+      'ratelimit-policy': policyHeader,
+      'ratelimit-limit': limitHeader,
+      'ratelimit-remaining': String(result.remaining),
+      'ratelimit-reset': String(result.resetSeconds),
+    };
     if (!result.allowed) {
       onLimited?.();
+      for (const [name, value] of Object.entries(fields)) c.header(name, value);
       c.header('retry-after', String(result.retryAfterSeconds));
       return problem(
         c,
@@ -35,6 +38,15 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
         `at most ${capacity} requests in a burst, refilled at ${refillPerSecond} per second; retry after ${result.retryAfterSeconds} s`,
       );
     }
+    // Left on the context, not as headers: the proxy writes them on the upstream's answer (ADR 0020).
+    c.set('rateLimitFields', fields);
     await next();
   };
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** RateLimit-* fields of this request, set by `rateLimit()`. */
+    rateLimitFields: Record<string, string>;
+  }
 }
