@@ -81,6 +81,8 @@ export const edge = {
   /** Envoy Gateway's xDS server that the proxies connect to. */
   controllerPodLabels: { 'app.kubernetes.io/name': 'gateway-helm', 'control-plane': 'envoy-gateway' },
   xdsPort: 18000,
+  /** The chart's pre-install/pre-upgrade Job that writes the xDS certificates through the API server. */
+  certgenPodLabels: { app: 'certgen' },
   /** Every Envoy proxy serves its stats in Prometheus format here (container port named `metrics`). */
   proxyMetrics: { port: 19001, portName: 'metrics', path: '/stats/prometheus' },
   proxyResources: {

@@ -47,6 +47,7 @@ export const appPods = (name: keyof typeof apps): PodPeer => pods(namespaces.app
 export const publicProxyPods = pods(namespaces.edge, 'public-proxy', edge.proxyPodLabels(edge.public.name));
 export const internalProxyPods = pods(namespaces.edge, 'internal-proxy', edge.proxyPodLabels(edge.internal.name));
 export const edgeControllerPods = pods(namespaces.edge, 'envoy-gateway', edge.controllerPodLabels);
+export const edgeCertgenPods = pods(namespaces.edge, 'envoy-gateway-certgen', edge.certgenPodLabels);
 export const postgresPods = pods(namespaces.data, 'postgres', componentLabels('postgres'));
 export const redisPods = pods(namespaces.data, 'redis', componentLabels('redis'));
 export const migrationPods = pods(namespaces.apps, 'api-migration', componentLabels('api-migration'));
@@ -123,6 +124,13 @@ export const platformFlows = (): Flow[] => [
     to: apiServer,
     ports: tcp(...clusterServices.apiServerPorts),
     why: 'Envoy Gateway watches Gateway API objects',
+  },
+  {
+    id: 'edge-certgen-to-apiserver',
+    from: edgeCertgenPods,
+    to: apiServer,
+    ports: tcp(...clusterServices.apiServerPorts),
+    why: "the chart's certgen Job writes Envoy Gateway's certificates as Secrets (a Helm hook, before the controller)",
   },
   { id: 'api-to-postgres', from: appPods('api'), to: postgresPods, ports: tcp(data.postgres.port), why: 'notes' },
   { id: 'api-to-redis', from: appPods('api'), to: redisPods, ports: tcp(data.redis.port), why: 'read cache' },

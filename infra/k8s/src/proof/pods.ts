@@ -1,6 +1,7 @@
 import { clusterServices, edge } from '@homelab/platform';
 import {
   dnsPods,
+  edgeCertgenPods,
   edgeControllerPods,
   internalProxyPods,
   type PodPeer,
@@ -52,6 +53,7 @@ export const externalPods = (): PodShape[] => {
     external(publicProxyPods, [port(edge.public.httpPort), port(edge.public.httpsPort), metrics]),
     external(internalProxyPods, [port(edge.internal.httpPort), metrics]),
     external(edgeControllerPods, [port(edge.xdsPort)]),
+    external(edgeCertgenPods, []),
     external(prometheusPods, []),
     external(dnsPods, [port(clusterServices.dnsPort)]),
   ];
