@@ -1,4 +1,5 @@
-import { addOnRequests, footprintBudget } from '@homelab/platform';
+import { fileURLToPath } from 'node:url';
+import { addOnRequests, edge, footprintBudget } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
 import {
   certManagerValues,
@@ -7,6 +8,7 @@ import {
   metricsServerValues,
   requestsOf,
 } from './addon-values.ts';
+import { loadManifests } from './manifests.ts';
 
 const options = { flavour: 'kind', storageClass: 'local-path', alertmanagerReceiversSecret: 'receivers' } as const;
 
@@ -47,6 +49,20 @@ describe('add-on values', () => {
       expect(block.limits).toHaveProperty('memory');
       expect(block.limits).not.toHaveProperty('cpu');
     }
+  });
+
+  it("run Envoy Gateway's certgen hook restricted, as the namespace it installs into enforces", () => {
+    const edgeNamespace = loadManifests(fileURLToPath(new URL('../../k8s/dist', import.meta.url))).find(
+      (o) => o.kind === 'Namespace' && o.metadata.name === edge.controllerNamespace,
+    );
+    const labels = (edgeNamespace?.metadata.labels ?? {}) as Record<string, string>;
+    expect(labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(envoyGatewayValues().certgen.job.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
   });
 
   it('refuse a pod the platform facts do not size', () => {

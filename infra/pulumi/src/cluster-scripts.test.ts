@@ -26,6 +26,8 @@ const sh = (script: string, env: Record<string, string>, stdin = ''): Promise<Sh
       { env: { PATH: `${dir}/bin:/usr/bin:/bin`, STUB_STATE: dir, ...env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
+    // Scripts that never read stdin may exit before it is written: that EPIPE is not a failure.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(stdin);
   });
 
