@@ -35,8 +35,14 @@ if (env.CANARY_URL) {
 const policy = { capacity: env.RATE_LIMIT_BURST, refillPerSecond: env.RATE_LIMIT_PER_SECOND };
 const limiter = env.REDIS_URL
   ? createRedisRateLimiter(
-      // Fail fast instead of queueing: while Redis is away the in-memory buckets answer.
-      new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 }),
+      // Fail fast instead of queueing: while Redis is away the in-memory buckets answer. Auto-pipelining sends the
+      // scripts of all requests arriving in one event-loop tick in one write: one syscall instead of one each.
+      new Redis(env.REDIS_URL, {
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        connectTimeout: 2_000,
+        enableAutoPipelining: true,
+      }),
       policy,
       {
         onFallback: (error) => logger.warn({ err: error }, 'rate limiter: Redis unavailable, using in-memory buckets'),
