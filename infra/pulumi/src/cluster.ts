@@ -120,6 +120,12 @@ export class Cluster extends pulumi.ComponentResource {
         { parent: this, provider: this.provider, deletedWith: created },
       );
     }
+    pulumi.log.info(
+      args.flavour === 'kind'
+        ? 'kind cluster: created once (about a minute), reused on every later run; host ports 80/443 lead to the gateway'
+        : 'k3s: the kubeconfig of the k3s on this machine (installed first when homelab:k3sInstall is true)',
+      this,
+    );
     this.registerOutputs({ flavour: this.flavour, kubeconfig: this.kubeconfig });
   }
 }

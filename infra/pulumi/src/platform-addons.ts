@@ -90,6 +90,10 @@ export class PlatformAddons extends pulumi.ComponentResource {
       envoyGateway: release('envoyGateway', 'envoy-gateway', edge.controllerNamespace, envoyGatewayValues()),
       metricsServer: release('metricsServer', 'metrics-server', 'kube-system', metricsServerValues(args.values)),
     };
+    pulumi.log.info(
+      `Helm releases ${(Object.keys(this.releases) as AddonName[]).map((a) => `${versions.charts[a].chart} ${versions.charts[a].version}`).join(', ')}; each waits until its pods, webhooks and hooks are ready (the first run pulls the images: minutes)`,
+      this,
+    );
     this.registerOutputs({
       releases: Object.fromEntries(Object.entries(this.releases).map(([k, r]) => [k, r.status])),
     });

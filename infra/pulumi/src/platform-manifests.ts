@@ -50,6 +50,10 @@ export class PlatformManifests extends pulumi.ComponentResource {
       );
     }
     this.custom = custom;
+    pulumi.log.info(
+      `${args.stages.builtIn.length} built-in objects after the add-ons; custom resources after their CRDs: ${[...args.stages.custom].map(([addon, objects]) => `${objects.length} for ${addon}`).join(', ')}`,
+      this,
+    );
     this.registerOutputs({
       builtInObjects: args.stages.builtIn.length,
       customObjects: Object.fromEntries([...args.stages.custom].map(([addon, objects]) => [addon, objects.length])),
