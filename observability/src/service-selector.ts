@@ -1,8 +1,11 @@
-import type { AppName } from '@homelab/platform';
+import { type AppName, namespaces } from '@homelab/platform';
 
 /**
- * The label matcher that selects one service's own metrics. Each app's series carry `job="<app name>"`: the
- * ServiceMonitor sets `job` to the Service name in the cluster and the local scrape config uses the app name as the
- * job. Written once here so a change of convention is one edit.
+ * The `job` matcher that selects one service's own metrics, for a service name or a Grafana variable. Locally the
+ * scrape config names the job after the app (`api`); in the cluster a PodMonitor without `jobLabel` names it
+ * `<namespace>/<monitor name>` (`homelab-apps/api`). The rules accept both, so the SLOs hold in either place and
+ * whichever way the monitor is configured. Written once here so a change of convention is one edit.
  */
-export const serviceSelector = (service: AppName): string => `job="${service}"`;
+export const jobMatcher = (service: string): string => `job=~"(${namespaces.apps}/)?${service}"`;
+
+export const serviceSelector = (service: AppName): string => jobMatcher(service);

@@ -5,6 +5,7 @@ import {
   type BurnRateTier,
   burnRateTiers,
   errorBudget,
+  namespaces,
   type SloSpec,
   sloAlerting,
 } from '@homelab/platform';
@@ -18,7 +19,6 @@ import {
   type PromtoolTest,
   type PromtoolTestFile,
 } from './promtool-test-file.ts';
-import { serviceSelector } from './service-selector.ts';
 import { burnRateAlertName, sloMatchers, sloRuleGroup, sloSeries, tierThreshold } from './slo-rules.ts';
 import { durationSeconds } from './windows.ts';
 
@@ -46,7 +46,9 @@ interface Phase {
 
 /** The series an SLO reads, for a run of phases of good and bad requests per step. */
 function inputSeries(service: AppName, slo: SloSpec, phases: readonly Phase[]): InputSeries[] {
-  const job = serviceSelector(service);
+  // The gateway's series carry the cluster's job (`<namespace>/<monitor>`), the others the local one (the app
+  // name): the suite proves the rules select both.
+  const job = service === 'gateway' ? `job="${namespaces.apps}/${service}"` : `job="${service}"`;
   const goodSegments: CounterSegment[] = phases.map((p) => ({ steps: p.steps, increment: p.good }));
   const badSegments: CounterSegment[] = phases.map((p) => ({ steps: p.steps, increment: p.bad }));
   const allSegments: CounterSegment[] = phases.map((p) => ({ steps: p.steps, increment: p.good + p.bad }));

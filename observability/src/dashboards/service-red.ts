@@ -1,7 +1,8 @@
 import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { jobMatcher } from '../service-selector.ts';
 import { datasourceVariable, serviceVariable, stat, timeseries } from './panels.ts';
 
-const job = 'job="$service"';
+const job = jobMatcher('$service');
 const rate = (selector: string) => `rate(${selector}[$__rate_interval])`;
 
 /** Rate, errors, duration of one service (picked by `$service`), plus the Node process saturating under it. */
