@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { apps, auth } from '@homelab/platform';
+import { ConfigError } from '@homelab/service-kit';
+import { describe, expect, it } from 'vitest';
+import { hashApiKey, parseApiKeys } from './auth/api-keys.ts';
+import { loadGatewayEnv } from './env.ts';
+
+describe('gateway configuration', () => {
+  it('defaults to the platform ports and auth facts and reads keys and the secret from mounted files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-env-'));
+    try {
+      writeFileSync(join(dir, 'keys.json'), JSON.stringify([{ identity: 'ci', sha256: hashApiKey('k') }]));
+      writeFileSync(join(dir, 'jwt'), `${'s'.repeat(40)}\n`);
+      const env = loadGatewayEnv({ API_KEYS_FILE: join(dir, 'keys.json'), JWT_SECRET_FILE: join(dir, 'jwt') });
+      expect(env.PORT).toBe(apps.gateway.port);
+      expect(env.API_URL).toBe(`http://127.0.0.1:${apps.api.port}`);
+      expect(env.JWT_AUDIENCE).toBe(auth.jwtAudience);
+      expect(env.jwtSecret).toBe('s'.repeat(40));
+      expect(parseApiKeys(env.apiKeysText)).toEqual([{ identity: 'ci', sha256: hashApiKey('k') }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the bad variable, and refuses to start without any credential', () => {
+    expect(() => loadGatewayEnv({ API_KEYS: 'a:b', CANARY_WEIGHT: '150' })).toThrow(ConfigError);
+    expect(() => loadGatewayEnv({ API_KEYS: 'a:b', CANARY_WEIGHT: '150' })).toThrow(/CANARY_WEIGHT/);
+    expect(() => loadGatewayEnv({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+    expect(() => loadGatewayEnv({})).toThrow(/configure at least one credential/);
+    expect(() => loadGatewayEnv({ API_KEYS_FILE: '/nonexistent/keys' })).toThrow(/API_KEYS_FILE: cannot read/);
+  });
+});
