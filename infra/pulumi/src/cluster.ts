@@ -79,6 +79,9 @@ export class Cluster extends pulumi.ComponentResource {
             `${name}-k3s`,
             {
               create: k3sCreate,
+              // A new pinned version re-runs the installer in place: k3s upgrades itself and keeps its data.
+              // No `triggers`: a replacement would uninstall k3s (its delete) and wipe the cluster.
+              update: k3sCreate,
               delete: k3sDelete,
               environment: {
                 K3S_VERSION: args.k3sVersion,
@@ -87,7 +90,6 @@ export class Cluster extends pulumi.ComponentResource {
                 K3S_FLAGS: k3sServerFlags.join(' '),
                 K3S_KUBECONFIG: args.k3sKubeconfig,
               },
-              triggers: [args.k3sVersion],
               logging,
             },
             commandOptions,

@@ -130,6 +130,7 @@ describe('the program on kind (the default)', () => {
   it('gives every Kubernetes resource the explicit provider built from the kubeconfig', () => {
     const provider = only(ofType(program, 'pulumi:providers:kubernetes'), 'the kubernetes provider');
     expect(provider.name).toBe('cluster-provider');
+    expect(isSecretInput(provider.inputs.kubeconfig)).toBe(true);
     expect(provider.dependencies).toContain(only(ofType(program, 'command:local:Command'), 'the cluster').urn);
     const resources = kubernetesResources(program);
     expect(resources.length).toBeGreaterThan(100);
@@ -306,6 +307,9 @@ describe('the program on k3s', () => {
   it('reads the pinned k3s through a command instead of creating a kind cluster', () => {
     const command = only(ofType(program, 'command:local:Command'), 'the cluster command');
     expect(command.name).toBe('cluster-k3s');
+    // Upgrades run the installer in place; a replacement would uninstall k3s and wipe the cluster.
+    expect(command.inputs.update).toBe(command.inputs.create);
+    expect(command.inputs.triggers).toBeUndefined();
     expect(command.inputs.environment).toMatchObject({
       K3S_VERSION: versions.kubernetes.k3s,
       K3S_INSTALL: 'false',
