@@ -10,6 +10,7 @@ import {
   sloAlerting,
 } from '@homelab/platform';
 import { type AlertingRule, isAlertingRule } from './alert-rule.ts';
+import { promNumber } from './numbers.ts';
 import {
   atStep,
   type CounterSegment,
@@ -253,6 +254,33 @@ function silentWhenTrafficTrickles(ctx: TierContext): PromtoolTest {
   };
 }
 
+/**
+ * The meta series: after two hours at half the error budget, the period's error ratio is budget / 2, so half the
+ * budget remains; objective and budget are the SLO's. Compared within 1e-9 (float division).
+ */
+function metaSeries(ctx: TierContext): PromtoolTest {
+  const budget = errorBudget(ctx.slo);
+  const bad = Math.round((budget / 2) * requestsPerStep);
+  const steps = 120;
+  const matchers = sloMatchers(ctx.service, ctx.slo);
+  const near = (expr: string, expected: number) => ({
+    expr: `abs(${expr}{${matchers}} - ${promNumber(expected)}) < bool 1e-9`,
+    eval_time: atStep(steps, ctx.stepSeconds),
+    exp_samples: [{ labels: `{${matchers}}`, value: 1 }],
+  });
+  return {
+    name: `${ctx.rule.alert}: objective, budget and budget remaining`,
+    interval: tierInterval[ctx.tier.name],
+    input_series: inputSeries(ctx.service, ctx.slo, [{ steps, good: requestsPerStep - bad, bad }]),
+    promql_expr_test: [
+      near(sloSeries.objective, ctx.slo.objective),
+      near(sloSeries.errorBudget, budget),
+      near(sloSeries.errorRatio(`${ctx.slo.periodDays}d`), bad / requestsPerStep),
+      near(sloSeries.budgetRemaining, 1 - bad / requestsPerStep / budget),
+    ],
+  };
+}
+
 function tierContext(service: AppName, slo: SloSpec, tier: BurnRateTier): TierContext {
   const stepSeconds = durationSeconds(tierInterval[tier.name]);
   const alertName = burnRateAlertName(service, slo);
@@ -297,6 +325,8 @@ export function sloAlertTestFiles(ruleFileDir: string): Array<{ name: string; fi
               silentAfterRecovery(ctx),
               silentOnLowTraffic(ctx),
               silentWhenTrafficTrickles(ctx),
+              // The meta series do not depend on the tier: tested once, in the fastest tier's file.
+              ...(tier === burnRateTiers[0] ? [metaSeries(ctx)] : []),
             ];
           }),
         },
