@@ -310,6 +310,61 @@ describe('gateway against stub upstreams', () => {
   });
 });
 
+describe('gateway streaming', () => {
+  it('forwards the first bytes of an answer before the upstream has finished it', async () => {
+    let finish: () => void = () => undefined;
+    const upstream = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first chunk;');
+      finish = () => res.end('rest');
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const gw = await startGateway([{ name: 'stable', url, version: '1', weight: 100 }]);
+    try {
+      const res = await fetch(`${gw.server.url}/v1/stream`, { headers: { 'x-api-key': apiKey } });
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      const first = await reader.read();
+      // The upstream is still holding the rest: a buffering proxy could not have answered yet.
+      expect(new TextDecoder().decode(first.value)).toBe('first chunk;');
+      finish();
+      let rest = '';
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        rest += new TextDecoder().decode(chunk.value);
+      }
+      expect(rest).toBe('rest');
+    } finally {
+      await gw.server.close();
+      upstream.closeAllConnections();
+      upstream.close();
+    }
+  });
+});
+
+describe('gateway shutdown', () => {
+  it('finishes a proxied request that is in flight when the drain starts', async () => {
+    const upstream = createServer((_req, res) => {
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"slow":true}'), 200);
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const gw = await startGateway([{ name: 'stable', url, version: '1', weight: 100 }]);
+    try {
+      const inFlight = fetch(`${gw.server.url}/v1/slow`, { headers: { 'x-api-key': apiKey } });
+      await new Promise((r) => setTimeout(r, 50));
+      const closed = gw.server.close();
+      const res = await inFlight;
+      expect(res.status).toBe(200);
+      expect(res.headers.get('connection')).toBe('close');
+      expect(await res.json()).toEqual({ slow: true });
+      await closed;
+    } finally {
+      upstream.closeAllConnections();
+      upstream.close();
+    }
+  });
+});
+
 describe('gateway rate limiting', () => {
   it('answers 429 with Retry-After and RateLimit fields under a flood', async () => {
     const stub = await startStub('stable');

@@ -44,9 +44,16 @@ export interface ForwardContext {
   readonly clientAddress: string;
 }
 
-/** Names listed in `Connection` are hop-by-hop too (RFC 9110 §7.6.1). */
-const connectionListed = (value: string | undefined): Set<string> | undefined =>
-  value ? new Set(value.split(',').map((v) => v.trim().toLowerCase())) : undefined;
+/**
+ * Names listed in `Connection` are hop-by-hop too (RFC 9110 §7.6.1). Nearly every message says just
+ * `keep-alive` or `close`, which name nothing else: no Set is built for those.
+ */
+const connectionListed = (value: string | undefined): Set<string> | undefined => {
+  if (value === undefined) return undefined;
+  const lower = value.toLowerCase();
+  if (lower === 'keep-alive' || lower === 'close') return undefined;
+  return new Set(lower.split(',').map((v) => v.trim()));
+};
 
 /**
  * Builds the upstream request headers as undici's flat `[name, value, ...]` array from Node's raw header list
@@ -57,12 +64,20 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], forward: F
   let listed: Set<string> | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = (rawHeaders[i] as string).toLowerCase();
-    if (name === 'connection') listed = connectionListed(rawHeaders[i + 1]);
-  }
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = (rawHeaders[i] as string).toLowerCase();
-    if (dropOnRequest.has(name) || listed?.has(name)) continue;
+    if (name === 'connection') {
+      listed = connectionListed(rawHeaders[i + 1]);
+      continue;
+    }
+    if (dropOnRequest.has(name)) continue;
     out.push(name, rawHeaders[i + 1] as string);
+  }
+  // Rare: the client named extra hop-by-hop headers; drop them after the fact instead of scanning twice.
+  if (listed) {
+    const kept: string[] = [];
+    for (let i = 0; i < out.length; i += 2)
+      if (!listed.has(out[i] as string)) kept.push(out[i] as string, out[i + 1] as string);
+    out.length = 0;
+    out.push(...kept);
   }
   out.push(
     http.identityHeader,
