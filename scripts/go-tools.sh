@@ -56,7 +56,8 @@ _homelab_checkers() (
   install_checkov() { # version
     local version=$1 venv="$root/.tools/py/checkov-$1"
     if [ -x "$venv/bin/checkov" ]; then echo "checkers: checkov $version cached"; return 0; fi
-    if ! python3 -m venv --help >/dev/null 2>&1; then
+    # Debian's python3 creates a venv only with python3-venv (which brings ensurepip).
+    if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
       echo "checkers: Checkov needs python3 with venv (apt-get install python3-venv)" >&2
       return 1
     fi
