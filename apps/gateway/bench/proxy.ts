@@ -1,6 +1,7 @@
 /**
- * What one proxy hop costs: the notes API directly, through the gateway, and through Debian's nginx as a plain
- * reverse proxy (the reference), on real PostgreSQL + Redis. Each server runs in its own process and the load
+ * What one proxy hop costs: the notes API directly, through the gateway, through Debian's nginx as a plain
+ * reverse proxy (the reference), and through a bare node:http + undici proxy (the floor for any Node proxy,
+ * bare-proxy.ts), on real PostgreSQL + Redis. Each server runs in its own process and the load
  * generator in another. Two loads: as fast as possible, and a fixed 1,000 requests/s (latency added per hop).
  *
  *   node apps/gateway/bench/proxy.ts [--seconds 5] [--connections 32] [--rounds 2]
@@ -132,6 +133,12 @@ try {
   cleanups.unshift(() => gateway.stop());
   const nginx = await startNginx(api.port);
   cleanups.unshift(() => nginx.stop());
+  const barePort = await freePort();
+  const bare = spawn(process.execPath, [resolve(import.meta.dirname, 'bare-proxy.ts'), api.url, String(barePort)], {
+    stdio: 'ignore',
+  });
+  cleanups.unshift(async () => bare.kill());
+  await waitForPort(barePort);
 
   const identity = { [http.identityHeader]: 'bench' };
   const created = await fetch(`${api.url}/v1/notes`, {
@@ -144,6 +151,7 @@ try {
   const targets = [
     { name: 'direct', url: api.url + path, headers: identity, pid: undefined },
     { name: 'nginx', url: nginx.url + path, headers: identity, pid: nginx.pid },
+    { name: 'bare Node proxy', url: `http://127.0.0.1:${barePort}${path}`, headers: identity, pid: bare.pid },
     { name: 'gateway', url: gateway.url + path, headers: { 'x-api-key': apiKey }, pid: gateway.pid },
   ];
   const measured = async (t: (typeof targets)[number], rate: number | undefined): Promise<LoadResult> => {
