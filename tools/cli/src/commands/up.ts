@@ -5,7 +5,7 @@ import { hashApiKey } from '@homelab/gateway';
 import { apps, local } from '@homelab/platform';
 import { formatLogLine, prefixFor } from '../local/log-lines.ts';
 import { localPorts, platformProcesses } from '../local/platform-processes.ts';
-import { minimalPrometheusConfig, type ScrapeTarget } from '../local/prometheus-config.ts';
+import { localPrometheusConfigText, type ScrapeTarget } from '../local/prometheus-config.ts';
 import { demoIdentity, loadOrCreateSecrets } from '../local/secrets.ts';
 import { type ProcessSpec, supervise } from '../local/supervisor.ts';
 
@@ -29,20 +29,12 @@ const repositoryRoot = resolve(import.meta.dirname, '../../../..');
 
 const prometheusBinary = '/usr/bin/prometheus';
 
-interface PrometheusProvider {
-  localPrometheusConfig?: (options: unknown) => string;
-}
-
-/** Engineer D's observability package provides the real local configuration when present. */
+/** Prometheus on the local ports, with the observability package's rules when it provides them. */
 async function prometheusProcess(dataDir: string, targets: ScrapeTarget[], port: number): Promise<ProcessSpec> {
   const dir = join(dataDir, 'prometheus');
   mkdirSync(join(dir, 'data'), { recursive: true });
-  const specifier = '@homelab/observability/local-prometheus';
-  const provider = (await import(specifier).catch(() => undefined)) as PrometheusProvider | undefined;
-  const config = provider?.localPrometheusConfig
-    ? provider.localPrometheusConfig({ targets, dir })
-    : minimalPrometheusConfig(targets);
-  writeFileSync(join(dir, 'prometheus.yml'), config);
+  const { text } = await localPrometheusConfigText(targets, dir);
+  writeFileSync(join(dir, 'prometheus.yml'), text);
   return {
     name: 'prometheus',
     command: prometheusBinary,

@@ -6,7 +6,7 @@ import { apps, local } from '@homelab/platform';
 import { findBinary, realServersRequired } from '@homelab/test-servers';
 import { describe, expect, it } from 'vitest';
 import { localPorts, platformProcesses } from './platform-processes.ts';
-import { minimalPrometheusConfig } from './prometheus-config.ts';
+import { localPrometheusConfigText, minimalPrometheusConfig } from './prometheus-config.ts';
 
 const secrets = {
   demoApiKey: 'k',
@@ -64,7 +64,7 @@ describe('local platform wiring', () => {
 });
 
 const promtool = findBinary('promtool');
-describe.runIf(promtool || realServersRequired())('fallback Prometheus configuration', () => {
+describe.runIf(promtool || realServersRequired())('local Prometheus configuration', () => {
   it('passes promtool check config', () => {
     if (!promtool) throw new Error('CI requires promtool: apt-get install prometheus');
     const dir = mkdtempSync(join(tmpdir(), 'cli-prom-'));
@@ -78,6 +78,22 @@ describe.runIf(promtool || realServersRequired())('fallback Prometheus configura
         ]),
       );
       expect(execFileSync(promtool, ['check', 'config', file]).toString()).toContain('SUCCESS');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("loads the observability package's configuration and rules, and promtool accepts them", async () => {
+    if (!promtool) throw new Error('CI requires promtool: apt-get install prometheus');
+    const dir = mkdtempSync(join(tmpdir(), 'cli-prom-'));
+    try {
+      const { text, source } = await localPrometheusConfigText([{ job: 'api', port: 3002, track: 'stable' }], dir);
+      expect(source).toBe('observability');
+      const file = join(dir, 'prometheus.yml');
+      writeFileSync(file, text);
+      const checked = execFileSync(promtool, ['check', 'config', file]).toString();
+      expect(checked).toContain('SUCCESS');
+      expect(checked).toMatch(/rules found/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -28,3 +28,24 @@ export function minimalPrometheusConfig(targets: readonly ScrapeTarget[], ruleFi
   }
   return `${lines.join('\n')}\n`;
 }
+
+interface PrometheusProvider {
+  localPrometheusConfig?: (options: { targets: readonly ScrapeTarget[]; dir: string }) => string;
+}
+
+/**
+ * The local Prometheus configuration: the observability package's (scrape config plus the project's SLO and
+ * alert rules, written into `dir`) when it provides one, else the minimal scrape-only configuration above.
+ */
+export async function localPrometheusConfigText(
+  targets: readonly ScrapeTarget[],
+  dir: string,
+): Promise<{ text: string; source: 'observability' | 'fallback' }> {
+  // A variable specifier: the package is optional for this command, and a missing export must not break `up`.
+  const specifier = '@homelab/observability/local-prometheus';
+  const provider = (await import(specifier).catch(() => undefined)) as PrometheusProvider | undefined;
+  if (provider?.localPrometheusConfig) {
+    return { text: provider.localPrometheusConfig({ targets, dir }), source: 'observability' };
+  }
+  return { text: minimalPrometheusConfig(targets), source: 'fallback' };
+}
