@@ -19,9 +19,12 @@ export function generatedFiles(): Map<string, string> {
   const files = new Map<string, string>();
   for (const set of prometheusRules()) files.set(`${rulesDir}/${ruleFileName(set)}`, header + ruleFileYaml(set));
   for (const { name, file } of sloAlertTestFiles(rulesFromTests)) {
-    files.set(`tests/${name}.test.yaml`, header + stringify(file, { lineWidth: 0 }));
+    files.set(`tests/${name}.test.yaml`, header + stringify(file, { lineWidth: 0, aliasDuplicateObjects: false }));
   }
-  files.set('tests/platform.test.yaml', header + stringify(platformAlertTestFile(rulesFromTests), { lineWidth: 0 }));
+  files.set(
+    'tests/platform.test.yaml',
+    header + stringify(platformAlertTestFile(rulesFromTests), { lineWidth: 0, aliasDuplicateObjects: false }),
+  );
   for (const dashboard of dashboards()) {
     files.set(`dist/dashboards/${dashboard.uid}.json`, `${JSON.stringify(dashboard.json, null, 2)}\n`);
   }

@@ -31,7 +31,7 @@ export function localPrometheusYaml(targets: readonly LocalScrapeTarget[], ruleF
       static_configs: list.map((t) => ({ targets: [t.address], labels: { service: job, ...t.labels } })),
     })),
   };
-  return stringify(config, { lineWidth: 0 });
+  return stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /**
