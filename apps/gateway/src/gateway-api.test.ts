@@ -12,7 +12,9 @@ import { type ServiceProcess, startServiceProcess } from './testing/service-proc
 describe('gateway in front of the notes API', () => {
   const keys = { alice: randomBytes(32).toString('base64url'), bob: randomBytes(32).toString('base64url') };
   const pgliteDir = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
+  const adminToken = randomBytes(24).toString('hex');
   let api: ServiceProcess;
+  let canary: ServiceProcess;
   let gateway: ServiceProcess;
   const as = (who: keyof typeof keys, path: string, init: RequestInit = {}) =>
     fetch(`${gateway.url}${path}`, {
@@ -23,15 +25,23 @@ describe('gateway in front of the notes API', () => {
   beforeAll(async () => {
     const serverUrl = inject('postgresServerUrl');
     const redisUrl = inject('redisUrl');
-    api = await startServiceProcess('api', {
-      ...(serverUrl
-        ? { DATABASE_URL: await createDatabase(serverUrl, 'gateway_e2e') }
-        : { PGLITE_DATA_DIR: pgliteDir }),
+    const databaseUrl = serverUrl ? await createDatabase(serverUrl, 'gateway_e2e') : undefined;
+    // With PGlite each API needs its own directory; with PostgreSQL stable and canary share the notes.
+    const apiEnv = (version: string, dir: string) => ({
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { PGLITE_DATA_DIR: join(pgliteDir, dir) }),
       ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
       MIGRATE_ON_START: 'true',
+      SERVICE_VERSION: version,
     });
+    api = await startServiceProcess('api', apiEnv('1.0.0', 'stable'));
+    canary = await startServiceProcess('api', apiEnv('1.1.0', 'canary'));
     gateway = await startServiceProcess('gateway', {
       API_URL: api.url,
+      API_VERSION: '1.0.0',
+      CANARY_URL: canary.url,
+      CANARY_VERSION: '1.1.0',
+      CANARY_WEIGHT: '0',
+      ADMIN_TOKEN: adminToken,
       API_KEYS: `alice:${hashApiKey(keys.alice)},bob:${hashApiKey(keys.bob)}`,
       ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     });
@@ -41,6 +51,7 @@ describe('gateway in front of the notes API', () => {
     expect(gateway?.output.join('')).not.toMatch(/error/i);
     expect(await gateway?.stop()).toBe(0);
     expect(await api?.stop()).toBe(0);
+    expect(await canary?.stop()).toBe(0);
     rmSync(pgliteDir, { recursive: true, force: true });
   });
 
@@ -71,7 +82,24 @@ describe('gateway in front of the notes API', () => {
     expect(res.headers.get('x-request-id')).toBe('e2e-trace-1');
     const metrics = await (await fetch(`${gateway.url}${http.paths.metrics}`)).text();
     expect(metrics).toMatch(
-      /gateway_upstream_requests_total\{route="notes",upstream="stable",version="stable",status="200"\} [1-9]/,
+      /gateway_upstream_requests_total\{route="notes",upstream="stable",version="1.0.0",status="200"\} [1-9]/,
     );
+  });
+
+  it('shifts traffic to the canary at run time through the admin endpoint', async () => {
+    const setWeights = (weights: Record<string, number>) =>
+      fetch(`${gateway.url}/admin/upstreams/notes`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ weights }),
+      });
+    expect((await setWeights({ stable: 0, canary: 100 })).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await as('alice', '/v1/notes')).status).toBe(200);
+    const metrics = await (await fetch(`${gateway.url}${http.paths.metrics}`)).text();
+    expect(metrics).toMatch(
+      /gateway_upstream_requests_total\{route="notes",upstream="canary",version="1.1.0",status="200"\} 5/,
+    );
+    expect(metrics).toMatch(/gateway_upstream_weight\{route="notes",upstream="canary",version="1.1.0"\} 100/);
+    expect((await setWeights({ stable: 100, canary: 0 })).status).toBe(200);
   });
 });
