@@ -17,7 +17,9 @@ prints the URLs and streams their logs. Ctrl-C stops everything gracefully. Data
 Options:
   --database-url <url>   use this PostgreSQL instead of embedded PGlite
   --redis-url <url>      use this Redis for the API cache and the gateway's rate limiter
-  --canary [weight]      start a second API as a canary behind the gateway (weight in percent, default 10)
+  --canary               start a second API as a canary behind the gateway (10 % of traffic)
+  --canary-weight <n>    the canary's share in percent (implies --canary); change it later with
+                         PUT /admin/upstreams/notes on the gateway
   --prometheus           start /usr/bin/prometheus scraping everything with the project's rules
   --data-dir <dir>       default ${local.dataDir} (relative to the repository root)
   --port-offset <n>      add n to every port (run beside another instance)
