@@ -17,24 +17,28 @@ export function setResponseHeader(c: Context, name: string, value: string): void
 }
 
 /** Static security headers on every response. The API serves JSON only: nothing may be framed, sniffed or loaded. */
-export const securityHeaders = (): MiddlewareHandler => {
-  const headers: readonly [string, string][] = [
-    ['x-content-type-options', 'nosniff'],
-    ['x-frame-options', 'DENY'],
-    ['referrer-policy', 'no-referrer'],
-    ['cross-origin-opener-policy', 'same-origin'],
-    ['cross-origin-resource-policy', 'same-origin'],
-    ['strict-transport-security', 'max-age=15552000; includeSubDomains'],
-    ['x-dns-prefetch-control', 'off'],
-    ['x-permitted-cross-domain-policies', 'none'],
-  ];
-  return async function securityHeaders(c, next) {
-    for (const [name, value] of headers) setResponseHeader(c, name, value);
+const staticSecurityHeaders: readonly [string, string][] = [
+  ['x-content-type-options', 'nosniff'],
+  ['x-frame-options', 'DENY'],
+  ['referrer-policy', 'no-referrer'],
+  ['cross-origin-opener-policy', 'same-origin'],
+  ['cross-origin-resource-policy', 'same-origin'],
+  ['strict-transport-security', 'max-age=15552000; includeSubDomains'],
+  ['x-dns-prefetch-control', 'off'],
+  ['x-permitted-cross-domain-policies', 'none'],
+];
+
+export function applySecurityHeaders(c: Context): void {
+  for (const [name, value] of staticSecurityHeaders) setResponseHeader(c, name, value);
+}
+
+export const securityHeaders = (): MiddlewareHandler =>
+  async function securityHeaders(c, next) {
+    applySecurityHeaders(c);
     await next();
   };
-};
 
-const bodylessMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const bodylessMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * 413 for bodies over `maxBytes`, by Content-Length or while streaming. GET/HEAD/OPTIONS skip the check: asking
@@ -52,6 +56,29 @@ export const bodyLimit = (maxBytes: number): MiddlewareHandler => {
     return limit(c, next);
   };
 };
+
+/**
+ * Settles like `work`, or rejects with a 504 problem after `ms`. One promise and one timer per request (Hono's
+ * timeout middleware races two promises through an array).
+ */
+export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new ProblemError(504, 'Gateway Timeout', `the request did not complete within ${ms} ms`)),
+      ms,
+    );
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
 
 /** 504 problem when the handler has not answered within `ms`. */
 export const requestTimeout = (ms: number): MiddlewareHandler =>

@@ -1,12 +1,20 @@
 export { type BaseEnv, baseEnvSchema, ConfigError, envBoolean, envPort, parseEnv } from './env.ts';
 export { createFaults, type FaultSettings, type Faults, type FaultsOptions, faultSettingsSchema } from './faults.ts';
-export { bodyLimit, requestTimeout, securityHeaders } from './guards.ts';
+export { frontDoor } from './front-door.ts';
+export {
+  applySecurityHeaders,
+  bodyLimit,
+  requestTimeout,
+  securityHeaders,
+  setResponseHeader,
+  withTimeout,
+} from './guards.ts';
 export { healthRoutes } from './health.ts';
 export { createLifecycle, type Lifecycle, type ReadinessCheck } from './lifecycle.ts';
 export { createLogger, type Logger, type LoggerOptions, redact, redactedKeys } from './logger.ts';
 export { createMetrics, type MetricsOptions, type ServiceMetrics } from './metrics.ts';
-export { observe } from './observe.ts';
+export { createRequestObserver, observe } from './observe.ts';
 export { type ProblemBody, ProblemError, problem, problemBody, problemContentType } from './problem.ts';
-export { parseTraceparent, requestContext } from './request-context.ts';
+export { assignRequestContext, parseTraceparent, requestContext } from './request-context.ts';
 export { type RunningServer, type ServeOptions, serve } from './serve.ts';
 export { createServiceApp, type ServiceApp, type ServiceAppOptions, statusTitle } from './service-app.ts';

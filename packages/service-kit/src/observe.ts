@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import pino, { type Logger } from 'pino';
 import type { ServiceMetrics } from './metrics.ts';
 import './context.ts';
@@ -63,20 +63,18 @@ function accessLineWriter(logger: Logger) {
   };
 }
 
-/** Access log and RED metrics for every request, errors included (the error handler has run when this resumes). */
-export const observe = ({
-  logger,
-  metrics,
-  accessLog = true,
-  requestMetrics = true,
-}: ObserveOptions): MiddlewareHandler => {
+/**
+ * Access log and RED metrics for one request: `finish()` runs after the response exists (errors included), so the
+ * status is the one the client gets.
+ */
+export function createRequestObserver({ logger, metrics, accessLog = true, requestMetrics = true }: ObserveOptions) {
   const writeLine = accessLineWriter(logger);
-  return async function observe(c, next) {
-    const start = performance.now();
-    metrics.requestStarted();
-    try {
-      await next();
-    } finally {
+  return {
+    start(): number {
+      metrics.requestStarted();
+      return performance.now();
+    },
+    finish(c: Context, start: number): void {
       metrics.requestFinished();
       const seconds = (performance.now() - start) / 1000;
       const status = c.res.status;
@@ -95,6 +93,19 @@ export const observe = ({
           durationMs: Math.round(seconds * 1e6) / 1e3,
         });
       }
+    },
+  };
+}
+
+/** Access log and RED metrics as a middleware (the service app uses the fused front door instead). */
+export const observe = (options: ObserveOptions): MiddlewareHandler => {
+  const observer = createRequestObserver(options);
+  return async function observe(c, next) {
+    const start = observer.start();
+    try {
+      await next();
+    } finally {
+      observer.finish(c, start);
     }
   };
 };

@@ -1,6 +1,6 @@
 import { randomFillSync, randomUUID } from 'node:crypto';
 import { http } from '@homelab/platform';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import './context.ts';
 import { setResponseHeader } from './guards.ts';
 
@@ -9,6 +9,7 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 /** W3C Trace Context: version-traceid-parentid-flags. Unknown future versions are parsed by the same prefix. */
 const traceparentPattern = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const zeroTrace = '0'.repeat(32);
+const requestIdHeader = http.requestIdHeader;
 const zeroSpan = '0'.repeat(16);
 
 // Random ids from a pooled buffer: one syscall per 4 KiB of ids instead of one per request.
@@ -52,19 +53,21 @@ export function parseTraceparent(header: string | undefined): ParsedTraceparent 
  * Sets `requestId`, `traceId`, `spanId` and the outgoing `traceparent` on the context and echoes the request id.
  * The span id is new for every request: this service's hop is a child of the caller's span.
  */
-export const requestContext = (): MiddlewareHandler => {
-  const header = http.requestIdHeader;
-  return async function requestContext(c, next) {
-    const incomingId = c.req.header(header);
-    const requestId = incomingId !== undefined && requestIdPattern.test(incomingId) ? incomingId : randomUUID();
-    const parent = parseTraceparent(c.req.header('traceparent'));
-    const traceId = parent?.traceId ?? randomHex(16);
-    const spanId = randomHex(8);
-    c.set('requestId', requestId);
-    c.set('traceId', traceId);
-    c.set('spanId', spanId);
-    c.set('traceparent', `00-${traceId}-${spanId}-${parent?.flags ?? '01'}`);
-    setResponseHeader(c, header, requestId);
+export function assignRequestContext(c: Context): void {
+  const incomingId = c.req.header(requestIdHeader);
+  const requestId = incomingId !== undefined && requestIdPattern.test(incomingId) ? incomingId : randomUUID();
+  const parent = parseTraceparent(c.req.header('traceparent'));
+  const traceId = parent?.traceId ?? randomHex(16);
+  const spanId = randomHex(8);
+  c.set('requestId', requestId);
+  c.set('traceId', traceId);
+  c.set('spanId', spanId);
+  c.set('traceparent', `00-${traceId}-${spanId}-${parent?.flags ?? '01'}`);
+  setResponseHeader(c, requestIdHeader, requestId);
+}
+
+export const requestContext = (): MiddlewareHandler =>
+  async function requestContext(c, next) {
+    assignRequestContext(c);
     await next();
   };
-};

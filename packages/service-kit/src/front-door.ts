@@ -1,0 +1,50 @@
+import type { Context, ErrorHandler, MiddlewareHandler, Next } from 'hono';
+import type { Logger } from 'pino';
+import type { Faults } from './faults.ts';
+import { applySecurityHeaders, bodyLimit, bodylessMethods, withTimeout } from './guards.ts';
+import type { ServiceMetrics } from './metrics.ts';
+import { createRequestObserver } from './observe.ts';
+import { assignRequestContext } from './request-context.ts';
+
+export interface FrontDoorOptions {
+  readonly logger: Logger;
+  readonly metrics: ServiceMetrics;
+  readonly accessLog: boolean;
+  readonly requestMetrics: boolean;
+  readonly bodyLimitBytes: number;
+  readonly timeoutMs: number;
+  readonly faults: Faults;
+  /** The app's error handler: errors raised here become responses before the access log records the status. */
+  readonly onError: ErrorHandler;
+}
+
+/**
+ * The service app's middleware chain in one function, in the documented order: request id and traceparent,
+ * access log and RED metrics, security headers, body limit, request timeout, fault injection. The separate
+ * middlewares (`requestContext`, `observe`, ...) do the same one by one; fused, a request allocates one async
+ * frame instead of six (each Hono middleware level adds a dispatch promise, a `next` closure and an async frame),
+ * which showed up as allocation and GC on the cache-hit path.
+ */
+export function frontDoor(options: FrontDoorOptions): MiddlewareHandler {
+  const observer = createRequestObserver(options);
+  const limit = bodyLimit(options.bodyLimitBytes);
+  const { faults, timeoutMs, onError } = options;
+  const inner = (c: Context, next: Next): Promise<void> => faults.middleware(c, next) as Promise<void>;
+  return async function frontDoor(c, next) {
+    assignRequestContext(c);
+    const start = observer.start();
+    try {
+      applySecurityHeaders(c);
+      try {
+        const work = bodylessMethods.has(c.req.method) ? inner(c, next) : limit(c, () => inner(c, next));
+        await withTimeout(work as Promise<unknown>, timeoutMs);
+      } catch (error) {
+        // Handler errors were already turned into responses by Hono; these come from the guards (413, 504, an
+        // injected 500) and become the response here, so the log and metrics below see the status sent.
+        c.res = await onError(error as Error, c);
+      }
+    } finally {
+      observer.finish(c, start);
+    }
+  };
+}
