@@ -30,8 +30,8 @@ import { durationSeconds } from './windows.ts';
 const tierInterval: Record<BurnRateTier['name'], string> = {
   'page-fast': '1m',
   'page-slow': '5m',
-  'ticket-fast': '10m',
-  'ticket-slow': '30m',
+  'ticket-fast': '20m',
+  'ticket-slow': '1h',
 };
 
 /** Requests per evaluation step in the healthy and burning scenarios: enough for fine error ratios. */
