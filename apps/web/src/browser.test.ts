@@ -28,7 +28,8 @@ if (!available && !realServersRequired()) {
 describe.runIf(available || realServersRequired())('web in a real browser', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'web-e2e-'));
   const userDataDir = mkdtempSync(join(tmpdir(), 'web-e2e-chromium-'));
-  const portOffset = 30_000 + Math.floor(Math.random() * 300) * 20;
+  // Below the kernel's ephemeral range (32768+) where freePort() picks, and apart from the up test's range.
+  const portOffset = 10_000 + Math.floor(Math.random() * 300) * 20;
   const web = `http://localhost:${localPorts(portOffset).web}`;
   let platform: Supervisor;
   let browser: BrowserContext;

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { localPorts } from '../local/platform-processes.ts';
 
 const main = resolve(import.meta.dirname, '../main.ts');
-/** Far from the default ports, so the test runs beside a developer's own `homelab up`. */
+/** Far from the default ports (beside a developer's own `homelab up`) and below the ephemeral range (32768+). */
 const portOffset = 20_000 + Math.floor(Math.random() * 400) * 20;
 const ports = localPorts(portOffset);
 const web = `http://127.0.0.1:${ports.web}`;
