@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings the toolchain this repository needs, without touching the machine outside .tools/:
 # a supported Node (from the npm registry's node-<os>-<arch> package) when the machine's is older than the
-# engines field allows, and the pnpm pinned in package.json's packageManager. Then installs the workspace.
+# engines field allows, and the pinned pnpm. Then installs the workspace.
 # Source it (`. scripts/bootstrap.sh`) so PATH changes reach the caller; it is idempotent and quick on re-runs.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +26,9 @@ if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt "$min_major" ]; then
   ln -sf "$tools/node/node_modules/$pkg/bin/node" "$tools/bin/node"
 fi
 
-pnpm_version=$(node -p "require('$root/package.json').packageManager.split('@')[1]")
+# Pinned in versions.json rather than package.json's packageManager: pnpm 12 turns that field into a config
+# dependency and resolves @pnpm/exe for every platform, one of which the registry does not serve (404).
+pnpm_version=$(node -p "require('$root/packages/platform/versions.json').tools.pnpm")
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$pnpm_version" ]; then
   if [ ! -x "$tools/pnpm/node_modules/.bin/pnpm" ] || [ "$("$tools/pnpm/node_modules/.bin/pnpm" --version)" != "$pnpm_version" ]; then
     say "installing pnpm@$pnpm_version into .tools/"
