@@ -49,4 +49,21 @@ describe('parseEnv', () => {
       /ADMIN_TOKEN_FILE/,
     );
   });
+
+  it('reads any variable X from the file X_FILE names, and blames X_FILE for a bad value', () => {
+    const schema = baseEnvSchema.extend({ SESSION_SECRET: z.string().min(32) });
+    const dir = mkdtempSync(join(tmpdir(), 'env-'));
+    const good = join(dir, 'good');
+    const short = join(dir, 'short');
+    writeFileSync(good, `${'s'.repeat(40)}\n`);
+    writeFileSync(short, 'too-short');
+    expect(parseEnv(schema, { PORT: '1', SESSION_SECRET_FILE: good }).SESSION_SECRET).toBe('s'.repeat(40));
+    expect(
+      parseEnv(schema, { PORT: '1', SESSION_SECRET: 'x'.repeat(32), SESSION_SECRET_FILE: good }).SESSION_SECRET,
+    ).toBe('x'.repeat(32));
+    expect(() => parseEnv(schema, { PORT: '1', SESSION_SECRET_FILE: short })).toThrow(/SESSION_SECRET_FILE: /);
+    expect(() => parseEnv(schema, { PORT: '1', SESSION_SECRET_FILE: join(dir, 'absent') })).toThrow(
+      /SESSION_SECRET_FILE: cannot read/,
+    );
+  });
 });

@@ -43,8 +43,10 @@ export type BaseEnv = z.infer<typeof baseEnvSchema>;
 
 /**
  * Parses the environment once at start-up. Empty strings count as unset (Kubernetes and shells produce them for
- * "not configured"). ADMIN_TOKEN_FILE is read into ADMIN_TOKEN, and FAULTS_ENABLED=true without a token is
- * refused: an admin endpoint without a credential would be open to anyone who can reach the pod.
+ * "not configured"). For every variable X of the schema, `X_FILE` names a file (a mounted Secret) whose trimmed
+ * content is used as X when X itself is unset, so secrets never sit in env values; a problem with such a value
+ * names `X_FILE`. FAULTS_ENABLED=true without a token is refused: an admin endpoint without a credential would be
+ * open to anyone who can reach the pod.
  */
 export function parseEnv<Schema extends z.ZodType<BaseEnv>>(
   schema: Schema,
@@ -52,28 +54,41 @@ export function parseEnv<Schema extends z.ZodType<BaseEnv>>(
 ): z.infer<Schema> {
   const cleaned: Record<string, string> = {};
   for (const [key, value] of Object.entries(source)) if (value !== undefined && value !== '') cleaned[key] = value;
+  const fromFile = readSecretFiles(schema, cleaned);
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((issue) => ({
-        variable: issue.path.map(String).join('.') || '(environment)',
-        message: cleaned[String(issue.path[0])] === undefined ? `missing (${issue.message})` : issue.message,
-      })),
+      result.error.issues.map((issue) => {
+        const variable = String(issue.path[0] ?? '');
+        return {
+          variable: fromFile.has(variable) ? `${variable}_FILE` : issue.path.map(String).join('.') || '(environment)',
+          message: cleaned[variable] === undefined ? `missing (${issue.message})` : issue.message,
+        };
+      }),
     );
   }
   const config = result.data as z.infer<Schema> & BaseEnv;
-  if (config.ADMIN_TOKEN === undefined && config.ADMIN_TOKEN_FILE !== undefined) {
-    let token: string;
-    try {
-      token = readFileSync(config.ADMIN_TOKEN_FILE, 'utf8').trim();
-    } catch (error) {
-      throw new ConfigError([{ variable: 'ADMIN_TOKEN_FILE', message: `cannot read: ${(error as Error).message}` }]);
-    }
-    if (token.length < 16) throw new ConfigError([{ variable: 'ADMIN_TOKEN_FILE', message: 'token shorter than 16' }]);
-    config.ADMIN_TOKEN = token;
-  }
   if (config.FAULTS_ENABLED && config.ADMIN_TOKEN === undefined) {
     throw new ConfigError([{ variable: 'ADMIN_TOKEN', message: 'required when FAULTS_ENABLED=true' }]);
   }
   return config;
+}
+
+/** Fills X from the file named by X_FILE for each schema variable X that is unset; returns the names filled. */
+function readSecretFiles(schema: z.ZodType, values: Record<string, string>): Set<string> {
+  const filled = new Set<string>();
+  if (!(schema instanceof z.ZodObject)) return filled;
+  const problems: { variable: string; message: string }[] = [];
+  for (const variable of Object.keys(schema.shape)) {
+    const path = values[`${variable}_FILE`];
+    if (path === undefined || values[variable] !== undefined) continue;
+    try {
+      values[variable] = readFileSync(path, 'utf8').trim();
+      filled.add(variable);
+    } catch (error) {
+      problems.push({ variable: `${variable}_FILE`, message: `cannot read: ${(error as Error).message}` });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return filled;
 }
