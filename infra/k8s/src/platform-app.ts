@@ -18,7 +18,7 @@ import { App, Chart, YamlOutputType } from 'cdk8s';
 import { AcmeIssuer, type AcmeIssuerProps } from './constructs/acme-issuer.ts';
 import { AppWorkload } from './constructs/app-workload.ts';
 import { DeployerRbac } from './constructs/deployer-rbac.ts';
-import { controllerCreatedPods, databaseUrlFromEnv } from './constructs/exemptions.ts';
+import { controllerCreatedPods } from './constructs/exemptions.ts';
 import { HomelabGatewayClass } from './constructs/gateway-class.ts';
 import { Gateways } from './constructs/gateways.ts';
 import { type Dashboard, GrafanaDashboards } from './constructs/grafana-dashboards.ts';
@@ -141,10 +141,9 @@ export const buildPlatform = (options: PlatformOptions): App => {
       ...baseConfig('api'),
       REDIS_URL: `redis://${serviceHost(redis.serviceName, namespaces.data)}:${data.redis.port}`,
       ADMIN_TOKEN_FILE: secretFile(secretNames.apiAdminToken, 'token'),
+      DATABASE_URL_FILE: secretFile(secretNames.apiDatabase, 'url'),
     },
-    secretFiles: [secretNames.apiAdminToken],
-    secretEnv: [{ name: 'DATABASE_URL', secret: secretNames.apiDatabase, key: 'url' }],
-    exemptions: [databaseUrlFromEnv],
+    secretFiles: [secretNames.apiAdminToken, secretNames.apiDatabase],
   });
   const workloads = [web, gateway, api];
   const routes = [

@@ -71,13 +71,6 @@ export const appImageDigestAtDeploy: Exemption = {
     'own app image: CI builds it after this commit, so its digest cannot be in git; the deploy sets image@sha256 (ADR 0032)',
 };
 
-/** The API reads its connection string from the environment. */
-export const databaseUrlFromEnv: Exemption = {
-  checkov: ['CKV_K8S_35'],
-  reason:
-    'the API reads DATABASE_URL from its environment (no _FILE variant); the value comes from a secretKeyRef, never from git',
-};
-
 /** The canary Deployment is scaled from zero by the deploy. */
 export const canaryAtZero: Exemption = {
   kubeScore: ['deployment-replicas'],

@@ -3,18 +3,13 @@ import { Construct } from 'constructs';
 import { Job } from 'kubernetes-models/batch/v1';
 import { ServiceAccount } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
-import {
-  appImageDigestAtDeploy,
-  databaseUrlFromEnv,
-  exemptionAnnotations,
-  noCpuLimit,
-  pinnedImagePullPolicy,
-} from './exemptions.ts';
+import { appImageDigestAtDeploy, exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
 import {
   containerResources,
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
+  secretVolume,
   tmpVolume,
 } from './workload-defaults.ts';
 
@@ -35,6 +30,7 @@ export class MigrationJob extends Construct {
     super(scope, id);
     const labels = this.podLabels;
     const tmp = tmpVolume();
+    const database = secretVolume(secretNames.apiDatabase);
     addObject(
       this,
       'service-account',
@@ -47,12 +43,7 @@ export class MigrationJob extends Construct {
         metadata: {
           name: this.name,
           labels,
-          annotations: exemptionAnnotations(
-            pinnedImagePullPolicy,
-            noCpuLimit,
-            appImageDigestAtDeploy,
-            databaseUrlFromEnv,
-          ),
+          annotations: exemptionAnnotations(pinnedImagePullPolicy, noCpuLimit, appImageDigestAtDeploy),
         },
         spec: {
           backoffLimit: 3,
@@ -71,18 +62,14 @@ export class MigrationJob extends Construct {
                   image: props.image,
                   imagePullPolicy: 'IfNotPresent',
                   command: ['node', 'src/migrate.ts'],
-                  env: [
-                    {
-                      name: 'DATABASE_URL',
-                      valueFrom: { secretKeyRef: { name: secretNames.apiDatabase, key: 'url' } },
-                    },
-                  ],
+                  // The service kit reads DATABASE_URL from the mounted Secret file DATABASE_URL_FILE names.
+                  env: [{ name: 'DATABASE_URL_FILE', value: `${database.mount.mountPath}/url` }],
                   resources: containerResources(dataWorkloads.jobResources),
                   securityContext: restrictedContainerSecurityContext(),
-                  volumeMounts: [tmp.mount],
+                  volumeMounts: [tmp.mount, database.mount],
                 },
               ],
-              volumes: [tmp.volume],
+              volumes: [tmp.volume, database.volume],
             },
           },
         },

@@ -142,7 +142,8 @@ export const mutations: readonly Mutation[] = [
     name: 'read a Secret nobody creates',
     caughtBy: ['secretReferencesKnown'],
     apply: (o) => {
-      apiContainer(o).env[0].valueFrom.secretKeyRef.name = 'api-db';
+      const volume = apiDeployment(o).spec.template.spec.volumes.find((v: { secret?: unknown }) => v.secret);
+      volume.secret.secretName = 'api-db';
     },
   },
   {
