@@ -7,6 +7,7 @@ import {
   defaultStorageClass,
   edge,
   k8sLabels,
+  monitoringStack,
   namespaces,
   partOf,
   project,
@@ -120,7 +121,6 @@ export const buildPlatform = (options: PlatformOptions): App => {
 
   const appsChart = new Chart(app, 'apps', { namespace: namespaces.apps, labels });
   const secretFile = (secret: string, key: string) => `${secretMountPath}/${secret}/${key}`;
-  const web = new AppWorkload(appsChart, 'web', { app: apps.web, image: appImage('web'), config: baseConfig('web') });
   const gateway = new AppWorkload(appsChart, 'gateway', {
     app: apps.gateway,
     image: appImage('gateway'),
@@ -131,8 +131,26 @@ export const buildPlatform = (options: PlatformOptions): App => {
       API_KEYS_FILE: secretFile(secretNames.gatewayApiKeys, 'keys'),
       JWT_SECRET_FILE: secretFile(secretNames.gatewayJwt, 'secret'),
       WEB_ORIGIN: `https://${gateways.hostnames.web}`,
+      // Token buckets shared by every replica; without it each pod would grant its own burst.
+      REDIS_URL: `redis://${serviceHost(redis.serviceName, namespaces.data)}:${data.redis.port}`,
     },
     secretFiles: [secretNames.gatewayApiKeys, secretNames.gatewayJwt],
+  });
+  const web = new AppWorkload(appsChart, 'web', {
+    app: apps.web,
+    image: appImage('web'),
+    config: {
+      ...baseConfig('web'),
+      // Server-side calls go to the gateway's stable Service inside the namespace; external API clients get the
+      // weighted public route.
+      GATEWAY_URL: `http://${serviceHost(gateway.stable.serviceName, namespaces.apps)}:${gateway.stable.servicePort}`,
+      // Shared with the gateway: the web app mints short-lived tokens for the signed-in identity.
+      JWT_SECRET_FILE: secretFile(secretNames.gatewayJwt, 'secret'),
+      SESSION_SECRET_FILE: secretFile(secretNames.webSession, 'secret'),
+      COOKIE_SECURE: 'true',
+      PROMETHEUS_URL: `http://${serviceHost(monitoringStack.prometheusService.name, namespaces.monitoring)}:${monitoringStack.prometheusService.port}`,
+    },
+    secretFiles: [secretNames.gatewayJwt, secretNames.webSession],
   });
   const api = new AppWorkload(appsChart, 'api', {
     app: apps.api,

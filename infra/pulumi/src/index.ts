@@ -69,6 +69,7 @@ const secrets = new PlatformSecrets(
   {
     postgresPassword: stackSecret(config, 'postgresPassword'),
     jwtSecret: stackSecret(config, 'jwtSecret'),
+    webSessionSecret: stackSecret(config, 'webSessionSecret'),
     apiAdminToken: stackSecret(config, 'apiAdminToken'),
     gatewayApiKeys: stackSecretObject(config, 'gatewayApiKeys'),
     grafanaAdminPassword: stackSecret(config, 'grafanaAdminPassword'),

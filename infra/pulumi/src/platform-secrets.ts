@@ -10,6 +10,7 @@ import { hashedApiKeyStore } from './api-keys.ts';
 export interface PlatformSecretsArgs {
   readonly postgresPassword: pulumi.Input<string>;
   readonly jwtSecret: pulumi.Input<string>;
+  readonly webSessionSecret: pulumi.Input<string>;
   readonly apiAdminToken: pulumi.Input<string>;
   /** `{ identity: key }`; hashed before it leaves the program. */
   readonly gatewayApiKeys: pulumi.Input<Record<string, string>>;
@@ -74,6 +75,7 @@ export class PlatformSecrets extends pulumi.ComponentResource {
         keys: pulumi.output(args.gatewayApiKeys).apply(hashedApiKeyStore),
       }),
       secret(namespaces.apps, secretNames.gatewayJwt, { secret: args.jwtSecret }),
+      secret(namespaces.apps, secretNames.webSession, { secret: args.webSessionSecret }),
       secret(namespaces.monitoring, addonSecrets.grafanaAdmin.name, {
         [addonSecrets.grafanaAdmin.userKey]: 'admin',
         [addonSecrets.grafanaAdmin.passwordKey]: args.grafanaAdminPassword,

@@ -15,6 +15,7 @@ export interface StackSecretSpec {
 export type StackSecretKey =
   | 'postgresPassword'
   | 'jwtSecret'
+  | 'webSessionSecret'
   | 'apiAdminToken'
   | 'gatewayApiKeys'
   | 'grafanaAdminPassword'
@@ -64,6 +65,12 @@ export const stackSecrets: readonly StackSecretSpec[] = [
     key: 'jwtSecret',
     purpose: 'HS256 key the gateway verifies bearer tokens with',
     setCommand: `pulumi config set --secret jwtSecret ${random(32)}`,
+    validate: minLength(32),
+  },
+  {
+    key: 'webSessionSecret',
+    purpose: "HMAC key of the web app's session cookie",
+    setCommand: `pulumi config set --secret webSessionSecret ${random(32)}`,
     validate: minLength(32),
   },
   {

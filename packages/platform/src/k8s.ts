@@ -140,6 +140,8 @@ export const monitoringStack = {
   releaseLabel: { release: 'kube-prometheus-stack' },
   grafanaDashboardLabel: { grafana_dashboard: '1' },
   scrapeInterval: '30s',
+  /** The Service the chart creates for Prometheus (`<release>-prometheus`); the web status page queries it. */
+  prometheusService: { name: 'kube-prometheus-stack-prometheus', port: 9090 },
 } as const;
 
 /** Secrets created out of band (by the Pulumi program from stack secrets); manifests only reference them. */
@@ -150,6 +152,8 @@ export const secretNames = {
   apiAdminToken: 'api-admin-token',
   gatewayApiKeys: 'gateway-api-keys',
   gatewayJwt: 'gateway-jwt',
+  /** Keys: `secret` (signs the web app's session cookie). */
+  webSession: 'web-session',
 } as const;
 
 /** Where the apps read mounted Secret files. */

@@ -135,6 +135,27 @@ export const platformFlows = (): Flow[] => [
   { id: 'api-to-postgres', from: appPods('api'), to: postgresPods, ports: tcp(data.postgres.port), why: 'notes' },
   { id: 'api-to-redis', from: appPods('api'), to: redisPods, ports: tcp(data.redis.port), why: 'read cache' },
   {
+    id: 'gateway-to-redis',
+    from: appPods('gateway'),
+    to: redisPods,
+    ports: tcp(data.redis.port),
+    why: 'rate-limit token buckets',
+  },
+  {
+    id: 'web-to-gateway',
+    from: appPods('web'),
+    to: appPods('gateway'),
+    ports: tcp(apps.gateway.port),
+    why: 'server-rendered pages call the notes API through the gateway',
+  },
+  {
+    id: 'web-to-prometheus',
+    from: appPods('web'),
+    to: prometheusPods,
+    ports: tcp(monitoringStack.prometheusService.port),
+    why: 'the status page reads SLO ratios from Prometheus',
+  },
+  {
     id: 'migration-to-postgres',
     from: migrationPods,
     to: postgresPods,

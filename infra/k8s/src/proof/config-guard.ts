@@ -1,4 +1,4 @@
-import { clusterServices, edge } from '@homelab/platform';
+import { clusterServices, edge, monitoringStack } from '@homelab/platform';
 import type { Guard } from './cross-references.ts';
 import { type K8sObject, objectId, podTemplateOf, workloads } from './manifests.ts';
 import { allowed, type Endpoint } from './network-reachability.ts';
@@ -35,6 +35,12 @@ const resolveTarget = (
       labels: template.metadata?.labels ?? {},
       podPort: containerPort.containerPort,
     };
+  }
+  // The Prometheus Service that kube-prometheus-stack creates (an add-on, so not in dist/).
+  const prometheus = monitoringStack.prometheusService;
+  if (name === prometheus.name && ns === monitoringStack.namespace) {
+    if (port !== prometheus.port) return `Service ${ns}/${name} has no port ${port}`;
+    return { kind: 'pods', namespace: ns, labels: monitoringStack.prometheusPodLabels, podPort: prometheus.port };
   }
   // A Service Envoy Gateway creates, named by an EnvoyProxy, for a Gateway that uses that EnvoyProxy.
   const proxy = objects.find(
