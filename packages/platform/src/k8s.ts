@@ -1,5 +1,6 @@
 import type { AppName, Resources } from './apps.ts';
 import { namespaces } from './cluster.ts';
+import { versions } from './versions.ts';
 
 /**
  * Kubernetes facts the manifests (infra/k8s), the Pulumi program and the canary workflow share. Everything a
@@ -120,7 +121,7 @@ export const tls = {
 } as const;
 
 /** The apps' own images: `<imageRepository>/<app>:<tag>`; a deploy pins the digest (ADR 0032). */
-export const appImageTag = '0.1.0';
+export const appImageTag: string = versions.images.appTag;
 
 /** Where cluster DNS and the Kubernetes API live, for egress rules. */
 export const clusterServices = {
