@@ -7,6 +7,13 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
 mkdir -p "$tools/bin"
+# Built tools (the Go checkers, Checkov's virtualenv) live in a per-user cache shared by every clone, so a fresh
+# clone (CI's every run) reuses what an earlier one built for the same pinned version.
+cache="${HOMELAB_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/homelab/tools}"
+for kind in go py; do
+  mkdir -p "$cache/$kind"
+  [ -e "$tools/$kind" ] || ln -s "$cache/$kind" "$tools/$kind"
+done
 export PATH="$tools/bin:$PATH"
 
 say() { printf '\033[36m[bootstrap]\033[0m %s\n' "$*" >&2; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares the pinned static checkers for the Kubernetes manifests (infra/k8s), each at the version in
-# packages/platform/versions.json (`tools`), cached under .tools/ so CI builds each pin once:
+# packages/platform/versions.json (`tools`), cached under .tools/ (a link to the per-user cache, see bootstrap.sh) so each pin is built once:
 #   kube-score, kube-linter, Polaris: Go programs, built from source with `go install` into .tools/go/<tool>-<version>/
 #   Checkov: from PyPI, in its own virtualenv at .tools/py/checkov-<version>/
 #
@@ -54,7 +54,10 @@ _homelab_checkers() (
   }
 
   install_checkov() { # version
-    local version=$1 venv="$root/.tools/py/checkov-$1"
+    # A venv records its absolute path in its scripts: build it at the resolved cache path, which outlives clones.
+    mkdir -p "$root/.tools/py"
+    local version=$1 venv
+    venv="$(cd "$root/.tools/py" && pwd -P)/checkov-$1"
     if [ -x "$venv/bin/checkov" ]; then echo "checkers: checkov $version cached"; return 0; fi
     # Debian's python3 creates a venv only with python3-venv (which brings ensurepip).
     if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
