@@ -1,3 +1,4 @@
+import { withTimeout } from '@homelab/service-kit';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
@@ -39,20 +40,7 @@ export function createRedisCache({
   // every Command object (a dictionary-mode deopt); that cost a third of a cache hit in the benchmark. One shared
   // error object: no stack captured per timeout.
   const timedOut = new Error(`Redis command timed out after ${commandTimeoutMs} ms`);
-  const bounded = <T>(command: Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(reject, commandTimeoutMs, timedOut);
-      command.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+  const bounded = <T>(command: Promise<T>): Promise<T> => withTimeout(command, commandTimeoutMs, timedOut);
   let lastLog = 0;
   const failed = (operation: 'get' | 'set' | 'delete' | 'connection', error: unknown) => {
     errors.labels(operation).inc();
