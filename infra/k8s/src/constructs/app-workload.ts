@@ -2,11 +2,12 @@ import { type AppSpec, autoscaling, canary } from '@homelab/platform';
 import { Construct } from 'constructs';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
 import { AppTrack } from './app-track.ts';
 import type { Exemption } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
+import { addServiceAccount } from './workload-objects.ts';
 
 export interface AppWorkloadProps {
   readonly app: AppSpec;
@@ -41,14 +42,7 @@ export class AppWorkload extends Construct {
     this.serviceAccountName = app.name;
     const labels = componentLabels(app.name);
 
-    addObject(
-      this,
-      'service-account',
-      new ServiceAccount({
-        metadata: { name: this.serviceAccountName, labels },
-        automountServiceAccountToken: false,
-      }),
-    );
+    addServiceAccount(this, this.serviceAccountName, labels);
     const configMapName = `${app.name}-config`;
     addObject(this, 'config', new ConfigMap({ metadata: { name: configMapName, labels }, data: { ...props.config } }));
 

@@ -1,7 +1,6 @@
 import { dataWorkloads, secretNames } from '@homelab/platform';
 import { Construct } from 'constructs';
 import { Job } from 'kubernetes-models/batch/v1';
-import { ServiceAccount } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
 import { appImageDigestAtDeploy, exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
@@ -12,6 +11,7 @@ import {
   secretVolume,
   tmpVolume,
 } from './workload-defaults.ts';
+import { addServiceAccount } from './workload-objects.ts';
 
 export interface MigrationJobProps {
   /** The API image; the Job runs its migration entry point. */
@@ -31,11 +31,7 @@ export class MigrationJob extends Construct {
     const labels = this.podLabels;
     const tmp = tmpVolume();
     const database = secretVolume(secretNames.apiDatabase);
-    addObject(
-      this,
-      'service-account',
-      new ServiceAccount({ metadata: { name: this.name, labels }, automountServiceAccountToken: false }),
-    );
+    addServiceAccount(this, this.name, labels);
     addObject(
       this,
       'job',

@@ -1,7 +1,7 @@
 import { data, dataWorkloads, defaultStorageClass, secretNames, versions } from '@homelab/platform';
 import { Construct } from 'constructs';
 import { CronJob, Job } from 'kubernetes-models/batch/v1';
-import { ConfigMap, type IPodSpec, PersistentVolumeClaim, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, type IPodSpec, PersistentVolumeClaim } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
 import { exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
@@ -13,6 +13,7 @@ import {
   secretVolume,
   tmpVolume,
 } from './workload-defaults.ts';
+import { addServiceAccount } from './workload-objects.ts';
 
 export interface PostgresBackupProps {
   /** The database to back up; host, port and credentials come from it. */
@@ -107,11 +108,7 @@ export class PostgresBackup extends Construct {
       new ConfigMap({ metadata: { name: this.restoreName, labels: this.restorePodLabels }, data: { BACKUP_FILE: '' } }),
     );
     for (const name of [this.backupName, this.restoreName]) {
-      addObject(
-        this,
-        `${name}-service-account`,
-        new ServiceAccount({ metadata: { name, labels: componentLabels(name) }, automountServiceAccountToken: false }),
-      );
+      addServiceAccount(this, name, componentLabels(name), `${name}-service-account`);
     }
     addObject(
       this,

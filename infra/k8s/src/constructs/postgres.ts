@@ -2,7 +2,6 @@ import { data, dataWorkloads, defaultStorageClass, secretNames, shutdown, versio
 import { Construct } from 'constructs';
 import { StatefulSet } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
 import { exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
@@ -13,6 +12,7 @@ import {
   secretVolume,
   tmpVolume,
 } from './workload-defaults.ts';
+import { addHeadlessService, addServiceAccount } from './workload-objects.ts';
 
 export interface PostgresProps {
   /** Storage class of the data volume. Default: the k3s default (`local-path`). */
@@ -37,26 +37,13 @@ export class Postgres extends Construct {
     const tmp = tmpVolume();
     const credentials = secretVolume(secretNames.postgres);
 
-    addObject(
-      this,
-      'service-account',
-      new ServiceAccount({ metadata: { name: this.name, labels }, automountServiceAccountToken: false }),
-    );
-    addObject(
-      this,
-      'service',
-      new Service({
-        metadata: { name: this.serviceName, labels },
-        spec: {
-          clusterIP: 'None',
-          selector: labels,
-          ports: [
-            { name: 'postgres', port: this.port, targetPort: 'postgres', protocol: 'TCP' },
-            { name: 'metrics', port: this.exporterPort, targetPort: 'metrics', protocol: 'TCP' },
-          ],
-        },
-      }),
-    );
+    addServiceAccount(this, this.name, labels);
+    addHeadlessService(this, {
+      name: this.serviceName,
+      labels,
+      port: { name: 'postgres', port: this.port },
+      metricsPort: this.exporterPort,
+    });
     addObject(
       this,
       'statefulset',

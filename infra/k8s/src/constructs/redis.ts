@@ -2,7 +2,6 @@ import { data, dataWorkloads, defaultStorageClass, shutdown, versions } from '@h
 import { Construct } from 'constructs';
 import { StatefulSet } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
 import { exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
@@ -11,6 +10,7 @@ import {
   restrictedContainerSecurityContext,
   restrictedPodSecurityContext,
 } from './workload-defaults.ts';
+import { addHeadlessService, addServiceAccount } from './workload-objects.ts';
 
 export interface RedisProps {
   /** Storage class of the append-only file's volume. Default: the k3s default (`local-path`). */
@@ -28,26 +28,13 @@ export class Redis extends Construct {
   constructor(scope: Construct, id: string, props: RedisProps = {}) {
     super(scope, id);
     const labels = this.podLabels;
-    addObject(
-      this,
-      'service-account',
-      new ServiceAccount({ metadata: { name: this.name, labels }, automountServiceAccountToken: false }),
-    );
-    addObject(
-      this,
-      'service',
-      new Service({
-        metadata: { name: this.serviceName, labels },
-        spec: {
-          clusterIP: 'None',
-          selector: labels,
-          ports: [
-            { name: 'redis', port: this.port, targetPort: 'redis', protocol: 'TCP' },
-            { name: 'metrics', port: this.exporterPort, targetPort: 'metrics', protocol: 'TCP' },
-          ],
-        },
-      }),
-    );
+    addServiceAccount(this, this.name, labels);
+    addHeadlessService(this, {
+      name: this.serviceName,
+      labels,
+      port: { name: 'redis', port: this.port },
+      metricsPort: this.exporterPort,
+    });
     addObject(
       this,
       'statefulset',
