@@ -75,6 +75,11 @@ async function measure(server: (typeof servers)[number]): Promise<Measurement> {
   // stdout (the access log) goes to /dev/null, as a container runtime would consume it.
   const child: ChildProcess = fork(join(here, server.file), server.args(port), {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // BENCH_PROFILE=<dir> writes a V8 CPU profile of each server there (chrome://inspect or speedscope).
+    execArgv: [
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
+    ],
   });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());

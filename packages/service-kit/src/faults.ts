@@ -44,6 +44,8 @@ export interface Faults {
   reset(): void;
   /** Megabytes held by the leak fault right now. */
   leakedMb(): number;
+  /** True while a latency or error fault is set: only then does `middleware` do anything. */
+  readonly active: boolean;
   /** Latency and error faults for application routes (probes, metrics and admin routes are exempt). */
   readonly middleware: MiddlewareHandler;
   /** Fails while the readiness fault is on. */
@@ -143,6 +145,9 @@ export function createFaults({
     set,
     reset: () => set(defaults()),
     leakedMb: () => leak.length * current.leakMbPerSecond,
+    get active() {
+      return active;
+    },
     middleware,
     readiness: {
       name: 'faults',

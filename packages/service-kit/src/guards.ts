@@ -1,35 +1,28 @@
-import type { ServerResponse } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { timeout } from 'hono/timeout';
 import { ProblemError } from './problem.ts';
+import { presetResponseHeaders } from './response-headers.ts';
 
-/**
- * Sets a response header for every response of this request. On @hono/node-server it goes straight onto Node's
- * ServerResponse (merged into whatever the handler answers): any `c.header()` call turns Hono's cheap plain-object
- * response headers into a WHATWG Headers object, whose per-call validation cost more than the handler itself.
- * Elsewhere (app.request() in tests, other runtimes) it falls back to `c.header()`.
- */
+/** Sets a response header for every response of this request (see `presetResponseHeaders`). */
 export function setResponseHeader(c: Context, name: string, value: string): void {
-  const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-  if (outgoing !== undefined && typeof outgoing.setHeader === 'function') outgoing.setHeader(name, value);
-  else c.header(name, value);
+  presetResponseHeaders(c, { [name]: value });
 }
 
 /** Static security headers on every response. The API serves JSON only: nothing may be framed, sniffed or loaded. */
-const staticSecurityHeaders: readonly [string, string][] = [
-  ['x-content-type-options', 'nosniff'],
-  ['x-frame-options', 'DENY'],
-  ['referrer-policy', 'no-referrer'],
-  ['cross-origin-opener-policy', 'same-origin'],
-  ['cross-origin-resource-policy', 'same-origin'],
-  ['strict-transport-security', 'max-age=15552000; includeSubDomains'],
-  ['x-dns-prefetch-control', 'off'],
-  ['x-permitted-cross-domain-policies', 'none'],
-];
+export const securityHeaderValues: Readonly<Record<string, string>> = Object.freeze({
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'strict-transport-security': 'max-age=15552000; includeSubDomains',
+  'x-dns-prefetch-control': 'off',
+  'x-permitted-cross-domain-policies': 'none',
+});
 
 export function applySecurityHeaders(c: Context): void {
-  for (const [name, value] of staticSecurityHeaders) setResponseHeader(c, name, value);
+  presetResponseHeaders(c, { ...securityHeaderValues });
 }
 
 export const securityHeaders = (): MiddlewareHandler =>

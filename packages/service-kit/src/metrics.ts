@@ -1,5 +1,6 @@
 import { httpDurationBuckets } from '@homelab/platform';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { createCountedHistogram, type TimingSeries } from './counted-histogram.ts';
 
 export interface MetricsOptions {
   readonly service: string;
@@ -13,33 +14,30 @@ const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', '
 export interface ServiceMetrics {
   /** The app's own registry: never prom-client's global one, so two apps in one process stay apart. */
   readonly registry: Registry;
-  readonly httpRequestsTotal: Counter<'method' | 'route' | 'status'>;
-  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
   readonly httpRequestsInFlight: Gauge;
   readonly buildInfo: Gauge<'version' | 'commit'>;
   /** In-flight bookkeeping for `http_requests_in_flight` (a plain counter read at scrape time). */
   requestStarted(): void;
   requestFinished(): void;
-  /** Counts one finished request in both RED series; the per-label children are cached after first use. */
+  /** Counts one finished request in `http_requests_total` and `http_request_duration_seconds`. */
   observeRequest(method: string, route: string, status: number, seconds: number): void;
 }
 
 export function createMetrics({ service, version, commit }: MetricsOptions): ServiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const labelNames = ['method', 'route', 'status'] as const;
-  const httpRequestsTotal = new Counter({
-    name: 'http_requests_total',
-    help: `HTTP requests answered by ${service}, by method, matched route pattern and status`,
-    labelNames,
-    registers: [registry],
-  });
-  const httpRequestDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: `Time from request to response in ${service}; buckets include every latency SLO threshold`,
-    labelNames,
-    buckets: [...httpDurationBuckets],
-    registers: [registry],
+  const red = createCountedHistogram({
+    registry,
+    counter: {
+      name: 'http_requests_total',
+      help: `HTTP requests answered by ${service}, by method, matched route pattern and status`,
+    },
+    histogram: {
+      name: 'http_request_duration_seconds',
+      help: `Time from request to response in ${service}; buckets include every latency SLO threshold`,
+    },
+    labelNames: ['method', 'route', 'status'],
+    buckets: httpDurationBuckets,
   });
   // Counted in a plain number and read at scrape time: no prom-client call on the request path.
   let inFlight = 0;
@@ -59,28 +57,20 @@ export function createMetrics({ service, version, commit }: MetricsOptions): Ser
   });
   buildInfo.labels(version, commit).set(1);
 
-  // prom-client hashes the label object on every call; reusing one child per label combination keeps the hot
-  // path to a Map lookup plus two increments.
-  const children = new Map<
-    string,
-    { count: Counter.Internal; time: Histogram.Internal<'method' | 'route' | 'status'> }
-  >();
+  // One series per label combination, found by a Map lookup; the observation itself is a few additions.
+  const children = new Map<string, TimingSeries>();
   const observeRequest = (method: string, route: string, status: number, seconds: number) => {
     const m = knownMethods.has(method) ? method : 'other';
     const key = `${m} ${status} ${route}`;
     let child = children.get(key);
     if (child === undefined) {
-      const s = String(status);
-      child = { count: httpRequestsTotal.labels(m, route, s), time: httpRequestDuration.labels(m, route, s) };
+      child = red.series(m, route, String(status));
       children.set(key, child);
     }
-    child.count.inc();
-    child.time.observe(seconds);
+    child.observe(seconds);
   };
   return {
     registry,
-    httpRequestsTotal,
-    httpRequestDuration,
     httpRequestsInFlight,
     buildInfo,
     observeRequest,

@@ -50,10 +50,11 @@ export function parseTraceparent(header: string | undefined): ParsedTraceparent 
 }
 
 /**
- * Sets `requestId`, `traceId`, `spanId` and the outgoing `traceparent` on the context and echoes the request id.
- * The span id is new for every request: this service's hop is a child of the caller's span.
+ * Sets `requestId`, `traceId`, `spanId` and the outgoing `traceparent` on the context and returns the request id,
+ * which the caller echoes on the response. The span id is new for every request: this service's hop is a child
+ * of the caller's span.
  */
-export function assignRequestContext(c: Context): void {
+export function assignRequestContext(c: Context): string {
   const incomingId = c.req.header(requestIdHeader);
   const requestId = incomingId !== undefined && requestIdPattern.test(incomingId) ? incomingId : randomUUID();
   const parent = parseTraceparent(c.req.header('traceparent'));
@@ -63,11 +64,11 @@ export function assignRequestContext(c: Context): void {
   c.set('traceId', traceId);
   c.set('spanId', spanId);
   c.set('traceparent', `00-${traceId}-${spanId}-${parent?.flags ?? '01'}`);
-  setResponseHeader(c, requestIdHeader, requestId);
+  return requestId;
 }
 
 export const requestContext = (): MiddlewareHandler =>
   async function requestContext(c, next) {
-    assignRequestContext(c);
+    setResponseHeader(c, requestIdHeader, assignRequestContext(c));
     await next();
   };

@@ -1,10 +1,11 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { http, shutdown } from '@homelab/platform';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Lifecycle } from './lifecycle.ts';
+import { presettableResponseClass } from './response-headers.ts';
 
 export interface ServeOptions {
   readonly app: Hono;
@@ -58,18 +59,13 @@ export async function serve({
     serverOptions: {
       keepAliveTimeout: http.keepAlive.serverKeepAliveTimeoutMs,
       headersTimeout: http.keepAlive.serverHeadersTimeoutMs,
+      // Sends the front door's preset headers, and `Connection: close` on every answer started after the drain
+      // began (in-flight ones included), so no client reuses a socket that is about to close.
+      ServerResponse: presettableResponseClass(() => lifecycle.draining),
     },
   }) as Server;
   server.keepAliveTimeout = http.keepAlive.serverKeepAliveTimeoutMs;
   server.headersTimeout = http.keepAlive.serverHeadersTimeoutMs;
-
-  // Responses still being produced when the drain starts must also tell the client not to reuse the socket.
-  const inFlight = new Set<ServerResponse>();
-  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
-    if (lifecycle.draining) res.setHeader('connection', 'close');
-    inFlight.add(res);
-    res.once('close', () => inFlight.delete(res));
-  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -87,7 +83,6 @@ export async function serve({
     const started = Date.now();
     lifecycle.beginDrain();
     logger.info({ reason, lingerMs, drainMs }, 'draining');
-    for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
     await sleep(Math.min(lingerMs, drainMs / 2));
     // Stop accepting with net.Server#close: http.Server#close would also end every connection without an active
     // request at once, including one accepted a moment ago whose request bytes are still on the way (the client
@@ -99,7 +94,7 @@ export async function serve({
     const forced = await Promise.race([closed.then(() => false), sleep(budget).then(() => true)]);
     clearInterval(reaper);
     if (forced) {
-      logger.warn({ open: inFlight.size }, 'drain budget spent: closing remaining connections');
+      logger.warn('drain budget spent: closing remaining connections');
       server.closeAllConnections();
       await closed;
     }

@@ -5,7 +5,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiMetrics } from '../api-metrics.ts';
 import { type NoteCache, noteCacheKey } from '../cache/note-cache.ts';
 import { decodeCursor, encodeCursor } from '../notes/cursor.ts';
-import { identity } from '../notes/identity.ts';
+import { identity, ownerOf, unauthorized } from '../notes/identity.ts';
 import { type NotesRepository, QuotaExceededError } from '../notes/notes-repository.ts';
 import {
   CreateNoteSchema,
@@ -112,14 +112,16 @@ const parseIfMatch = (header: string | undefined): number | undefined => {
 /** `/v1/notes` and `/openapi.json`. Reads by id go through the cache; every write invalidates it. */
 export function notesRoutes({ repository, cache, apiMetrics, now = () => new Date() }: NotesRoutesDeps) {
   const routes = new OpenAPIHono({ defaultHook: validationHook });
-  routes.use('/v1/*', identity());
 
   // The hottest route is registered on the plain router and only documented through the OpenAPI registry: the
   // generated validator middleware cost more per request than the rest of the cache-hit path. The checks are the
-  // same (a UUID id, else the 400 problem the schema would give).
+  // same (the identity, then a UUID id, else the 401 and 400 problems the middleware and schema would give). It is
+  // registered before the `/v1/*` identity middleware and checks the identity itself: it answers before that
+  // middleware would run, which saves a middleware level per cache hit.
   routes.openAPIRegistry.registerPath(getNote);
   routes.get('/v1/notes/:id', async (c) => {
-    const owner = c.get('owner');
+    const owner = ownerOf(c);
+    if (owner === undefined) return unauthorized(c);
     const id = c.req.param('id');
     if (!uuidPattern.test(id)) {
       return problem(c, 400, 'Bad Request', 'the request does not match the API schema', {
@@ -140,6 +142,8 @@ export function notesRoutes({ repository, cache, apiMetrics, now = () => new Dat
     await cache.set(key, bytes);
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, jsonHeaders);
   });
+
+  routes.use('/v1/*', identity());
 
   routes.openapi(listNotes, async (c) => {
     const { cursor, limit } = c.req.valid('query');

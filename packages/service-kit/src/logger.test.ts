@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger, turnBatched } from './logger.ts';
+
+/** A destination that records each write it receives, and each flush. */
+function recorder() {
+  const writes: string[] = [];
+  const events: string[] = [];
+  return {
+    writes,
+    events,
+    write(chunk: string) {
+      writes.push(chunk);
+    },
+    flush(callback?: (error?: Error | null) => void) {
+      events.push('flush');
+      callback?.(null);
+    },
+    flushSync() {
+      events.push('flushSync');
+    },
+  };
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('turnBatched', () => {
+  it('hands the lines of one event-loop turn to the destination as one write, in order', async () => {
+    const target = recorder();
+    const batched = turnBatched(target);
+    batched.write('a\n');
+    batched.write('b\n');
+    batched.write('c\n');
+    expect(target.writes).toEqual([]);
+    await nextTurn();
+    expect(target.writes).toEqual(['a\nb\nc\n']);
+    batched.write('d\n');
+    await nextTurn();
+    expect(target.writes).toEqual(['a\nb\nc\n', 'd\n']);
+  });
+
+  it('writes pending lines before flushing, synchronously or not', () => {
+    const target = recorder();
+    const batched = turnBatched(target);
+    batched.write('last words\n');
+    batched.flushSync();
+    expect(target.writes).toEqual(['last words\n']);
+    expect(target.events).toEqual(['flushSync']);
+    batched.write('more\n');
+    batched.flush();
+    expect(target.writes).toEqual(['last words\n', 'more\n']);
+    expect(target.events).toEqual(['flushSync', 'flush']);
+  });
+
+  it('keeps pino lines whole and ordered through a logger', async () => {
+    const target = recorder();
+    const logger = createLogger({ service: 'svc', version: '1', destination: turnBatched(target) });
+    logger.info({ n: 1 }, 'first');
+    logger.warn({ password: 'hunter2' }, 'second');
+    await nextTurn();
+    expect(target.writes).toHaveLength(1);
+    const lines = (target.writes[0] ?? '')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((l) => [l.msg, l.level, l.service])).toEqual([
+      ['first', 'info', 'svc'],
+      ['second', 'warn', 'svc'],
+    ]);
+    expect(lines[1].password).toBe('[redacted]');
+  });
+});
