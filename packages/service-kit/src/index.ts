@@ -1,3 +1,4 @@
+export { type CountedHistogramOptions, createCountedHistogram, type TimingSeries } from './counted-histogram.ts';
 export { type BaseEnv, baseEnvSchema, ConfigError, envBoolean, envPort, parseEnv } from './env.ts';
 export { createFaults, type FaultSettings, type Faults, type FaultsOptions, faultSettingsSchema } from './faults.ts';
 export { frontDoor } from './front-door.ts';
@@ -6,6 +7,7 @@ export {
   bodyLimit,
   requestTimeout,
   securityHeaders,
+  securityHeaderValues,
   setResponseHeader,
   withTimeout,
 } from './guards.ts';
@@ -16,5 +18,6 @@ export { createMetrics, type MetricsOptions, type ServiceMetrics } from './metri
 export { createRequestObserver, observe } from './observe.ts';
 export { type ProblemBody, ProblemError, problem, problemBody, problemContentType } from './problem.ts';
 export { assignRequestContext, parseTraceparent, requestContext } from './request-context.ts';
+export { presetResponseHeaders, presettableResponseClass } from './response-headers.ts';
 export { type RunningServer, type ServeOptions, serve } from './serve.ts';
 export { createServiceApp, type ServiceApp, type ServiceAppOptions, statusTitle } from './service-app.ts';
