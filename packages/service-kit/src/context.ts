@@ -1,7 +1,7 @@
 /** Typed context variables every service app sets (Hono's ContextVariableMap augmentation). */
 declare module 'hono' {
   interface ContextVariableMap {
-    /** The request id: the caller's `x-request-id` when well-formed, else a new UUID. Echoed on the response. */
+    /** The request id: the caller's `x-request-id` when well-formed, else the trace id. Echoed on the response. */
     requestId: string;
     /** W3C trace id this request belongs to (the caller's, or a new one). */
     traceId: string;

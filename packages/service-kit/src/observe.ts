@@ -27,6 +27,20 @@ const routeLabel = (routePath: string, status: number): string =>
 const plainJsonString = /^[ !#-[\]-~]*$/;
 const quote = (value: string): string => (plainJsonString.test(value) ? `"${value}"` : JSON.stringify(value));
 
+/**
+ * Methods and route labels come from small fixed sets (llhttp's method list, the app's route patterns), so their
+ * quoted forms are kept instead of re-checked on every line.
+ */
+const quotedOnce = new Map<string, string>();
+const quoteKnown = (value: string): string => {
+  let quoted = quotedOnce.get(value);
+  if (quoted === undefined) {
+    quoted = quote(value);
+    if (quotedOnce.size < 1024) quotedOnce.set(value, quoted);
+  }
+  return quoted;
+};
+
 interface LineSink {
   write(line: string): void;
 }
@@ -58,7 +72,7 @@ function accessLineWriter(logger: Logger) {
       lastTime = new Date(now).toISOString();
     }
     stream?.write(
-      `{"level":"info","time":"${lastTime}"${bindings},"requestId":${quote(fields.requestId)},"traceId":"${fields.traceId}","spanId":"${fields.spanId}","method":${quote(fields.method)},"path":${quote(fields.path)},"route":${quote(fields.route)},"status":${fields.status},"durationMs":${fields.durationMs},"msg":"request"}\n`,
+      `{"level":"info","time":"${lastTime}"${bindings},"requestId":${fields.requestId === fields.traceId ? `"${fields.traceId}"` : quote(fields.requestId)},"traceId":"${fields.traceId}","spanId":"${fields.spanId}","method":${quoteKnown(fields.method)},"path":${quote(fields.path)},"route":${quoteKnown(fields.route)},"status":${fields.status},"durationMs":${fields.durationMs},"msg":"request"}\n`,
     );
   };
 }

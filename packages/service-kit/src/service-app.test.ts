@@ -118,8 +118,12 @@ describe('createServiceApp', () => {
     expect(res.headers.get('x-request-id')).toBe(line?.requestId);
     expect(JSON.stringify(lines)).not.toMatch(/s3cret/);
 
+    // A malformed id is replaced by the (new) trace id, so the two always correlate.
     const fresh = await app.request('/items/2', { headers: { traceparent: 'garbage', 'x-request-id': 'bad id\n' } });
-    expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const freshLine = lines.findLast((l) => l.msg === 'request');
+    expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    expect(freshLine?.traceId).toBe(fresh.headers.get('x-request-id'));
+    expect(freshLine?.traceId).not.toBe(traceId);
   });
 
   it('never logs request bodies', async () => {
