@@ -5,6 +5,10 @@
  * generator in another. Two loads: as fast as possible, and a fixed 1,000 requests/s (latency added per hop).
  *
  *   node apps/gateway/bench/proxy.ts [--seconds 5] [--connections 32] [--rounds 2]
+ *
+ * While iterating: BENCH_ONLY=gateway measures the gateway and the direct reference only (the table needs all
+ * four); BENCH_PROFILE=<dir> writes a V8 CPU profile of the gateway there when it exits (summarize it with any
+ * .cpuprofile viewer); BENCH_NODE_ARGS passes extra node flags to the gateway.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -122,14 +126,26 @@ try {
     MIGRATE_ON_START: 'true',
   });
   cleanups.unshift(() => api.stop());
-  const gateway = await startServiceProcess('gateway', {
-    API_URL: api.url,
-    API_KEYS: `bench:${hashApiKey(apiKey)}`,
-    REDIS_URL: redis.url,
-    // The limiter runs (one Redis script per request) but never refuses during the benchmark.
-    RATE_LIMIT_BURST: '100000000',
-    RATE_LIMIT_PER_SECOND: '100000000',
-  });
+  const gateway = await startServiceProcess(
+    'gateway',
+    {
+      API_URL: api.url,
+      API_KEYS: `bench:${hashApiKey(apiKey)}`,
+      REDIS_URL: redis.url,
+      // The limiter runs (leasing tokens from Redis) but never refuses during the benchmark.
+      RATE_LIMIT_BURST: '100000000',
+      RATE_LIMIT_PER_SECOND: '100000000',
+      // As in production: one access-log line per request (stdout goes to /dev/null, as a runtime consumes it).
+      LOG_LEVEL: 'info',
+    },
+    {
+      captureStdout: false,
+      nodeArgs: [
+        ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
+      ],
+    },
+  );
   cleanups.unshift(() => gateway.stop());
   const nginx = await startNginx(api.port);
   cleanups.unshift(() => nginx.stop());
@@ -148,12 +164,13 @@ try {
   });
   const { id } = (await created.json()) as { id: string };
   const path = `/v1/notes/${id}`;
+  const only = process.env.BENCH_ONLY?.split(',');
   const targets = [
     { name: 'direct', url: api.url + path, headers: identity, pid: undefined },
     { name: 'nginx', url: nginx.url + path, headers: identity, pid: nginx.pid },
     { name: 'bare Node proxy', url: `http://127.0.0.1:${barePort}${path}`, headers: identity, pid: bare.pid },
     { name: 'gateway', url: gateway.url + path, headers: { 'x-api-key': apiKey }, pid: gateway.pid },
-  ];
+  ].filter((t) => !only || t.name === 'direct' || only.includes(t.name));
   const measured = async (t: (typeof targets)[number], rate: number | undefined): Promise<LoadResult> => {
     const proxyBefore = t.pid ? cpuSeconds(t.pid) : 0;
     const apiBefore = cpuSeconds(api.pid);

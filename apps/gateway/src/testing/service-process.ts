@@ -15,6 +15,18 @@ export interface ServiceProcess {
 
 const repositoryRoot = resolve(import.meta.dirname, '../../../..');
 
+export interface ServiceProcessOptions {
+  /** Default 60 s. */
+  readonly timeoutMs?: number;
+  /** Extra node flags, e.g. `--cpu-prof`. Default none. */
+  readonly nodeArgs?: readonly string[];
+  /**
+   * Default true: stdout is kept in `output` (tests assert on the log). Benchmarks send it to /dev/null instead,
+   * as a container runtime consumes it, so the parent does not pay for reading the access log.
+   */
+  readonly captureStdout?: boolean;
+}
+
 /**
  * Starts `apps/<app>/src/main.ts` on a free port with the given environment and waits for /readyz.
  * Throws with the process' output when it exits or is not ready in time.
@@ -22,13 +34,15 @@ const repositoryRoot = resolve(import.meta.dirname, '../../../..');
 export async function startServiceProcess(
   app: 'api' | 'gateway',
   env: Record<string, string>,
-  timeoutMs = 60_000,
+  options: ServiceProcessOptions = {},
 ): Promise<ServiceProcess> {
+  const { timeoutMs = 60_000, nodeArgs = [], captureStdout = true } = options;
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [resolve(repositoryRoot, `apps/${app}/src/main.ts`)], {
+  const main = resolve(repositoryRoot, `apps/${app}/src/main.ts`);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, main], {
     cwd: repositoryRoot,
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'],
   });
   const output: string[] = [];
   child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
