@@ -36,7 +36,7 @@ const policy = { capacity: env.RATE_LIMIT_BURST, refillPerSecond: env.RATE_LIMIT
 const limiter = env.REDIS_URL
   ? createRedisRateLimiter(
       // Fail fast instead of queueing: while Redis is away the in-memory buckets answer. Auto-pipelining sends the
-      // scripts of all requests arriving in one event-loop tick in one write: one syscall instead of one each.
+      // lease scripts of all identities renewing in one event-loop tick in one write.
       new Redis(env.REDIS_URL, {
         maxRetriesPerRequest: 1,
         enableOfflineQueue: false,

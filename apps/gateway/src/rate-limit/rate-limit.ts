@@ -1,6 +1,6 @@
 import { problem } from '@homelab/service-kit';
-import type { MiddlewareHandler } from 'hono';
-import type { RateLimiter } from './token-bucket.ts';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { RateLimiter, TakeResult } from './token-bucket.ts';
 
 export interface RateLimitOptions {
   readonly limiter: RateLimiter;
@@ -9,18 +9,20 @@ export interface RateLimitOptions {
 }
 
 /**
- * Spends one token of the caller's bucket per request, keyed by the authenticated identity (so it runs after
- * `authenticate()`). Every answer carries the RateLimit fields of the IETF draft; a refusal is a 429 problem
- * with Retry-After.
+ * Spends one token of the caller's bucket per request, keyed by the authenticated identity. Every answer carries
+ * the RateLimit fields of the IETF draft; a refusal is a 429 problem with Retry-After. Returns the refusal, or
+ * undefined when the request may go on; synchronously when the limiter answers synchronously (a leased token),
+ * so the hot path allocates no promise.
  */
-export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
+export function admitRequest(
+  options: RateLimitOptions,
+): (c: Context, identity: string) => Response | undefined | Promise<Response | undefined> {
   const { limiter, onLimited } = options;
   const { capacity, refillPerSecond } = limiter.policy;
   // Computed once: the policy does not change at run time.
   const policyHeader = `${capacity};w=${Math.ceil(capacity / refillPerSecond)}`;
   const limitHeader = String(capacity);
-  return async (c, next) => {
-    const result = await limiter.take(c.get('identity'));
+  const decide = (c: Context, result: TakeResult): Response | undefined => {
     const fields = {
       'ratelimit-policy': policyHeader,
       'ratelimit-limit': limitHeader,
@@ -40,6 +42,20 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     }
     // Left on the context, not as headers: the proxy writes them on the upstream's answer (ADR 0020).
     c.set('rateLimitFields', fields);
+    return undefined;
+  };
+  return (c, identity) => {
+    const result = limiter.take(identity);
+    return result instanceof Promise ? result.then((r) => decide(c, r)) : decide(c, result);
+  };
+}
+
+/** `admitRequest` as a middleware, after `authenticate()`. */
+export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
+  const admit = admitRequest(options);
+  return async (c, next) => {
+    const refusal = await admit(c, c.get('identity'));
+    if (refusal) return refusal;
     await next();
   };
 }

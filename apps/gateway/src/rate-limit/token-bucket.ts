@@ -14,10 +14,13 @@ export interface TakeResult {
   readonly retryAfterSeconds: number;
 }
 
-/** A per-key token bucket limiter; `take` spends one token for `key` or refuses. */
+/**
+ * A per-key token bucket limiter; `take` spends one token for `key` or refuses. It answers synchronously when it
+ * can decide locally (the in-memory bucket, a leased token), so the hot path needs no promise.
+ */
 export interface RateLimiter {
   readonly policy: TokenBucketPolicy;
-  take(key: string): Promise<TakeResult>;
+  take(key: string): TakeResult | Promise<TakeResult>;
   close?(): Promise<void>;
 }
 
@@ -42,7 +45,7 @@ export function createMemoryRateLimiter(policy: TokenBucketPolicy, now: () => nu
   let lastSweep = now();
   return {
     policy,
-    async take(key) {
+    take(key) {
       const t = now();
       if (t - lastSweep > fullAfterMs) {
         for (const [k, b] of buckets) if (t - b.at > fullAfterMs) buckets.delete(k);
