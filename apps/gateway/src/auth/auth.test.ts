@@ -26,6 +26,20 @@ describe('API keys', () => {
     expect(verifyKey('')).toBeUndefined();
   });
 
+  it('hashes a verified key once, and an unknown key every time without remembering it', () => {
+    const key = randomBytes(32).toString('base64url');
+    let hashes = 0;
+    const verifyKey = createApiKeyVerifier([{ identity: 'alice', sha256: hashApiKey(key) }], (k) => {
+      hashes += 1;
+      return hashApiKey(k);
+    });
+    for (let i = 0; i < 3; i++) expect(verifyKey(key)).toBe('alice');
+    expect(hashes).toBe(1);
+    for (let i = 0; i < 3; i++) expect(verifyKey('not-a-key')).toBeUndefined();
+    expect(hashes).toBe(4);
+    expect(verifyKey(`${key}x`)).toBeUndefined();
+  });
+
   it('reads the compact env form and names a bad entry', () => {
     const hash = hashApiKey('k');
     expect(parseApiKeys(`alice:${hash}, bob:${hash}`).map((k) => k.identity)).toEqual(['alice', 'bob']);
