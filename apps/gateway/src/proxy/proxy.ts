@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable, Writable } from 'node:stream';
 import { http } from '@homelab/platform';
-import type { Context, Handler } from 'hono';
+import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Dispatcher } from 'undici';
-import type { GatewayMetrics } from '../metrics.ts';
+import type { GatewayMetrics, UpstreamRecorder } from '../metrics.ts';
 import type { RetryBudget } from '../resilience/retry-budget.ts';
 import type { Upstream } from '../upstreams/upstream.ts';
 import type { WeightedUpstreams } from '../upstreams/weighted-upstreams.ts';
@@ -66,6 +66,7 @@ const discard = () =>
     },
   });
 
+/** undici's request options, built once per request and reused by its attempts. */
 interface UpstreamRequest {
   readonly path: string;
   readonly method: Dispatcher.HttpMethod;
@@ -75,6 +76,8 @@ interface UpstreamRequest {
    * undici's types list only Node streams.
    */
   readonly body: Readable | null;
+  readonly headersTimeout: number;
+  readonly bodyTimeout: number;
 }
 
 type Attempt =
@@ -87,9 +90,13 @@ type Attempt =
  * with undici's `stream()` (no web-stream conversion, no buffering); elsewhere (`app.request()` in tests) it
  * falls back to a streamed `Response`. Everything that can be computed once lives outside the handler.
  */
-export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
+export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promise<Response> {
   const { metrics, problem } = deps;
   const { timeoutMs } = route;
+  // Label values are fixed per upstream: bound once here, not per request.
+  const recorders = new Map<Upstream, UpstreamRecorder>(
+    route.upstreams.all.map((u) => [u, metrics.upstream(route.name, u.spec.name, u.spec.version)]),
+  );
 
   const corsFields = deps.corsOrigin
     ? {
@@ -111,12 +118,11 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
   const attempt = async (
     c: Context,
     upstream: Upstream,
-    request: UpstreamRequest,
+    options: UpstreamRequest,
     /** Asks (and pays) the retry budget; absent when this attempt may not be retried. */
     tryRetry: (() => boolean) | undefined,
     outgoing: ServerResponse | undefined,
   ): Promise<Attempt> => {
-    const options = { ...request, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
     if (outgoing) {
       let status = 0;
       let retry = false;
@@ -141,7 +147,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
         await res.body.dump();
         return { kind: 'retry', status: res.statusCode };
       }
-      const body = res.statusCode === 204 || res.statusCode === 304 || request.method === 'HEAD' ? null : res.body;
+      const body = res.statusCode === 204 || res.statusCode === 304 || options.method === 'HEAD' ? null : res.body;
       // Off the hot path: also carry whatever other middleware put on the context.
       const headers = downstreamResponseHeaders(res.headers, gatewayHeaders(c), c.res.headers);
       const response = new Response(body ? (Readable.toWeb(body) as ReadableStream) : null, {
@@ -158,7 +164,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
     }
   };
 
-  return async (c) => {
+  return async (c: Context) => {
     const { incoming, outgoing } = (c.env ?? {}) as NodeBindings;
     const method = c.req.method as Dispatcher.HttpMethod;
     const length = c.req.header('content-length');
@@ -168,7 +174,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
       (length !== undefined ? length !== '0' : c.req.header('transfer-encoding') !== undefined);
     const rawHeaders = incoming?.rawHeaders ?? [...c.req.raw.headers].flat();
     const url = incoming?.url ?? c.req.url.slice(c.req.url.indexOf('/', 8));
-    const request = {
+    const request: UpstreamRequest = {
       path: url,
       method,
       headers: upstreamRequestHeaders(rawHeaders, {
@@ -179,15 +185,18 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
       }),
       // Read through Hono, not from `incoming`: the body limit may already have consumed and re-wrapped it.
       body: hasBody ? (c.req.raw.body as unknown as Readable) : null,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     };
     const canRetry = idempotent.has(method) && !hasBody;
     route.retryBudget.recordRequest();
     let retriesLeft = canRetry ? route.maxRetries : 0;
     for (;;) {
       const upstream = route.upstreams.pick();
-      const { name, version } = upstream.spec;
+      const { name } = upstream.spec;
+      const record = recorders.get(upstream) as UpstreamRecorder;
       if (!upstream.breaker.tryAcquire()) {
-        metrics.observeUpstream(route.name, name, version, 503, 0);
+        record(503, 0);
         return problem(c, 503, 'Service Unavailable', `upstream ${name} is failing; its circuit breaker is open`);
       }
       const started = performance.now();
@@ -196,7 +205,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
       if (result.kind === 'failed' && (incoming?.destroyed || outgoing?.destroyed) && !outgoing?.writableFinished) {
         // The client went away (e.g. a load generator closing its connections): no verdict on the upstream.
         upstream.breaker.release();
-        metrics.observeUpstream(route.name, name, version, clientClosedRequest, seconds);
+        record(clientClosedRequest, seconds);
         return sentResponse(clientClosedRequest);
       }
       if (result.kind === 'failed') {
@@ -205,7 +214,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
         const code = (result.error as { code?: string }).code ?? '';
         const timedOut = timeoutCodes.has(code);
         const status = timedOut ? 504 : 502;
-        metrics.observeUpstream(route.name, name, version, status, seconds);
+        record(status, seconds);
         if (result.headersSent) return sentResponse(502);
         // A connection that failed before any byte was sent is safe to retry for idempotent requests.
         if (!timedOut && retriesLeft > 0 && retry()) continue;
@@ -214,7 +223,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): Handler {
           : problem(c, 502, 'Bad Gateway', `upstream ${name} is unreachable`);
       }
       upstream.breaker.record(result.status < 500);
-      metrics.observeUpstream(route.name, name, version, result.status, seconds);
+      record(result.status, seconds);
       // The budget was paid when the attempt chose to retry.
       if (result.kind === 'retry') continue;
       return result.response ?? sentResponse(result.status);
