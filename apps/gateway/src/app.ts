@@ -1,11 +1,11 @@
 import { http } from '@homelab/platform';
 import { createServiceApp, type Lifecycle, type Logger, problem, type ServiceMetrics } from '@homelab/service-kit';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { authenticate } from './auth/authenticate.ts';
+import { identifyCaller } from './auth/authenticate.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { proxy } from './proxy/proxy.ts';
-import { rateLimit } from './rate-limit/rate-limit.ts';
+import { admitRequest } from './rate-limit/rate-limit.ts';
 import type { RateLimiter } from './rate-limit/token-bucket.ts';
 import type { CircuitBreakerOptions } from './resilience/circuit-breaker.ts';
 import { createRetryBudget, type RetryBudgetOptions } from './resilience/retry-budget.ts';
@@ -105,30 +105,54 @@ export function createApp(deps: GatewayDeps): Gateway {
     exposeHeaders,
     maxAge: 600,
   });
-  // Only browsers send Origin; API clients skip the CORS work (the proxy adds the fields for the web origin).
-  api.use((c, next) => (c.req.header('origin') === undefined ? next() : corsMiddleware(c, next)));
-  api.use(authenticate({ verifyApiKey: deps.verifyApiKey, ...(deps.verifyJwt ? { verifyJwt: deps.verifyJwt } : {}) }));
-  api.use(rateLimit({ limiter: deps.limiter, onLimited: () => gatewayMetrics.rateLimited() }));
-  api.all(
-    '/*',
-    proxy(
-      {
-        name: notesRoute,
-        upstreams: notes,
-        timeoutMs: deps.timeoutMs ?? 3_000,
-        maxRetries: deps.maxRetries ?? 1,
-        retryBudget: createRetryBudget(deps.retryBudget),
-      },
-      {
-        metrics: gatewayMetrics,
-        problem,
-        corsOrigin: deps.webOrigin,
-        corsExposeHeaders: exposeHeaders,
-        onUpstreamError: (upstream, error, requestId) =>
-          logger.warn({ upstream, requestId, err: error }, 'upstream request failed'),
-      },
-    ),
+  const identify = identifyCaller({
+    verifyApiKey: deps.verifyApiKey,
+    ...(deps.verifyJwt ? { verifyJwt: deps.verifyJwt } : {}),
+  });
+  const admit = admitRequest({ limiter: deps.limiter, onLimited: () => gatewayMetrics.rateLimited() });
+  const forward = proxy(
+    {
+      name: notesRoute,
+      upstreams: notes,
+      timeoutMs: deps.timeoutMs ?? 3_000,
+      maxRetries: deps.maxRetries ?? 1,
+      retryBudget: createRetryBudget(deps.retryBudget),
+    },
+    {
+      metrics: gatewayMetrics,
+      problem,
+      corsOrigin: deps.webOrigin,
+      corsExposeHeaders: exposeHeaders,
+      onUpstreamError: (upstream, error, requestId) =>
+        logger.warn({ upstream, requestId, err: error }, 'upstream request failed'),
+    },
   );
+  /**
+   * Authenticate, rate-limit, proxy: one handler instead of three middleware levels and a route handler (each
+   * level is a dispatch promise, a `next` closure and an async frame per request), in the same order. Both checks
+   * answer synchronously on the hot path (a remembered API key, a leased token).
+   */
+  const admitted = (c: Context, identity: string): Response | Promise<Response> => {
+    c.set('identity', identity);
+    const refusal = admit(c, identity);
+    if (refusal === undefined) return forward(c);
+    if (refusal instanceof Promise) return refusal.then((r) => r ?? forward(c));
+    return refusal;
+  };
+  const gatewayRequest = (c: Context): Response | Promise<Response> => {
+    const identity = identify(c);
+    if (typeof identity === 'string') return admitted(c, identity);
+    if (identity instanceof Promise) return identity.then((id) => (typeof id === 'string' ? admitted(c, id) : id));
+    return identity;
+  };
+  // Only browsers send Origin; API clients skip the CORS work (the proxy adds the fields for the web origin).
+  api.all('/*', (c): Response | Promise<Response> => {
+    if (c.req.header('origin') === undefined) return gatewayRequest(c);
+    const preflightOrProxied = corsMiddleware(c, async () => {
+      c.res = await gatewayRequest(c);
+    }) as Promise<Response | undefined>;
+    return preflightOrProxied.then((preflight) => preflight ?? c.res);
+  });
   app.route('/v1', api);
 
   lifecycle.onShutdown(async () => {
