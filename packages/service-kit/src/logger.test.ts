@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createLogger, turnBatched } from './logger.ts';
 
@@ -8,8 +10,8 @@ function recorder() {
   return {
     writes,
     events,
-    write(chunk: string) {
-      writes.push(chunk);
+    write(chunk: Buffer) {
+      writes.push(chunk.toString('utf8'));
     },
     flush(callback?: (error?: Error | null) => void) {
       events.push('flush');
@@ -54,7 +56,7 @@ describe('turnBatched', () => {
   it('keeps pino lines whole and ordered through a logger', async () => {
     const target = recorder();
     const logger = createLogger({ service: 'svc', version: '1', destination: turnBatched(target) });
-    logger.info({ n: 1 }, 'first');
+    logger.info({ n: 1 }, 'first ✓');
     logger.warn({ password: 'hunter2' }, 'second');
     await nextTurn();
     expect(target.writes).toHaveLength(1);
@@ -63,9 +65,33 @@ describe('turnBatched', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     expect(lines.map((l) => [l.msg, l.level, l.service])).toEqual([
-      ['first', 'info', 'svc'],
+      ['first ✓', 'info', 'svc'],
       ['second', 'warn', 'svc'],
     ]);
     expect(lines[1].password).toBe('[redacted]');
+  });
+});
+
+describe('the default stdout destination', () => {
+  it('delivers every line in order, including those logged right before process.exit()', async () => {
+    // A child process, because the default destination is file descriptor 1 and flushes in an exit handler.
+    const script = `
+      import { createLogger } from ${JSON.stringify(new URL('./logger.ts', import.meta.url).href)};
+      const logger = createLogger({ service: 'child', version: '1' });
+      for (let i = 0; i < 3000; i++) logger.info({ i }, 'burst');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      logger.info({ i: 3000 }, 'last');
+      process.exit(0);
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      maxBuffer: 16 << 20,
+    });
+    const lines = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { i: number; msg: string });
+    expect(lines).toHaveLength(3001);
+    expect(lines.every((line, index) => line.i === index)).toBe(true);
+    expect(lines.at(-1)?.msg).toBe('last');
   });
 });
