@@ -214,6 +214,19 @@ describe('gateway against stub upstreams', () => {
       'http://localhost:3000',
     );
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    // Proxied answers: the fields for the web origin only, and nothing of one request leaks into the next.
+    const fromWeb = await get('/v1/notes', { 'x-api-key': apiKey, origin: 'http://localhost:3000' });
+    expect(fromWeb.status).toBe(200);
+    expect(fromWeb.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(fromWeb.headers.get('access-control-expose-headers')).toContain('ratelimit-remaining');
+    expect((await echo(fromWeb)).url).toBe('/v1/notes');
+    for (const headers of [{ 'x-api-key': apiKey }, { 'x-api-key': apiKey, origin: 'https://evil.example' }]) {
+      const other = await get('/v1/notes', headers);
+      expect(other.status).toBe(200);
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      expect(other.headers.get('vary')).toBeNull();
+      await other.arrayBuffer();
+    }
   });
 
   it('answers 504 when the upstream is slower than the route timeout', async () => {

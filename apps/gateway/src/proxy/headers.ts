@@ -95,23 +95,16 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], forward: F
 }
 
 /**
- * Security headers every answer must carry. The API's own answers already do (service kit); these are the
- * fallback should an upstream forget, added only where missing.
- */
-const baselineSecurityHeaders: readonly [string, string][] = [
-  ['x-content-type-options', 'nosniff'],
-  ['x-frame-options', 'DENY'],
-  ['referrer-policy', 'no-referrer'],
-];
-
-/**
- * The upstream's response headers minus hop-by-hop ones, plus the gateway's own (`extra`: request id,
- * RateLimit-*, CORS; then `gateway`, headers middleware put on the context) where the upstream did not set them.
- * Built from plain objects: no `Headers` instance on the hot path.
+ * The upstream's response headers minus hop-by-hop ones, plus the gateway's own where the upstream did not set
+ * them: `limits` (RateLimit-*), `cors` (for the web origin), then `gateway` (headers middleware put on the
+ * context, only off node-server). Built from plain objects in one pass: no `Headers` instance and no
+ * intermediate record on the hot path. The request id and the security headers are not added here: the service
+ * kit presets them under every answer of the process, proxied ones included.
  */
 export function downstreamResponseHeaders(
   upstream: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
-  extra: Readonly<Record<string, string>>,
+  limits: Readonly<Record<string, string>> | undefined,
+  cors: Readonly<Record<string, string>> | undefined,
   gateway?: Headers,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -121,8 +114,8 @@ export function downstreamResponseHeaders(
     if (value === undefined || dropOnResponse.has(name) || listed?.has(name)) continue;
     out[name] = value;
   }
-  for (const name in extra) if (!(name in out)) out[name] = extra[name] as string;
+  if (limits) for (const name in limits) if (!(name in out)) out[name] = limits[name] as string;
+  if (cors) for (const name in cors) if (!(name in out)) out[name] = cors[name] as string;
   if (gateway) for (const [name, value] of gateway) if (!(name in out)) out[name] = value;
-  for (const [name, value] of baselineSecurityHeaders) if (!(name in out)) out[name] = value;
   return out;
 }

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable, Writable } from 'node:stream';
-import { http } from '@homelab/platform';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Dispatcher } from 'undici';
@@ -51,10 +50,19 @@ const alreadySent = { 'x-hono-already-sent': 'true' } as const;
  * The handler's stand-in for an answer already written to the socket: the real status (for the kit's metrics and
  * access log) and node-server's "already sent" marker. Reading `.body` turns node-server's lightweight Response
  * into a real one: its fast path for lightweight responses ignores the marker and would write the head twice.
+ *
+ * One per status, shared by all requests: building a real Response (WebIDL header conversion) was a visible
+ * share of a proxied request. Sharing is safe because nothing of it is sent, nobody reads its body, and Hono
+ * copies a finalized response before any later `c.header()` or `c.res =` edits it.
  */
+const sentResponses = new Map<number, Response>();
 const sentResponse = (status: number): Response => {
-  const response = new Response(null, { status, headers: alreadySent });
-  void response.body;
+  let response = sentResponses.get(status);
+  if (response === undefined) {
+    response = new Response(null, { status, headers: alreadySent });
+    void response.body;
+    sentResponses.set(status, response);
+  }
   return response;
 };
 
@@ -105,15 +113,9 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
         vary: 'origin',
       }
     : undefined;
-  /** The gateway's own answer headers, from values the middleware left on the context. */
-  const gatewayHeaders = (c: Context): Record<string, string> => {
-    const fields: Record<string, string> = { [http.requestIdHeader]: c.get('requestId') };
-    const limits = c.get('rateLimitFields');
-    if (limits) Object.assign(fields, limits);
-    if (corsFields && c.req.header('origin') === corsFields['access-control-allow-origin'])
-      Object.assign(fields, corsFields);
-    return fields;
-  };
+  /** CORS fields for this request: only for the web origin. */
+  const corsFor = (c: Context) =>
+    corsFields && c.req.header('origin') === corsFields['access-control-allow-origin'] ? corsFields : undefined;
 
   const attempt = async (
     c: Context,
@@ -133,7 +135,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
             retry = true;
             return discard();
           }
-          outgoing.writeHead(statusCode, downstreamResponseHeaders(headers, gatewayHeaders(c)));
+          outgoing.writeHead(statusCode, downstreamResponseHeaders(headers, c.get('rateLimitFields'), corsFor(c)));
           return outgoing;
         });
         return retry ? { kind: 'retry', status } : { kind: 'answered', status };
@@ -149,7 +151,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       }
       const body = res.statusCode === 204 || res.statusCode === 304 || options.method === 'HEAD' ? null : res.body;
       // Off the hot path: also carry whatever other middleware put on the context.
-      const headers = downstreamResponseHeaders(res.headers, gatewayHeaders(c), c.res.headers);
+      const headers = downstreamResponseHeaders(res.headers, c.get('rateLimitFields'), corsFor(c), c.res.headers);
       const response = new Response(body ? (Readable.toWeb(body) as ReadableStream) : null, {
         status: res.statusCode,
         headers: Object.entries(headers).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])) as [
