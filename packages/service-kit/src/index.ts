@@ -17,7 +17,13 @@ export { createLogger, type Logger, type LoggerOptions, redact, redactedKeys } f
 export { createMetrics, type MetricsOptions, type ServiceMetrics } from './metrics.ts';
 export { createRequestObserver, observe } from './observe.ts';
 export { type ProblemBody, ProblemError, problem, problemBody, problemContentType } from './problem.ts';
-export { assignRequestContext, parseTraceparent, requestContext } from './request-context.ts';
+export {
+  assignRequestContext,
+  parseTraceparent,
+  type RequestTrace,
+  requestContext,
+  requestTrace,
+} from './request-context.ts';
 export { presetResponseHeaders, presettableResponseClass } from './response-headers.ts';
 export { type RunningServer, type ServeOptions, serve } from './serve.ts';
 export { createServiceApp, type ServiceApp, type ServiceAppOptions, statusTitle } from './service-app.ts';

@@ -1,6 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { apps, http } from '@homelab/platform';
-import { createLogger, createMetrics } from '@homelab/service-kit';
+import {
+  createLogger,
+  createMetrics,
+  type RequestTrace,
+  requestTrace,
+  securityHeaderValues,
+} from '@homelab/service-kit';
 import Fastify from 'fastify';
 import { createApiMetrics } from '../../src/api-metrics.ts';
 import { noteCacheKey } from '../../src/cache/note-cache.ts';
@@ -9,9 +14,9 @@ import { createNotesRepository } from '../../src/notes/notes-repository.ts';
 import { createPgClient } from '../../src/storage/pg-client.ts';
 
 /**
- * The same endpoint as a user would write it with Fastify: same pino logger (one access line per request), same
- * prom-client RED metrics, same request id and security headers, same identity and id checks, same cache and
- * repository. argv: port, database url, redis url.
+ * The same endpoint as a user would write it with Fastify: same pino logger (one access line per request, with
+ * the same fields), same RED metrics, same trace context and request id, same security headers, same identity
+ * and id checks, same cache and repository. argv: port, database url, redis url.
  */
 const [port = '0', databaseUrl = '', redisUrl = ''] = process.argv.slice(2);
 const logger = createLogger({ service: apps.api.name, version: 'bench', level: 'info' });
@@ -21,29 +26,27 @@ const db = createPgClient({ connectionString: databaseUrl, logger });
 const cache = createRedisCache({ url: redisUrl, ttlSeconds: 3600, logger, errors: apiMetrics.cacheErrors });
 const repository = createNotesRepository(db, { maxNotesPerOwner: 10_000 });
 
-const securityHeaders = {
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'strict-transport-security': 'max-age=15552000; includeSubDomains',
-  'x-dns-prefetch-control': 'off',
-  'x-permitted-cross-domain-policies': 'none',
-};
+declare module 'fastify' {
+  interface FastifyRequest {
+    trace: RequestTrace;
+  }
+}
 
 const app = Fastify({
   loggerInstance: logger,
   disableRequestLogging: true,
   keepAliveTimeout: http.keepAlive.serverKeepAliveTimeoutMs,
-  genReqId: (req) => {
-    const id = req.headers[http.requestIdHeader];
-    return typeof id === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(id) ? id : randomUUID();
-  },
 });
+app.decorateRequest('trace');
 app.addHook('onRequest', async (request, reply) => {
-  reply.headers(securityHeaders);
-  reply.header(http.requestIdHeader, request.id);
+  const traceparent = request.headers.traceparent;
+  const incomingId = request.headers[http.requestIdHeader];
+  request.trace = requestTrace(
+    typeof traceparent === 'string' ? traceparent : undefined,
+    typeof incomingId === 'string' ? incomingId : undefined,
+  );
+  reply.headers(securityHeaderValues);
+  reply.header(http.requestIdHeader, request.trace.requestId);
 });
 app.addHook('onResponse', async (request, reply) => {
   const route = request.routeOptions.url ?? 'unmatched';
@@ -51,7 +54,9 @@ app.addHook('onResponse', async (request, reply) => {
   metrics.observeRequest(request.method, route, reply.statusCode, seconds);
   logger.info(
     {
-      requestId: request.id,
+      requestId: request.trace.requestId,
+      traceId: request.trace.traceId,
+      spanId: request.trace.spanId,
       method: request.method,
       path: request.url.split('?')[0],
       route,
