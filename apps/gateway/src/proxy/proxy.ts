@@ -66,6 +66,12 @@ const sentResponse = (status: number): Response => {
   return response;
 };
 
+/** Whether a request (other than GET/HEAD) carries a body, by its framing headers. */
+const announcesBody = (c: Context): boolean => {
+  const length = c.req.header('content-length');
+  return length !== undefined ? length !== '0' : c.req.header('transfer-encoding') !== undefined;
+};
+
 /** A sink for the body of a response that will be retried instead of forwarded. */
 const discard = () =>
   new Writable({
@@ -86,7 +92,31 @@ interface UpstreamRequest {
   readonly body: Readable | null;
   readonly headersTimeout: number;
   readonly bodyTimeout: number;
+  /** Handed back to the stream factory by undici. */
+  readonly opaque: Exchange;
 }
+
+/** One client request across its attempts. */
+interface Exchange {
+  readonly c: Context;
+  readonly outgoing: ServerResponse | undefined;
+  /** Attempts left beyond the current one; each is paid from the retry budget when taken. */
+  retriesLeft: number;
+  /** The current attempt's upstream status, and whether it is being retried. */
+  status: number;
+  retry: boolean;
+}
+
+/** The outcome of a streamed answer; the common case allocates nothing. */
+const answeredByStatus = new Map<number, Attempt>();
+const answered = (status: number): Attempt => {
+  let outcome = answeredByStatus.get(status);
+  if (outcome === undefined) {
+    outcome = { kind: 'answered', status };
+    answeredByStatus.set(status, outcome);
+  }
+  return outcome;
+};
 
 type Attempt =
   | { readonly kind: 'answered'; readonly status: number; readonly response?: Response }
@@ -117,35 +147,57 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
   const corsFor = (c: Context) =>
     corsFields && c.req.header('origin') === corsFields['access-control-allow-origin'] ? corsFields : undefined;
 
-  const attempt = async (
-    c: Context,
+  /** Asks (and pays) the retry budget for one more attempt of this request. */
+  const payRetry = (exchange: Exchange): boolean => {
+    exchange.retriesLeft -= 1;
+    if (!route.retryBudget.tryRetry()) {
+      metrics.retry(route.name, 'budget_exhausted');
+      return false;
+    }
+    metrics.retry(route.name, 'attempted');
+    return true;
+  };
+
+  /**
+   * undici's `stream()` factory: one function for every request, its state handed over as `opaque` (no closure per
+   * request). Writes the head to the client and returns the client's response as the body sink, or a sink that
+   * discards the body of an answer that will be retried.
+   */
+  const streamFactory = ({ statusCode, headers, opaque }: Dispatcher.StreamFactoryData<Exchange>): Writable => {
+    const exchange = opaque as Exchange;
+    exchange.status = statusCode;
+    if (exchange.retriesLeft > 0 && retryableStatus.has(statusCode) && payRetry(exchange)) {
+      exchange.retry = true;
+      return discard();
+    }
+    const { c } = exchange;
+    const outgoing = exchange.outgoing as ServerResponse;
+    outgoing.writeHead(statusCode, downstreamResponseHeaders(headers, c.get('rateLimitFields'), corsFor(c)));
+    return outgoing;
+  };
+
+  /** One attempt under node-server: the answer streams straight into Node's response. */
+  const streamAttempt = async (upstream: Upstream, options: UpstreamRequest, exchange: Exchange): Promise<Attempt> => {
+    exchange.status = 0;
+    exchange.retry = false;
+    try {
+      await upstream.pool.stream(options, streamFactory);
+      return exchange.retry ? { kind: 'retry', status: exchange.status } : answered(exchange.status);
+    } catch (error) {
+      return { kind: 'failed', error, headersSent: (exchange.outgoing as ServerResponse).headersSent };
+    }
+  };
+
+  /** One attempt elsewhere (`app.request()` in tests): a streamed web `Response`. */
+  const responseAttempt = async (
     upstream: Upstream,
     options: UpstreamRequest,
-    /** Asks (and pays) the retry budget; absent when this attempt may not be retried. */
-    tryRetry: (() => boolean) | undefined,
-    outgoing: ServerResponse | undefined,
+    exchange: Exchange,
   ): Promise<Attempt> => {
-    if (outgoing) {
-      let status = 0;
-      let retry = false;
-      try {
-        await upstream.pool.stream(options, ({ statusCode, headers }) => {
-          status = statusCode;
-          if (tryRetry && retryableStatus.has(statusCode) && tryRetry()) {
-            retry = true;
-            return discard();
-          }
-          outgoing.writeHead(statusCode, downstreamResponseHeaders(headers, c.get('rateLimitFields'), corsFor(c)));
-          return outgoing;
-        });
-        return retry ? { kind: 'retry', status } : { kind: 'answered', status };
-      } catch (error) {
-        return { kind: 'failed', error, headersSent: outgoing.headersSent };
-      }
-    }
+    const { c } = exchange;
     try {
       const res = await upstream.pool.request(options);
-      if (tryRetry && retryableStatus.has(res.statusCode) && tryRetry()) {
+      if (exchange.retriesLeft > 0 && retryableStatus.has(res.statusCode) && payRetry(exchange)) {
         await res.body.dump();
         return { kind: 'retry', status: res.statusCode };
       }
@@ -169,13 +221,17 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
   return async (c: Context) => {
     const { incoming, outgoing } = (c.env ?? {}) as NodeBindings;
     const method = c.req.method as Dispatcher.HttpMethod;
-    const length = c.req.header('content-length');
-    const hasBody =
-      method !== 'GET' &&
-      method !== 'HEAD' &&
-      (length !== undefined ? length !== '0' : c.req.header('transfer-encoding') !== undefined);
+    const hasBody = method !== 'GET' && method !== 'HEAD' && announcesBody(c);
     const rawHeaders = incoming?.rawHeaders ?? [...c.req.raw.headers].flat();
     const url = incoming?.url ?? c.req.url.slice(c.req.url.indexOf('/', 8));
+    route.retryBudget.recordRequest();
+    const exchange: Exchange = {
+      c,
+      outgoing,
+      retriesLeft: idempotent.has(method) && !hasBody ? route.maxRetries : 0,
+      status: 0,
+      retry: false,
+    };
     const request: UpstreamRequest = {
       path: url,
       method,
@@ -189,10 +245,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       body: hasBody ? (c.req.raw.body as unknown as Readable) : null,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
+      opaque: exchange,
     };
-    const canRetry = idempotent.has(method) && !hasBody;
-    route.retryBudget.recordRequest();
-    let retriesLeft = canRetry ? route.maxRetries : 0;
     for (;;) {
       const upstream = route.upstreams.pick();
       const { name } = upstream.spec;
@@ -202,7 +256,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
         return problem(c, 503, 'Service Unavailable', `upstream ${name} is failing; its circuit breaker is open`);
       }
       const started = performance.now();
-      const result = await attempt(c, upstream, request, retriesLeft > 0 ? retry : undefined, outgoing);
+      const result = await (outgoing ? streamAttempt : responseAttempt)(upstream, request, exchange);
       const seconds = (performance.now() - started) / 1000;
       if (result.kind === 'failed' && (incoming?.destroyed || outgoing?.destroyed) && !outgoing?.writableFinished) {
         // The client went away (e.g. a load generator closing its connections): no verdict on the upstream.
@@ -219,7 +273,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
         record(status, seconds);
         if (result.headersSent) return sentResponse(502);
         // A connection that failed before any byte was sent is safe to retry for idempotent requests.
-        if (!timedOut && retriesLeft > 0 && retry()) continue;
+        if (!timedOut && exchange.retriesLeft > 0 && payRetry(exchange)) continue;
         return timedOut
           ? problem(c, 504, 'Gateway Timeout', `upstream ${name} did not answer within ${timeoutMs} ms`)
           : problem(c, 502, 'Bad Gateway', `upstream ${name} is unreachable`);
@@ -229,16 +283,6 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       // The budget was paid when the attempt chose to retry.
       if (result.kind === 'retry') continue;
       return result.response ?? sentResponse(result.status);
-    }
-
-    function retry(): boolean {
-      retriesLeft -= 1;
-      if (!route.retryBudget.tryRetry()) {
-        metrics.retry(route.name, 'budget_exhausted');
-        return false;
-      }
-      metrics.retry(route.name, 'attempted');
-      return true;
     }
   };
 }
