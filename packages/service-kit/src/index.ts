@@ -24,6 +24,7 @@ export {
   requestContext,
   requestTrace,
 } from './request-context.ts';
+export { requestHeader } from './request-header.ts';
 export { presetResponseHeaders, presettableResponseClass } from './response-headers.ts';
 export { type RunningServer, type ServeOptions, serve } from './serve.ts';
 export { createServiceApp, type ServiceApp, type ServiceAppOptions, statusTitle } from './service-app.ts';

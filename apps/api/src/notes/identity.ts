@@ -1,5 +1,5 @@
 import { http } from '@homelab/platform';
-import { problem } from '@homelab/service-kit';
+import { problem, requestHeader } from '@homelab/service-kit';
 import type { Context, MiddlewareHandler } from 'hono';
 
 declare module 'hono' {
@@ -14,7 +14,7 @@ const ownerPattern = /^[A-Za-z0-9._@:|-]{1,128}$/;
 
 /** The caller's identity, or undefined when the header is missing or malformed. */
 export const ownerOf = (c: Context): string | undefined => {
-  const owner = c.req.header(http.identityHeader);
+  const owner = requestHeader(c, http.identityHeader);
   return owner !== undefined && ownerPattern.test(owner) ? owner : undefined;
 };
 
