@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable, Writable } from 'node:stream';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Dispatcher } from 'undici';
@@ -7,6 +7,7 @@ import type { GatewayMetrics, UpstreamRecorder } from '../metrics.ts';
 import type { RetryBudget } from '../resilience/retry-budget.ts';
 import type { Upstream } from '../upstreams/upstream.ts';
 import type { WeightedUpstreams } from '../upstreams/weighted-upstreams.ts';
+import { forwardResponse } from './forward-response.ts';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.ts';
 
 /** One proxied route: where it goes, how long it may take, and how it may retry. */
@@ -72,14 +73,6 @@ const announcesBody = (c: Context): boolean => {
   return length !== undefined ? length !== '0' : c.req.header('transfer-encoding') !== undefined;
 };
 
-/** A sink for the body of a response that will be retried instead of forwarded. */
-const discard = () =>
-  new Writable({
-    write(_chunk, _encoding, callback) {
-      callback();
-    },
-  });
-
 /** undici's request options, built once per request and reused by its attempts. */
 interface UpstreamRequest {
   readonly path: string;
@@ -92,8 +85,6 @@ interface UpstreamRequest {
   readonly body: Readable | null;
   readonly headersTimeout: number;
   readonly bodyTimeout: number;
-  /** Handed back to the stream factory by undici. */
-  readonly opaque: Exchange;
 }
 
 /** One client request across its attempts. */
@@ -102,8 +93,7 @@ interface Exchange {
   readonly outgoing: ServerResponse | undefined;
   /** Attempts left beyond the current one; each is paid from the retry budget when taken. */
   retriesLeft: number;
-  /** The current attempt's upstream status, and whether it is being retried. */
-  status: number;
+  /** Whether the current attempt's answer is being retried. */
   retry: boolean;
 }
 
@@ -125,7 +115,7 @@ type Attempt =
 
 /**
  * The hot path. Under @hono/node-server the upstream response is streamed straight into Node's ServerResponse
- * with undici's `stream()` (no web-stream conversion, no buffering); elsewhere (`app.request()` in tests) it
+ * by an undici dispatch handler (forward-response.ts: no web-stream conversion, no buffering); elsewhere (`app.request()` in tests) it
  * falls back to a streamed `Response`. Everything that can be computed once lives outside the handler.
  */
 export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promise<Response> {
@@ -159,32 +149,29 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
   };
 
   /**
-   * undici's `stream()` factory: one function for every request, its state handed over as `opaque` (no closure per
-   * request). Writes the head to the client and returns the client's response as the body sink, or a sink that
-   * discards the body of an answer that will be retried.
+   * The head of an upstream answer: written to the client, or (a retryable status the budget pays for) dropped so
+   * the request can be retried.
    */
-  const streamFactory = ({ statusCode, headers, opaque }: Dispatcher.StreamFactoryData<Exchange>): Writable => {
-    const exchange = opaque as Exchange;
-    exchange.status = statusCode;
+  const onHead = (statusCode: number, headers: IncomingHttpHeaders, exchange: Exchange): boolean => {
     if (exchange.retriesLeft > 0 && retryableStatus.has(statusCode) && payRetry(exchange)) {
       exchange.retry = true;
-      return discard();
+      return false;
     }
     const { c } = exchange;
     const outgoing = exchange.outgoing as ServerResponse;
     outgoing.writeHead(statusCode, downstreamResponseHeaders(headers, c.get('rateLimitFields'), corsFor(c)));
-    return outgoing;
+    return true;
   };
 
   /** One attempt under node-server: the answer streams straight into Node's response. */
   const streamAttempt = async (upstream: Upstream, options: UpstreamRequest, exchange: Exchange): Promise<Attempt> => {
-    exchange.status = 0;
     exchange.retry = false;
+    const outgoing = exchange.outgoing as ServerResponse;
     try {
-      await upstream.pool.stream(options, streamFactory);
-      return exchange.retry ? { kind: 'retry', status: exchange.status } : answered(exchange.status);
+      const status = await forwardResponse(upstream.pool, options, outgoing, onHead, exchange);
+      return exchange.retry ? { kind: 'retry', status } : answered(status);
     } catch (error) {
-      return { kind: 'failed', error, headersSent: (exchange.outgoing as ServerResponse).headersSent };
+      return { kind: 'failed', error, headersSent: outgoing.headersSent };
     }
   };
 
@@ -229,7 +216,6 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       c,
       outgoing,
       retriesLeft: idempotent.has(method) && !hasBody ? route.maxRetries : 0,
-      status: 0,
       retry: false,
     };
     const request: UpstreamRequest = {
@@ -245,7 +231,6 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       body: hasBody ? (c.req.raw.body as unknown as Readable) : null,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-      opaque: exchange,
     };
     for (;;) {
       const upstream = route.upstreams.pick();
