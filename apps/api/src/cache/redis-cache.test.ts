@@ -7,11 +7,11 @@ import { createApiMetrics } from '../api-metrics.ts';
 import { captureLogger } from '../testing/test-app.ts';
 import { createRedisCache } from './redis-cache.ts';
 
-function buildCache(url: string, commandTimeoutMs: number) {
+function buildCache(url: string, stallTimeoutMs: number) {
   const { logger, lines } = captureLogger();
   const metrics = createMetrics({ service: 'api', version: 't', commit: 't' });
   const apiMetrics = createApiMetrics(metrics);
-  const cache = createRedisCache({ url, ttlSeconds: 60, logger, errors: apiMetrics.cacheErrors, commandTimeoutMs });
+  const cache = createRedisCache({ url, ttlSeconds: 60, logger, errors: apiMetrics.cacheErrors, stallTimeoutMs });
   const errors = async (operation: string) =>
     Number(
       new RegExp(`cache_errors_total\\{operation="${operation}"\\} (\\d+)`).exec(
@@ -51,7 +51,7 @@ describe('Redis cache failure modes', () => {
   const binary = findBinary('redis-server');
   if (!redisAvailable() && realServersRequired()) throw new Error('CI requires redis-server for the cache tests');
   it.skipIf(!binary)(
-    'bounds a command on a connected Redis that stops answering (SIGSTOP) by the timeout',
+    'bounds a command on a connected Redis that stops answering (SIGSTOP) by the stall timeout',
     async () => {
       const port = await freePort();
       const server = spawn(binary as string, ['--port', String(port), '--bind', '127.0.0.1', '--save', ''], {
