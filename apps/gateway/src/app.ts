@@ -1,5 +1,12 @@
 import { http } from '@homelab/platform';
-import { createServiceApp, type Lifecycle, type Logger, problem, type ServiceMetrics } from '@homelab/service-kit';
+import {
+  createServiceApp,
+  type Lifecycle,
+  type Logger,
+  problem,
+  requestHeader,
+  type ServiceMetrics,
+} from '@homelab/service-kit';
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { identifyCaller } from './auth/authenticate.ts';
@@ -147,7 +154,7 @@ export function createApp(deps: GatewayDeps): Gateway {
   };
   // Only browsers send Origin; API clients skip the CORS work (the proxy adds the fields for the web origin).
   api.all('/*', (c): Response | Promise<Response> => {
-    if (c.req.header('origin') === undefined) return gatewayRequest(c);
+    if (requestHeader(c, 'origin') === undefined) return gatewayRequest(c);
     const preflightOrProxied = corsMiddleware(c, async () => {
       c.res = await gatewayRequest(c);
     }) as Promise<Response | undefined>;

@@ -1,5 +1,5 @@
 import { auth } from '@homelab/platform';
-import { problem } from '@homelab/service-kit';
+import { problem, requestHeader } from '@homelab/service-kit';
 import type { Context, MiddlewareHandler } from 'hono';
 import { JwtRejected } from './jwt-verifier.ts';
 
@@ -40,9 +40,9 @@ export function identifyCaller(
     }
   };
   return (c) => {
-    const apiKey = c.req.header(auth.apiKeyHeader);
+    const apiKey = requestHeader(c, auth.apiKeyHeader);
     if (apiKey !== undefined) return verifyApiKey(apiKey) || unauthorized(c, 'API key not recognised');
-    const authorization = c.req.header('authorization');
+    const authorization = requestHeader(c, 'authorization');
     if (authorization?.toLowerCase().startsWith('bearer ')) return bearer(c, authorization.slice(7).trim());
     return unauthorized(c, 'credentials required: an x-api-key header or Authorization: Bearer <token>');
   };

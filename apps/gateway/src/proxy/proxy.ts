@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { requestHeader } from '@homelab/service-kit';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Dispatcher } from 'undici';
@@ -69,8 +70,8 @@ const sentResponse = (status: number): Response => {
 
 /** Whether a request (other than GET/HEAD) carries a body, by its framing headers. */
 const announcesBody = (c: Context): boolean => {
-  const length = c.req.header('content-length');
-  return length !== undefined ? length !== '0' : c.req.header('transfer-encoding') !== undefined;
+  const length = requestHeader(c, 'content-length');
+  return length !== undefined ? length !== '0' : requestHeader(c, 'transfer-encoding') !== undefined;
 };
 
 /** undici's request options, built once per request and reused by its attempts. */
@@ -135,7 +136,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
     : undefined;
   /** CORS fields for this request: only for the web origin. */
   const corsFor = (c: Context) =>
-    corsFields && c.req.header('origin') === corsFields['access-control-allow-origin'] ? corsFields : undefined;
+    corsFields && requestHeader(c, 'origin') === corsFields['access-control-allow-origin'] ? corsFields : undefined;
 
   /** Asks (and pays) the retry budget for one more attempt of this request. */
   const payRetry = (exchange: Exchange): boolean => {
