@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@homelab/service-kit';
 import { createDatabase, freePort, startPostgres, startRedis } from '@homelab/test-servers';
@@ -112,6 +113,7 @@ async function measure(server: (typeof servers)[number]): Promise<Measurement> {
 }
 
 const results = new Map<string, Measurement[]>();
+const loadBefore = loadavg()[0] ?? 0;
 try {
   for (let round = 0; round < rounds; round++) {
     for (const [index, server] of servers.entries()) {
@@ -153,7 +155,8 @@ const overhead = 1 - hono.rps / honoOff.rps;
 const cpuOverhead = hono.cpu / honoOff.cpu - 1;
 const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
 console.log(
-  `GET /v1/notes/:id, warm Redis cache, ${connections} connections, ${seconds} s x ${rounds} round(s), median`,
+  `GET /v1/notes/:id, warm Redis cache, ${connections} connections, ${seconds} s x ${rounds} round(s), median; ` +
+    `${availableParallelism()} CPUs, load average ${loadBefore.toFixed(1)} before and ${(loadavg()[0] ?? 0).toFixed(1)} after`,
 );
 console.log('| server | req/s | p50 ms | p99 ms | x bare | x fastify | CPU us/req | x bare (CPU) | x fastify (CPU) |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
