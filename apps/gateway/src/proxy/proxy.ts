@@ -116,8 +116,9 @@ type Attempt =
 
 /**
  * The hot path. Under @hono/node-server the upstream response is streamed straight into Node's ServerResponse
- * by an undici dispatch handler (forward-response.ts: no web-stream conversion, no buffering); elsewhere (`app.request()` in tests) it
- * falls back to a streamed `Response`. Everything that can be computed once lives outside the handler.
+ * by an undici dispatch handler (forward-response.ts: no web-stream conversion, no buffering); elsewhere
+ * (`app.request()` in tests) it falls back to a streamed `Response`. Everything that can be computed once lives
+ * outside the handler.
  */
 export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promise<Response> {
   const { metrics, problem } = deps;
