@@ -105,6 +105,25 @@ describe.runIf(redisUrl || realServersRequired())('Redis token bucket with local
     }
   });
 
+  it('gives an idle lease back by itself, so other replicas can use its tokens', async () => {
+    const client = new Redis(redisUrl);
+    const prefix = `test:${Math.random()}:`;
+    const limiter = createRedisRateLimiter(
+      client,
+      { capacity: 20, refillPerSecond: 0.001 },
+      { keyPrefix: prefix, leaseTokens: 5, leaseMs: 50 },
+    );
+    try {
+      expect((await limiter.take('alice')).allowed).toBe(true);
+      expect(await tokensInRedis(client, `${prefix}alice`)).toBeCloseTo(15, 1);
+      // No further request on this replica: the sweep returns the 4 unspent tokens.
+      await eventually(async () => (await tokensInRedis(client, `${prefix}alice`)) > 18.5);
+      expect(await tokensInRedis(client, `${prefix}alice`)).toBeCloseTo(19, 1);
+    } finally {
+      await limiter.close?.();
+    }
+  });
+
   it('refuses without a round trip while the shared bucket is empty', async () => {
     const client = new Redis(redisUrl);
     try {

@@ -76,7 +76,7 @@ interface Lease {
  * by the lease size L per replica and identity: leased tokens are spent up to `leaseMs` after Redis counted them,
  * so a window can see up to R x L requests above the bucket's burst (R replicas); and tokens one replica holds are
  * not available to another until spent or returned (a caller may see a 429 while up to (R - 1) x L tokens sit in
- * other replicas' leases, for at most `leaseMs` plus one sweep). Unspent tokens are returned on expiry and on
+ * other replicas' leases, for at most twice `leaseMs`). Unspent tokens are returned on expiry and on
  * close. While Redis is unreachable each replica falls back to its own in-memory bucket: limits are then per
  * replica (looser by the replica count) instead of failing every request or none.
  */
@@ -96,7 +96,6 @@ export function createRedisRateLimiter(
   const command = redis as unknown as WithLeaseCommand;
   const fallback = createMemoryRateLimiter(policy, now);
   const leases = new Map<string, Lease>();
-  let lastSweep = now();
 
   /** One round trip: returns expired tokens, tops the lease up to `leaseTokens`. */
   const renew = (key: string, lease: Lease): Promise<void> => {
@@ -139,9 +138,12 @@ export function createRedisRateLimiter(
       ? command.homelabLeaseTokens(prefix + key, capacity, refillPerSecond, 0, lease.tokens).then(() => undefined)
       : Promise.resolve();
 
-  /** Leases idle past their expiry give their tokens back and are forgotten, so memory stays bounded. */
-  const sweep = (t: number) => {
-    lastSweep = t;
+  /**
+   * Leases idle past their expiry give their tokens back and are forgotten, so memory stays bounded and other
+   * replicas get the tokens even when this one receives no more requests. A timer, not a check on each take.
+   */
+  const sweep = () => {
+    const t = now();
     for (const [key, lease] of leases) {
       if (t < lease.expiresAt || lease.pending || t < lease.emptyUntil) continue;
       leases.delete(key);
@@ -149,6 +151,8 @@ export function createRedisRateLimiter(
       void giveBack(key, lease).catch(() => undefined);
     }
   };
+  const sweeper = setInterval(sweep, leaseMs);
+  sweeper.unref();
 
   const spendAfterRoundTrip = async (key: string, lease: Lease): Promise<boolean> => {
     // More waiters than a lease holds: lease again. Each round trip either grants a whole lease (progress) or
@@ -167,7 +171,6 @@ export function createRedisRateLimiter(
     policy,
     take(key) {
       const t = now();
-      if (t - lastSweep > leaseMs) sweep(t);
       let lease = leases.get(key);
       if (lease === undefined) {
         lease = { tokens: 0, expiresAt: 0, globalTokens: capacity, syncedAt: t, emptyUntil: 0, pending: undefined };
@@ -189,6 +192,7 @@ export function createRedisRateLimiter(
       );
     },
     async close() {
+      clearInterval(sweeper);
       const all = [...leases].map(([key, lease]) => giveBack(key, lease).catch(() => undefined));
       leases.clear();
       await Promise.all(all);
