@@ -6,7 +6,7 @@ import {
   requestTrace,
   securityHeaderValues,
 } from '@homelab/service-kit';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { createApiMetrics } from '../../src/api-metrics.ts';
 import { noteCacheKey } from '../../src/cache/note-cache.ts';
 import { createRedisCache } from '../../src/cache/redis-cache.ts';
@@ -34,7 +34,8 @@ declare module 'fastify' {
 
 const app = Fastify({
   loggerInstance: logger,
-  disableRequestLogging: true,
+  // The access line is written by the onResponse hook below, with the same fields as the service kit's.
+  logController: new LogController({ disableRequestLogging: true }),
   keepAliveTimeout: http.keepAlive.serverKeepAliveTimeoutMs,
 });
 app.decorateRequest('trace');
