@@ -174,3 +174,18 @@ console.log(`logs+metrics overhead: ${(overhead * 100).toFixed(1)} % (target <= 
 console.log(
   `by CPU per request: ${(bare.cpu / hono.cpu).toFixed(2)} x bare, ${(fastify.cpu / hono.cpu).toFixed(2)} x fastify, logs+metrics +${(cpuOverhead * 100).toFixed(1)} %`,
 );
+// The verdicts above compare medians. The same ratio within each round (servers measured minutes apart drift
+// with the machine's speed) shows how much of a miss or a pass is noise.
+const perRound = (a: string, b: string) => {
+  const as = results.get(a) ?? [];
+  const bs = results.get(b) ?? [];
+  const ratios = as.map((m, i) => m.requestsPerSecond / (bs[i]?.requestsPerSecond ?? Number.NaN)).sort((x, y) => x - y);
+  return `${median(ratios).toFixed(2)} (range ${ratios[0]?.toFixed(2)}-${ratios.at(-1)?.toFixed(2)})`;
+};
+const [bareName, fastifyName, honoName, honoOffName] = servers.map((s) => s.name) as [string, string, string, string];
+if (rounds > 1 && !only) {
+  console.log(
+    `within each round: hono/bare ${perRound(honoName, bareName)}, hono/fastify ${perRound(honoName, fastifyName)}, ` +
+      `on/off ${perRound(honoName, honoOffName)}`,
+  );
+}
