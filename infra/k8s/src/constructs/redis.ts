@@ -17,7 +17,10 @@ export interface RedisProps {
   readonly storageClass?: string;
 }
 
-/** Redis (the API's read cache) as a one-replica StatefulSet with redis_exporter as a sidecar. */
+/**
+ * Redis (the API's read cache and the gateway's rate-limit buckets) as a one-replica StatefulSet with
+ * redis_exporter as a sidecar.
+ */
 export class Redis extends Construct {
   readonly name = 'redis';
   readonly serviceName = 'redis';
