@@ -1,6 +1,8 @@
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { http } from '@homelab/platform';
+import { createAdaptorServer } from '@hono/node-server';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -101,6 +103,27 @@ describe('serve', () => {
       expect(named(framed, http.requestIdHeader)).toHaveLength(1);
     } finally {
       await running.close();
+    }
+  });
+
+  it('still sends the security headers when the app runs on a plain node-server (not serve())', async () => {
+    const logger = createLogger({ service: 't', version: '0', destination: silent });
+    const metrics = createMetrics({ service: 't', version: '0', commit: 'x' });
+    const { app } = createServiceApp({ service: 't', logger, metrics });
+    app.get('/plain', (c) => c.json({ ok: true }));
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await get(`http://127.0.0.1:${port}/plain`, { [http.requestIdHeader]: 'plain-1' });
+      expect(answer.body).toBe('{"ok":true}');
+      const value = (name: string) =>
+        answer.rawHeaders.filter((_, i) => i % 2 === 1 && answer.rawHeaders[i - 1]?.toLowerCase() === name);
+      expect(value('x-content-type-options')).toEqual(['nosniff']);
+      expect(value(http.requestIdHeader)).toEqual(['plain-1']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
