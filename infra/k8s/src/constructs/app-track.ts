@@ -14,9 +14,9 @@ import {
 import { trackLabels } from './labels.ts';
 import {
   containerResources,
+  isolatedPod,
   preStopSleep,
   restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
   secretVolume,
   tmpVolume,
 } from './workload-defaults.ts';
@@ -123,10 +123,7 @@ export class AppTrack extends Construct {
           template: {
             metadata: { labels: this.podLabels },
             spec: {
-              serviceAccountName: props.serviceAccountName,
-              automountServiceAccountToken: false,
-              enableServiceLinks: false,
-              securityContext: restrictedPodSecurityContext(),
+              ...isolatedPod(props.serviceAccountName),
               terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
               // ScheduleAnyway: the mini PC is one node; on a multi-node cluster pods still spread.
               // Prefer one pod per node; on the one-node mini PC both replicas still schedule.

@@ -6,8 +6,8 @@ import { appImageDigestAtDeploy, exemptionAnnotations, noCpuLimit, pinnedImagePu
 import { componentLabels } from './labels.ts';
 import {
   containerResources,
+  isolatedPod,
   restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
   secretVolume,
   tmpVolume,
 } from './workload-defaults.ts';
@@ -47,11 +47,8 @@ export class MigrationJob extends Construct {
           template: {
             metadata: { labels },
             spec: {
-              serviceAccountName: this.name,
-              automountServiceAccountToken: false,
-              enableServiceLinks: false,
+              ...isolatedPod(this.name),
               restartPolicy: 'OnFailure',
-              securityContext: restrictedPodSecurityContext(),
               containers: [
                 {
                   name: 'migrate',

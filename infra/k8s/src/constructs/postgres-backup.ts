@@ -8,8 +8,8 @@ import { componentLabels } from './labels.ts';
 import type { Postgres } from './postgres.ts';
 import {
   containerResources,
+  isolatedPod,
   restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
   secretVolume,
   tmpVolume,
 } from './workload-defaults.ts';
@@ -63,11 +63,8 @@ export class PostgresBackup extends Construct {
     const podSpec = (name: string, script: string, readOnly: boolean, configMap?: string): IPodSpec => {
       const tmp = tmpVolume();
       return {
-        serviceAccountName: name,
-        automountServiceAccountToken: false,
-        enableServiceLinks: false,
+        ...isolatedPod(name),
         restartPolicy: 'OnFailure',
-        securityContext: restrictedPodSecurityContext(),
         containers: [
           {
             name,

@@ -7,8 +7,8 @@ import { exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemp
 import { componentLabels } from './labels.ts';
 import {
   containerResources,
+  isolatedPod,
   restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
   secretVolume,
   tmpVolume,
 } from './workload-defaults.ts';
@@ -58,10 +58,7 @@ export class Postgres extends Construct {
           template: {
             metadata: { labels },
             spec: {
-              serviceAccountName: this.name,
-              automountServiceAccountToken: false,
-              enableServiceLinks: false,
-              securityContext: restrictedPodSecurityContext(),
+              ...isolatedPod(this.name),
               // PostgreSQL checkpoints on a smart shutdown; give it the full grace period.
               terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds * 2,
               containers: [

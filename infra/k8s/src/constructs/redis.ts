@@ -5,11 +5,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { addObject } from './api-object.ts';
 import { exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
-import {
-  containerResources,
-  restrictedContainerSecurityContext,
-  restrictedPodSecurityContext,
-} from './workload-defaults.ts';
+import { containerResources, isolatedPod, restrictedContainerSecurityContext } from './workload-defaults.ts';
 import { addHeadlessService, addServiceAccount } from './workload-objects.ts';
 
 export interface RedisProps {
@@ -51,10 +47,7 @@ export class Redis extends Construct {
           template: {
             metadata: { labels },
             spec: {
-              serviceAccountName: this.name,
-              automountServiceAccountToken: false,
-              enableServiceLinks: false,
-              securityContext: restrictedPodSecurityContext(),
+              ...isolatedPod(this.name),
               terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds,
               containers: [
                 {

@@ -1,5 +1,12 @@
 import { podIdentity, type Resources, secretMountPath, shutdown } from '@homelab/platform';
-import type { IContainer, IPodSecurityContext, ISecurityContext, IVolume, IVolumeMount } from 'kubernetes-models/v1';
+import type {
+  IContainer,
+  IPodSecurityContext,
+  IPodSpec,
+  ISecurityContext,
+  IVolume,
+  IVolumeMount,
+} from 'kubernetes-models/v1';
 
 /** The Pod Security "restricted" pod-level context, with the platform's non-root identity. */
 export const restrictedPodSecurityContext = (): IPodSecurityContext => ({
@@ -10,6 +17,22 @@ export const restrictedPodSecurityContext = (): IPodSecurityContext => ({
   // Volumes are re-owned only when their root does not already match: a large PVC is not walked on every start.
   fsGroupChangePolicy: 'OnRootMismatch',
   seccompProfile: { type: 'RuntimeDefault' },
+});
+
+/**
+ * The pod-level isolation every pod of the platform shares: its own ServiceAccount with no API token mounted, no
+ * Service environment variables, and the restricted security context.
+ */
+export const isolatedPod = (
+  serviceAccountName: string,
+): Pick<
+  IPodSpec,
+  'serviceAccountName' | 'automountServiceAccountToken' | 'enableServiceLinks' | 'securityContext'
+> => ({
+  serviceAccountName,
+  automountServiceAccountToken: false,
+  enableServiceLinks: false,
+  securityContext: restrictedPodSecurityContext(),
 });
 
 /** The Pod Security "restricted" container context plus a read-only root filesystem. */
