@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counterIncrement, increments, versionIncrement } from './counts.ts';
+import { counterIncrement, increments, readingIncrement, versionIncrement } from './counts.ts';
 
 describe('counter increments', () => {
   it('takes differences of cumulative counters', () => {
@@ -21,7 +21,7 @@ describe('counter increments', () => {
   });
 
   it('adds nothing for a missing series instead of failing or counting it as bad', () => {
-    expect(increments(undefined, { canary: { requests: 5, errors: 5, slow: 0 }, stable: undefined })).toEqual({
+    expect(increments(undefined, { canary: { a: { requests: 5, errors: 5, slow: 0 } }, stable: undefined })).toEqual({
       canary: { requests: 0, errors: 0, slow: 0 },
       stable: { requests: 0, errors: 0, slow: 0 },
     });
@@ -32,5 +32,13 @@ describe('counter increments', () => {
     expect(counterIncrement(10, 12.6)).toBe(3);
     expect(counterIncrement(10, Number.NaN)).toBe(0);
     expect(versionIncrement({ requests: 0, errors: 0, slow: 0 }, { requests: 2, errors: 3, slow: 0 }).errors).toBe(2);
+  });
+
+  it('differences each process on its own, so one pod restarting does not recount the others', () => {
+    const before = { a: { requests: 1000, errors: 1, slow: 3 }, b: { requests: 900, errors: 0, slow: 2 } };
+    const after = { a: { requests: 1010, errors: 1, slow: 3 }, b: { requests: 4, errors: 1, slow: 0 } };
+    expect(readingIncrement(before, after)).toEqual({ requests: 14, errors: 1, slow: 0 });
+    // A process that appeared since the last reading (a new pod): everything it counted is new.
+    expect(readingIncrement(before, { ...after, c: { requests: 7, errors: 0, slow: 1 } }).requests).toBe(21);
   });
 });

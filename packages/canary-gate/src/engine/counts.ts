@@ -13,10 +13,13 @@ export interface Counts {
 
 export const zeroCounts: Counts = { requests: 0, errors: 0, slow: 0 };
 
+/** One version's cumulative counters per process (instance): counters reset per process, not per version. */
+export type VersionReading = Readonly<Record<string, Counts>>;
+
 /** One reading of both versions' cumulative counters. A missing series is `undefined`, never a zero. */
 export interface Snapshot {
-  readonly canary: Counts | undefined;
-  readonly stable: Counts | undefined;
+  readonly canary: VersionReading | undefined;
+  readonly stable: VersionReading | undefined;
 }
 
 /**
@@ -47,10 +50,25 @@ export function versionIncrement(previous: Counts | undefined, current: Counts |
   };
 }
 
+/**
+ * Increments of one version across its processes. Summing counters before differencing would be wrong: one pod
+ * restarting would make the sum drop and the reset rule would then count every other pod's whole history. A
+ * process seen for the first time after the first reading started since that reading, so all it counted is new.
+ */
+export function readingIncrement(previous: VersionReading | undefined, current: VersionReading | undefined): Counts {
+  if (!previous || !current) return zeroCounts;
+  let total = zeroCounts;
+  for (const [instance, counts] of Object.entries(current)) {
+    const before = previous[instance];
+    total = addCounts(total, versionIncrement(before ?? zeroCounts, counts));
+  }
+  return total;
+}
+
 export function increments(previous: Snapshot | undefined, current: Snapshot): { canary: Counts; stable: Counts } {
   return {
-    canary: versionIncrement(previous?.canary, current.canary),
-    stable: versionIncrement(previous?.stable, current.stable),
+    canary: readingIncrement(previous?.canary, current.canary),
+    stable: readingIncrement(previous?.stable, current.stable),
   };
 }
 
