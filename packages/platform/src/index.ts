@@ -1,6 +1,7 @@
 export * from './apps.ts';
 export * from './auth.ts';
 export * from './bootstrap.ts';
+export * from './canary.ts';
 export * from './cluster.ts';
 export * from './data.ts';
 export * from './http.ts';
