@@ -1,3 +1,4 @@
+import { cluster, clusterUsage } from './commands/cluster.ts';
 import { up } from './commands/up.ts';
 import type { Command } from './framework/command.ts';
 import { dispatch } from './framework/dispatch.ts';
@@ -7,6 +8,7 @@ export type { Command } from './framework/command.ts';
 /** One line per subcommand; each lives in `commands/<name>.ts`. */
 export const commands: Record<string, Command> = {
   up,
+  cluster: { summary: 'a real control plane with simulated nodes (kwok)', usage: clusterUsage, run: cluster },
 };
 
 /** Dispatches `argv` (without node and the script) to a subcommand; resolves to the exit code. */
