@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { hashApiKey } from '@homelab/gateway';
 import { apps, local } from '@homelab/platform';
 import { type Command, exitCodes, integerFlag, parseFlags } from '../framework/index.ts';
+import { detectCgroups } from '../local/cgroups.ts';
 import { formatLogLine, prefixFor } from '../local/log-lines.ts';
 import { localPorts, platformProcesses } from '../local/platform-processes.ts';
 import { localPrometheusConfigText, type ScrapeTarget } from '../local/prometheus-config.ts';
@@ -108,7 +109,10 @@ async function runUp(argv: readonly string[]): Promise<number> {
   }
 
   log('up', `starting ${processes.map((p) => p.name).join(', ')} (data in ${dataDir})`);
-  const supervisor = supervise(processes, { log });
+  // Each app in its own cgroup with its Kubernetes memory limit and CPU request, so a leak is OOMKilled here too.
+  const cgroups = detectCgroups();
+  log('up', cgroups.notice ?? `cgroup ${cgroups.mode}: each service limited to its Kubernetes memory limit`);
+  const supervisor = supervise(processes, { log, cgroups });
   // The children have their own process groups; should this process die without stopping them, take them along.
   process.once('exit', () => {
     for (const p of supervisor.processes) {
