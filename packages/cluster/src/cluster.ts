@@ -45,9 +45,8 @@ export const kwokctlConfig = (paths: ToolPaths): object[] => [
     kind: 'KwokctlConfiguration',
     options: {
       runtime: 'binary',
+      // kwokctl picks version-dependent flags from this; the binaries below are the ones it runs.
       kubeVersion: versions.kubernetes.controlPlane,
-      etcdVersion: versions.kubernetes.etcd,
-      kwokVersion: versions.kubernetes.kwok,
       // kwokctl's default is 0.0.0.0; nothing here should be reachable from the network.
       bindAddress: '127.0.0.1',
       securePort: true,
