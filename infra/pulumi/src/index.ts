@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { alertmanagerSecret } from '@homelab/observability';
 import { data, edge, monitoringStack, namespaces, versions } from '@homelab/platform';
 import * as pulumi from '@pulumi/pulumi';
+import { AddonCrds } from './addon-crds.ts';
 import { Cluster } from './cluster.ts';
 import {
   exposeGatewayOnKindNodePorts,
@@ -13,6 +14,7 @@ import {
   routedHostnames,
   serviceExposing,
   stageManifests,
+  unownedNamespaces,
 } from './manifests.ts';
 import { PlatformAddons } from './platform-addons.ts';
 import { PlatformManifests } from './platform-manifests.ts';
@@ -36,6 +38,7 @@ const preflight = new Preflight('preflight', {
   hostPorts: [edge.public.httpPort, edge.public.httpsPort],
   k3sInstall: settings.k3sInstall,
   k3sKubeconfig: settings.k3sKubeconfig,
+  ...(settings.kubeconfig ? { kubeconfig: settings.kubeconfig } : {}),
   ...(settings.nodeAddress ? { nodeAddress: settings.nodeAddress } : {}),
   hostnames,
 });
@@ -52,6 +55,7 @@ const cluster = new Cluster(
     k3sVersion: versions.kubernetes.k3s,
     k3sInstall: settings.k3sInstall,
     k3sKubeconfig: settings.k3sKubeconfig,
+    ...(settings.kubeconfig ? { kubeconfigFile: settings.kubeconfig } : {}),
   },
   { dependsOn: [preflight] },
 );
@@ -60,7 +64,7 @@ const deletedWith = cluster.deletedWith ? { deletedWith: cluster.deletedWith } :
 
 const platformNamespaces = new PlatformNamespaces(
   'namespaces',
-  { namespaces: stages.namespaces },
+  { namespaces: [...stages.namespaces, ...unownedNamespaces(objects)] },
   { provider, ...deletedWith },
 );
 
@@ -81,22 +85,26 @@ const secrets = new PlatformSecrets(
   { provider, dependsOn: [platformNamespaces], ...deletedWith },
 );
 
-const addons = new PlatformAddons(
-  'addons',
-  {
-    values: {
-      flavour: settings.cluster,
-      storageClass: settings.storageClass,
-      alertmanagerReceiversSecret: alertmanagerSecret.name,
-    },
-  },
-  { provider, dependsOn: [platformNamespaces, secrets], ...deletedWith },
-);
+const addonOptions = { provider, dependsOn: [platformNamespaces, secrets], ...deletedWith };
+const addons =
+  settings.addons === 'crds' && settings.addonCrds
+    ? new AddonCrds('addons', { directory: settings.addonCrds }, addonOptions)
+    : new PlatformAddons(
+        'addons',
+        {
+          values: {
+            flavour: settings.cluster,
+            storageClass: settings.storageClass,
+            alertmanagerReceiversSecret: alertmanagerSecret.name,
+          },
+        },
+        addonOptions,
+      );
 
 new PlatformManifests(
   'manifests',
   { stages, releases: addons.releases },
-  { provider, dependsOn: [platformNamespaces, secrets], ...deletedWith },
+  { provider, dependsOn: [platformNamespaces, secrets, ...cluster.storage], ...deletedWith },
 );
 
 export const clusterFlavour = settings.cluster;
