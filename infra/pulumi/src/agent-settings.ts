@@ -37,6 +37,11 @@ const agent = z.strictObject({
     .default('root'),
   /** SSH port; default 22. */
   port: z.number().int().min(1).max(65535).default(22),
+  /**
+   * The machine's SSH host key (`ssh-keyscan -t ed25519 HOST`, the part after the host name); default none, and
+   * then any host key is accepted: set it unless the network is trusted.
+   */
+  hostKey: z.string().min(1).optional(),
   /** Node labels, e.g. `{ "topology.kubernetes.io/zone": "shelf-2" }`; default none. */
   labels: labels.default({}),
   /** Node taints (`key=value:Effect`); default none. */

@@ -8,6 +8,7 @@ import { data, edge, monitoringStack, namespaces, versions } from '@homelab/plat
 import * as pulumi from '@pulumi/pulumi';
 import { AddonCrds } from './addon-crds.ts';
 import { Cluster } from './cluster.ts';
+import { K3sAgents } from './k3s-agents.ts';
 import {
   exposeGatewayOnKindNodePorts,
   loadManifests,
@@ -60,6 +61,21 @@ const cluster = new Cluster(
   { dependsOn: [preflight] },
 );
 const { provider } = cluster;
+
+const agents =
+  settings.agents.length > 0
+    ? new K3sAgents(
+        'agents',
+        {
+          agents: settings.agents,
+          serverAddress: checked.nodeAddress,
+          k3sVersion: versions.kubernetes.k3s,
+          k3sKubeconfig: settings.k3sKubeconfig,
+          ...(config.getSecret('sshPrivateKey') ? { sshPrivateKey: config.requireSecret('sshPrivateKey') } : {}),
+        },
+        { dependsOn: [cluster] },
+      )
+    : undefined;
 const deletedWith = cluster.deletedWith ? { deletedWith: cluster.deletedWith } : {};
 
 const platformNamespaces = new PlatformNamespaces(
@@ -104,10 +120,16 @@ const addons =
 new PlatformManifests(
   'manifests',
   { stages, releases: addons.releases },
-  { provider, dependsOn: [platformNamespaces, secrets, ...cluster.storage], ...deletedWith },
+  {
+    provider,
+    // Joined agents first, so the first rollout spreads the replicas over every machine.
+    dependsOn: [platformNamespaces, secrets, ...cluster.storage, ...(agents ? agents.nodes.values() : [])],
+    ...deletedWith,
+  },
 );
 
 export const clusterFlavour = settings.cluster;
+export const agentNodes = agents ? [...agents.nodes.keys()] : [];
 /** `pulumi stack output kubeconfig --show-secrets > ~/.kube/homelab.yaml` */
 export const kubeconfig = cluster.kubeconfig;
 export const urls = hostnames.map((hostname) => `https://${hostname}`);
