@@ -308,7 +308,7 @@ describe('the program on kind (the default)', () => {
   it('waits for the suspended restore Job to be held (Suspended), not to complete, and leaves other Jobs alone', () => {
     const jobs = ofType(program, 'kubernetes:batch/v1:Job');
     const annotations = (job: Registration) =>
-      ((job.inputs.metadata as { annotations?: Record<string, string> }).annotations ?? {})[waitForAnnotation];
+      (job.inputs.metadata as { annotations?: Record<string, string> }).annotations?.[waitForAnnotation];
     const suspended = jobs.filter((job) => (job.inputs.spec as { suspend?: boolean }).suspend === true);
     expect(suspended.map((job) => job.name)).toEqual(['homelab-data/postgres-restore']);
     for (const job of jobs) {
