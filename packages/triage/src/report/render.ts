@@ -18,18 +18,15 @@ function findingsTable(findings: readonly Finding[], width: number): string {
   const fixed = 10 + 26;
   const flexible = Math.max(60, width - fixed - 10);
   const t = new Table({
-    head: ['severity', 'subject', 'what / evidence', 'next / runbook'],
+    head: ['severity', 'subject', 'what / evidence', 'what to look at next'],
     colWidths: [10, 26, Math.floor(flexible / 2), Math.ceil(flexible / 2)],
     wordWrap: true,
     style: plain,
   });
   for (const f of findings) {
-    t.push([
-      severityLabel[f.severity],
-      f.subject,
-      [f.what, ...f.evidence.map((e) => `- ${e}`)].join('\n'),
-      `${f.next}\n-> ${f.runbook}`,
-    ]);
+    t.push([severityLabel[f.severity], f.subject, [f.what, ...f.evidence.map((e) => `- ${e}`)].join('\n'), f.next]);
+    // The runbook on a row of its own: a path wrapped inside a narrow cell could not be copied.
+    t.push([{ colSpan: 4, content: `runbook: ${f.runbook}` }]);
   }
   return t.toString();
 }
