@@ -1,3 +1,4 @@
+import { cluster, clusterUsage } from './commands/cluster.ts';
 import { triage, triageUsage } from './commands/triage.ts';
 import { up, upUsage } from './commands/up.ts';
 
@@ -11,6 +12,7 @@ export interface Command {
 /** Later work adds the canary gate, drills and triage here, one entry per subcommand. */
 export const commands: Record<string, Command> = {
   up: { summary: 'run the whole platform locally', usage: upUsage, run: up },
+  cluster: { summary: 'a real control plane with simulated nodes (kwok)', usage: clusterUsage, run: cluster },
   triage: { summary: 'find what is wrong: host, DNS, TLS, cluster', usage: triageUsage, run: triage },
 };
 

@@ -9,6 +9,7 @@ import {
   zeroDowntimeRollouts,
 } from './pod-security.ts';
 import { rbacLeastPrivilege } from './rbac-guard.ts';
+import { relationalGuards } from './relational-guards.ts';
 import { validateAll } from './schema-validation.ts';
 
 /** Every guarantee the manifests are held to, by name. Each returns its problems; [] means it holds. */
@@ -24,6 +25,7 @@ export const allGuards: Record<string, Guard> = {
   exemptionsHaveReasons,
   rbacLeastPrivilege,
   configUrlsResolve,
+  ...relationalGuards,
 };
 
 /** Runs every guard; returns only the guards that found problems. */
