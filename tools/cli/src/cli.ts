@@ -1,4 +1,5 @@
 import { cluster, clusterUsage } from './commands/cluster.ts';
+import { triage, triageUsage } from './commands/triage.ts';
 import { up } from './commands/up.ts';
 import type { Command } from './framework/command.ts';
 import { dispatch } from './framework/dispatch.ts';
@@ -9,6 +10,7 @@ export type { Command } from './framework/command.ts';
 export const commands: Record<string, Command> = {
   up,
   cluster: { summary: 'a real control plane with simulated nodes (kwok)', usage: clusterUsage, run: cluster },
+  triage: { summary: 'find what is wrong: host, DNS, TLS, cluster', usage: triageUsage, run: triage },
 };
 
 /** Dispatches `argv` (without node and the script) to a subcommand; resolves to the exit code. */

@@ -55,15 +55,20 @@ describe('cpu', () => {
     expect(analyzeCpu({ ...idle, iowaitPercent: 35 })[0]?.runbook).toBe('runbooks/host/HostIoWaitHigh.md');
   });
 
-  it('finds a CPU burner the test started, by pid, from /proc alone', async () => {
+  it('finds a CPU burner the test started, by pid, from /proc alone, and not an idle process', async () => {
     const burner = await startNode("process.stdout.write('ready'); for (;;) {}");
-    const facts = await collectCpu({ intervalMs: 2000, top: 20 });
-    const seen = facts.processes.find((p) => p.pid === burner.pid);
-    // A shared 2-core machine may give the burner less than a full core; it still is among the busiest.
-    expect(seen?.percentOfCore).toBeGreaterThan(15);
-    expect(seen?.cmdline).toContain('-e');
-    const findings = analyzeCpu(facts, { hotProcessPercent: 15 });
+    const sleeper = await startNode("process.stdout.write('ready'); setInterval(() => {}, 60_000);");
+    const facts = await collectCpu({ intervalMs: 2000, top: 200 });
+    const burning = facts.processes.find((p) => p.pid === burner.pid);
+    const idle = facts.processes.find((p) => p.pid === sleeper.pid);
+    // On the shared 2-core build machine twenty tasks may compete for the cores: the burner's share can be a
+    // tenth of a core, still far above an idle process (which accrues no CPU time at all in 2 s).
+    expect(burning?.percentOfCore).toBeGreaterThan(5);
+    expect(idle?.percentOfCore ?? 0).toBeLessThan(1);
+    expect(burning?.cmdline).toContain('-e');
+    const findings = analyzeCpu(facts, { hotProcessPercent: 5 });
     expect(findings.some((f) => f.subject.startsWith(`pid ${burner.pid} (`) && f.severity === 'warn')).toBe(true);
+    expect(findings.some((f) => f.subject.startsWith(`pid ${sleeper.pid} (`))).toBe(false);
     expect(facts.cores).toBeGreaterThan(0);
   });
 });
@@ -71,7 +76,7 @@ describe('cpu', () => {
 describe('fds', () => {
   it('names a process whose descriptors grow between two samples', async () => {
     const leaker = await startNode(
-      "const fs = require('node:fs'); process.stdout.write('ready'); setInterval(() => fs.openSync('/dev/null', 'r'), 20);",
+      "const fs = require('node:fs'); process.stdout.write('ready'); setInterval(() => { for (let i = 0; i < 5; i++) fs.openSync('/dev/null', 'r'); }, 20);",
     );
     const facts = await collectFds({ intervalMs: 1000, top: 50 });
     const seen = facts.processes.find((p) => p.pid === leaker.pid);
@@ -122,7 +127,9 @@ describe('mem', () => {
       if (facts.recentOomKills === undefined) {
         process.stderr.write('NOTICE: kernel log not readable: OOM victim by pid not checked\n');
       } else {
-        expect(findings.some((f) => f.subject.startsWith(`pid ${hog.pid} (`) && f.severity === 'alert')).toBe(true);
+        // The kernel log's record of the kill names the victim's pid in the cgroup's finding.
+        expect(atLimit?.what).toMatch(/^1 OOM kill\(s\) in the last 60 min: at the cgroup memory limit/);
+        expect(atLimit?.evidence.some((e) => e.startsWith(`pid ${hog.pid} (`))).toBe(true);
       }
     } finally {
       cgroup.remove();
