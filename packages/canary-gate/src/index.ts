@@ -1,3 +1,4 @@
+export * from './deploy.ts';
 export * from './drivers/cluster-driver.ts';
 export * from './drivers/local-driver.ts';
 export * from './drivers/traffic-driver.ts';

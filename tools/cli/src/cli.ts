@@ -1,3 +1,4 @@
+import { deployCommand, deployUsage } from './commands/deploy.ts';
 import { up, upUsage } from './commands/up.ts';
 
 /** A subcommand: receives the arguments after its name, resolves to the process exit code. */
@@ -10,6 +11,7 @@ export interface Command {
 /** Later work adds the canary gate, drills and triage here, one entry per subcommand. */
 export const commands: Record<string, Command> = {
   up: { summary: 'run the whole platform locally', usage: upUsage, run: up },
+  deploy: { summary: 'deploy an app as a canary gated on its SLOs', usage: deployUsage, run: deployCommand },
 };
 
 const help = () =>
