@@ -7,6 +7,8 @@ export * from './engine/counts.ts';
 export * from './engine/gate.ts';
 export * from './engine/mixture.ts';
 export * from './engine/sprt.ts';
+export * from './load/autocannon-load.ts';
+export * from './load/profile.ts';
 export * from './report/chart.ts';
 export * from './report/history.ts';
 export * from './report/progress.ts';

@@ -1,4 +1,4 @@
-import autocannon from 'autocannon';
+import autocannon, { type Result } from 'autocannon';
 import type { LoadProfile } from './profile.ts';
 
 export interface LoadResult {
@@ -24,27 +24,32 @@ export function startLoad(
   profile: LoadProfile,
   options: { baseUrl: string; headers?: Record<string, string>; durationSeconds?: number },
 ): RunningLoad {
-  const instance = autocannon({
-    url: new URL(profile.path, options.baseUrl).toString(),
-    connections: profile.connections,
-    overallRate: profile.rps,
-    duration: options.durationSeconds ?? profile.durationSeconds,
-    headers: options.headers ?? {},
-    timeout: 10,
-  });
+  let settle: { resolve: (r: LoadResult) => void; reject: (e: Error) => void } | undefined;
   const done = new Promise<LoadResult>((resolve, reject) => {
-    instance.on('done', (result: autocannon.Result) => {
+    settle = { resolve, reject };
+  });
+  const instance = autocannon(
+    {
+      url: new URL(profile.path, options.baseUrl).toString(),
+      connections: profile.connections,
+      overallRate: profile.rps,
+      duration: options.durationSeconds ?? profile.durationSeconds,
+      headers: options.headers ?? {},
+      timeout: 10,
+    },
+    (error: Error | null, result: Result) => {
+      if (error) return settle?.reject(error);
       const statusCodes: Record<string, number> = {};
-      for (const [key, value] of Object.entries(result.statusCodeStats ?? {})) statusCodes[key] = value.count;
-      resolve({
+      const stats = (result.statusCodeStats ?? {}) as Record<string, { count: number }>;
+      for (const [key, value] of Object.entries(stats)) statusCodes[key] = value.count;
+      settle?.resolve({
         requests: result.requests.total,
         statusCodes,
         non2xx: result.non2xx,
         errors: result.errors,
         timeouts: result.timeouts,
       });
-    });
-    instance.on('error', reject);
-  });
+    },
+  );
   return { done, stop: () => instance.stop() };
 }
