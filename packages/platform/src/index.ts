@@ -4,6 +4,7 @@ export * from './bootstrap.ts';
 export * from './canary.ts';
 export * from './cluster.ts';
 export * from './data.ts';
+export * from './failure-modes.ts';
 export * from './http.ts';
 export * from './k8s.ts';
 export * from './runbooks.ts';

@@ -140,7 +140,7 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
 
   it('never rolls back a canary without traffic as a regression: it ends as insufficient evidence', async () => {
     const r = deploy(['--stage-deadline', '8']);
-    expect(await r.exited).toBe(3);
+    expect(await r.exited).toBe(1);
     const result = record(r);
     expect(result).toMatchObject({ outcome: 'rolled-back', reason: 'insufficient evidence' });
     expect(result.timeline.every((p) => p.decision.kind !== 'rollback' || p.decision.reason !== 'regression')).toBe(
@@ -154,7 +154,7 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
     const traffic = load(120);
     try {
       const r = deploy();
-      expect(await r.exited).toBe(3);
+      expect(await r.exited).toBe(1);
       const result = record(r);
       expect(result).toMatchObject({ outcome: 'rolled-back', reason: 'regression' });
       expect(result.detail).toMatch(/errors/);
@@ -172,7 +172,7 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
     const traffic = load(120);
     try {
       const r = deploy();
-      expect(await r.exited).toBe(3);
+      expect(await r.exited).toBe(1);
       const result = record(r);
       expect(result).toMatchObject({ outcome: 'rolled-back', reason: 'regression' });
       expect(result.detail).toMatch(/slow/);
@@ -196,7 +196,7 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
       // The re-run meets a broken canary, so it also ends quickly; what matters is what it does first.
       await faults({ errorRatio: 0.5 });
       const second = deploy();
-      expect(await second.exited).toBe(3);
+      expect(await second.exited).toBe(1);
       const result = record(second);
       expect(result.recovered).toMatch(/reverted the interrupted rollout/);
       expect(JSON.parse(readFileSync(join(dataDir, 'canary-rollout.json'), 'utf8'))).toMatchObject({

@@ -1,17 +1,17 @@
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { deploy, loadKubeConfig } from '@homelab/canary-gate';
+import { loadKubeConfig, deploy as runGatedDeploy } from '@homelab/canary-gate';
 import { type AppName, apps, canaryGate, http, local } from '@homelab/platform';
+import { type Command, exitCodes, integerFlag, parseFlags, UsageError } from '../framework/index.ts';
 import { localPorts } from '../local/platform-processes.ts';
 import { loadOrCreateSecrets } from '../local/secrets.ts';
 
-export const deployUsage = `homelab deploy <app> --image <ref@sha256:digest> [options]
+const usage = `homelab deploy <app> --image <ref@sha256:digest> [options]
 homelab deploy api --local [options]
 
 Deploys <app> as a canary and shifts traffic in stages (${canaryGate.stages.map((s) => `${s.weight} %`).join(' -> ')}) while
 it flows, gated on the app's SLOs by two anytime-valid sequential tests per SLI; promotes or rolls back by itself.
 Writes a JSON record, a markdown summary (also to $GITHUB_STEP_SUMMARY when set) and an SVG chart, and appends
-the deploy history. Exit code: 0 promoted, 3 rolled back, 1 error.
+the deploy history. Exit code: 0 promoted, 1 rolled back (or failed), 2 bad command line.
 
 Cluster (default): the HTTPRoute weights and the <app>-canary Deployment, by server-side apply.
   --image <ref@digest>     the new image, pinned by digest
@@ -34,10 +34,10 @@ const repositoryRoot = resolve(import.meta.dirname, '../../../..');
 const digestRef = /^[^\s@]+@sha256:[a-f0-9]{64}$/;
 
 /** `homelab deploy`: parses flags and hands over to @homelab/canary-gate. */
-export async function deployCommand(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    options: {
+async function runDeploy(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
       image: { type: 'string' },
       local: { type: 'boolean' },
       prometheus: { type: 'boolean' },
@@ -49,22 +49,17 @@ export async function deployCommand(argv: readonly string[]): Promise<number> {
       out: { type: 'string' },
       'stage-deadline': { type: 'string' },
       evaluation: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(deployUsage);
-    return 0;
-  }
+    { positionals: true },
+  );
   const app = positionals[0] as AppName | undefined;
   if (!app || !(app in apps) || positionals.length > 1) {
-    throw new Error(`one app to deploy: ${Object.keys(apps).join(', ')}`);
+    throw new UsageError(`one app to deploy: ${Object.keys(apps).join(', ')}`);
   }
   const number = (flag: string, value: string | undefined) => {
     if (value === undefined) return undefined;
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${flag} must be a positive number`);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} must be a positive number, not "${value}"`);
     return n;
   };
   const deadline = number('stage-deadline', values['stage-deadline']);
@@ -75,13 +70,12 @@ export async function deployCommand(argv: readonly string[]): Promise<number> {
     ? { stages: canaryGate.stages.map((s) => ({ weight: s.weight, deadlineSeconds: deadline })) }
     : {};
 
-  let target: Parameters<typeof deploy>[0]['target'];
+  let target: Parameters<typeof runGatedDeploy>[0]['target'];
   let image = values.image;
   if (values.local) {
     // Locally only the API has a canary process (`homelab up --canary`).
-    if (app !== 'api') throw new Error('--local: only the api has a local canary (homelab up --canary)');
-    const offset = Number(values['port-offset'] ?? 0);
-    if (!Number.isInteger(offset) || offset < 0) throw new Error('--port-offset must be a whole number >= 0');
+    if (app !== 'api') throw new UsageError('--local: only the api has a local canary (homelab up --canary)');
+    const offset = integerFlag(values['port-offset'], 'port-offset', 0);
     const ports = localPorts(offset);
     const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'));
     const loopback = (port: number) => `http://127.0.0.1:${port}`;
@@ -96,8 +90,8 @@ export async function deployCommand(argv: readonly string[]): Promise<number> {
       stateFile: join(dataDir, 'canary-rollout.json'),
     };
   } else {
-    if (!image || !digestRef.test(image)) throw new Error('--image must be <ref>@sha256:<64 hex digits>');
-    if (!values['prometheus-url']) throw new Error('--prometheus-url is required in the cluster');
+    if (!image || !digestRef.test(image)) throw new UsageError('--image must be <ref>@sha256:<64 hex digits>');
+    if (!values['prometheus-url']) throw new UsageError('--prometheus-url is required in the cluster');
     target = {
       kind: 'cluster',
       kubeConfig: loadKubeConfig(values.kubeconfig),
@@ -105,7 +99,7 @@ export async function deployCommand(argv: readonly string[]): Promise<number> {
       ...(values.namespace ? { namespace: values.namespace } : {}),
     };
   }
-  const { result, files } = await deploy({
+  const { result, files } = await runGatedDeploy({
     app,
     image,
     target,
@@ -121,5 +115,11 @@ export async function deployCommand(argv: readonly string[]): Promise<number> {
     `deploy ${app}: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}: ${result.detail}\n` +
       `  record ${files.record}\n  summary ${files.summary}\n  chart ${files.chart}\n`,
   );
-  return result.outcome === 'promoted' ? 0 : 3;
+  return result.outcome === 'promoted' ? exitCodes.ok : exitCodes.findings;
 }
+
+export const deploy: Command = {
+  summary: 'deploy an app as a canary gated on its SLOs',
+  usage,
+  run: runDeploy,
+};

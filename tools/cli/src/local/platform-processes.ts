@@ -70,6 +70,7 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     },
     readyUrl: loopback(port) + http.paths.readiness,
+    resources: apps.api.resources,
   });
   const processes: ProcessSpec[] = [apiProcess('api', ports.api, 'stable', join(options.dataDir, 'api/pglite'))];
   const canary = options.canaryWeight !== undefined;
@@ -101,6 +102,7 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     },
     readyUrl: loopback(ports.gateway) + http.paths.readiness,
+    resources: apps.gateway.resources,
   });
   processes.push({
     name: 'web',
@@ -123,6 +125,7 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
       ...(options.prometheusUrl ? { PROMETHEUS_URL: options.prometheusUrl } : {}),
     },
     readyUrl: loopback(ports.web) + http.paths.readiness,
+    resources: apps.web.resources,
   });
   return processes;
 }
