@@ -1,3 +1,4 @@
+export * from './deploy.ts';
 export * from './drivers/cluster-driver.ts';
 export * from './drivers/local-driver.ts';
 export * from './drivers/traffic-driver.ts';
@@ -6,6 +7,8 @@ export * from './engine/counts.ts';
 export * from './engine/gate.ts';
 export * from './engine/mixture.ts';
 export * from './engine/sprt.ts';
+export * from './load/autocannon-load.ts';
+export * from './load/profile.ts';
 export * from './report/chart.ts';
 export * from './report/history.ts';
 export * from './report/progress.ts';

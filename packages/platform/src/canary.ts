@@ -1,3 +1,4 @@
+import { k8sLabels } from './k8s.ts';
 import { burnRateTiers } from './slo-alerting.ts';
 
 /** One step of a canary rollout: the canary's share of traffic and how long it may take to prove itself. */
@@ -51,6 +52,13 @@ export const canaryGate = {
   sharedOutageWindowSeconds: 30,
   /** Where deploy history is kept: a JSON-lines file locally, a ConfigMap in the cluster. */
   history: { localFile: 'deploys.jsonl', configMap: 'homelab-deploy-history', maxEntries: 50 },
+  /**
+   * The Prometheus label that tells stable from canary: the local scrape config sets `track`; in the cluster the
+   * PodMonitor copies the pod label `homelab.dev/track`, which Prometheus sanitises to `homelab_dev_track`.
+   */
+  trackLabel: { local: 'track', cluster: k8sLabels.track.replace(/[^a-zA-Z0-9_]/g, '_') },
+  /** The gateway route whose stable/canary upstreams `homelab deploy --local` weighs (apps/gateway `notesRoute`). */
+  localGatewayRoute: 'notes',
   /** Annotations on the HTTPRoute / canary Deployment that record a rollout in progress (re-runs read them). */
   annotations: {
     rollout: 'homelab.dev/canary-rollout',

@@ -1,4 +1,5 @@
 import { cluster, clusterUsage } from './commands/cluster.ts';
+import { deploy } from './commands/deploy.ts';
 import { triage, triageUsage } from './commands/triage.ts';
 import { up } from './commands/up.ts';
 import type { Command } from './framework/command.ts';
@@ -9,6 +10,7 @@ export type { Command } from './framework/command.ts';
 /** One line per subcommand; each lives in `commands/<name>.ts`. */
 export const commands: Record<string, Command> = {
   up,
+  deploy,
   cluster: { summary: 'a real control plane with simulated nodes (kwok)', usage: clusterUsage, run: cluster },
   triage: { summary: 'find what is wrong: host, DNS, TLS, cluster', usage: triageUsage, run: triage },
 };

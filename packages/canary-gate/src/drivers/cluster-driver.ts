@@ -1,5 +1,10 @@
 import { type AppName, apps, canary, canaryGate, namespaces } from '@homelab/platform';
-import { type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import {
+  type KubeConfig,
+  KubeConfig as KubeConfigClass,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
 import type { RolloutRecord, TrafficDriver } from './traffic-driver.ts';
 
 export interface ClusterDriverOptions {
@@ -153,4 +158,12 @@ export function clusterDriver(options: ClusterDriverOptions): TrafficDriver {
       await applyRoute({ ...record, phase: 'rolled-back' }, 0);
     },
   };
+}
+
+/** A kubeconfig from a file (the deployer's, made from a TokenRequest token), or the default loading rules. */
+export function loadKubeConfig(path?: string): KubeConfig {
+  const kc = new KubeConfigClass();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
 }

@@ -6,7 +6,7 @@ const pad = { left: 48, right: 150, top: 28, bottom: 36 };
 const yMin = -1;
 const yMax = 1.5;
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * The evidence over time as SVG: each test's statistic divided by its rollback threshold (1 = roll back), Test A
@@ -72,7 +72,7 @@ export function evidenceChart(result: RolloutResult): string {
   const verdict = result.outcome === 'promoted' ? 'promoted' : `rolled back: ${result.reason ?? ''}`;
   const decision = last
     ? `<line x1="${x(last.at)}" x2="${x(last.at)}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="${result.outcome === 'promoted' ? '#2ca02c' : '#d62728'}" stroke-width="2"/>` +
-      `<text x="${x(last.at) - 4}" y="${pad.top - 8}" font-size="12" text-anchor="end" fill="#333">${escape(verdict)} at ${Math.round(last.at)} s</text>`
+      `<text x="${x(last.at) - 4}" y="${pad.top - 8}" font-size="12" text-anchor="end" fill="#333">${escapeXml(verdict)} at ${Math.round(last.at)} s</text>`
     : '';
   const legend = series.map(
     (s, i) =>
@@ -96,9 +96,9 @@ export function evidenceChart(result: RolloutResult): string {
       `<text x="${x(f * tMax)}" y="${height - pad.bottom + 14}" font-size="10" text-anchor="middle">${Math.round(f * tMax)} s</text>`,
   );
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escape(`canary evidence for ${result.app}: ${verdict}`)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(`canary evidence for ${result.app}: ${verdict}`)}">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
-    `<text x="${pad.left}" y="14" font-size="12" fill="#333">${escape(`${result.app} ${result.image}`)}: evidence / threshold</text>`,
+    `<text x="${pad.left}" y="14" font-size="12" fill="#333">${escapeXml(`${result.app} ${result.image}`)}: evidence / threshold</text>`,
     ...grid,
     ...xTicks,
     ...stageMarks,
