@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { http } from '@homelab/platform';
-import { createLogger, createMetrics, type RunningServer, serve } from '@homelab/service-kit';
+import {
+  createIdentitySigner,
+  createIdentityVerifier,
+  createLogger,
+  createMetrics,
+  type RunningServer,
+  serve,
+} from '@homelab/service-kit';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type GatewayDeps } from './app.ts';
@@ -73,6 +80,9 @@ const echo = async (res: Response) => (await res.json()) as Echo;
 const problemOf = async (res: Response) => (await res.json()) as Problem;
 
 const jwtSecret = randomBytes(32);
+const identitySecret = randomBytes(32);
+/** What the API does with the identity header: the identity its token names, or undefined. */
+const verifyIdentity = createIdentityVerifier({ secret: identitySecret });
 const apiKey = randomBytes(32).toString('base64url');
 const adminToken = randomBytes(24).toString('hex');
 const sign = (alg = 'HS256', key: Uint8Array = jwtSecret, exp: string | number = '5m', sub = 'alice') =>
@@ -94,6 +104,7 @@ async function startGateway(upstreams: UpstreamSpec[], overrides: Partial<Gatewa
     verifyApiKey: createApiKeyVerifier([{ identity: 'alice', sha256: hashApiKey(apiKey) }]),
     verifyJwt: createJwtVerifier({ secret: jwtSecret, issuer: 'homelab', audience: 'homelab-api' }),
     limiter: createMemoryRateLimiter({ capacity: 10_000, refillPerSecond: 10_000 }),
+    signIdentity: createIdentitySigner({ secret: identitySecret }),
     adminToken,
     webOrigin: 'http://localhost:3000',
     timeoutMs: 300,
@@ -169,13 +180,16 @@ describe('gateway against stub upstreams', () => {
     const res = await get('/v1/notes?limit=5', {
       authorization: `Bearer ${await sign()}`,
       [http.identityHeader]: 'mallory',
+      'x-homelab-user': 'mallory',
       'x-request-id': 'req-123',
       traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
     });
     expect(res.status).toBe(200);
     const seen = await echo(res);
     expect(seen.url).toBe('/v1/notes?limit=5');
-    expect(seen.headers[http.identityHeader]).toBe('alice');
+    expect(seen.headers[http.identityHeader]).not.toBe('mallory');
+    expect(await verifyIdentity(seen.headers[http.identityHeader])).toBe('alice');
+    expect(seen.headers['x-homelab-user']).toBeUndefined();
     expect(seen.headers['x-request-id']).toBe('req-123');
     expect(seen.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     expect(seen.headers.traceparent).not.toContain('00f067aa0ba902b7');

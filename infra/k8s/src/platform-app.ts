@@ -130,11 +130,12 @@ export const buildPlatform = (options: PlatformOptions): App => {
       API_URL: `http://${gateways.internalServiceHost}`,
       API_KEYS_FILE: secretFile(secretNames.gatewayApiKeys, 'keys'),
       JWT_SECRET_FILE: secretFile(secretNames.gatewayJwt, 'secret'),
+      IDENTITY_TOKEN_SECRET_FILE: secretFile(secretNames.identityToken, 'secret'),
       WEB_ORIGIN: `https://${gateways.hostnames.web}`,
       // Token buckets shared by every replica; without it each pod would grant its own burst.
       REDIS_URL: `redis://${serviceHost(redis.serviceName, namespaces.data)}:${data.redis.port}`,
     },
-    secretFiles: [secretNames.gatewayApiKeys, secretNames.gatewayJwt],
+    secretFiles: [secretNames.gatewayApiKeys, secretNames.gatewayJwt, secretNames.identityToken],
   });
   const web = new AppWorkload(appsChart, 'web', {
     app: apps.web,
@@ -160,8 +161,9 @@ export const buildPlatform = (options: PlatformOptions): App => {
       REDIS_URL: `redis://${serviceHost(redis.serviceName, namespaces.data)}:${data.redis.port}`,
       ADMIN_TOKEN_FILE: secretFile(secretNames.apiAdminToken, 'token'),
       DATABASE_URL_FILE: secretFile(secretNames.apiDatabase, 'url'),
+      IDENTITY_TOKEN_SECRET_FILE: secretFile(secretNames.identityToken, 'secret'),
     },
-    secretFiles: [secretNames.apiAdminToken, secretNames.apiDatabase],
+    secretFiles: [secretNames.apiAdminToken, secretNames.apiDatabase, secretNames.identityToken],
   });
   const workloads = [web, gateway, api];
   const routes = [

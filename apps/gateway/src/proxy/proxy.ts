@@ -25,6 +25,8 @@ export interface ProxyRoute {
 
 export interface ProxyDeps {
   readonly metrics: GatewayMetrics;
+  /** The identity token the API verifies (`createIdentitySigner` in the service kit). */
+  readonly signIdentity: (identity: string) => string | Promise<string>;
   readonly problem: (c: Context, status: ContentfulStatusCode, title: string, detail?: string) => Response;
   /** The one origin answered with CORS headers (preflights are answered earlier by the CORS middleware). */
   readonly corsOrigin?: string;
@@ -213,6 +215,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
     const hasBody = method !== 'GET' && method !== 'HEAD' && announcesBody(c);
     const rawHeaders = incoming?.rawHeaders ?? [...c.req.raw.headers].flat();
     const url = incoming?.url ?? c.req.url.slice(c.req.url.indexOf('/', 8));
+    const signed = deps.signIdentity(c.get('identity'));
+    const identityToken = typeof signed === 'string' ? signed : await signed;
     route.retryBudget.recordRequest();
     const exchange: Exchange = {
       c,
@@ -224,7 +228,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       path: url,
       method,
       headers: upstreamRequestHeaders(rawHeaders, {
-        identity: c.get('identity'),
+        identityToken,
         requestId: c.get('requestId'),
         traceparent: c.get('traceparent'),
         clientAddress: incoming?.socket.remoteAddress ?? 'unknown',

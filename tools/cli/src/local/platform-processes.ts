@@ -68,6 +68,7 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
       PGLITE_DATA_DIR: pgliteDir,
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl, MIGRATE_ON_START: 'true' } : {}),
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      IDENTITY_TOKEN_SECRET: secrets.identityTokenSecret,
     },
     readyUrl: loopback(port) + http.paths.readiness,
   });
@@ -97,6 +98,7 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
         : {}),
       API_KEYS: `${options.demoIdentity}:${options.demoApiKeyHash}`,
       JWT_SECRET: secrets.jwtSecret,
+      IDENTITY_TOKEN_SECRET: secrets.identityTokenSecret,
       WEB_ORIGIN: `http://localhost:${ports.web}`,
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     },
