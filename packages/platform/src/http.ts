@@ -13,6 +13,11 @@ export const http = {
   /** A request still running after this answers 504 (milliseconds). */
   requestTimeoutMs: 5_000,
   /**
+   * The whole request body must arrive within this after the request head, or the request answers 408. Below
+   * `requestTimeoutMs`, so a slow client gets its own 4xx instead of the server's 504.
+   */
+  bodyDeadlineMs: 4_000,
+  /**
    * Keep-alive ordering (workload-checklist): the proxy's upstream idle timeout < Node's keepAliveTimeout <
    * Node's headersTimeout, so the proxy never reuses a socket Node has just closed.
    */

@@ -23,6 +23,7 @@ export { createLogger, type Logger, type LoggerOptions, redact, redactedKeys } f
 export { createMetrics, type MetricsOptions, type ServiceMetrics } from './metrics.ts';
 export { createRequestObserver, observe } from './observe.ts';
 export { type ProblemBody, ProblemError, problem, problemBody, problemContentType } from './problem.ts';
+export { guardRequestBody, type RequestBodyLimits, type RequestBodyState } from './request-body.ts';
 export {
   assignRequestContext,
   parseTraceparent,

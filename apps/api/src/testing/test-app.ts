@@ -52,7 +52,7 @@ export async function buildTestApp(backend: TestBackend) {
     ...(backend.maxNotesPerOwner ? { maxNotesPerOwner: backend.maxNotesPerOwner } : {}),
     ...(backend.faults ? { faults: backend.faults } : {}),
   });
-  return { ...built, db, cache, metrics, lines, close: () => built.lifecycle.runShutdownHooks() };
+  return { ...built, db, cache, metrics, logger, lines, close: () => built.lifecycle.runShutdownHooks() };
 }
 
 export { signTestIdentity, testIdentitySecret, userHeaders } from './identity.ts';
