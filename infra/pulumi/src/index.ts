@@ -89,6 +89,7 @@ const secrets = new PlatformSecrets(
   {
     postgresPassword: stackSecret(config, 'postgresPassword'),
     jwtSecret: stackSecret(config, 'jwtSecret'),
+    identityTokenSecret: stackSecret(config, 'identityTokenSecret'),
     webSessionSecret: stackSecret(config, 'webSessionSecret'),
     apiAdminToken: stackSecret(config, 'apiAdminToken'),
     gatewayApiKeys: stackSecretObject(config, 'gatewayApiKeys'),

@@ -45,6 +45,7 @@ const apiKey = 'api-key-of-admin-0123456789abcdef0123456789';
 const secretValues: Record<string, string> = {
   'homelab:postgresPassword': 'pg-password-0123456789abcdef',
   'homelab:jwtSecret': 'jwt-secret-0123456789abcdef0123456789abcdef',
+  'homelab:identityTokenSecret': 'identity-token-secret-0123456789abcdef0123',
   'homelab:webSessionSecret': 'web-session-0123456789abcdef0123456789abcdef',
   'homelab:apiAdminToken': 'admin-token-0123456789abcdef0123456789abcdef',
   'homelab:gatewayApiKeys': JSON.stringify({ admin: apiKey }),

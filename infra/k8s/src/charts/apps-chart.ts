@@ -62,11 +62,12 @@ export class AppsChart extends Chart {
         API_URL: `http://${gateways.internalServiceHost}`,
         API_KEYS_FILE: secretFile(secretNames.gatewayApiKeys, 'keys'),
         JWT_SECRET_FILE: secretFile(secretNames.gatewayJwt, 'secret'),
+        IDENTITY_TOKEN_SECRET_FILE: secretFile(secretNames.identityToken, 'secret'),
         WEB_ORIGIN: `https://${gateways.hostnames.web}`,
         // Token buckets shared by every replica; without it each pod would grant its own burst.
         REDIS_URL: redisUrl,
       },
-      secretFiles: [secretNames.gatewayApiKeys, secretNames.gatewayJwt],
+      secretFiles: [secretNames.gatewayApiKeys, secretNames.gatewayJwt, secretNames.identityToken],
     });
     this.web = new AppWorkload(this, 'web', {
       app: apps.web,
@@ -92,8 +93,9 @@ export class AppsChart extends Chart {
         REDIS_URL: redisUrl,
         ADMIN_TOKEN_FILE: secretFile(secretNames.apiAdminToken, 'token'),
         DATABASE_URL_FILE: secretFile(secretNames.apiDatabase, 'url'),
+        IDENTITY_TOKEN_SECRET_FILE: secretFile(secretNames.identityToken, 'secret'),
       },
-      secretFiles: [secretNames.apiAdminToken, secretNames.apiDatabase],
+      secretFiles: [secretNames.apiAdminToken, secretNames.apiDatabase, secretNames.identityToken],
     });
     const workloads = [this.web, this.gateway, this.api];
     const routes = [

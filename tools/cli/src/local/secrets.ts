@@ -12,6 +12,8 @@ export interface LocalSecrets {
   readonly adminToken: string;
   /** Signs the web app's session cookie. */
   readonly sessionSecret: string;
+  /** The gateway signs identity tokens with it, the API verifies them (ADR 0071). */
+  readonly identityTokenSecret: string;
 }
 
 export const demoIdentity = 'demo';
@@ -23,13 +25,17 @@ const token = (bytes: number) => randomBytes(bytes).toString('base64url');
  * browser session survives a restart. Never committed: `.data/` is ignored.
  */
 export function loadOrCreateSecrets(path: string): LocalSecrets {
-  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as LocalSecrets;
+  const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Partial<LocalSecrets>) : {};
+  // A file from an older version lacks newer keys: keep what it has (sessions survive), add what is missing.
   const secrets: LocalSecrets = {
     demoApiKey: token(32),
     jwtSecret: token(48),
     adminToken: token(24),
     sessionSecret: token(32),
+    identityTokenSecret: token(32),
+    ...existing,
   };
+  if (Object.keys(secrets).every((key) => key in existing)) return secrets;
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return secrets;
