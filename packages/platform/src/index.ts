@@ -6,6 +6,7 @@ export * from './data.ts';
 export * from './http.ts';
 export * from './k8s.ts';
 export * from './runbooks.ts';
+export * from './sli.ts';
 export * from './slo-alerting.ts';
 export * from './slos.ts';
 export * from './versions.ts';
