@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { splitLines } from './log-lines.ts';
+import { type OrphanGuard, startOrphanGuard } from './orphan-guard.ts';
 
 /** One supervised process. */
 export interface ProcessSpec {
@@ -23,6 +24,11 @@ export interface SupervisorOptions {
   readonly resetAfterMs?: number;
   /** SIGTERM first; SIGKILL after this. Default 20 000 (the services drain within shutdown.drainSeconds). */
   readonly killAfterMs?: number;
+  /**
+   * Start an orphan guard (orphan-guard.ts) that stops every child's process group should this process die
+   * without stopping them (SIGKILL, a crash). Default false; `homelab up` turns it on.
+   */
+  readonly orphanGuard?: boolean;
 }
 
 export interface Supervised {
@@ -51,6 +57,7 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
   const resetAfter = options.resetAfterMs ?? 30_000;
   const killAfter = options.killAfterMs ?? 20_000;
   let stopping = false;
+  const guard: OrphanGuard | undefined = options.orphanGuard ? startOrphanGuard(killAfter) : undefined;
 
   const states = specs.map((spec) => {
     const state = {
@@ -79,12 +86,15 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
       detached: true,
     });
     state.child = child;
+    // detached: the child leads its own process group, whose id is its pid.
+    if (child.pid) guard?.watch(child.pid);
     options.log(spec.name, `started (pid ${child.pid})`);
     const onLine = (line: string) => options.log(spec.name, line);
     child.stdout?.on('data', splitLines(onLine));
     child.stderr?.on('data', splitLines(onLine));
     state.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
+        if (child.pid) guard?.unwatch(child.pid);
         resolve();
         if (stopping) {
           options.log(spec.name, `exited (${signal ?? `code ${code}`})`);
@@ -151,6 +161,7 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
       }, killAfter);
       await Promise.all(running.map((s) => s.exited));
       clearTimeout(killer);
+      guard?.close();
     },
   };
 }
