@@ -6,7 +6,7 @@ import { apps, local } from '@homelab/platform';
 import { credentialLines, credentialsFileName, writeCredentialsFile } from '../local/credentials.ts';
 import { watchLaunchers } from '../local/launcher-watch.ts';
 import { formatLogLine, prefixFor } from '../local/log-lines.ts';
-import { localPorts, platformProcesses } from '../local/platform-processes.ts';
+import { localPorts, platformProcesses, sharedDatabaseName } from '../local/platform-processes.ts';
 import { takenPorts, type WantedPort } from '../local/port-holders.ts';
 import { localPrometheusConfigText, type ScrapeTarget } from '../local/prometheus-config.ts';
 import { demoIdentity, loadOrCreateSecrets } from '../local/secrets.ts';
@@ -22,7 +22,8 @@ everything gracefully. Data is kept in --data-dir; the URLs and credentials are 
 Options:
   --database-url <url>   use this PostgreSQL instead of embedded PGlite
   --redis-url <url>      use this Redis for the API cache and the gateway's rate limiter
-  --canary               start a second API as a canary behind the gateway (10 % of traffic)
+  --canary               start a second API as a canary behind the gateway (10 % of traffic); both APIs share
+                         one database (without --database-url: embedded PGlite served on port ${local.sharedDatabasePort})
   --canary-weight <n>    the canary's share in percent (implies --canary); change it later with
                          PUT /admin/upstreams/notes on the gateway
   --prometheus           start /usr/bin/prometheus scraping everything with the project's rules
@@ -90,7 +91,7 @@ export async function up(argv: readonly string[]): Promise<number> {
   const ports = localPorts(portOffset);
   const colour = !values['no-color'] && process.stdout.isTTY === true;
   const width = 'prometheus'.length;
-  const names = ['up', 'api', 'api-canary', 'gateway', 'web', 'prometheus'];
+  const names = ['up', sharedDatabaseName, 'api', 'api-canary', 'gateway', 'web', 'prometheus'];
   const log = (name: string, line: string) => {
     process.stdout.write(`${prefixFor(name, names.indexOf(name), width, colour)}${formatLogLine(line)}\n`);
   };
@@ -109,9 +110,6 @@ export async function up(argv: readonly string[]): Promise<number> {
     ...(withPrometheus ? { prometheusUrl: `http://127.0.0.1:${ports.prometheus}` } : {}),
     portOffset,
   });
-  if (canaryWeight !== undefined && !values['database-url']) {
-    log('up', 'canary without --database-url: it runs on its own PGlite, so its notes differ from the stable API');
-  }
   if (withPrometheus) {
     const targets: ScrapeTarget[] = [
       { job: apps.api.name, port: ports.api, track: 'stable' },
@@ -123,6 +121,9 @@ export async function up(argv: readonly string[]): Promise<number> {
   }
 
   const wanted: WantedPort[] = [
+    ...(processes.some((p) => p.name === sharedDatabaseName)
+      ? [{ name: sharedDatabaseName, port: ports.sharedDatabase }]
+      : []),
     { name: 'api', port: ports.api },
     ...(canaryWeight !== undefined ? [{ name: 'api-canary', port: ports.canaryApi }] : []),
     { name: 'gateway', port: ports.gateway },
