@@ -8,6 +8,7 @@ export * from './failure-modes.ts';
 export * from './http.ts';
 export * from './k8s.ts';
 export * from './runbooks.ts';
+export * from './sli.ts';
 export * from './slo-alerting.ts';
 export * from './slos.ts';
 export * from './versions.ts';

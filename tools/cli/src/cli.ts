@@ -1,4 +1,5 @@
 import { cluster, clusterUsage } from './commands/cluster.ts';
+import { credentialsCommand } from './commands/credentials.ts';
 import { deploy } from './commands/deploy.ts';
 import { triage, triageUsage } from './commands/triage.ts';
 import { up } from './commands/up.ts';
@@ -13,6 +14,7 @@ export const commands: Record<string, Command> = {
   deploy,
   cluster: { summary: 'a real control plane with simulated nodes (kwok)', usage: clusterUsage, run: cluster },
   triage: { summary: 'find what is wrong: host, DNS, TLS, cluster', usage: triageUsage, run: triage },
+  credentials: credentialsCommand,
 };
 
 /** Dispatches `argv` (without node and the script) to a subcommand; resolves to the exit code. */
