@@ -60,6 +60,8 @@ _homelab_k8s_tools() (
   export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=mod -modcacherw"
   export GOMODCACHE="$cache/.gomodcache" GOCACHE="$cache/.gocache"
   built_any=0
+  # A run that was killed leaves <dir>.partial behind: never used, removed here.
+  rm -rf "$cache"/*.partial
 
   # wrapper NAME DIR MODULE VERSION: writes the wrapper module in $cache/.wrappers/NAME-VERSION and echoes its path.
   wrapper_dir() { echo "$cache/.wrappers/$1-$2"; }
@@ -142,7 +144,9 @@ EOF
     build etcd "$etcd_version" "$etcd_dir" "" go.etcd.io/etcd/server/v3
     mv "$etcd_dir/v3" "$etcd_dir/etcd" 2>/dev/null || mv "$etcd_dir/server" "$etcd_dir/etcd" 2>/dev/null || true
   fi
-  "$etcd_dir/etcd" --version | grep -q "etcd Version: ${etcd_version#v}" || { say "etcd does not report ${etcd_version}" >&2; return 1; }
+  # Captured first: `grep -q` closing the pipe early would fail the pipeline under pipefail.
+  reported="$("$etcd_dir/etcd" --version 2>&1 | head -1 || true)"
+  [ "$reported" = "etcd Version: ${etcd_version#v}" ] || { say "etcd reports '$reported', pinned $etcd_version" >&2; return 1; }
 
   # --- kwok -----------------------------------------------------------------------------------------------------
   if have "$kwok_dir" kwok kwokctl; then
