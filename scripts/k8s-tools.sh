@@ -60,8 +60,11 @@ _homelab_k8s_tools() (
   export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=mod -modcacherw"
   export GOMODCACHE="$cache/.gomodcache" GOCACHE="$cache/.gocache"
   built_any=0
-  # A run that was killed leaves <dir>.partial behind: never used, removed here.
-  rm -rf "$cache"/*.partial
+  # Clones share the cache: one build at a time (a second run waits, then finds everything cached).
+  exec 9>"$cache/.k8s-tools.lock"
+  if ! flock -n 9; then say "another k8s-tools run holds the cache; waiting for it"; flock 9; fi
+  # A run that was killed leaves <dir>.partial behind: never used, removed here (ours only; other tools share the cache).
+  rm -rf "$cache"/k8s-*.partial "$cache"/etcd-*.partial "$cache"/kwok-*.partial "$cache"/crds-*.partial
 
   # wrapper NAME DIR MODULE VERSION: writes the wrapper module in $cache/.wrappers/NAME-VERSION and echoes its path.
   wrapper_dir() { echo "$cache/.wrappers/$1-$2"; }
