@@ -12,7 +12,9 @@ import { drain, endpointPods, podReady, podsSelected, waitSettled } from './work
 const unavailable = clusterUnavailable();
 const manifests = loadManifests() as KubeObject[];
 const isNamespace = (o: KubeObject) => o.kind === 'Namespace';
-const workloads = manifests.filter((o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind));
+const workloads = manifests.filter((o) =>
+  ['Deployment', 'StatefulSet', 'Job', 'HorizontalPodAutoscaler'].includes(o.kind),
+);
 /** Namespaces the add-ons' Helm releases create (Pulumi); no synthesized manifest does. */
 const addOnNamespaces = [tls.certManagerNamespace, namespaces.monitoring];
 
