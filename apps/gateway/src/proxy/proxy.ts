@@ -254,7 +254,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
     const verdict = (result: Attempt): Verdict => {
       if (result.kind !== 'failed') return result.status >= 500 ? 'failure' : 'success';
       if (clientGone(incoming, outgoing) || bodyUnfinished(c, hasBody)) return 'none';
-      return 'failure';
+      // A timeout may be the request's own doing (an expensive query); a refused or broken connection is not.
+      return timeoutCodes.has((result.error as { code?: string }).code ?? '') ? 'failure' : 'unreachable';
     };
     const identity: string = c.get('identity');
     for (;;) {

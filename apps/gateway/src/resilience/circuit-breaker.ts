@@ -11,8 +11,9 @@ export interface CircuitBreakerOptions {
   /** Counted requests the window must hold before it may open (low traffic never trips it). Default 20. */
   readonly minimumRequests?: number;
   /**
-   * Failures one identity may contribute to the window; beyond that its failures are no verdict on the upstream.
-   * With the defaults, opening needs failures from at least four identities (ADR 0070). Default 3.
+   * 5xx answers and timeouts one identity may contribute to the window; beyond that its failures are no verdict on
+   * the upstream. With the defaults, opening on those needs at least four identities; an unreachable upstream
+   * counts for everyone (ADR 0070). Default 3.
    */
   readonly maxFailuresPerIdentity?: number;
   /** Open time before a probe is let through; recovery follows the first successful probe. Default 500 ms. */
@@ -20,8 +21,12 @@ export interface CircuitBreakerOptions {
   readonly onStateChange?: (state: BreakerState) => void;
 }
 
-/** How an attempt went, as far as the upstream's health is concerned. */
-export type Verdict = 'success' | 'failure' | 'none';
+/**
+ * How an attempt went, as far as the upstream's health is concerned. `failure` (a 5xx answer, a timeout) may be
+ * caused by the request itself, so it counts within the identity's share; `unreachable` (no connection, or it
+ * broke before an answer) says nothing about who asked and always counts; `none` is no verdict at all.
+ */
+export type Verdict = 'success' | 'failure' | 'unreachable' | 'none';
 
 /** The breaker refused the attempt without touching the upstream. */
 export interface BreakerOpen {
@@ -66,8 +71,8 @@ class Counted<T> {
  * when more than `failureRatio` of the requests in a rolling window failed (connection errors, timeouts, 5xx),
  * once the window holds `minimumRequests`; a client's own 4xx is a success. While open it answers at once with
  * the time to the next probe; after `openMs` one probe passes (half-open) and its success closes the breaker. A
- * single identity cannot open it: beyond `maxFailuresPerIdentity` in the window its failures are not counted
- * (ADR 0070).
+ * single identity cannot open it with failures its requests could cause: beyond `maxFailuresPerIdentity` in the
+ * window its 5xx answers and timeouts are not counted (ADR 0070). Connection failures always count.
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   const windowMs = options.windowMs ?? 10_000;
@@ -106,7 +111,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
           if (v === 'none') throw new NoVerdict(result);
           if (v === 'success') return result;
           // One identity's failures beyond its share say more about its requests than about the upstream.
-          if (!share.counts(identity)) throw new NoVerdict(result);
+          if (v === 'failure' && !share.counts(identity)) throw new NoVerdict(result);
           return new Counted(result);
         });
         return outcome instanceof Counted

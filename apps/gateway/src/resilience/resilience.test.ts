@@ -53,6 +53,11 @@ describe('circuit breaker (cockatiel, rolling window, per-identity share)', () =
     expect((await send(breaker, 'victim', 200)).reached).toBe(true);
   });
 
+  it("opens for an unreachable upstream whoever the caller is: connection failures are no identity's doing", async () => {
+    for (let i = 0; i < 20; i++) await send(breaker, 'only-user', 502, 'unreachable');
+    expect(breaker.state).toBe('open');
+  });
+
   it("never counts a client's own 4xx, nor attempts without a verdict (client gone, client's body)", async () => {
     for (const identity of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) {
       await sendMany(breaker, identity, 429, 5);
