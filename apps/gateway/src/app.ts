@@ -1,3 +1,4 @@
+import { notesOpenApiDocument } from '@homelab/api/openapi';
 import { http } from '@homelab/platform';
 import { createServiceApp, type Lifecycle, type Logger, problem, type ServiceMetrics } from '@homelab/service-kit';
 import { Hono } from 'hono';
@@ -114,6 +115,11 @@ export function createApp(deps: GatewayDeps): Gateway {
     },
   );
   const gatewayRequest = admitAndForward(identify, admit, forward);
+  // The public contract, published at the public door: the API's own operations with the gateway's security
+  // schemes and answers (429, 502, 503 with Retry-After, 504). Built once; it changes only with a release.
+  const contract = notesOpenApiDocument('gateway');
+  app.get(http.paths.openapi, (c) => c.json(contract));
+
   const api = new Hono();
   api.all('/*', withCors(deps.webOrigin, gatewayRequest));
   app.route('/v1', api);

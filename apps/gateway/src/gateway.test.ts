@@ -115,6 +115,14 @@ describe('gateway against stub upstreams', () => {
     expect(stable.hits).toBe(hitsBefore);
   });
 
+  it('publishes the public contract at the public door (issue 9: only the API served it)', async () => {
+    const res = await fetch(`${server.url}${http.paths.openapi}`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { components: { securitySchemes: Record<string, unknown> }; paths: object };
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearer']);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/notes', '/v1/notes/{id}']));
+  });
+
   it('allows CORS for the web origin only', async () => {
     const preflight = (origin: string) =>
       fetch(`${server.url}/v1/notes`, {
