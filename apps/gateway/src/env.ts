@@ -30,8 +30,15 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   UPSTREAM_TIMEOUT_MS: positive(3_000),
   UPSTREAM_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(1),
   UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(64),
-  BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
-  BREAKER_OPEN_MS: positive(5_000),
+  /** Share of counted requests in the window that must fail to open the breaker (ADR 0070). */
+  BREAKER_FAILURE_RATIO: z.coerce.number().gt(0).lt(1).default(0.5),
+  BREAKER_WINDOW_MS: positive(10_000),
+  /** Requests the window must hold before the breaker may open. */
+  BREAKER_MIN_REQUESTS: z.coerce.number().int().positive().default(20),
+  /** Failures one identity may contribute to the window; the rest are no verdict on the upstream. */
+  BREAKER_MAX_FAILURES_PER_IDENTITY: z.coerce.number().int().positive().default(3),
+  /** Open time before a probe passes; short, because the first successful probe closes it. */
+  BREAKER_OPEN_MS: positive(500),
   /**
    * Signs the identity tokens the API verifies (ADR 0071), or IDENTITY_TOKEN_SECRET_FILE; the API holds the same
    * key. Required: an unsigned identity is what let anyone who reached the API act as any user.

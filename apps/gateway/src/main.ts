@@ -72,7 +72,13 @@ const { app, lifecycle } = createApp({
   timeoutMs: env.UPSTREAM_TIMEOUT_MS,
   maxRetries: env.UPSTREAM_MAX_RETRIES,
   connections: env.UPSTREAM_CONNECTIONS,
-  breaker: { failureThreshold: env.BREAKER_FAILURES, openMs: env.BREAKER_OPEN_MS },
+  breaker: {
+    failureRatio: env.BREAKER_FAILURE_RATIO,
+    windowMs: env.BREAKER_WINDOW_MS,
+    minimumRequests: env.BREAKER_MIN_REQUESTS,
+    maxFailuresPerIdentity: env.BREAKER_MAX_FAILURES_PER_IDENTITY,
+    openMs: env.BREAKER_OPEN_MS,
+  },
 });
 
 await serve({ app, port: env.PORT, host: env.HOST, logger, lifecycle });

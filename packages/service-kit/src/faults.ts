@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { http } from '@homelab/platform';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { adminBearer } from './admin-auth.ts';
 import type { ReadinessCheck } from './lifecycle.ts';
 import { ProblemError, problem } from './problem.ts';
 
@@ -58,7 +58,6 @@ export interface Faults {
 
 const defaults = (): FaultSettings => faultSettingsSchema.parse({});
 const exempt = new Set<string>([http.paths.liveness, http.paths.readiness, http.paths.metrics]);
-const digest = (value: string) => createHash('sha256').update(value).digest();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Fault injection for drills: off by default, switched at run time through a token-protected admin endpoint. */
@@ -74,7 +73,7 @@ export function createFaults({
   let active = false;
   let leak: Buffer[] = [];
   let leakTimer: NodeJS.Timeout | undefined;
-  const tokenDigest = adminToken ? digest(adminToken) : undefined;
+  const requireAdmin = adminToken ? adminBearer(adminToken) : undefined;
 
   const stopLeak = () => {
     if (leakTimer) clearInterval(leakTimer);
@@ -106,13 +105,9 @@ export function createFaults({
   const routes = new Hono();
   routes.use('/admin/faults', async (c, next) => {
     // Refused as if the route did not exist: a deployment that did not opt in exposes nothing.
-    if (!enabled || !tokenDigest) return problem(c, 404, 'Not Found');
-    const header = c.req.header('authorization') ?? '';
-    const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!timingSafeEqual(digest(presented), tokenDigest)) {
-      c.header('www-authenticate', 'Bearer realm="admin"');
-      return problem(c, 401, 'Unauthorized', 'a valid admin bearer token is required');
-    }
+    if (!enabled || !requireAdmin) return problem(c, 404, 'Not Found');
+    const refusal = requireAdmin?.(c);
+    if (refusal) return refusal;
     await next();
   });
   routes.get('/admin/faults', (c) => c.json({ ...current, leakedMb: leak.length * current.leakMbPerSecond }));

@@ -1,3 +1,4 @@
+export { adminBearer } from './admin-auth.ts';
 export { type CountedHistogramOptions, createCountedHistogram, type TimingSeries } from './counted-histogram.ts';
 export { type BaseEnv, baseEnvSchema, ConfigError, envBoolean, envPort, parseEnv } from './env.ts';
 export { createFaults, type FaultSettings, type Faults, type FaultsOptions, faultSettingsSchema } from './faults.ts';

@@ -9,8 +9,8 @@ export interface ServiceProcess {
   readonly url: string;
   readonly port: number;
   readonly output: string[];
-  /** SIGTERM and wait for the exit code. */
-  stop(): Promise<number | null>;
+  /** SIGTERM (or the given signal) and wait for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /** The identity-token key both test processes share (never a deployed key). */
@@ -28,6 +28,8 @@ export interface ServiceProcessOptions {
    * as a container runtime consumes it, so the parent does not pay for reading the access log.
    */
   readonly captureStdout?: boolean;
+  /** Default: a free port. A fixed one lets a restarted process take its predecessor's place. */
+  readonly port?: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function startServiceProcess(
   options: ServiceProcessOptions = {},
 ): Promise<ServiceProcess> {
   const { timeoutMs = 60_000, nodeArgs = [], captureStdout = true } = options;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const main = resolve(repositoryRoot, `apps/${app}/src/main.ts`);
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, main], {
     cwd: repositoryRoot,
@@ -80,8 +82,8 @@ export async function startServiceProcess(
     url,
     port,
     output,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null) child.kill(signal);
       return exited;
     },
   };
