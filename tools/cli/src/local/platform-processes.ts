@@ -1,4 +1,11 @@
 import { join } from 'node:path';
+import {
+  type Addressing,
+  type AppEnvironments,
+  type AppSecret,
+  appEnvironment,
+  definedVariables,
+} from '@homelab/app-environment';
 import { apps, http, local } from '@homelab/platform';
 import type { LocalSecrets } from './secrets.ts';
 import type { ProcessSpec } from './supervisor.ts';
@@ -48,27 +55,51 @@ const loopback = (port: number) => `http://127.0.0.1:${port}`;
 export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] {
   const ports = localPorts(options.portOffset);
   const { secrets, root } = options;
+  const secretValues: Record<AppSecret, string | undefined> = {
+    adminToken: secrets.adminToken,
+    databaseUrl: options.databaseUrl,
+    apiKeys: `${options.demoIdentity}:${options.demoApiKeyHash}`,
+    jwtSecret: secrets.jwtSecret,
+    sessionSecret: secrets.sessionSecret,
+  };
+  const addressing = (port: number, serviceVersion: string): Addressing => ({
+    port,
+    serviceVersion,
+    apiUrl: loopback(ports.api),
+    gatewayUrl: loopback(ports.gateway),
+    webOrigin: `http://localhost:${ports.web}`,
+    ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+    ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
+    secret: (secret) => {
+      const value = secretValues[secret];
+      return value === undefined ? undefined : { value };
+    },
+  });
+  // Every service gets the admin token locally: fault injection is on for drills.
   const common = {
     HOST: '127.0.0.1',
     LOG_LEVEL: options.logLevel ?? 'info',
     ADMIN_TOKEN: secrets.adminToken,
     FAULTS_ENABLED: 'true',
     GIT_COMMIT: 'local',
-  };
+  } satisfies AppEnvironments['api'] & AppEnvironments['gateway'] & AppEnvironments['web'];
+  const env = <A extends keyof AppEnvironments>(
+    app: A,
+    port: number,
+    version: string,
+    extra: AppEnvironments[A] = {},
+  ): Record<string, string> =>
+    definedVariables({ ...common, ...appEnvironment(app, addressing(port, version)), ...extra });
   const node = process.execPath;
   const apiProcess = (name: string, port: number, version: string, pgliteDir: string): ProcessSpec => ({
     name,
     command: node,
     args: [join(root, 'apps/api/src/main.ts')],
     cwd: root,
-    env: {
-      ...common,
-      PORT: String(port),
-      SERVICE_VERSION: version,
+    env: env('api', port, version, {
       PGLITE_DATA_DIR: pgliteDir,
-      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl, MIGRATE_ON_START: 'true' } : {}),
-      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-    },
+      ...(options.databaseUrl ? { MIGRATE_ON_START: 'true' } : {}),
+    }),
     readyUrl: loopback(port) + http.paths.readiness,
   });
   const processes: ProcessSpec[] = [apiProcess('api', ports.api, 'stable', join(options.dataDir, 'api/pglite'))];
@@ -82,11 +113,7 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
     command: node,
     args: [join(root, 'apps/gateway/src/main.ts')],
     cwd: root,
-    env: {
-      ...common,
-      PORT: String(ports.gateway),
-      SERVICE_VERSION: 'local',
-      API_URL: loopback(ports.api),
+    env: env('gateway', ports.gateway, 'local', {
       API_VERSION: 'stable',
       ...(canary
         ? {
@@ -95,11 +122,7 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
             CANARY_WEIGHT: String(options.canaryWeight),
           }
         : {}),
-      API_KEYS: `${options.demoIdentity}:${options.demoApiKeyHash}`,
-      JWT_SECRET: secrets.jwtSecret,
-      WEB_ORIGIN: `http://localhost:${ports.web}`,
-      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-    },
+    }),
     readyUrl: loopback(ports.gateway) + http.paths.readiness,
   });
   processes.push({
@@ -107,21 +130,14 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
     command: node,
     args: ['--import', 'tsx', join(root, 'apps/web/src/main.ts')],
     cwd: join(root, 'apps/web'),
-    env: {
-      ...common,
-      PORT: String(ports.web),
-      SERVICE_VERSION: 'local',
-      GATEWAY_URL: loopback(ports.gateway),
-      JWT_SECRET: secrets.jwtSecret,
-      SESSION_SECRET: secrets.sessionSecret,
+    env: env('web', ports.web, 'local', {
       METRICS_TARGETS: [
         `api=${loopback(ports.api)}`,
         `gateway=${loopback(ports.gateway)}`,
         `web=${loopback(ports.web)}`,
         ...(canary ? [`api-canary=${loopback(ports.canaryApi)}`] : []),
       ].join(','),
-      ...(options.prometheusUrl ? { PROMETHEUS_URL: options.prometheusUrl } : {}),
-    },
+    }),
     readyUrl: loopback(ports.web) + http.paths.readiness,
   });
   return processes;
