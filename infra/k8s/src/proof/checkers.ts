@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { versions } from '@homelab/platform';
 import { stringify } from 'yaml';
 import { repoRoot } from './cross-references.ts';
-import type { K8sObject } from './manifests.ts';
+import { cloneObjects, find, type K8sObject } from './manifests.ts';
 
 /** A static checker run on manifest files; returns its findings (empty: it found nothing). */
 export interface Checker {
@@ -94,6 +94,43 @@ export const polaris: Checker = {
     ]);
     return result.status === 0 ? [] : result.stdout.split('\n').filter((l) => /✗|danger|warning/i.test(l));
   },
+};
+
+/** The checkers the test suite runs: both are obtainable on the build machines and required under CI. */
+export const suiteCheckers: readonly Checker[] = [kubeScore, checkov];
+
+/**
+ * kube-linter and Polaris: neither is obtainable from the build machines (ADR 0031), so they are no part of the
+ * suite; the GitHub workflow's `manifest-checkers` job runs them (`infra/k8s/scripts/github-checkers.ts`).
+ */
+export const githubCheckers: readonly Checker[] = [kubeLinter, polaris];
+
+/** The API run as root without a readiness probe: every checker must have something to say about it. */
+export const brokenCopy = (objects: readonly K8sObject[]): K8sObject[] => {
+  const mutated = cloneObjects(objects);
+  const api = find(mutated, 'Deployment', 'api');
+  const container = api.spec.template.spec.containers[0];
+  delete container.readinessProbe;
+  container.securityContext = { runAsUser: 0, allowPrivilegeEscalation: true };
+  api.spec.template.spec.securityContext = {};
+  return mutated;
+};
+
+/**
+ * What each check of one checker found: nothing on the committed manifests, something on the broken copy (so a
+ * clean run means something). Empty when the checker holds.
+ */
+export const checkerProblems = (checker: Checker, objects: readonly K8sObject[], dir: string): string[] => {
+  const problems = checker.run(manifestFiles(dir)).map((f) => `${checker.name} on the committed manifests: ${f}`);
+  const { file, cleanup } = writeManifests(brokenCopy(objects));
+  try {
+    if (!checker.run([file]).some((f) => f.includes('api'))) {
+      problems.push(`${checker.name} found nothing in a copy with a root container without a readiness probe`);
+    }
+  } finally {
+    cleanup();
+  }
+  return problems;
 };
 
 /** Writes objects as one YAML file in a fresh directory (for running a checker on a mutated copy). */
