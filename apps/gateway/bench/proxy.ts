@@ -16,9 +16,16 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { http } from '@homelab/platform';
-import { createDatabase, findBinary, freePort, startPostgres, startRedis, waitForPort } from '@homelab/test-servers';
+import {
+  createDatabase,
+  findBinary,
+  freePort,
+  startPostgres,
+  startRedis,
+  startServiceProcess,
+  waitForPort,
+} from '@homelab/test-servers';
 import { hashApiKey } from '../src/auth/api-keys.ts';
-import { startServiceProcess } from '../src/testing/service-process.ts';
 import { cpuSeconds } from './cpu-time.ts';
 
 const { values } = parseArgs({

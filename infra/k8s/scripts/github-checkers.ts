@@ -1,8 +1,9 @@
 // kube-linter and Polaris on the committed manifests, where they can be had: the GitHub workflow's
 // `manifest-checkers` job (after `bash scripts/go-tools.sh kube-linter polaris`). Not obtainable on the build
 // machines (ADR 0031), so this is no part of the vitest suite. Exit 0 when both hold, 1 otherwise.
-import { available, checkerProblems, githubCheckers } from '../src/proof/checkers.ts';
-import { distDir, loadManifests } from '../src/proof/manifests.ts';
+
+import { distDir, loadManifests } from '../src/manifests.ts';
+import { available, checkerProblems, githubCheckers } from '../test/checkers.ts';
 
 const objects = loadManifests();
 let failed = false;

@@ -2,9 +2,15 @@ import { bootstrap, monitoringStack, secretMountPath, versions } from '@homelab/
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
+import {
+  isSecretInput,
+  type ProgramRun,
+  plainStrings,
+  type Registration,
+  runProgram,
+} from '../test/program-harness.ts';
 import { type AddonName, apiGroup, crdOwners, loadManifests, referencedSecrets } from './manifests.ts';
 import type { HostnameFact } from './preflight-checks.ts';
-import { isSecretInput, type ProgramRun, plainStrings, type Registration, runProgram } from './program-harness.ts';
 
 /** The machine as the preflight sees it; each run sets what it needs. */
 const machine = vi.hoisted(() => ({

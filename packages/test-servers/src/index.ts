@@ -3,3 +3,8 @@ export { freePort, waitForPort } from './free-port.ts';
 export { createDatabase, type PostgresServer, postgresAvailable, startPostgres } from './postgres.ts';
 export { type RedisServer, redisAvailable, startRedis } from './redis.ts';
 export { realServersRequired } from './required.ts';
+export {
+  type ServiceProcess,
+  type ServiceProcessOptions,
+  startServiceProcess,
+} from './service-process.ts';

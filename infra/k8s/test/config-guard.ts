@@ -1,6 +1,6 @@
 import { clusterServices, edge, monitoringStack } from '@homelab/platform';
+import { type K8sObject, objectId, podTemplateOf, workloads } from '../src/manifests.ts';
 import type { Guard } from './cross-references.ts';
-import { type K8sObject, objectId, podTemplateOf, workloads } from './manifests.ts';
 import { allowed, type Endpoint } from './network-reachability.ts';
 import { selectsByMap } from './selectors.ts';
 

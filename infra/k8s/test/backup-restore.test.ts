@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { secretMountPath, secretNames } from '@homelab/platform';
 import { createDatabase, realServersRequired } from '@homelab/test-servers';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { find, loadManifests } from './manifests.ts';
+import { find, loadManifests } from '../src/manifests.ts';
 
 /**
  * Runs the backup CronJob's and the restore Job's scripts, exactly as synthesized, against a real PostgreSQL:

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { versions } from '@homelab/platform';
 import { stringify } from 'yaml';
+import { cloneObjects, find, type K8sObject } from '../src/manifests.ts';
 import { repoRoot } from './cross-references.ts';
-import { cloneObjects, find, type K8sObject } from './manifests.ts';
 
 /** A static checker run on manifest files; returns its findings (empty: it found nothing). */
 export interface Checker {

@@ -1,6 +1,6 @@
 import { namespaces } from '@homelab/platform';
-import { isAlertingRule } from './alert-rule.ts';
-import { prometheusRules } from './prometheus-rules.ts';
+import { isAlertingRule } from '../src/alert-rule.ts';
+import { prometheusRules } from '../src/prometheus-rules.ts';
 import { expectedAlert, type InputSeries, type PromtoolTest, type PromtoolTestFile } from './promtool-test-file.ts';
 
 interface Scenario {

@@ -7,8 +7,8 @@ import {
   type PodPeer,
   prometheusPods,
   publicProxyPods,
-} from '../constructs/peers.ts';
-import { type K8sObject, podTemplateOf } from './manifests.ts';
+} from '../src/constructs/peers.ts';
+import { type K8sObject, podTemplateOf } from '../src/manifests.ts';
 
 /** A pod as the guards see it: where it runs, its labels, its containers' ports. */
 export interface PodShape {

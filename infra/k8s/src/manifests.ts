@@ -17,7 +17,7 @@ export interface K8sObject {
 }
 
 /** The committed output directory, infra/k8s/dist. */
-export const distDir = new URL('../../dist/', import.meta.url).pathname;
+export const distDir = new URL('../dist/', import.meta.url).pathname;
 
 /** Parses every document of every `*.k8s.yaml` file in `dir`. */
 export const loadManifests = (dir: string = distDir): K8sObject[] =>

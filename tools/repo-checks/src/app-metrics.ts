@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
-// The apps are imported by path, not as workspace dependencies: this module only serves the dashboard test, and
-// reading their real /metrics output is the point (no copied list of names to drift).
-import { createApp as createApi } from '../../apps/api/src/app.ts';
-import { createApp as createGateway, createMemoryRateLimiter } from '../../apps/gateway/src/index.ts';
-import { createLogger, createMetrics, createServiceApp } from '../../packages/service-kit/src/index.ts';
+// Reading the apps' real /metrics output is the point (no copied list of names to drift). This check lives above
+// both observability and the apps, so neither package depends on the other.
+import { createApp as createApi } from '@homelab/api';
+import { createApp as createGateway, createMemoryRateLimiter } from '@homelab/gateway';
+import { createLogger, createMetrics, createServiceApp } from '@homelab/service-kit';
 
 const silentLogger = (service: string) =>
   createLogger({ service, version: 'test', destination: new Writable({ write: (_c, _e, done) => done() }) });

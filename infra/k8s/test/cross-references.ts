@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { project, secretNames } from '@homelab/platform';
-import { type K8sObject, objectId, podTemplateOf, workloads } from './manifests.ts';
+import { type K8sObject, objectId, podTemplateOf, workloads } from '../src/manifests.ts';
 import { allPods, namespaceLabels, type PodShape, podsOf } from './pods.ts';
 import { selects, selectsByMap } from './selectors.ts';
 
@@ -320,7 +320,7 @@ export const configMapsLoadable: Guard = (objects) =>
     });
 
 /** The repository root, where runbooks/ lives. */
-export const repoRoot = new URL('../../../../', import.meta.url).pathname;
+export const repoRoot = new URL('../../../', import.meta.url).pathname;
 
 /** Every alert's `runbook_url` points into this repository at a file that exists under runbooks/. */
 export const runbooksExist: Guard = (objects) => {

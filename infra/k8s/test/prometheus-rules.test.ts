@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { findBinary, realServersRequired } from '@homelab/test-servers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { cloneObjects, loadManifests } from './manifests.ts';
+import { cloneObjects, loadManifests } from '../src/manifests.ts';
 
 /**
  * The rules the cluster will load are the PrometheusRule objects in dist/, not observability's own files: check

@@ -1,10 +1,10 @@
 import { apps, data, namespaces } from '@homelab/platform';
-import { componentLabels } from '../constructs/labels.ts';
-import type { Flow } from '../constructs/network-flows.ts';
-import { internet, type Peer, podPeer } from '../constructs/peers.ts';
-import { platformParts } from '../platform-app.ts';
+import { componentLabels } from '../src/constructs/labels.ts';
+import type { Flow } from '../src/constructs/network-flows.ts';
+import { internet, type Peer, podPeer } from '../src/constructs/peers.ts';
+import type { K8sObject } from '../src/manifests.ts';
+import { platformParts } from '../src/platform-app.ts';
 import type { Guard } from './cross-references.ts';
-import type { K8sObject } from './manifests.ts';
 import { allowed, type Endpoint, endpointOf } from './network-reachability.ts';
 import { podsOf } from './pods.ts';
 import { selects } from './selectors.ts';

@@ -1,5 +1,5 @@
 import { data, edge, namespaces } from '@homelab/platform';
-import { find, type K8sObject } from './manifests.ts';
+import { find, type K8sObject } from '../src/manifests.ts';
 
 /** A way to break the output that matters, and the guard(s) expected to catch it. */
 export interface Mutation {

@@ -1,6 +1,6 @@
 import { podIdentity, project } from '@homelab/platform';
+import { type K8sObject, objectId, podTemplateOf, workloads } from '../src/manifests.ts';
 import type { Guard } from './cross-references.ts';
-import { type K8sObject, objectId, podTemplateOf, workloads } from './manifests.ts';
 
 /** Volume types the Pod Security Standards' "restricted" profile allows. */
 const restrictedVolumeTypes = new Set([

@@ -12,8 +12,8 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Namespace, PersistentVolumeClaim, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { type K8sObject, objectId } from '../src/manifests.ts';
 import { checkAgainst, envoyGatewaySchemas } from './envoy-gateway-schemas.ts';
-import { type K8sObject, objectId } from './manifests.ts';
 import { unknownFields } from './strict-schema.ts';
 
 interface ModelClass {

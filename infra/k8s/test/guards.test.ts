@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { cloneObjects, loadManifests } from '../src/manifests.ts';
 import { allGuards, failingGuards } from './guards.ts';
-import { cloneObjects, loadManifests } from './manifests.ts';
 import { mutations } from './mutations.ts';
 
 const objects = loadManifests();

@@ -15,9 +15,9 @@ import { parseAllDocuments } from 'yaml';
  */
 // biome-ignore lint/suspicious/noExplicitAny: manifests are plain parsed YAML
 type Obj = any;
-const objects: Obj[] = parseAllDocuments(
-  readFileSync(new URL('../../dist/apps.k8s.yaml', import.meta.url), 'utf8'),
-).map((d) => d.toJSON());
+const objects: Obj[] = parseAllDocuments(readFileSync(new URL('../dist/apps.k8s.yaml', import.meta.url), 'utf8')).map(
+  (d) => d.toJSON(),
+);
 
 const loaders: Record<AppName, (env: Record<string, string>) => unknown> = {
   api: loadApiEnv,

@@ -1,5 +1,5 @@
-import type { Peer } from '../constructs/peers.ts';
-import type { K8sObject } from './manifests.ts';
+import type { Peer } from '../src/constructs/peers.ts';
+import type { K8sObject } from '../src/manifests.ts';
 import { namespaceLabels } from './pods.ts';
 import { type LabelSelector, selects } from './selectors.ts';
 

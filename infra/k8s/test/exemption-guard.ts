@@ -1,6 +1,6 @@
-import { reasonAnnotationPrefix } from '../constructs/exemptions.ts';
+import { reasonAnnotationPrefix } from '../src/constructs/exemptions.ts';
+import { objectId } from '../src/manifests.ts';
 import type { Guard } from './cross-references.ts';
-import { objectId } from './manifests.ts';
 
 /** Every checker exemption on every object carries a written reason. */
 export const exemptionsHaveReasons: Guard = (objects) =>

@@ -9,8 +9,10 @@ import {
   type SloSpec,
   sloAlerting,
 } from '@homelab/platform';
-import { type AlertingRule, isAlertingRule } from './alert-rule.ts';
-import { promNumber } from './numbers.ts';
+import { type AlertingRule, isAlertingRule } from '../src/alert-rule.ts';
+import { promNumber } from '../src/numbers.ts';
+import { burnRateAlertName, sloMatchers, sloRuleGroup, sloSeries, tierThreshold } from '../src/slo-rules.ts';
+import { durationSeconds } from '../src/windows.ts';
 import {
   atStep,
   type CounterSegment,
@@ -20,8 +22,6 @@ import {
   type PromtoolTest,
   type PromtoolTestFile,
 } from './promtool-test-file.ts';
-import { burnRateAlertName, sloMatchers, sloRuleGroup, sloSeries, tierThreshold } from './slo-rules.ts';
-import { durationSeconds } from './windows.ts';
 
 /**
  * Evaluation step per tier: fine enough to resolve the short window and `for`, coarse enough that three days of

@@ -1,7 +1,7 @@
 import { realServersRequired } from '@homelab/test-servers';
 import { describe, expect, it } from 'vitest';
+import { distDir, loadManifests } from '../src/manifests.ts';
 import { available, checkerProblems, suiteCheckers } from './checkers.ts';
-import { distDir, loadManifests } from './manifests.ts';
 
 // kube-linter and Polaris are not obtainable here: the GitHub workflow runs them (ADR 0031), not this suite.
 const objects = loadManifests();

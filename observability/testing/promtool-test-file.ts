@@ -1,4 +1,4 @@
-import type { AlertingRule } from './alert-rule.ts';
+import type { AlertingRule } from '../src/alert-rule.ts';
 
 /** The shapes of a `promtool test rules` file (Prometheus docs, "Unit testing for rules"). */
 export interface InputSeries {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { http } from '@homelab/platform';
-import { freePort } from '@homelab/test-servers';
+import { freePort } from './free-port.ts';
 
 /** A service started as its own process (as in production: its own event loop), for tests and benchmarks. */
 export interface ServiceProcess {
@@ -13,7 +13,7 @@ export interface ServiceProcess {
   stop(): Promise<number | null>;
 }
 
-const repositoryRoot = resolve(import.meta.dirname, '../../../..');
+const repositoryRoot = resolve(import.meta.dirname, '../../..');
 
 export interface ServiceProcessOptions {
   /** Default 60 s. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloneObjects, find, loadManifests } from './manifests.ts';
+import { cloneObjects, find, loadManifests } from '../src/manifests.ts';
 import { validateAll, validateObject } from './schema-validation.ts';
 
 const objects = loadManifests();

@@ -1,5 +1,5 @@
+import { objectId } from '../src/manifests.ts';
 import type { Guard } from './cross-references.ts';
-import { objectId } from './manifests.ts';
 
 interface Rule {
   apiGroups?: string[];
