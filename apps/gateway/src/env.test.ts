@@ -29,6 +29,8 @@ describe('gateway configuration', () => {
     expect(() => loadGatewayEnv({ API_KEYS: 'a:b', CANARY_WEIGHT: '150' })).toThrow(/CANARY_WEIGHT/);
     expect(() => loadGatewayEnv({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
     expect(() => loadGatewayEnv({})).toThrow(/configure at least one credential/);
+    // Typed, so runService exits 78 without matching the message.
+    expect(() => loadGatewayEnv({})).toThrow(ConfigError);
     expect(() => loadGatewayEnv({ API_KEYS_FILE: '/nonexistent/keys' })).toThrow(/API_KEYS_FILE: cannot read/);
   });
 });

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { hashApiKey } from '@homelab/gateway';
-import { apps, local } from '@homelab/platform';
+import { apps, hashApiKey, local } from '@homelab/platform';
 import { type Command, exitCodes, integerFlag, parseFlags } from '../framework/index.ts';
 import { formatLogLine, prefixFor } from '../local/log-lines.ts';
 import { localPorts, platformProcesses } from '../local/platform-processes.ts';

@@ -1,7 +1,8 @@
+import { hashedApiKeyStore } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
-import { createApiKeyVerifier, parseApiKeys } from '../../../apps/gateway/src/auth/api-keys.ts';
-import { hashedApiKeyStore } from './api-keys.ts';
+import { createApiKeyVerifier, parseApiKeys } from './api-keys.ts';
 
+// The Pulumi program writes the gateway Secret with the platform's hashedApiKeyStore.
 describe('the API key store written into the gateway Secret', () => {
   it("is what the gateway's own parser reads, and verifies the original keys only", () => {
     const store = hashedApiKeyStore({ alice: 'a'.repeat(40), bob: 'b'.repeat(40) });
