@@ -1,5 +1,5 @@
 import { apps } from '@homelab/platform';
-import { runService } from '@homelab/service-kit';
+import { createIdentitySigner, runService } from '@homelab/service-kit';
 import { Redis } from 'ioredis';
 import { createApp } from './app.ts';
 import { createApiKeyVerifier, parseApiKeys } from './auth/api-keys.ts';
@@ -59,6 +59,7 @@ await runService({
           }
         : {}),
       limiter,
+      signIdentity: createIdentitySigner({ secret: env.IDENTITY_TOKEN_SECRET }),
       ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
       faultsEnabled: env.FAULTS_ENABLED,
       webOrigin: env.WEB_ORIGIN,

@@ -1,5 +1,6 @@
 import { data, edge, namespaces } from '@homelab/platform';
 import { find, type K8sObject } from '../src/manifests.ts';
+import { classMutations } from './class-mutations.ts';
 
 /** A way to break the output that matters, and the guard(s) expected to catch it. */
 export interface Mutation {
@@ -271,4 +272,6 @@ export const mutations: readonly Mutation[] = [
       annotations['kube-score/ignore'] += ',pod-probes';
     },
   },
+  // The mutation classes of issue 10, in their own file.
+  ...classMutations,
 ];

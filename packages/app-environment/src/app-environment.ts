@@ -24,7 +24,7 @@ export interface AppEnvironments {
 export type SecretSource = { readonly value: string } | { readonly file: string };
 
 /** The secrets that wire the apps together, by role. */
-export type AppSecret = 'adminToken' | 'databaseUrl' | 'apiKeys' | 'jwtSecret' | 'sessionSecret';
+export type AppSecret = 'adminToken' | 'databaseUrl' | 'apiKeys' | 'jwtSecret' | 'sessionSecret' | 'identityToken';
 
 /** Where everything an app connects to lives, in one deployment (the cluster, or this machine). */
 export interface Addressing {
@@ -68,6 +68,8 @@ const wiring: { readonly [A in AppName]: (a: Addressing) => AppEnvironments[A] }
       ...v.optional('REDIS_URL', a.redisUrl),
       ...v.secret('ADMIN_TOKEN', a.secret('adminToken')),
       ...v.secret('DATABASE_URL', a.secret('databaseUrl')),
+      // Verifies the identity the gateway signs on every request it forwards.
+      ...v.secret('IDENTITY_TOKEN_SECRET', a.secret('identityToken')),
     };
   },
   gateway: (a) => {
@@ -76,6 +78,8 @@ const wiring: { readonly [A in AppName]: (a: Addressing) => AppEnvironments[A] }
       API_URL: a.apiUrl,
       ...v.secret('API_KEYS', a.secret('apiKeys')),
       ...v.secret('JWT_SECRET', a.secret('jwtSecret')),
+      // Signs the identity of every request it forwards to the API.
+      ...v.secret('IDENTITY_TOKEN_SECRET', a.secret('identityToken')),
       WEB_ORIGIN: a.webOrigin,
       // Token buckets shared by every replica; without it each process grants its own burst.
       ...v.optional('REDIS_URL', a.redisUrl),

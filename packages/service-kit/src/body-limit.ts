@@ -1,23 +1,20 @@
-import type { MiddlewareHandler } from 'hono';
-import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
+import type { Context } from 'hono';
 import { ProblemError } from './problem.ts';
+import { requestHeader } from './request-header.ts';
 
-/** Methods whose requests carry no body: the front door skips the body limit for them. */
+/**
+ * Methods whose requests carry no body: the front door skips the body guard for them, since asking a request for
+ * its body stream makes @hono/node-server build a full Request object on the hot read path.
+ */
 export const bodylessMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * 413 for bodies over `maxBytes`, by Content-Length or while streaming. GET/HEAD/OPTIONS skip the check: asking
- * a request for its body stream makes @hono/node-server build a full Request object on the hot read path.
+ * A declared Content-Length over the limit: refused (413) before anything reads the body. A body that streams past
+ * the limit or arrives too slowly is refused while it is read (`guardRequestBody`, request-body.ts).
  */
-export const bodyLimit = (maxBytes: number): MiddlewareHandler => {
-  const limit = honoBodyLimit({
-    maxSize: maxBytes,
-    onError: () => {
-      throw new ProblemError(413, 'Content Too Large', `request bodies are limited to ${maxBytes} bytes`);
-    },
-  });
-  return async function bodyLimit(c, next) {
-    if (bodylessMethods.has(c.req.method)) return next();
-    return limit(c, next);
-  };
+export const declaresTooLarge = (c: Context, maxBytes: number): ProblemError | undefined => {
+  const declared = requestHeader(c, 'content-length');
+  return declared !== undefined && Number(declared) > maxBytes
+    ? new ProblemError(413, 'Content Too Large', `request bodies are limited to ${maxBytes} bytes`)
+    : undefined;
 };

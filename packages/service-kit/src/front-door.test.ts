@@ -42,6 +42,7 @@ function harness(options: { bodyLimitBytes?: number; timeoutMs?: number; errorRa
       accessLog: true,
       requestMetrics: true,
       bodyLimitBytes: options.bodyLimitBytes ?? 1024,
+      bodyDeadlineMs: 1000,
       timeoutMs: options.timeoutMs ?? 1000,
       faults,
       onError,

@@ -44,6 +44,7 @@ const secretFiles: Record<AppSecret, { readonly secret: string; readonly key: st
   apiKeys: { secret: secretNames.gatewayApiKeys, key: 'keys' },
   jwtSecret: { secret: secretNames.gatewayJwt, key: 'secret' },
   sessionSecret: { secret: secretNames.webSession, key: 'secret' },
+  identityToken: { secret: secretNames.identityToken, key: 'secret' },
 };
 const mountedSecret = (secret: AppSecret): SecretSource => ({
   file: `${secretMountPath}/${secretFiles[secret].secret}/${secretFiles[secret].key}`,
@@ -91,7 +92,7 @@ export class AppsChart extends Chart {
       app: apps.gateway,
       image: appImage('gateway'),
       config: config('gateway'),
-      secretFiles: secretsOf('apiKeys', 'jwtSecret'),
+      secretFiles: secretsOf('apiKeys', 'jwtSecret', 'identityToken'),
     });
     gatewayUrl = this.gateway.stable.url;
     this.web = new AppWorkload(this, 'web', {
@@ -104,7 +105,7 @@ export class AppsChart extends Chart {
       app: apps.api,
       image: appImage('api'),
       config: config('api'),
-      secretFiles: secretsOf('adminToken', 'databaseUrl'),
+      secretFiles: secretsOf('adminToken', 'databaseUrl', 'identityToken'),
     });
     const workloads = [this.web, this.gateway, this.api];
     const routes = [
