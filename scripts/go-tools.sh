@@ -30,6 +30,24 @@ _homelab_checkers() (
 
   pinned() { node -e 'const v=require(process.argv[1]).tools[process.argv[2]]; if(!v) process.exit(1); console.log(v)' "$versions" "$1"; }
 
+  go_install_to() { GOFLAGS=-trimpath GOBIN="$2" go install "$1"; } # module@version dir
+  download_to() { curl -fsSL "$1" | tar -xz -C "$3" "$2"; }           # url file dir
+
+  # Runs `command... <dir>.partial`, then moves the result into place: a failed install leaves nothing behind.
+  install_into() { # tool version dir failure-message command...
+    local tool=$1 version=$2 dir=$3 failure=$4
+    shift 4
+    rm -rf "$dir.partial" && mkdir -p "$dir.partial"
+    if "$@" "$dir.partial"; then
+      rm -rf "$dir" && mv "$dir.partial" "$dir"
+      echo "checkers: $tool $version -> ${dir#"$root/"}/$tool"
+    else
+      rm -rf "$dir.partial"
+      echo "checkers: $failure" >&2
+      return 1
+    fi
+  }
+
   build_go() { # tool version package
     local tool=$1 version=$2 pkg=$3 dir="$root/.tools/go/$1-$2"
     if [ -x "$dir/$tool" ]; then echo "checkers: $tool $version cached"; return 0; fi
@@ -43,30 +61,15 @@ _homelab_checkers() (
       return 1
     fi
     echo "checkers: building $tool $version (a few minutes the first time)"
-    rm -rf "$dir.partial" && mkdir -p "$dir.partial"
-    if GOFLAGS=-trimpath GOBIN="$dir.partial" go install "$pkg@$version"; then
-      rm -rf "$dir" && mv "$dir.partial" "$dir"
-      echo "checkers: $tool $version -> ${dir#"$root/"}/$tool"
-    else
-      rm -rf "$dir.partial"
-      echo "checkers: could not build $tool $version (is $pkg served by GOPROXY=$(go env GOPROXY)?)" >&2
-      return 1
-    fi
+    install_into "$tool" "$version" "$dir" "could not build $tool $version (is $pkg served by GOPROXY=$(go env GOPROXY)?)" \
+      go_install_to "$pkg@$version"
   }
 
   fetch_release() { # tool version url-template
     local tool=$1 version=$2 url=${3//\{v\}/$2} dir="$root/.tools/go/$1-$2"
     if [ -x "$dir/$tool" ]; then echo "checkers: $tool $version cached"; return 0; fi
     echo "checkers: downloading $tool $version from $url"
-    rm -rf "$dir.partial" && mkdir -p "$dir.partial"
-    if curl -fsSL "$url" | tar -xz -C "$dir.partial" "$tool"; then
-      rm -rf "$dir" && mv "$dir.partial" "$dir"
-      echo "checkers: $tool $version -> ${dir#"$root/"}/$tool"
-    else
-      rm -rf "$dir.partial"
-      echo "checkers: could not download $tool $version" >&2
-      return 1
-    fi
+    install_into "$tool" "$version" "$dir" "could not download $tool $version" download_to "$url" "$tool"
   }
 
   install_checkov() { # version
