@@ -5,9 +5,6 @@ import { bootstrap, monitoringStack, secretMountPath, tls, versions } from '@hom
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { skipAwaitAnnotation, waitForAnnotation } from './await-policy.ts';
-import { type AddonName, apiGroup, crdOwners, loadManifests, referencedSecrets } from './manifests.ts';
-import type { HostnameFact } from './preflight-checks.ts';
 import {
   isSecretInput,
   mockJoinToken,
@@ -15,7 +12,10 @@ import {
   plainStrings,
   type Registration,
   runProgram,
-} from './program-harness.ts';
+} from '../test/program-harness.ts';
+import { skipAwaitAnnotation, waitForAnnotation } from './await-policy.ts';
+import { type AddonName, apiGroup, crdOwners, loadManifests, referencedSecrets } from './manifests.ts';
+import type { HostnameFact } from './preflight-checks.ts';
 
 /** The machine as the preflight sees it; each run sets what it needs. */
 const machine = vi.hoisted(() => ({
