@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares the pinned static checkers for the Kubernetes manifests (infra/k8s), each at the version in
 # packages/platform/versions.json (`tools`), cached under .tools/ (a link to the per-user cache, see bootstrap.sh) so each pin is built once:
-#   kube-score, kube-linter, Polaris: Go programs, built from source with `go install` into .tools/go/<tool>-<version>/
+#   kube-score, kube-linter, Polaris, actionlint: Go programs, built from source with `go install` into .tools/go/<tool>-<version>/
 #   Checkov: from PyPI, in its own virtualenv at .tools/py/checkov-<version>/
 #
 #   bash scripts/go-tools.sh              # all of them; kube-score and Checkov must succeed under CI=true
@@ -24,8 +24,10 @@ _homelab_checkers() (
     # Polaris's tags lack the /vN suffix its major version needs, so it is pinned at a commit (pseudo-version).
     "polaris|polaris|github.com/fairwindsops/polaris"
     "checkov|checkov|"
+    # actionlint lints every workflow (tools/repo-checks, and a step of ci.yml) as the real Go binary.
+    "actionlint|actionlint|github.com/rhysd/actionlint/cmd/actionlint"
   )
-  required_by_default=" kube-score checkov "
+  required_by_default=" kube-score checkov actionlint "
 
   pinned() { node -e 'const v=require(process.argv[1]).tools[process.argv[2]]; if(!v) process.exit(1); console.log(v)' "$versions" "$1"; }
 

@@ -6,7 +6,7 @@ import { canary, canaryGate, deployer, namespaces } from '@homelab/platform';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { recoverInterrupted } from '../rollout/run-rollout.ts';
+import { recoverInterrupted, rollbackTo } from '../rollout/run-rollout.ts';
 import { clusterDriver } from './cluster-driver.ts';
 import type { RolloutRecord } from './traffic-driver.ts';
 
@@ -164,4 +164,12 @@ describe.skipIf(unavailable)('the cluster traffic driver on a real API server, a
     expect(await weights()).toEqual({ [app]: 100, [canaryName]: 0 });
     expect(await recorded()).toMatchObject({ id: 'r3', phase: 'promoted' });
   }, 120_000);
+
+  it('rolls back to a named digest at once (the workflow_dispatch path)', async () => {
+    const driver = clusterDriver({ kubeConfig: deployerConfig, pollMs: 200, rolloutTimeoutMs: 60_000 });
+    await rollbackTo(driver, app, digest(1));
+    expect(await image(app)).toBe(digest(1));
+    expect(await weights()).toEqual({ [app]: 100, [canaryName]: 0 });
+    expect((await deployment(canaryName)).spec.replicas).toBe(0);
+  }, 90_000);
 });
