@@ -30,6 +30,7 @@ const { app, lifecycle } = createApp({
   sessions: createSessions({ secret: env.SESSION_SECRET, secure: env.COOKIE_SECURE === 'true' }),
   readStatus: prometheusUrl ? () => statusFromPrometheus(prometheusUrl) : () => statusFromServiceMetrics(targets),
   faults: { enabled: env.FAULTS_ENABLED, adminToken: env.ADMIN_TOKEN },
+  deployHistoryFile: env.DEPLOY_HISTORY_FILE,
 });
 
 await serve({ app, port: env.PORT, host: env.HOST, logger, lifecycle });

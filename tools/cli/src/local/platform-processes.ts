@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { apps, http, local } from '@homelab/platform';
+import { apps, canaryGate, http, local } from '@homelab/platform';
 import type { LocalSecrets } from './secrets.ts';
 import type { ProcessSpec } from './supervisor.ts';
 
@@ -123,6 +123,7 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
         ...(canary ? [`api-canary=${loopback(ports.canaryApi)}`] : []),
       ].join(','),
       ...(options.prometheusUrl ? { PROMETHEUS_URL: options.prometheusUrl } : {}),
+      DEPLOY_HISTORY_FILE: join(options.dataDir, canaryGate.history.localFile),
     },
     readyUrl: loopback(ports.web) + http.paths.readiness,
     resources: apps.web.resources,
