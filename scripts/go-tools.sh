@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares the pinned static checkers for the Kubernetes manifests (infra/k8s), each at the version in
 # packages/platform/versions.json (`tools`), cached under .tools/ (a link to the per-user cache, see bootstrap.sh) so each pin is built once:
-#   kube-score, kube-linter: Go programs, built from source with `go install` into .tools/go/<tool>-<version>/
+#   kube-score, kube-linter, actionlint: Go programs, built from source with `go install` into .tools/go/<tool>-<version>/
 #   Polaris: its release binary from GitHub (its tags lack the /vN suffix Go modules need) into .tools/go/polaris-<version>/
 #   Checkov: from PyPI, in its own virtualenv at .tools/py/checkov-<version>/
 #
@@ -24,9 +24,11 @@ _homelab_checkers() (
     "kube-linter|kubeLinter|golang.stackrox.io/kube-linter/cmd/kube-linter"
     "polaris|polaris|release:https://github.com/FairwindsOps/polaris/releases/download/{v}/polaris_linux_amd64.tar.gz"
     "checkov|checkov|"
+    # actionlint lints every workflow (tools/repo-checks, and a step of ci.yml) as the real Go binary.
+    "actionlint|actionlint|github.com/rhysd/actionlint/cmd/actionlint"
   )
   # Without arguments: the checkers the test suite runs. The others are built only when named.
-  default_tools=" kube-score checkov "
+  default_tools=" kube-score checkov actionlint "
 
   pinned() { node -e 'const v=require(process.argv[1]).tools[process.argv[2]]; if(!v) process.exit(1); console.log(v)' "$versions" "$1"; }
 

@@ -23,6 +23,7 @@ await runService({
       sessions: createSessions({ secret: env.SESSION_SECRET, secure: env.COOKIE_SECURE === 'true' }),
       readStatus: prometheusUrl ? () => statusFromPrometheus(prometheusUrl) : () => statusFromServiceMetrics(targets),
       faults: { enabled: env.FAULTS_ENABLED, adminToken: env.ADMIN_TOKEN },
+      deployHistoryFile: env.DEPLOY_HISTORY_FILE,
     });
   },
 });

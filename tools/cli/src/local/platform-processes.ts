@@ -6,7 +6,7 @@ import {
   appEnvironment,
   definedVariables,
 } from '@homelab/app-environment';
-import { apps, http, local } from '@homelab/platform';
+import { apps, canaryGate, http, local } from '@homelab/platform';
 import type { LocalSecrets } from './secrets.ts';
 import type { ProcessSpec } from './supervisor.ts';
 
@@ -168,6 +168,7 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
         `web=${loopback(ports.web)}`,
         ...(canary ? [`api-canary=${loopback(ports.canaryApi)}`] : []),
       ].join(','),
+      DEPLOY_HISTORY_FILE: join(options.dataDir, canaryGate.history.localFile),
     }),
     readyUrl: loopback(ports.web) + http.paths.readiness,
     resources: apps.web.resources,
