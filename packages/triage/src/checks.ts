@@ -181,7 +181,9 @@ async function net(options: CheckOptions): Promise<CheckReport> {
     ],
     findings: analyzeNet(facts, options.thresholds),
     notes: facts.listening.some((l) => l.pid === undefined)
-      ? ['listeners without a pid belong to processes this user cannot inspect']
+      ? [
+          'listeners without a pid: no process visible here holds them (another PID namespace, the kernel, or not ours to read)',
+        ]
       : [],
   };
 }

@@ -89,7 +89,7 @@ export function readCgroupMemory(mounts: CgroupMounts, path: string): CgroupMemo
  * supervisor's per-service cgroups (wherever it puts them), a container's, a systemd slice's. Walking the tree
  * instead of following live processes finds a cgroup whose only process was just OOM-killed.
  */
-export function limitedCgroups(mounts: CgroupMounts, depth = 3): CgroupMemory[] {
+export function limitedCgroups(mounts: CgroupMounts, depth = 6): CgroupMemory[] {
   const base = mounts.v2 ?? mounts.memoryV1;
   if (!base) return [];
   const out: CgroupMemory[] = [];

@@ -48,6 +48,12 @@ describe('homelab triage', () => {
     expect(healthy.out).toContain('findings: none');
     expect(healthy.out).toMatch(/ok\.homelab\.test.*answer.*10\.1\.2\.3/);
 
+    const table = await run('dns', 'broken.homelab.test', '--server', dns.address);
+    expect(table.code).toBe(1);
+    expect(table.out).toContain('SERVFAIL: the resolver could not get an answer');
+    // The runbook path on a row of its own, whole, so it can be copied.
+    expect(table.out).toContain('runbook: runbooks/dns/DnsResolutionFailing.md');
+
     const broken = await run('dns', 'broken.homelab.test', '--server', dns.address, '--json');
     expect(broken.code).toBe(1);
     const [report] = JSON.parse(broken.out);
