@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { analyzeDns, collectDns, type DnsThresholds } from './dns/dns.ts';
 import type { Finding } from './finding.ts';
+import { serviceOfCgroup } from './host/cgroup.ts';
 import { analyzeCpu, type CpuThresholds, collectCpu, cpuVerdict } from './host/cpu.ts';
 import { analyzeFds, collectFds, type FdThresholds } from './host/fds.ts';
 import { analyzeMem, collectMem, type MemThresholds } from './host/mem.ts';
@@ -113,9 +114,10 @@ async function mem(options: CheckOptions): Promise<CheckReport> {
       },
       {
         title: 'cgroups with a memory limit',
-        head: ['cgroup', 'limit', 'working set', '% of limit', 'OOM kills', 'pids'],
+        head: ['cgroup', 'service', 'limit', 'working set', '% of limit', 'OOM kills', 'pids'],
         rows: facts.cgroups.map((c) => [
           `${c.path} (v${c.version})`,
+          serviceOfCgroup(c.path) ?? '',
           c.limitBytes === undefined ? 'none' : formatBytes(c.limitBytes),
           formatBytes(c.workingSetBytes),
           c.limitBytes === undefined ? '' : percent(c.workingSetBytes, c.limitBytes),

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { appNames } from '@homelab/platform';
 import { parseKeyValue } from './proc.ts';
 
 /** Memory accounting of one cgroup, the same numbers on cgroup v2 and v1. */
@@ -117,4 +118,14 @@ export function limitedCgroups(mounts: CgroupMounts, depth = 6): CgroupMemory[] 
   };
   walk('/', 1);
   return out;
+}
+
+/**
+ * The platform service a cgroup belongs to, by its last path segment: the local supervisor names them
+ * `<prefix>.<service>` (and a parent-per-supervisor layout `<prefix>/<service>` works too).
+ */
+export function serviceOfCgroup(path: string): string | undefined {
+  const last = path.split('/').at(-1) ?? '';
+  const name = last.split('.').at(-1) ?? last;
+  return (appNames as readonly string[]).includes(name) ? name : undefined;
 }

@@ -1,6 +1,7 @@
 import { createConnection, createServer, type Server } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { exited, memoryCgroup, startNode, stopAll } from '../../test/processes.ts';
+import { serviceOfCgroup } from './cgroup.ts';
 import { analyzeCpu, type CpuFacts, collectCpu, cpuVerdict } from './cpu.ts';
 import { analyzeFds, collectFds } from './fds.ts';
 import { analyzeMem, collectMem } from './mem.ts';
@@ -15,6 +16,12 @@ describe('/proc parsing', () => {
   it('reads a comm with spaces and parentheses', () => {
     const stat = parseProcStat(7, '7 (a (b) c) S 1 7 7 0 -1 0 0 0 0 0 150 50 0 0 20 0 3 0 100 1000 10');
     expect(stat).toMatchObject({ comm: 'a (b) c', state: 'S', ppid: 1, ticks: 200, threads: 3 });
+  });
+
+  it('names the platform service of a supervisor cgroup', () => {
+    expect(serviceOfCgroup('/process_api/abc/homelab-1490.gateway')).toBe('gateway');
+    expect(serviceOfCgroup('/homelab/api')).toBe('api');
+    expect(serviceOfCgroup('/system.slice/cron.service')).toBeUndefined();
   });
 
   it('decodes IPv4 and IPv6 socket addresses and states', () => {
