@@ -12,7 +12,9 @@ import { drain, endpointPods, podReady, podsSelected, waitSettled } from './work
 const unavailable = clusterUnavailable();
 const manifests = loadManifests() as KubeObject[];
 const isNamespace = (o: KubeObject) => o.kind === 'Namespace';
-const workloads = manifests.filter((o) => ['Deployment', 'StatefulSet', 'Job'].includes(o.kind));
+const workloads = manifests.filter((o) =>
+  ['Deployment', 'StatefulSet', 'Job', 'HorizontalPodAutoscaler'].includes(o.kind),
+);
 /** Namespaces the add-ons' Helm releases create (Pulumi); no synthesized manifest does. */
 const addOnNamespaces = [tls.certManagerNamespace, namespaces.monitoring];
 
@@ -265,9 +267,11 @@ describe.skipIf(unavailable)('the synthesized manifests on a real API server', (
           n.metadata.labels?.['topology.kubernetes.io/zone'],
         ]),
       );
+      let spreadChecked = 0;
       for (const dep of manifests.filter((o) => o.kind === 'Deployment')) {
         const live = await kube.get('apps/v1', 'Deployment', dep.metadata.name, dep.metadata.namespace);
         if ((live?.spec.replicas ?? 0) < 2) continue;
+        spreadChecked++;
         const own = pods.filter((p) =>
           Object.entries(dep.spec.selector.matchLabels as Record<string, string>).every(
             ([k, v]) => p.metadata.labels?.[k] === v,
@@ -278,6 +282,7 @@ describe.skipIf(unavailable)('the synthesized manifests on a real API server', (
         expect(nodes.size, `${objectId(dep)} on ${[...nodes].join(', ')}`).toBeGreaterThanOrEqual(2);
         expect(zones.size, `${objectId(dep)} in ${[...zones].join(', ')}`).toBeGreaterThanOrEqual(2);
       }
+      expect(spreadChecked, 'Deployments with two or more replicas').toBeGreaterThanOrEqual(3);
       // Refusals on the way are the PDBs doing their job (a 429 is retried, as kubectl drain does).
       process.stdout.write(`[cluster] drain of node-1: ${refusals} eviction(s) refused by a PDB and retried\n`);
     }, 150_000);

@@ -11,8 +11,11 @@ export const podReady = (pod: KubeObject): boolean => hasCondition(pod, 'Ready')
 export const live = async (kube: Kube, o: KubeObject) =>
   kube.get(o.apiVersion, o.kind, o.metadata.name, o.metadata.namespace);
 
-/** Why a workload is not settled yet, or undefined when it is: Deployments Available, StatefulSets Ready, Jobs Complete. */
-export async function unsettled(kube: Kube, o: KubeObject): Promise<string | undefined> {
+/**
+ * Why a workload is not settled yet, or undefined when it is: Deployments Available (and, under an HPA, at least
+ * its minReplicas: a fresh Deployment starts at 1 until the HPA's first sync), StatefulSets Ready, Jobs Complete.
+ */
+export async function unsettled(kube: Kube, o: KubeObject, minReplicas = 0): Promise<string | undefined> {
   const l = await live(kube, o);
   const id = `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
   if (!l) return `${id} missing`;
@@ -20,6 +23,7 @@ export async function unsettled(kube: Kube, o: KubeObject): Promise<string | und
   switch (o.kind) {
     case 'Deployment': {
       const want = l.spec.replicas ?? 1;
+      if (want < minReplicas) return `${id} at ${want} replicas, below its HPA minimum ${minReplicas}`;
       if (s.observedGeneration !== l.metadata.generation) return `${id} not observed`;
       if ((s.updatedReplicas ?? 0) !== want || (s.availableReplicas ?? 0) !== want || (s.replicas ?? 0) !== want)
         return `${id} ${s.availableReplicas ?? 0}/${want} available`;
@@ -39,12 +43,25 @@ export async function unsettled(kube: Kube, o: KubeObject): Promise<string | und
   }
 }
 
+/** The HPA minimum of each Deployment an HPA of `objects` scales, by namespace/name. */
+const hpaMinimums = (objects: readonly KubeObject[]) =>
+  new Map(
+    objects
+      .filter((o) => o.kind === 'HorizontalPodAutoscaler')
+      .map((h) => [`${h.metadata.namespace}/${h.spec.scaleTargetRef.name}`, (h.spec.minReplicas ?? 1) as number]),
+  );
+
 /** Waits until every Deployment, StatefulSet and (unsuspended) Job of `objects` is settled. */
 export const waitSettled = (kube: Kube, objects: readonly KubeObject[], timeoutMs = 60_000) =>
   waitFor(
     'workloads settled',
     async () => {
-      const problems = (await Promise.all(objects.map((o) => unsettled(kube, o)))).filter(Boolean);
+      const mins = hpaMinimums(objects);
+      const problems = (
+        await Promise.all(
+          objects.map((o) => unsettled(kube, o, mins.get(`${o.metadata.namespace}/${o.metadata.name}`) ?? 0)),
+        )
+      ).filter(Boolean);
       if (problems.length) throw new Error(problems.join('; '));
       return true;
     },

@@ -1,5 +1,6 @@
 import { configUrlsResolve } from './config-guard.ts';
 import { crossReferenceGuards, type Guard } from './cross-references.ts';
+import { dependencyFlowsAllowed } from './dependency-flows.ts';
 import { exemptionsHaveReasons } from './exemption-guard.ts';
 import { forbiddenFlowsDenied, realFlowsAllowed } from './flow-guards.ts';
 import {
@@ -26,6 +27,7 @@ export const allGuards: Record<string, Guard> = {
   rbacLeastPrivilege,
   configUrlsResolve,
   ...relationalGuards,
+  dependencyFlowsAllowed,
 };
 
 /** Runs every guard; returns only the guards that found problems. */

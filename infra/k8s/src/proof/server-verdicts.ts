@@ -55,4 +55,7 @@ export const expectedServerVerdicts: Record<string, Verdict> = {
   'a volume claim template with no storage request (postgres)': 'refused',
   'a volume claim template with no access mode (redis)': 'refused',
   'a container with no CPU request (gateway)': 'accepted',
+  'drop the flow prometheus -> postgres exporter from the flow list (its policies go with it)': 'accepted',
+  'drop the flow migration -> postgres from the flow list (its policies go with it)': 'accepted',
+  'drop the flow public proxy -> web from the flow list (its policies go with it)': 'accepted',
 };
