@@ -15,7 +15,7 @@ async function run(...argv: string[]) {
     return true;
   });
   try {
-    return { code: await triage(argv), out, err };
+    return { code: await triage.run(argv), out, err };
   } finally {
     stdout.mockRestore();
     stderr.mockRestore();
