@@ -65,7 +65,7 @@ describe('cpu', () => {
   it('finds a CPU burner the test started, by pid, from /proc alone, and not an idle process', async () => {
     const burner = await startNode("process.stdout.write('ready'); for (;;) {}");
     const sleeper = await startNode("process.stdout.write('ready'); setInterval(() => {}, 60_000);");
-    const facts = await collectCpu({ intervalMs: 2000, top: 200 });
+    const facts = await collectCpu({ intervalMs: 2000, top: 100_000 });
     const burning = facts.processes.find((p) => p.pid === burner.pid);
     const idle = facts.processes.find((p) => p.pid === sleeper.pid);
     // On the shared 2-core build machine twenty tasks may compete for the cores: the burner's share can be a
@@ -85,7 +85,7 @@ describe('fds', () => {
     const leaker = await startNode(
       "const fs = require('node:fs'); process.stdout.write('ready'); setInterval(() => { for (let i = 0; i < 5; i++) fs.openSync('/dev/null', 'r'); }, 20);",
     );
-    const facts = await collectFds({ intervalMs: 1000, top: 50 });
+    const facts = await collectFds({ intervalMs: 1000, top: 100_000 });
     const seen = facts.processes.find((p) => p.pid === leaker.pid);
     expect(seen && seen.second - seen.first).toBeGreaterThanOrEqual(10);
     const leak = analyzeFds(facts).find((f) => f.subject.startsWith(`pid ${leaker.pid} (`));
@@ -98,7 +98,7 @@ describe('fds', () => {
       "const fs = require('node:fs'); while (fs.readdirSync('/proc/self/fd').length < 58) fs.openSync('/dev/null', 'r'); process.stdout.write('ready'); setInterval(() => {}, 1000);",
       'ulimit -n 64;',
     );
-    const facts = await collectFds({ intervalMs: 200, top: 50 });
+    const facts = await collectFds({ intervalMs: 200, top: 100_000 });
     const found = analyzeFds(facts).find((f) => f.subject.startsWith(`pid ${holder.pid} (`));
     expect(found?.severity).toBe('alert');
     expect(found?.evidence[0]).toContain('soft limit 64');
