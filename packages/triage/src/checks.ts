@@ -82,6 +82,11 @@ async function mem(options: CheckOptions): Promise<CheckReport> {
   const notes: string[] = [];
   if (facts.recentOomKills === undefined) notes.push('kernel log not readable: OOM kills counted, not dated');
   if (facts.cgroups.length === 0) notes.push('no cgroup with a memory limit found (services run without limits)');
+  // Empty cgroups without OOM kills are leftovers of stopped supervisors: counted, not listed.
+  const shown = facts.cgroups.filter((c) => c.pids.length > 0 || c.oomKills > 0);
+  if (shown.length < facts.cgroups.length) {
+    notes.push(`${facts.cgroups.length - shown.length} empty cgroup(s) with a limit and no OOM kill not listed`);
+  }
   return {
     check: 'mem',
     facts,
@@ -115,7 +120,7 @@ async function mem(options: CheckOptions): Promise<CheckReport> {
       {
         title: 'cgroups with a memory limit',
         head: ['cgroup', 'service', 'limit', 'working set', '% of limit', 'OOM kills', 'pids'],
-        rows: facts.cgroups.map((c) => [
+        rows: shown.map((c) => [
           `${c.path} (v${c.version})`,
           serviceOfCgroup(c.path) ?? '',
           c.limitBytes === undefined ? 'none' : formatBytes(c.limitBytes),

@@ -127,5 +127,9 @@ export function limitedCgroups(mounts: CgroupMounts, depth = 6): CgroupMemory[] 
 export function serviceOfCgroup(path: string): string | undefined {
   const last = path.split('/').at(-1) ?? '';
   const name = last.split('.').at(-1) ?? last;
-  return (appNames as readonly string[]).includes(name) ? name : undefined;
+  // The supervisor's canary API runs as `api-canary`.
+  const canary = name.endsWith('-canary');
+  const app = canary ? name.slice(0, -'-canary'.length) : name;
+  if (!(appNames as readonly string[]).includes(app)) return undefined;
+  return canary ? `${app} (canary)` : app;
 }

@@ -21,6 +21,7 @@ describe('/proc parsing', () => {
   it('names the platform service of a supervisor cgroup', () => {
     expect(serviceOfCgroup('/process_api/abc/homelab-1490.gateway')).toBe('gateway');
     expect(serviceOfCgroup('/homelab/api')).toBe('api');
+    expect(serviceOfCgroup('/x/homelab-1490.api-canary')).toBe('api (canary)');
     expect(serviceOfCgroup('/system.slice/cron.service')).toBeUndefined();
   });
 
