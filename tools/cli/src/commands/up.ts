@@ -122,6 +122,12 @@ export async function up(argv: readonly string[]): Promise<number> {
   // Each app in its own cgroup with its Kubernetes memory limit and CPU request, so a leak is OOMKilled here too.
   const cgroups = detectCgroups();
   log('up', cgroups.notice ?? `cgroup ${cgroups.mode}: each service limited to its Kubernetes memory limit`);
+  if (!values['database-url'] && cgroups.mode !== 'none') {
+    log(
+      'up',
+      `api runs PGlite in-process: no memory limit for it (give --database-url for the ${apps.api.resources.memoryLimit} container limit)`,
+    );
+  }
   const supervisor = supervise(processes, { log, cgroups });
   // The children have their own process groups; should this process die without stopping them, take them along.
   process.once('exit', () => {

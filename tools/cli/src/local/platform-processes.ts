@@ -70,7 +70,9 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     },
     readyUrl: loopback(port) + http.paths.readiness,
-    resources: apps.api.resources,
+    // The api container's limit fits the api only. PGlite runs the database inside the process (WASM, about
+    // 700 MiB RSS on a fresh data directory, measured): that process is not the container, so no limit for it.
+    ...(options.databaseUrl ? { resources: apps.api.resources } : {}),
   });
   const processes: ProcessSpec[] = [apiProcess('api', ports.api, 'stable', join(options.dataDir, 'api/pglite'))];
   const canary = options.canaryWeight !== undefined;
