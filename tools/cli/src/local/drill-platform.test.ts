@@ -72,4 +72,62 @@ describe('local drills, for real', () => {
     expect(r.signals.find((s) => s.signal.kind === 'termination')?.detail).toMatch(/SIGKILL/);
     expect(r.measurements.timeToRecoverMs).toBeGreaterThan(r.measurements.timeToFirstFailureMs ?? 0);
   }, 90_000);
+
+  it.skipIf(cgroups.mode === 'none' && !realServersRequired())(
+    'oom-kill: the leak fault drives the api into its cgroup memory limit; reported as OOMKilled with the limit',
+    async () => {
+      const r = await run('oom-kill');
+      expect(r.passed, renderRecord(r)).toBe(true);
+      const termination = r.signals.find((s) => s.signal.kind === 'termination');
+      expect(termination?.detail).toMatch(/OOMKilled: memory limit 256Mi exceeded \(SIGKILL\)/);
+      expect(r.evidence.join('\n')).toMatch(/api: exited unexpectedly \(OOMKilled: memory limit 256Mi/);
+    },
+    90_000,
+  );
+
+  it('crash-loop: a malformed variable stops every start until reverted, with a growing back-off', async () => {
+    const r = await run('crash-loop');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.evidence.join('\n')).toMatch(/DATABASE_POOL_MAX/);
+    const mitigated = r.events.find((e) => e.kind === 'mitigated')?.detail;
+    expect(mitigated).toMatch(/reverted/);
+    expect(r.measurements.timeToRecoverMs).toBeGreaterThan(r.measurements.timeToMitigateMs ?? 0);
+  }, 90_000);
+
+  it('latency-fault: every call slower than the gateway latency SLO, no server error', async () => {
+    const r = await run('latency-fault');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.slowRequests).toBeGreaterThan(0);
+    expect(r.measurements.latencyBudgetSpentPercent).toBeGreaterThan(0);
+    expect(r.invariants[0]?.held).toBe(true);
+  }, 90_000);
+
+  it('error-fault: half the calls fail; the availability burn crosses the page factor', async () => {
+    const r = await run('error-fault');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBeGreaterThan(0);
+    expect(r.measurements.timeToDetectMs).toBeDefined();
+  }, 90_000);
+
+  it.skipIf(!withRedis)(
+    'redis-down: Redis stopped under load, no request fails with a server error',
+    async () => {
+      const r = await run('redis-down');
+      expect(r.invariants, renderRecord(r)).toEqual([expect.objectContaining({ held: true })]);
+      expect(r.passed, renderRecord(r)).toBe(true);
+      expect(r.measurements.failedRequests).toBe(0);
+    },
+    90_000,
+  );
+
+  it.skipIf(!withPostgres)(
+    'postgres-down: writes refused while it is down, no acknowledged write lost',
+    async () => {
+      const r = await run('postgres-down');
+      expect(r.invariants, renderRecord(r)).toEqual([expect.objectContaining({ held: true })]);
+      expect(r.passed, renderRecord(r)).toBe(true);
+      expect(r.invariants[0]?.detail).toMatch(/^[1-9]\d* writes acknowledged, 0 missing/);
+    },
+    90_000,
+  );
 });
