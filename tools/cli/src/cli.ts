@@ -1,3 +1,4 @@
+import { drill, drillUsage } from './commands/drill.ts';
 import { up, upUsage } from './commands/up.ts';
 
 /** A subcommand: receives the arguments after its name, resolves to the process exit code. */
@@ -10,6 +11,7 @@ export interface Command {
 /** Later work adds the canary gate, drills and triage here, one entry per subcommand. */
 export const commands: Record<string, Command> = {
   up: { summary: 'run the whole platform locally', usage: upUsage, run: up },
+  drill: { summary: 'break the platform on purpose, measure, write the postmortem', usage: drillUsage, run: drill },
 };
 
 const help = () =>

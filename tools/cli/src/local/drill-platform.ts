@@ -19,6 +19,14 @@ import { demoIdentity, loadOrCreateSecrets } from './secrets.ts';
 import { type ProcessSpec, type Supervisor, supervise } from './supervisor.ts';
 import type { Termination } from './termination.ts';
 
+/** What the local platform can inject; a drill with another injection is defined but not runnable here. */
+export const localInjections: ReadonlySet<Injection['kind']> = new Set([
+  'kill-process',
+  'fault',
+  'bad-config',
+  'stop-dependency',
+]);
+
 /** A dependency the drill may take away, with how to do it (a throwaway server from @homelab/test-servers). */
 export interface DrillDependency {
   readonly url: string;
@@ -150,8 +158,7 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
       if (inject.kind === 'stop-dependency' && !(inject.dependency === 'redis' ? options.redis : options.postgres)) {
         failures.push(`needs a real ${inject.dependency} (none was started)`);
       }
-      if (inject.kind === 'canary') failures.push('the canary gate (packages/canary-gate) is not merged yet');
-      if (inject.kind === 'expire-certificate') failures.push('the TLS listener target is not built yet');
+      if (!localInjections.has(inject.kind)) failures.push(`the local platform cannot inject ${inject.kind} yet`);
       if (scenario.name === 'oom-kill' && cgroups.mode === 'none') failures.push(`no memory limit: ${cgroups.notice}`);
       for (const p of supervisor.processes) {
         const ready = p.spec.readyUrl
