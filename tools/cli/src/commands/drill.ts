@@ -1,19 +1,8 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  pickBlind,
-  renderList,
-  renderPlan,
-  renderRecord,
-  type Scenario,
-  scenarioNamed,
-  scenarios,
-} from '@homelab/drills';
+import { pickBlind, renderList, renderPlan, renderRecord, scenarioNamed, scenarios } from '@homelab/drills';
 import { local } from '@homelab/platform';
-import { localInjections } from '../local/drill-platform.ts';
-import { runLocalDrillSession } from '../local/drill-session.ts';
-
-const runnableLocally = (s: Scenario) => s.environment === 'local' && localInjections.has(s.inject.kind);
+import { canRunLocally, runLocalDrillSession } from '../local/drill-session.ts';
 
 export const drillUsage = `homelab drill <scenario> [options]
 homelab drill --list | --blind
@@ -65,13 +54,13 @@ export async function drill(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const scenario = values.blind
-    ? pickBlind(scenarios.filter(runnableLocally), Math.random())
+    ? pickBlind(scenarios.filter(canRunLocally), Math.random())
     : scenarioNamed(name as string);
   if (values['dry-run']) {
     process.stdout.write(values.json ? `${JSON.stringify(scenario, null, 2)}\n` : `${renderPlan(scenario)}\n`);
     return 0;
   }
-  if (!runnableLocally(scenario)) {
+  if (!canRunLocally(scenario)) {
     process.stderr.write(
       `${scenario.name} is defined but cannot run here yet: ${
         scenario.environment === 'cluster'

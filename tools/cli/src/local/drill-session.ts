@@ -17,7 +17,7 @@ import {
   startPostgres,
   startRedis,
 } from '@homelab/test-servers';
-import { startLocalDrillPlatform } from './drill-platform.ts';
+import { localInjections, startLocalDrillPlatform } from './drill-platform.ts';
 
 export interface DrillSessionOptions {
   readonly root: string;
@@ -36,11 +36,40 @@ export interface DrillSession {
   readonly postmortemPath: string | undefined;
 }
 
+/** Whether a local target exists for the scenario: the process platform, or the TLS listener. */
+export const canRunLocally = (scenario: Scenario): boolean =>
+  scenario.environment === 'local' &&
+  (localInjections.has(scenario.inject.kind) || scenario.inject.kind === 'expire-certificate');
+
+const runOptionsFor = (scenario: Scenario, options: DrillSessionOptions): RunOptions => ({
+  onEvent: (e) => options.progress(`${new Date(e.at).toISOString().slice(11, 23)} ${e.kind}: ${e.detail}`),
+  ...(options.blind ? { askDiagnosis: () => askOnStdin(scenario) } : {}),
+});
+
+function writePostmortem(scenario: Scenario, record: DrillRecord, options: DrillSessionOptions): DrillSession {
+  if (!options.postmortemDir) return { record, postmortemPath: undefined };
+  mkdirSync(options.postmortemDir, { recursive: true });
+  const postmortemPath = join(options.postmortemDir, postmortemFileName(record));
+  writeFileSync(postmortemPath, renderPostmortem(scenario, record));
+  return { record, postmortemPath };
+}
+
 /**
  * One drill on a fresh local platform: throwaway real Redis and PostgreSQL (when the machine has them), api and
  * gateway under the supervisor, the run, the postmortem draft; everything stopped again afterwards.
  */
 export async function runLocalDrillSession(scenario: Scenario, options: DrillSessionOptions): Promise<DrillSession> {
+  if (scenario.inject.kind === 'expire-certificate') {
+    // Loaded only for this drill: the certificate library is heavy and nothing else in the CLI needs it.
+    const { startTlsDrillTarget } = await import('./tls-drill-target.ts');
+    const tls = await startTlsDrillTarget();
+    try {
+      options.progress(tls.description);
+      return writePostmortem(scenario, await runDrill(scenario, tls, runOptionsFor(scenario, options)), options);
+    } finally {
+      await tls.stop();
+    }
+  }
   let redis: RedisServer | undefined;
   let postgres: PostgresServer | undefined;
   if (redisAvailable()) redis = await startRedis();
@@ -59,23 +88,13 @@ export async function runLocalDrillSession(scenario: Scenario, options: DrillSes
   let record: DrillRecord;
   try {
     options.progress(`${platform.description}`);
-    const runOptions: RunOptions = {
-      onEvent: (e) => options.progress(`${new Date(e.at).toISOString().slice(11, 23)} ${e.kind}: ${e.detail}`),
-      ...(options.blind ? { askDiagnosis: () => askOnStdin(scenario) } : {}),
-    };
-    record = await runDrill(scenario, platform, runOptions);
+    record = await runDrill(scenario, platform, runOptionsFor(scenario, options));
   } finally {
     await platform.stop();
     await redis?.stop();
     await postgres?.destroy();
   }
-  let postmortemPath: string | undefined;
-  if (options.postmortemDir) {
-    mkdirSync(options.postmortemDir, { recursive: true });
-    postmortemPath = join(options.postmortemDir, postmortemFileName(record));
-    writeFileSync(postmortemPath, renderPostmortem(scenario, record));
-  }
-  return { record, postmortemPath };
+  return writePostmortem(scenario, record, options);
 }
 
 /** The blind game's prompt: the symptom only, then the player's diagnosis from stdin. */
