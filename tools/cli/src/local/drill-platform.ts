@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type {
   DrillTarget,
@@ -18,6 +19,13 @@ import { localPorts, platformProcesses } from './platform-processes.ts';
 import { demoIdentity, loadOrCreateSecrets } from './secrets.ts';
 import { type ProcessSpec, type Supervisor, supervise } from './supervisor.ts';
 import type { Termination } from './termination.ts';
+
+/** The machine, for the record: drills measured on 2 shared cores read differently from a quiet laptop. */
+export const machineDescription = (): string =>
+  `${process.platform}/${process.arch} ${release()}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
+
+const evidencePattern =
+  /^(started|exited)|invalid configuration|"level":"(fatal|error)"|fault injection settings changed/;
 
 /** What the local platform can inject; a drill with another injection is defined but not runnable here. */
 export const localInjections: ReadonlySet<Injection['kind']> = new Set([
@@ -147,7 +155,7 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
 
   const target: LocalDrillPlatform = {
     supervisor,
-    description: `local platform on ${process.platform}/${process.arch}, ${
+    description: `local platform (api, gateway) on ${machineDescription()}; ${
       cgroups.mode === 'none' ? `NO cgroup limits (${cgroups.notice})` : `cgroup ${cgroups.mode} limits per service`
     }; api on ${options.postgres ? 'PostgreSQL' : 'PGlite'}, ${options.redis ? 'Redis' : 'in-memory cache'}`,
 
@@ -301,9 +309,13 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
     triage: (check) => confirmWithTriage(check),
 
     evidence(since: number) {
-      return logged
-        .filter((l) => l.at >= since && /exited|started|error|invalid|fatal|OOM|fault/i.test(l.line))
-        .map((l) => `${new Date(l.at).toISOString().slice(11, 23)} ${l.name}: ${l.line}`.slice(0, 300));
+      return (
+        logged
+          // The supervisor's own lines, start-up failures and fatal logs; not the per-request warnings, which the
+          // timeline already counts.
+          .filter((l) => l.at >= since && evidencePattern.test(l.line))
+          .map((l) => `${new Date(l.at).toISOString().slice(11, 23)} ${l.name}: ${l.line}`.slice(0, 300))
+      );
     },
 
     stop: () => supervisor.stop(),

@@ -11,6 +11,7 @@ import {
   triageUnavailable,
 } from '@homelab/drills';
 import { createDrillCa, type Issued } from './drill-certificates.ts';
+import { machineDescription } from './drill-platform.ts';
 
 /** A healthy certificate's lifetime, like the edge certificate's renewal window allows (90 days). */
 const healthyValiditySeconds = 90 * 86_400;
@@ -61,7 +62,7 @@ export async function startTlsDrillTarget(): Promise<TlsDrillTarget> {
   return {
     port,
     current: () => serving,
-    description: `TLS listener on 127.0.0.1:${port} (node:tls, TLS 1.3, ECDSA P-256 from a private CA made for the drill)`,
+    description: `TLS listener on 127.0.0.1:${port} (node:tls, TLS 1.3, ECDSA P-256 from a private CA made for the drill) on ${machineDescription()}`,
     async checkPreconditions() {
       const first = await handshake();
       return first.error ? [`the listener refuses handshakes: ${first.error}`] : [];
