@@ -7,6 +7,7 @@ import {
   errorBudget,
   namespaces,
   type SloSpec,
+  sliRequests,
   sloAlerting,
 } from '@homelab/platform';
 import { type AlertingRule, isAlertingRule } from './alert-rule.ts';
@@ -67,6 +68,30 @@ function inputSeries(service: AppName, slo: SloSpec, phases: readonly Phase[]): 
     },
     { series: `http_request_duration_seconds_count{${job},${route},status="200"}`, values: counterValues(allSegments) },
   ];
+}
+
+/**
+ * Probe and scrape traffic that must not count (sliRequests): every excluded route answering 503 (a draining
+ * pod's readiness) and slower than any threshold, at ten times the user traffic. Were it counted, the meta
+ * series test below would see the error ratio and the budget move.
+ */
+function excludedSeries(service: AppName, slo: SloSpec, steps: number): InputSeries[] {
+  const job = `job="${service}"`;
+  const noisy = counterValues([{ steps, increment: 10 * requestsPerStep }]);
+  return sliRequests.excludedRoutes.flatMap((route): InputSeries[] =>
+    slo.kind === 'availability'
+      ? [{ series: `http_requests_total{${job},method="GET",route="${route}",status="503"}`, values: noisy }]
+      : [
+          {
+            series: `http_request_duration_seconds_bucket{${job},method="GET",route="${route}",status="200",le="${slo.thresholdSeconds}"}`,
+            values: counterValues([{ steps, increment: 0 }]),
+          },
+          {
+            series: `http_request_duration_seconds_count{${job},method="GET",route="${route}",status="200"}`,
+            values: noisy,
+          },
+        ],
+  );
 }
 
 interface TierContext {
@@ -269,9 +294,12 @@ function metaSeries(ctx: TierContext): PromtoolTest {
     exp_samples: [{ labels: `{${matchers}}`, value: 1 }],
   });
   return {
-    name: `${ctx.rule.alert}: objective, budget and budget remaining`,
+    name: `${ctx.rule.alert}: objective, budget and budget remaining, probes and scrapes left out`,
     interval: tierInterval[ctx.tier.name],
-    input_series: inputSeries(ctx.service, ctx.slo, [{ steps, good: requestsPerStep - bad, bad }]),
+    input_series: [
+      ...inputSeries(ctx.service, ctx.slo, [{ steps, good: requestsPerStep - bad, bad }]),
+      ...excludedSeries(ctx.service, ctx.slo, steps),
+    ],
     promql_expr_test: [
       near(sloSeries.objective, ctx.slo.objective),
       near(sloSeries.errorBudget, budget),

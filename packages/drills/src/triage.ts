@@ -1,16 +1,33 @@
+import { type CheckOptions, type Finding, findingsOf, needsAction, runCheck } from '@homelab/triage';
 import type { TriageCheck } from './scenario.ts';
 
-/**
- * The one place drills call `homelab triage`. packages/triage (`runCheck(name, options)`) is built on the
- * triage branch; until it is merged here this reports that it could not run, and the drill says so instead of
- * claiming a confirmation. Merging it changes only this file.
- */
-export function triageUnavailable(): string | undefined {
-  return 'packages/triage is not merged into this build yet';
+export interface TriageVerdict {
+  /** Findings that need action (warnings and alerts), as `homelab triage <check>` would list them. */
+  readonly findings: readonly Finding[];
+  /** One line for the record: what triage said, or why it could not run. */
+  readonly summary: string;
 }
 
-/** Runs the triage check that confirms a drill's failure mode; a one-line verdict. */
-export async function confirmWithTriage(check: TriageCheck): Promise<string> {
-  const unavailable = triageUnavailable();
-  return unavailable ? `not run (${unavailable}); by hand: homelab triage ${check}` : `homelab triage ${check}`;
+/**
+ * The one place drills call `homelab triage` (packages/triage `runCheck`). `match` narrows the findings to the
+ * drill's own subject (its cgroup, its listener), so an unrelated finding on a shared machine does not count.
+ */
+export async function confirmWithTriage(
+  check: TriageCheck,
+  options: CheckOptions = {},
+  match: (finding: Finding) => boolean = () => true,
+): Promise<TriageVerdict> {
+  try {
+    const all = findingsOf(await runCheck(check, options));
+    const findings = all.filter((f) => needsAction([f]) && match(f));
+    const first = findings[0];
+    return {
+      findings,
+      summary: first
+        ? `${findings.length} finding(s); ${first.severity} ${first.subject}: ${first.what} -> ${first.runbook}`
+        : `no matching finding (${all.length} finding(s) in all)`,
+    };
+  } catch (error) {
+    return { findings: [], summary: `homelab triage ${check} could not run: ${(error as Error).message}` };
+  }
 }

@@ -18,8 +18,11 @@ export interface Issued {
 export interface DrillCa {
   /** The CA certificate (PEM) clients trust. */
   readonly cert: string;
-  /** A leaf for `localhost` and 127.0.0.1, valid from now for `validForSeconds`. */
-  issue(validForSeconds: number): Promise<Issued>;
+  /**
+   * A leaf for `localhost` and 127.0.0.1 with `validForSeconds` left of a `lifetimeSeconds` lifetime (default: it
+   * starts now). A 90-day certificate with 2 days left is one whose renewal did not happen.
+   */
+  issue(validForSeconds: number, lifetimeSeconds?: number): Promise<Issued>;
 }
 
 const pemKey = async (key: webcrypto.CryptoKey) => {
@@ -46,7 +49,7 @@ export async function createDrillCa(): Promise<DrillCa> {
   let serial = 1;
   return {
     cert: ca.toString('pem'),
-    async issue(validForSeconds) {
+    async issue(validForSeconds, lifetimeSeconds = validForSeconds) {
       serial += 1;
       const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
       const notAfter = new Date(Date.now() + validForSeconds * 1000);
@@ -55,7 +58,7 @@ export async function createDrillCa(): Promise<DrillCa> {
         serialNumber,
         subject: 'CN=localhost',
         issuer: ca.subject,
-        notBefore: new Date(Date.now() - 60_000),
+        notBefore: new Date(notAfter.getTime() - lifetimeSeconds * 1000 - 60_000),
         notAfter,
         publicKey: keys.publicKey,
         signingKey: caKeys.privateKey,

@@ -11,7 +11,7 @@ import type {
   Sample,
   Scenario,
 } from '@homelab/drills';
-import { confirmWithTriage, triageUnavailable } from '@homelab/drills';
+import { confirmWithTriage } from '@homelab/drills';
 import { hashApiKey } from '@homelab/gateway';
 import { type AppName, apps } from '@homelab/platform';
 import { type Cgroups, detectCgroups } from './cgroups.ts';
@@ -92,7 +92,8 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
   mkdirSync(options.dataDir, { recursive: true });
   const secrets = loadOrCreateSecrets(join(options.dataDir, 'secrets.json'));
   const ports = localPorts(options.portOffset);
-  const cgroups = options.cgroups ?? detectCgroups();
+  const cgroupPrefix = `homelab-${process.pid}`;
+  const cgroups = options.cgroups ?? detectCgroups({ prefix: cgroupPrefix });
   const specs = platformProcesses({
     root: options.root,
     dataDir: options.dataDir,
@@ -255,7 +256,6 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
 
     cannotObserve(signal: ExpectedSignal) {
       if (signal.kind === 'alert') return 'no Prometheus in this drill run (alerts need their `for` minutes anyway)';
-      if (signal.kind === 'triage') return triageUnavailable();
       if (signal.kind === 'certificate-expiring') return 'no TLS listener in this target';
       return undefined;
     },
@@ -271,6 +271,11 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
         case 'restarts': {
           const count = starts.filter((s) => s.at >= since && s.name === signal.app).length;
           return count >= signal.count ? `${signal.app} started ${count} times since the injection` : undefined;
+        }
+        case 'triage': {
+          // Only findings about this supervisor's own cgroups count: the machine may have other OOM kills.
+          const verdict = await confirmWithTriage(signal.check, {}, (f) => f.subject.includes(cgroupPrefix));
+          return verdict.findings.length > 0 ? `homelab triage ${signal.check}: ${verdict.summary}` : undefined;
         }
         case 'dependency-down': {
           const port = dependency(signal.dependency).port;
@@ -306,7 +311,7 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
       return { invariant, held: false, detail: 'not checkable on this target' };
     },
 
-    triage: (check) => confirmWithTriage(check),
+    triage: async (check) => (await confirmWithTriage(check)).summary,
 
     evidence(since: number) {
       return (

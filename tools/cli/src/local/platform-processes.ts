@@ -29,6 +29,8 @@ export interface LocalPorts {
   readonly api: number;
   readonly canaryApi: number;
   readonly prometheus: number;
+  /** The shared embedded PostgreSQL of `--canary` (without --database-url). */
+  readonly sharedDatabase: number;
 }
 
 export const localPorts = (offset = 0): LocalPorts => ({
@@ -37,9 +39,13 @@ export const localPorts = (offset = 0): LocalPorts => ({
   api: apps.api.port + offset,
   canaryApi: local.canaryApiPort + offset,
   prometheus: local.prometheusPort + offset,
+  sharedDatabase: local.sharedDatabasePort + offset,
 });
 
 const loopback = (port: number) => `http://127.0.0.1:${port}`;
+
+/** The process name of the shared database (`--canary` without `--database-url`). */
+export const sharedDatabaseName = 'database';
 
 /**
  * The api, (canary api,) gateway and web processes with the environment that wires them together. Embedded
@@ -56,7 +62,24 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
     GIT_COMMIT: 'local',
   };
   const node = process.execPath;
-  const apiProcess = (name: string, port: number, version: string, pgliteDir: string): ProcessSpec => ({
+  const canary = options.canaryWeight !== undefined;
+  const processes: ProcessSpec[] = [];
+  // Stable and canary must read and write the same notes, as in the cluster. Without a PostgreSQL URL, one
+  // embedded PostgreSQL serves both over the wire protocol, on the stable API's own PGlite directory, so the
+  // notes are the same with and without --canary.
+  let databaseUrl = options.databaseUrl;
+  if (canary && !databaseUrl) {
+    processes.push({
+      name: sharedDatabaseName,
+      command: node,
+      args: [join(import.meta.dirname, 'shared-database-process.ts')],
+      cwd: root,
+      env: { PORT: String(ports.sharedDatabase), PGLITE_DATA_DIR: join(options.dataDir, 'api/pglite') },
+      readyTcpPort: ports.sharedDatabase,
+    });
+    databaseUrl = `postgres://postgres@127.0.0.1:${ports.sharedDatabase}/postgres`;
+  }
+  const apiProcess = (name: string, port: number, version: string, after: string[]): ProcessSpec => ({
     name,
     command: node,
     args: [join(root, 'apps/api/src/main.ts')],
@@ -65,20 +88,27 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
       ...common,
       PORT: String(port),
       SERVICE_VERSION: version,
-      PGLITE_DATA_DIR: pgliteDir,
-      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl, MIGRATE_ON_START: 'true' } : {}),
+      PGLITE_DATA_DIR: join(options.dataDir, 'api/pglite'),
+      // Each API brings the schema up to its own newest version on start. Postgrator (apps/api migrate.ts) never
+      // undoes a version this build has no files for, so a canary's newer, additive migration leaves the stable
+      // API running on the same database (shared-database.test.ts restarts stable after one to hold that).
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'true' } : {}),
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      IDENTITY_TOKEN_SECRET: secrets.identityTokenSecret,
     },
     readyUrl: loopback(port) + http.paths.readiness,
-    // The api container's limit fits the api only. PGlite runs the database inside the process (WASM, about
-    // 700 MiB RSS on a fresh data directory, measured): that process is not the container, so no limit for it.
-    ...(options.databaseUrl ? { resources: apps.api.resources } : {}),
+    // The api container's limit fits the api only. Embedded PGlite runs the database inside the api process (WASM,
+    // about 700 MiB RSS on a fresh data directory, measured; under 256Mi it never became ready): that process is not
+    // the container, so it gets no limit. With a PostgreSQL URL (or the shared database) the limit applies.
+    ...(databaseUrl ? { resources: apps.api.resources } : {}),
+    ...(after.length > 0 ? { after } : {}),
   });
-  const processes: ProcessSpec[] = [apiProcess('api', ports.api, 'stable', join(options.dataDir, 'api/pglite'))];
-  const canary = options.canaryWeight !== undefined;
+  const databaseFirst = processes.length > 0 ? [sharedDatabaseName] : [];
+  processes.push(apiProcess('api', ports.api, 'stable', databaseFirst));
   if (canary) {
-    // PGlite is one process per directory: without a shared PostgreSQL the canary keeps its own notes.
-    processes.push(apiProcess('api-canary', ports.canaryApi, 'canary', join(options.dataDir, 'api-canary/pglite')));
+    // After the stable API, as the cluster runs the migration Job before a rollout: the canary's migrations (if
+    // it has newer ones) then run against a schema the stable API has already brought up.
+    processes.push(apiProcess('api-canary', ports.canaryApi, 'canary', [...databaseFirst, 'api']));
   }
   processes.push({
     name: 'gateway',
@@ -100,6 +130,7 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
         : {}),
       API_KEYS: `${options.demoIdentity}:${options.demoApiKeyHash}`,
       JWT_SECRET: secrets.jwtSecret,
+      IDENTITY_TOKEN_SECRET: secrets.identityTokenSecret,
       WEB_ORIGIN: `http://localhost:${ports.web}`,
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     },

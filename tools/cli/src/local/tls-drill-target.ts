@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { connect, createServer, type Server } from 'node:tls';
 import {
   confirmWithTriage,
@@ -8,7 +11,6 @@ import {
   type Invariant,
   type InvariantResult,
   type Sample,
-  triageUnavailable,
 } from '@homelab/drills';
 import { createDrillCa, type Issued } from './drill-certificates.ts';
 import { machineDescription } from './drill-platform.ts';
@@ -37,6 +39,10 @@ export async function startTlsDrillTarget(): Promise<TlsDrillTarget> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const handshakes: { at: number; error?: string }[] = [];
+  // triage cert reads the CA from a file, like an operator's `--ca ca.pem`.
+  const caFile = join(mkdtempSync(join(tmpdir(), 'drill-ca-')), 'ca.pem');
+  writeFileSync(caFile, ca.cert);
+  const triageOptions = { targets: [`127.0.0.1:${port}`], caFiles: [caFile], servername: 'localhost' };
   const serve = (issued: Issued) => {
     server.setSecureContext({ cert: issued.cert, key: issued.key, minVersion: 'TLSv1.3' });
     serving = issued;
@@ -74,7 +80,8 @@ export async function startTlsDrillTarget(): Promise<TlsDrillTarget> {
     },
     async inject(injection: Injection) {
       if (injection.kind !== 'expire-certificate') throw new Error(`the TLS target cannot inject ${injection.kind}`);
-      serve(await ca.issue(injection.validForSeconds));
+      // The healthy certificate aged until only `validForSeconds` are left: its renewal did not happen.
+      serve(await ca.issue(injection.validForSeconds, healthyValiditySeconds));
     },
     async revert() {
       if (serving.notAfter.getTime() - Date.now() < healthyValiditySeconds * 500) {
@@ -82,10 +89,15 @@ export async function startTlsDrillTarget(): Promise<TlsDrillTarget> {
       }
     },
     cannotObserve(signal: ExpectedSignal) {
-      if (signal.kind === 'triage') return triageUnavailable();
-      return signal.kind === 'certificate-expiring' ? undefined : `the TLS target does not observe ${signal.kind}`;
+      return signal.kind === 'certificate-expiring' || signal.kind === 'triage'
+        ? undefined
+        : `the TLS target does not observe ${signal.kind}`;
     },
     async observe(signal: ExpectedSignal) {
+      if (signal.kind === 'triage') {
+        const verdict = await confirmWithTriage('cert', triageOptions);
+        return verdict.findings.length > 0 ? `homelab triage cert: ${verdict.summary}` : undefined;
+      }
       if (signal.kind !== 'certificate-expiring') return undefined;
       const result = await handshake();
       if (!result.validTo) return undefined;
@@ -103,9 +115,13 @@ export async function startTlsDrillTarget(): Promise<TlsDrillTarget> {
         detail: `${failed.length} of ${samples.length} handshakes failed${failed[0] ? ` (${failed[0].error})` : ''}`,
       };
     },
-    triage: (check) => confirmWithTriage(check),
+    triage: async () => (await confirmWithTriage('cert', triageOptions)).summary,
     evidence: (since) =>
       handshakes.filter((h) => h.at >= since && h.error).map((h) => `${new Date(h.at).toISOString()} ${h.error}`),
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        rmSync(dirname(caFile), { recursive: true, force: true });
+        server.close(() => resolve());
+      }),
   };
 }
