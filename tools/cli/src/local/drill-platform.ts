@@ -311,7 +311,10 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
       return { invariant, held: false, detail: 'not checkable on this target' };
     },
 
-    triage: async (check) => (await confirmWithTriage(check)).summary,
+    // mem is scoped to this supervisor's cgroups (a shared machine has other OOM kills); the others see the host.
+    triage: async (check) =>
+      (await confirmWithTriage(check, {}, check === 'mem' ? (f) => f.subject.includes(cgroupPrefix) : undefined))
+        .summary,
 
     evidence(since: number) {
       return (
