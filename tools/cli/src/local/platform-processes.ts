@@ -128,7 +128,10 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
       ...(databaseUrl ? { MIGRATE_ON_START: 'true' } : {}),
     }),
     readyUrl: loopback(port) + http.paths.readiness,
-    resources: apps.api.resources,
+    // The api container's limit fits the api only. Embedded PGlite runs the database inside the api process (WASM,
+    // about 700 MiB RSS on a fresh data directory, measured; under 256Mi it never became ready): that process is not
+    // the container, so it gets no limit. With a PostgreSQL URL (or the shared database) the limit applies.
+    ...(databaseUrl ? { resources: apps.api.resources } : {}),
     ...(after.length > 0 ? { after } : {}),
   });
   const databaseFirst = processes.length > 0 ? [sharedDatabaseName] : [];
