@@ -1,3 +1,4 @@
+import { namespaces } from './cluster.ts';
 import { http } from './http.ts';
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -16,6 +17,11 @@ export const sliRequests = {
   excludedRoutes,
   /** The PromQL label matcher selecting the requests that count: `route!~"/healthz|/readyz|/metrics"`. */
   promqlMatcher: `route!~"${excludedRoutes.map(escapeRegex).join('|')}"`,
+  /**
+   * The `job` matcher selecting one service's own series: locally the scrape job is the app name (`api`), in the
+   * cluster a PodMonitor names it `<namespace>/<monitor>` (`homelab-apps/api`). Rules and status page use both.
+   */
+  promqlJobMatcher: (service: string): string => `job=~"(${namespaces.apps}/)?${service}"`,
   /** Whether a request with this `route` label counts. */
   counts: (route: string | undefined): boolean => !(excludedRoutes as readonly string[]).includes(route ?? ''),
 } as const;
