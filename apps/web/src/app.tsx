@@ -7,12 +7,14 @@ import { notesRoutes } from './routes/notes.tsx';
 import { statusRoutes } from './routes/status.tsx';
 import type { Sessions } from './session.ts';
 import type { PlatformStatus } from './status/slo-status.ts';
+import type { UserDirectory } from './users.ts';
 
 export interface WebDeps {
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
   readonly gateway: GatewayClient;
   readonly sessions: Sessions;
+  readonly users: UserDirectory;
   readonly readStatus: () => Promise<PlatformStatus>;
   readonly faults?: { readonly enabled: boolean; readonly adminToken?: string | undefined };
 }
@@ -37,6 +39,6 @@ export function createApp(deps: WebDeps): { app: Hono; lifecycle: Lifecycle } {
   app.use(csrf());
   app.route('/', assetRoutes);
   app.route('/', statusRoutes({ readStatus: deps.readStatus, sessions: deps.sessions }));
-  app.route('/', notesRoutes({ gateway: deps.gateway, sessions: deps.sessions }));
+  app.route('/', notesRoutes({ gateway: deps.gateway, sessions: deps.sessions, users: deps.users }));
   return { app, lifecycle };
 }

@@ -5,6 +5,7 @@ import { loadWebEnv, parseTargets, type WebEnv } from './env.ts';
 import { createGatewayClient } from './gateway-client.ts';
 import { createSessions } from './session.ts';
 import { statusFromPrometheus, statusFromServiceMetrics } from './status/slo-status.ts';
+import { createUserDirectory } from './users.ts';
 
 let env: WebEnv;
 try {
@@ -28,6 +29,7 @@ const { app, lifecycle } = createApp({
     timeoutMs: env.GATEWAY_TIMEOUT_MS,
   }),
   sessions: createSessions({ secret: env.SESSION_SECRET, secure: env.COOKIE_SECURE === 'true' }),
+  users: await createUserDirectory(env.WEB_USERS),
   readStatus: prometheusUrl ? () => statusFromPrometheus(prometheusUrl) : () => statusFromServiceMetrics(targets),
   faults: { enabled: env.FAULTS_ENABLED, adminToken: env.ADMIN_TOKEN },
 });

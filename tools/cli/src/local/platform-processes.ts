@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { apps, http, local } from '@homelab/platform';
+import { hashSync } from '@node-rs/argon2';
 import type { LocalSecrets } from './secrets.ts';
 import type { ProcessSpec } from './supervisor.ts';
 
@@ -142,6 +143,9 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
       GATEWAY_URL: loopback(ports.gateway),
       JWT_SECRET: secrets.jwtSecret,
       SESSION_SECRET: secrets.sessionSecret,
+      // Only the hash reaches the web app. @node-rs/argon2's defaults are argon2id, 19 MiB, t=2, p=1 (OWASP's
+      // first choice); the web app reads the parameters back from the PHC string when it verifies.
+      WEB_USERS: `${options.demoIdentity}:${hashSync(secrets.demoPassword)}`,
       METRICS_TARGETS: [
         `api=${loopback(ports.api)}`,
         `gateway=${loopback(ports.gateway)}`,
