@@ -50,6 +50,7 @@ export async function appMetricNames(): Promise<Set<string>> {
       close: async () => {},
     },
     cache: { kind: 'none', get: unavailable, set: unavailable, delete: unavailable, close: async () => {} },
+    identitySecret: 'metric-names-only-identity-secret-0123456789',
   });
   await api.app.request('/healthz');
   texts.push(await (await api.app.request('/metrics')).text());
@@ -61,6 +62,7 @@ export async function appMetricNames(): Promise<Set<string>> {
     upstreams: [{ name: 'stable', url: 'http://127.0.0.1:9', version: 'test', weight: 100 }],
     verifyApiKey: () => 'tester',
     limiter: createMemoryRateLimiter({ capacity: 10, refillPerSecond: 1 }),
+    signIdentity: () => 'unsigned-metric-names-only',
     webOrigin: 'http://127.0.0.1',
   });
   await gateway.app.request('/healthz');

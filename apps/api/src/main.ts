@@ -33,6 +33,7 @@ async function main() {
     apiMetrics,
     db,
     cache,
+    identitySecret: env.IDENTITY_TOKEN_SECRET,
     faults: { enabled: env.FAULTS_ENABLED, adminToken: env.ADMIN_TOKEN },
     maxNotesPerOwner: env.MAX_NOTES_PER_USER,
   });

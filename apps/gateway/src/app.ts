@@ -28,6 +28,8 @@ export interface GatewayDeps {
   readonly verifyApiKey: (key: string) => string | undefined;
   readonly verifyJwt?: (token: string) => Promise<string>;
   readonly limiter: RateLimiter;
+  /** Signs the identity the API trusts (`createIdentitySigner({ secret: IDENTITY_TOKEN_SECRET })`). */
+  readonly signIdentity: (identity: string) => string | Promise<string>;
   /** Enables `/admin/upstreams` (and the kit's `/admin/faults` when faults are enabled). */
   readonly adminToken?: string;
   readonly faultsEnabled?: boolean;
@@ -128,6 +130,7 @@ export function createApp(deps: GatewayDeps): Gateway {
     {
       metrics: gatewayMetrics,
       problem,
+      signIdentity: deps.signIdentity,
       corsOrigin: deps.webOrigin,
       corsExposeHeaders: exposeHeaders,
       onUpstreamError: (upstream, error, requestId) =>

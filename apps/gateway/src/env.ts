@@ -32,6 +32,12 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(64),
   BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
   BREAKER_OPEN_MS: positive(5_000),
+  /**
+   * Signs the identity tokens the API verifies (ADR 0071), or IDENTITY_TOKEN_SECRET_FILE; the API holds the same
+   * key. Required: an unsigned identity is what let anyone who reached the API act as any user.
+   */
+  IDENTITY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  IDENTITY_TOKEN_SECRET_FILE: z.string().min(1).optional(),
   /** The one origin allowed to call the API from a browser. */
   WEB_ORIGIN: z.url().default(`http://localhost:${apps.web.port}`),
 });

@@ -1,116 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { http } from '@homelab/platform';
-import { createLogger, createMetrics, type RunningServer, serve } from '@homelab/service-kit';
-import { SignJWT, UnsecuredJWT } from 'jose';
+import type { RunningServer } from '@homelab/service-kit';
+import { UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type GatewayDeps } from './app.ts';
-import { createApiKeyVerifier, hashApiKey } from './auth/api-keys.ts';
-import { createJwtVerifier } from './auth/jwt-verifier.ts';
 import { createMemoryRateLimiter } from './rate-limit/token-bucket.ts';
-import type { UpstreamSpec } from './upstreams/weighted-upstreams.ts';
-
-/** A stand-in API that reports what it received, and can be told to be slow or to fail. */
-interface StubUpstream {
-  readonly url: string;
-  hits: number;
-  mode: 'ok' | 'fail' | 'slow' | 'down-once';
-  close(): Promise<void>;
-}
-
-async function startStub(name: string): Promise<StubUpstream> {
-  const stub: StubUpstream = { url: '', hits: 0, mode: 'ok', close: async () => undefined };
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    stub.hits += 1;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (stub.mode === 'fail') {
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom"}');
-        return;
-      }
-      if (stub.mode === 'down-once') {
-        stub.mode = 'ok';
-        res.writeHead(503).end();
-        return;
-      }
-      const answer = () =>
-        res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': name, connection: 'keep-alive' }).end(
-          JSON.stringify({
-            upstream: name,
-            method: req.method,
-            url: req.url,
-            headers: req.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        );
-      if (stub.mode === 'slow') setTimeout(answer, 1_000);
-      else answer();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(stub, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
-}
-
-interface Echo {
-  url: string;
-  body: string;
-  headers: Record<string, string | undefined>;
-}
-interface Problem {
-  title: string;
-  detail: string;
-}
-const echo = async (res: Response) => (await res.json()) as Echo;
-const problemOf = async (res: Response) => (await res.json()) as Problem;
-
-const jwtSecret = randomBytes(32);
-const apiKey = randomBytes(32).toString('base64url');
-const adminToken = randomBytes(24).toString('hex');
-const sign = (alg = 'HS256', key: Uint8Array = jwtSecret, exp: string | number = '5m', sub = 'alice') =>
-  new SignJWT({})
-    .setProtectedHeader({ alg })
-    .setSubject(sub)
-    .setIssuer('homelab')
-    .setAudience('homelab-api')
-    .setExpirationTime(exp)
-    .sign(key);
-
-async function startGateway(upstreams: UpstreamSpec[], overrides: Partial<GatewayDeps> = {}) {
-  const logger = createLogger({ service: 'gateway', version: 'test', level: 'silent' });
-  const metrics = createMetrics({ service: 'gateway', version: 'test', commit: 'test' });
-  const gateway = createApp({
-    logger,
-    metrics,
-    upstreams,
-    verifyApiKey: createApiKeyVerifier([{ identity: 'alice', sha256: hashApiKey(apiKey) }]),
-    verifyJwt: createJwtVerifier({ secret: jwtSecret, issuer: 'homelab', audience: 'homelab-api' }),
-    limiter: createMemoryRateLimiter({ capacity: 10_000, refillPerSecond: 10_000 }),
-    adminToken,
-    webOrigin: 'http://localhost:3000',
-    timeoutMs: 300,
-    breaker: { failureThreshold: 3, openMs: 500 },
-    ...overrides,
-  });
-  const server = await serve({
-    app: gateway.app,
-    port: 0,
-    host: '127.0.0.1',
-    logger,
-    lifecycle: gateway.lifecycle,
-    handleSignals: false,
-    lingerMs: 0,
-  });
-  return { ...gateway, server, metrics };
-}
+import {
+  adminToken,
+  apiKey,
+  echo,
+  jwtSecret,
+  problemOf,
+  type StubUpstream,
+  sign,
+  startGateway,
+  startStub,
+  verifyIdentity,
+} from './testing/test-gateway.ts';
 
 describe('gateway against stub upstreams', () => {
   let stable: StubUpstream;
@@ -169,13 +76,16 @@ describe('gateway against stub upstreams', () => {
     const res = await get('/v1/notes?limit=5', {
       authorization: `Bearer ${await sign()}`,
       [http.identityHeader]: 'mallory',
+      'x-homelab-user': 'mallory',
       'x-request-id': 'req-123',
       traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
     });
     expect(res.status).toBe(200);
     const seen = await echo(res);
     expect(seen.url).toBe('/v1/notes?limit=5');
-    expect(seen.headers[http.identityHeader]).toBe('alice');
+    expect(seen.headers[http.identityHeader]).not.toBe('mallory');
+    expect(await verifyIdentity(seen.headers[http.identityHeader])).toBe('alice');
+    expect(seen.headers['x-homelab-user']).toBeUndefined();
     expect(seen.headers['x-request-id']).toBe('req-123');
     expect(seen.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     expect(seen.headers.traceparent).not.toContain('00f067aa0ba902b7');

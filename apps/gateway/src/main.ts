@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, createMetrics, serve } from '@homelab/service-kit';
+import { ConfigError, createIdentitySigner, createLogger, createMetrics, serve } from '@homelab/service-kit';
 import { Redis } from 'ioredis';
 import { createApp } from './app.ts';
 import { createApiKeyVerifier, parseApiKeys } from './auth/api-keys.ts';
@@ -65,6 +65,7 @@ const { app, lifecycle } = createApp({
       }
     : {}),
   limiter,
+  signIdentity: createIdentitySigner({ secret: env.IDENTITY_TOKEN_SECRET }),
   ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
   faultsEnabled: env.FAULTS_ENABLED,
   webOrigin: env.WEB_ORIGIN,

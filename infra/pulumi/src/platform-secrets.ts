@@ -10,6 +10,8 @@ import { hashedApiKeyStore } from './api-keys.ts';
 export interface PlatformSecretsArgs {
   readonly postgresPassword: pulumi.Input<string>;
   readonly jwtSecret: pulumi.Input<string>;
+  /** Gateway → API identity tokens (ADR 0071). */
+  readonly identityTokenSecret: pulumi.Input<string>;
   readonly webSessionSecret: pulumi.Input<string>;
   readonly apiAdminToken: pulumi.Input<string>;
   /** `{ identity: key }`; hashed before it leaves the program. */
@@ -75,6 +77,7 @@ export class PlatformSecrets extends pulumi.ComponentResource {
         keys: pulumi.output(args.gatewayApiKeys).apply(hashedApiKeyStore),
       }),
       secret(namespaces.apps, secretNames.gatewayJwt, { secret: args.jwtSecret }),
+      secret(namespaces.apps, secretNames.identityToken, { secret: args.identityTokenSecret }),
       secret(namespaces.apps, secretNames.webSession, { secret: args.webSessionSecret }),
       secret(namespaces.monitoring, addonSecrets.grafanaAdmin.name, {
         [addonSecrets.grafanaAdmin.userKey]: 'admin',

@@ -44,9 +44,21 @@ interface Monitor {
 /** Internal SDK functions the harness needs (exported at run time, not in the typings). */
 const runtime = pulumi.runtime as unknown as { getMonitor(): Monitor; waitForRPCs(): Promise<void> };
 
-/** Outputs every resource with its inputs; Commands print a kubeconfig so the provider has one. */
-const mockState = (type: string, inputs: Record<string, unknown>): Record<string, unknown> =>
-  type === 'command:local:Command' ? { ...inputs, stdout: 'apiVersion: v1\nkind: Config\n', stderr: '' } : inputs;
+/** What the mocked k3s server's token command prints: tests look for it in every plain input. */
+export const mockJoinToken = 'K10mockjointoken0123456789abcdef::server:fedcba9876543210';
+
+/**
+ * Outputs every resource with its inputs; local Commands print a kubeconfig so the provider has one, the k3s
+ * agents' token command (`<name>-token`) a join token.
+ */
+const mockState = (type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> =>
+  type === 'command:local:Command'
+    ? {
+        ...inputs,
+        stdout: name.endsWith('-token') ? `${mockJoinToken}\n` : 'apiVersion: v1\nkind: Config\n',
+        stderr: '',
+      }
+    : inputs;
 
 /**
  * Runs the Pulumi program under mocks and records what it registers, the way the engine would see it:
@@ -64,7 +76,7 @@ export async function runProgram(
     {
       newResource: (args) => {
         inputsByName.set(`${args.type}::${args.name}`, args.inputs);
-        return { id: `${args.name}-id`, state: mockState(args.type, args.inputs) };
+        return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) };
       },
       call: (args) => args.inputs,
     },

@@ -1,7 +1,9 @@
+import { http } from '@homelab/platform';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { timeout } from 'hono/timeout';
 import { ProblemError } from './problem.ts';
+import { guardRequestBody } from './request-body.ts';
+import { requestHeader } from './request-header.ts';
 import { presetResponseHeaders } from './response-headers.ts';
 
 /** Sets a response header for every response of this request (see `presetResponseHeaders`). */
@@ -33,22 +35,34 @@ export const securityHeaders = (): MiddlewareHandler =>
 
 export const bodylessMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/**
- * 413 for bodies over `maxBytes`, by Content-Length or while streaming. GET/HEAD/OPTIONS skip the check: asking
- * a request for its body stream makes @hono/node-server build a full Request object on the hot read path.
- */
-export const bodyLimit = (maxBytes: number): MiddlewareHandler => {
-  const limit = honoBodyLimit({
-    maxSize: maxBytes,
-    onError: () => {
-      throw new ProblemError(413, 'Content Too Large', `request bodies are limited to ${maxBytes} bytes`);
-    },
-  });
-  return async function bodyLimit(c, next) {
-    if (bodylessMethods.has(c.req.method)) return next();
-    return limit(c, next);
-  };
+/** A declared Content-Length over the limit: refused before anything reads the body. */
+export const declaresTooLarge = (c: Context, maxBytes: number): ProblemError | undefined => {
+  const declared = requestHeader(c, 'content-length');
+  return declared !== undefined && Number(declared) > maxBytes
+    ? new ProblemError(413, 'Content Too Large', `request bodies are limited to ${maxBytes} bytes`)
+    : undefined;
 };
+
+/**
+ * 413 for bodies over `maxBytes` (by Content-Length at once, or while streaming), 408 for a body still arriving
+ * after `deadlineMs`: see `guardRequestBody`. GET/HEAD/OPTIONS skip the check: asking a request for its body
+ * stream makes @hono/node-server build a full Request object on the hot read path. The front door does the same
+ * inline; this is the middleware form.
+ */
+export const bodyLimit = (maxBytes: number, deadlineMs: number = http.bodyDeadlineMs): MiddlewareHandler =>
+  async function bodyLimit(c, next) {
+    if (bodylessMethods.has(c.req.method)) return next();
+    const tooLarge = declaresTooLarge(c, maxBytes);
+    if (tooLarge) throw tooLarge;
+    const stop = guardRequestBody(c, { maxBytes, deadlineMs });
+    try {
+      await next();
+      const error = c.get('requestBody')?.error;
+      if (error) throw error;
+    } finally {
+      stop();
+    }
+  };
 
 /**
  * Settles like `work`, or rejects with `timeoutError` (default: a 504 problem) after `ms`. One promise and one

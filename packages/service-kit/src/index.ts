@@ -12,11 +12,18 @@ export {
   withTimeout,
 } from './guards.ts';
 export { healthRoutes } from './health.ts';
+export {
+  createIdentitySigner,
+  createIdentityVerifier,
+  type IdentityTokenOptions,
+  identityPattern,
+} from './identity-token.ts';
 export { createLifecycle, type Lifecycle, type ReadinessCheck } from './lifecycle.ts';
 export { createLogger, type Logger, type LoggerOptions, redact, redactedKeys } from './logger.ts';
 export { createMetrics, type MetricsOptions, type ServiceMetrics } from './metrics.ts';
 export { createRequestObserver, observe } from './observe.ts';
 export { type ProblemBody, ProblemError, problem, problemBody, problemContentType } from './problem.ts';
+export { guardRequestBody, type RequestBodyLimits, type RequestBodyState } from './request-body.ts';
 export {
   assignRequestContext,
   parseTraceparent,

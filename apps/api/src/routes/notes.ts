@@ -5,7 +5,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiMetrics } from '../api-metrics.ts';
 import { type NoteCache, noteCacheKey } from '../cache/note-cache.ts';
 import { decodeCursor, encodeCursor } from '../notes/cursor.ts';
-import { identity, ownerOf, unauthorized } from '../notes/identity.ts';
+import { identity, ownerOf, unauthorized, type VerifyIdentity } from '../notes/identity.ts';
 import { type NotesRepository, QuotaExceededError } from '../notes/notes-repository.ts';
 import {
   CreateNoteSchema,
@@ -22,6 +22,8 @@ export interface NotesRoutesDeps {
   readonly repository: NotesRepository;
   readonly cache: NoteCache;
   readonly apiMetrics: ApiMetrics;
+  /** Checks the gateway's identity token. */
+  readonly verifyIdentity: VerifyIdentity;
   /** Default `() => new Date()`. */
   readonly now?: () => Date;
 }
@@ -30,7 +32,7 @@ const json = 'application/json';
 const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
 const problems = {
   400: { description: 'Invalid request (unknown fields, bad values)', content: problemContent },
-  401: { description: 'No identity from the gateway', content: problemContent },
+  401: { description: 'No valid identity token from the gateway', content: problemContent },
   503: { description: 'Database unavailable; retry', content: problemContent },
 } as const;
 const notFound = { 404: { description: 'No such note for this user', content: problemContent } } as const;
@@ -110,7 +112,13 @@ const parseIfMatch = (header: string | undefined): number | undefined => {
 };
 
 /** `/v1/notes` and `/openapi.json`. Reads by id go through the cache; every write invalidates it. */
-export function notesRoutes({ repository, cache, apiMetrics, now = () => new Date() }: NotesRoutesDeps) {
+export function notesRoutes({
+  repository,
+  cache,
+  apiMetrics,
+  verifyIdentity,
+  now = () => new Date(),
+}: NotesRoutesDeps) {
   const routes = new OpenAPIHono({ defaultHook: validationHook });
 
   // The hottest route is registered on the plain router and only documented through the OpenAPI registry: the
@@ -120,7 +128,7 @@ export function notesRoutes({ repository, cache, apiMetrics, now = () => new Dat
   // middleware would run, which saves a middleware level per cache hit.
   routes.openAPIRegistry.registerPath(getNote);
   routes.get('/v1/notes/:id', async (c) => {
-    const owner = ownerOf(c);
+    const owner = await ownerOf(c, verifyIdentity);
     if (owner === undefined) return unauthorized(c);
     const id = c.req.param('id');
     if (!uuidPattern.test(id)) {
@@ -143,7 +151,7 @@ export function notesRoutes({ repository, cache, apiMetrics, now = () => new Dat
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, jsonHeaders);
   });
 
-  routes.use('/v1/*', identity());
+  routes.use('/v1/*', identity(verifyIdentity));
 
   routes.openapi(listNotes, async (c) => {
     const { cursor, limit } = c.req.valid('query');

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { requestHeader } from '@homelab/service-kit';
+import { ProblemError, requestHeader } from '@homelab/service-kit';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Dispatcher } from 'undici';
@@ -25,6 +25,8 @@ export interface ProxyRoute {
 
 export interface ProxyDeps {
   readonly metrics: GatewayMetrics;
+  /** The identity token the API verifies (`createIdentitySigner` in the service kit). */
+  readonly signIdentity: (identity: string) => string | Promise<string>;
   readonly problem: (c: Context, status: ContentfulStatusCode, title: string, detail?: string) => Response;
   /** The one origin answered with CORS headers (preflights are answered earlier by the CORS middleware). */
   readonly corsOrigin?: string;
@@ -67,6 +69,10 @@ const sentResponse = (status: number): Response => {
   }
   return response;
 };
+
+/** The upstream stopped waiting before the client finished sending its body. */
+const bodyTooSlow = (ms: number) =>
+  new ProblemError(408, 'Request Timeout', `the request body did not arrive within the upstream's ${ms} ms`);
 
 /** Whether a request (other than GET/HEAD) carries a body, by its framing headers. */
 const announcesBody = (c: Context): boolean => {
@@ -213,6 +219,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
     const hasBody = method !== 'GET' && method !== 'HEAD' && announcesBody(c);
     const rawHeaders = incoming?.rawHeaders ?? [...c.req.raw.headers].flat();
     const url = incoming?.url ?? c.req.url.slice(c.req.url.indexOf('/', 8));
+    const signed = deps.signIdentity(c.get('identity'));
+    const identityToken = typeof signed === 'string' ? signed : await signed;
     route.retryBudget.recordRequest();
     const exchange: Exchange = {
       c,
@@ -224,7 +232,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       path: url,
       method,
       headers: upstreamRequestHeaders(rawHeaders, {
-        identity: c.get('identity'),
+        identityToken,
         requestId: c.get('requestId'),
         traceparent: c.get('traceparent'),
         clientAddress: incoming?.socket.remoteAddress ?? 'unknown',
@@ -250,6 +258,16 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
         upstream.breaker.release();
         record(clientClosedRequest, seconds);
         return sentResponse(clientClosedRequest);
+      }
+      const body = result.kind === 'failed' && hasBody ? c.get('requestBody') : undefined;
+      if (body !== undefined && !body.complete) {
+        // The client's body ended this attempt (too large, too slow, endless, cut off), not the upstream: the
+        // client's own 4xx, and no verdict on the upstream (a slow body must not open the breaker).
+        upstream.breaker.release();
+        const error = body.error ?? bodyTooSlow(timeoutMs);
+        record(error.status, seconds);
+        if (result.kind === 'failed' && result.headersSent) return sentResponse(error.status);
+        throw error;
       }
       if (result.kind === 'failed') {
         upstream.breaker.record(false);

@@ -13,6 +13,9 @@ export interface ServiceProcess {
   stop(): Promise<number | null>;
 }
 
+/** The identity-token key both test processes share (never a deployed key). */
+export const testIdentitySecret = 'test-only-identity-token-secret-0123456789';
+
 const repositoryRoot = resolve(import.meta.dirname, '../../../..');
 
 export interface ServiceProcessOptions {
@@ -41,7 +44,14 @@ export async function startServiceProcess(
   const main = resolve(repositoryRoot, `apps/${app}/src/main.ts`);
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, main], {
     cwd: repositoryRoot,
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      IDENTITY_TOKEN_SECRET: testIdentitySecret,
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'],
   });
   const output: string[] = [];

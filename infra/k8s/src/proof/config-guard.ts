@@ -6,8 +6,8 @@ import { selectsByMap } from './selectors.ts';
 
 const defaultPorts: Record<string, number> = { 'http:': 80, 'https:': 443, 'redis:': 6379, 'postgres:': 5432 };
 
-/** Where a connection to `<name>.<namespace>.svc:<port>` lands: the pods and the port they listen on. */
-const resolveTarget = (
+/** Where a connection to `<name>.<namespace>.svc:<port>` lands: the pods and the port they listen on (also used by dependency-flows.ts). */
+export const resolveTarget = (
   objects: readonly K8sObject[],
   name: string,
   ns: string,

@@ -1,5 +1,6 @@
 import { configUrlsResolve } from './config-guard.ts';
 import { crossReferenceGuards, type Guard } from './cross-references.ts';
+import { dependencyFlowsAllowed } from './dependency-flows.ts';
 import { exemptionsHaveReasons } from './exemption-guard.ts';
 import { forbiddenFlowsDenied, realFlowsAllowed } from './flow-guards.ts';
 import {
@@ -9,6 +10,7 @@ import {
   zeroDowntimeRollouts,
 } from './pod-security.ts';
 import { rbacLeastPrivilege } from './rbac-guard.ts';
+import { relationalGuards } from './relational-guards.ts';
 import { validateAll } from './schema-validation.ts';
 
 /** Every guarantee the manifests are held to, by name. Each returns its problems; [] means it holds. */
@@ -24,6 +26,8 @@ export const allGuards: Record<string, Guard> = {
   exemptionsHaveReasons,
   rbacLeastPrivilege,
   configUrlsResolve,
+  ...relationalGuards,
+  dependencyFlowsAllowed,
 };
 
 /** Runs every guard; returns only the guards that found problems. */

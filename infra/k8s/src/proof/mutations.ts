@@ -1,4 +1,5 @@
 import { data, edge, namespaces } from '@homelab/platform';
+import { classMutations } from './class-mutations.ts';
 import { find, type K8sObject } from './manifests.ts';
 
 /** A way to break the output that matters, and the guard(s) expected to catch it. */
@@ -271,4 +272,6 @@ export const mutations: readonly Mutation[] = [
       annotations['kube-score/ignore'] += ',pod-probes';
     },
   },
+  // The mutation classes of issue 10, in their own file.
+  ...classMutations,
 ];

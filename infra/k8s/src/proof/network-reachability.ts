@@ -1,4 +1,4 @@
-import type { Peer } from '../constructs/network-flows.ts';
+import type { Peer } from '../constructs/peers.ts';
 import type { K8sObject } from './manifests.ts';
 import { namespaceLabels } from './pods.ts';
 import { type LabelSelector, selects } from './selectors.ts';

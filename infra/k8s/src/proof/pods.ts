@@ -7,7 +7,7 @@ import {
   type PodPeer,
   prometheusPods,
   publicProxyPods,
-} from '../constructs/network-flows.ts';
+} from '../constructs/peers.ts';
 import { type K8sObject, podTemplateOf } from './manifests.ts';
 
 /** A pod as the guards see it: where it runs, its labels, its containers' ports. */

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { hashApiKey } from '@homelab/gateway';
 import { apps, local } from '@homelab/platform';
+import { type Command, exitCodes, integerFlag, parseFlags } from '../framework/index.ts';
+import { detectCgroups } from '../local/cgroups.ts';
 import { credentialLines, credentialsFileName, writeCredentialsFile } from '../local/credentials.ts';
 import { watchLaunchers } from '../local/launcher-watch.ts';
 import { formatLogLine, prefixFor } from '../local/log-lines.ts';
@@ -12,7 +13,7 @@ import { localPrometheusConfigText, type ScrapeTarget } from '../local/prometheu
 import { demoIdentity, loadOrCreateSecrets } from '../local/secrets.ts';
 import { type ProcessSpec, supervise } from '../local/supervisor.ts';
 
-export const upUsage = `homelab up [options]
+const usage = `homelab up [options]
 
 Runs api, gateway and web locally (embedded PGlite, in-memory cache and limiter), waits until all are ready,
 prints the URLs and streams their logs. Ctrl-C (or SIGTERM, SIGHUP, or this process' parent exiting) stops
@@ -59,33 +60,23 @@ async function prometheusProcess(dataDir: string, targets: ScrapeTarget[], port:
 }
 
 /** `homelab up`: resolves once everything stopped again (after SIGINT/SIGTERM); the exit code to use. */
-export async function up(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      'database-url': { type: 'string' },
-      'redis-url': { type: 'string' },
-      canary: { type: 'boolean' },
-      'canary-weight': { type: 'string' },
-      prometheus: { type: 'boolean' },
-      'data-dir': { type: 'string' },
-      'port-offset': { type: 'string' },
-      'no-color': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: false,
+async function runUp(argv: readonly string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    'database-url': { type: 'string' },
+    'redis-url': { type: 'string' },
+    canary: { type: 'boolean' },
+    'canary-weight': { type: 'string' },
+    prometheus: { type: 'boolean' },
+    'data-dir': { type: 'string' },
+    'port-offset': { type: 'string' },
+    'no-color': { type: 'boolean' },
   });
-  if (values.help) {
-    process.stdout.write(upUsage);
-    return 0;
-  }
   const dataDir = resolve(repositoryRoot, values['data-dir'] ?? local.dataDir);
-  const portOffset = Number(values['port-offset'] ?? 0);
-  if (!Number.isInteger(portOffset) || portOffset < 0) throw new Error('--port-offset must be a whole number >= 0');
-  const canaryWeight = values.canary || values['canary-weight'] ? Number(values['canary-weight'] ?? 10) : undefined;
-  if (canaryWeight !== undefined && !(canaryWeight >= 0 && canaryWeight <= 100)) {
-    throw new Error('--canary-weight must be between 0 and 100');
-  }
+  const portOffset = integerFlag(values['port-offset'], 'port-offset', 0);
+  const canaryWeight =
+    values.canary || values['canary-weight']
+      ? integerFlag(values['canary-weight'], 'canary-weight', 10, 0, 100)
+      : undefined;
   mkdirSync(dataDir, { recursive: true });
   const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'));
   const ports = localPorts(portOffset);
@@ -138,8 +129,11 @@ export async function up(argv: readonly string[]): Promise<number> {
   }
 
   log('up', `starting ${processes.map((p) => p.name).join(', ')} (data in ${dataDir})`);
+  // Each app in its own cgroup with its Kubernetes memory limit and CPU request, so a leak is OOMKilled here too.
+  const cgroups = detectCgroups();
+  log('up', cgroups.notice ?? `cgroup ${cgroups.mode}: each service limited to its Kubernetes memory limit`);
   // orphanGuard: should this process die without running its handlers (SIGKILL), the guard stops the children.
-  const supervisor = supervise(processes, { log, orphanGuard: true });
+  const supervisor = supervise(processes, { log, cgroups, orphanGuard: true });
   // The children have their own process groups; should this process exit without stopping them, take them along.
   process.once('exit', () => {
     for (const p of supervisor.processes) {
@@ -181,7 +175,7 @@ export async function up(argv: readonly string[]): Promise<number> {
     }
     log('up', `${(error as Error).message}; stopping`);
     await stop('not ready');
-    return 1;
+    return exitCodes.findings;
   }
   const credentials = credentialLines({
     ports,
@@ -198,5 +192,7 @@ export async function up(argv: readonly string[]): Promise<number> {
   await stopped;
   stopWatching();
   log('up', 'stopped');
-  return 0;
+  return exitCodes.ok;
 }
+
+export const up: Command = { summary: 'run the whole platform locally', usage, run: runUp };

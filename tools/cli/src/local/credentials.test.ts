@@ -12,6 +12,7 @@ const secrets = {
   jwtSecret: 'j'.repeat(48),
   adminToken: 'admin-token',
   sessionSecret: 's'.repeat(32),
+  identityTokenSecret: 'i'.repeat(32),
   demoPassword: 'demo-password',
 };
 

@@ -95,8 +95,10 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
       // API running on the same database (shared-database.test.ts restarts stable after one to hold that).
       ...(databaseUrl ? { DATABASE_URL: databaseUrl, MIGRATE_ON_START: 'true' } : {}),
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+      IDENTITY_TOKEN_SECRET: secrets.identityTokenSecret,
     },
     readyUrl: loopback(port) + http.paths.readiness,
+    resources: apps.api.resources,
     ...(after.length > 0 ? { after } : {}),
   });
   const databaseFirst = processes.length > 0 ? [sharedDatabaseName] : [];
@@ -126,10 +128,12 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
         : {}),
       API_KEYS: `${options.demoIdentity}:${options.demoApiKeyHash}`,
       JWT_SECRET: secrets.jwtSecret,
+      IDENTITY_TOKEN_SECRET: secrets.identityTokenSecret,
       WEB_ORIGIN: `http://localhost:${ports.web}`,
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     },
     readyUrl: loopback(ports.gateway) + http.paths.readiness,
+    resources: apps.gateway.resources,
   });
   processes.push({
     name: 'web',
@@ -155,6 +159,7 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
       ...(options.prometheusUrl ? { PROMETHEUS_URL: options.prometheusUrl } : {}),
     },
     readyUrl: loopback(ports.web) + http.paths.readiness,
+    resources: apps.web.resources,
   });
   return processes;
 }

@@ -12,6 +12,8 @@ export interface LocalSecrets {
   readonly adminToken: string;
   /** Signs the web app's session cookie. */
   readonly sessionSecret: string;
+  /** The gateway signs identity tokens with it, the API verifies them (ADR 0071). */
+  readonly identityTokenSecret: string;
   /** The web sign-in password of the demo identity; the web app gets only its argon2id hash. */
   readonly demoPassword: string;
 }
@@ -31,6 +33,7 @@ export function loadOrCreateSecrets(path: string): LocalSecrets {
     jwtSecret: token(48),
     adminToken: token(24),
     sessionSecret: token(32),
+    identityTokenSecret: token(32),
     // 16 random bytes: far beyond guessing at the sign-in's rate limit, short enough to type.
     demoPassword: token(16),
   };

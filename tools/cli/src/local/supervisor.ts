@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
+import type { Resources } from '@homelab/platform';
+import { type Cgroups, limitsFor } from './cgroups.ts';
 import { splitLines } from './log-lines.ts';
 import { type OrphanGuard, startOrphanGuard } from './orphan-guard.ts';
+import { type Termination, terminationOf } from './termination.ts';
 
 /** One supervised process. */
 export interface ProcessSpec {
@@ -12,6 +15,8 @@ export interface ProcessSpec {
   readonly cwd: string;
   /** URL answering 200 once the process is ready. */
   readonly readyUrl?: string;
+  /** The app's Kubernetes container resources: its memory limit and CPU request apply when cgroups are on. */
+  readonly resources?: Resources;
   /** Or: a loopback TCP port that accepts connections once the process is ready (a database). */
   readonly readyTcpPort?: number;
   /** Names of processes that must be ready before this one starts (a database before its clients). Default none. */
@@ -29,6 +34,10 @@ export interface SupervisorOptions {
   readonly resetAfterMs?: number;
   /** SIGTERM first; SIGKILL after this. Default 20 000 (the services drain within shutdown.drainSeconds). */
   readonly killAfterMs?: number;
+  /** Per-process cgroups (see cgroups.ts); default none: no limits. */
+  readonly cgroups?: Cgroups;
+  /** Called after every exit with how the process ended (kubelet's lastState.terminated). */
+  readonly onExit?: (name: string, termination: Termination) => void;
   /**
    * Start an orphan guard (orphan-guard.ts) that stops every child's process group should this process die
    * without stopping them (SIGKILL, a crash). Default false; `homelab up` turns it on.
@@ -40,6 +49,8 @@ export interface Supervised {
   readonly spec: ProcessSpec;
   readonly pid: number | undefined;
   readonly restarts: number;
+  /** How the previous run ended, like a pod's `lastState.terminated`. */
+  readonly lastTermination: Termination | undefined;
 }
 
 export interface Supervisor {
@@ -75,6 +86,8 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
       crashes: 0,
       exited: Promise.resolve(),
       restartTimer: undefined as NodeJS.Timeout | undefined,
+      lastTermination: undefined as Termination | undefined,
+      cgroup: spec.resources ? options.cgroups?.create(spec.name, limitsFor(spec.resources)) : undefined,
       get pid() {
         return state.child?.pid;
       },
@@ -85,7 +98,9 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
   const start = (state: (typeof states)[number]) => {
     const { spec } = state;
     const startedAt = Date.now();
-    const child = spawn(spec.command, spec.args, {
+    const oomKillsBefore = state.cgroup?.oomKills() ?? 0;
+    const { command, args } = state.cgroup?.wrap(spec.command, spec.args) ?? spec;
+    const child = spawn(command, args, {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -103,7 +118,10 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
     state.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         if (child.pid) guard?.unwatch(child.pid);
+        const termination = terminationOf(code, signal, state.cgroup, oomKillsBefore);
+        state.lastTermination = termination;
         resolve();
+        options.onExit?.(spec.name, termination);
         if (stopping) {
           options.log(spec.name, `exited (${signal ?? `code ${code}`})`);
           return;
@@ -111,7 +129,7 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
         if (Date.now() - startedAt >= resetAfter) state.crashes = 0;
         const delay = Math.min(max, initial * 2 ** state.crashes);
         state.crashes += 1;
-        options.log(spec.name, `exited unexpectedly (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+        options.log(spec.name, `exited unexpectedly (${termination.message}); restarting in ${delay} ms`);
         state.restartTimer = setTimeout(() => {
           state.restartTimer = undefined;
           if (stopping) return;
@@ -200,6 +218,7 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
       const dependedOn = new Set(states.flatMap((s) => s.spec.after ?? []));
       await stopAll([...states].reverse().filter((s) => !dependedOn.has(s.spec.name)));
       await stopAll([...states].reverse().filter((s) => dependedOn.has(s.spec.name)));
+      for (const state of states) state.cgroup?.remove();
       guard?.close();
     },
   };
