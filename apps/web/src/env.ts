@@ -18,6 +18,8 @@ export const webEnvSchema = baseEnvSchema.extend({
   COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
   /** Status page source; unset: each service's own /metrics. */
   PROMETHEUS_URL: z.url().optional(),
+  /** The canary deploy history `homelab deploy` appends to (JSON lines), shown at /deploys. */
+  DEPLOY_HISTORY_FILE: z.string().min(1).optional(),
   /** `name=url,...` of the services whose /metrics the status page reads without Prometheus. */
   METRICS_TARGETS: z
     .string()

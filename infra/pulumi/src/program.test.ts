@@ -5,9 +5,6 @@ import { bootstrap, monitoringStack, secretMountPath, tls, versions } from '@hom
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { waitForAnnotation } from './await-policy.ts';
-import { type AddonName, apiGroup, crdOwners, loadManifests, referencedSecrets } from './manifests.ts';
-import type { HostnameFact } from './preflight-checks.ts';
 import {
   isSecretInput,
   mockJoinToken,
@@ -15,7 +12,10 @@ import {
   plainStrings,
   type Registration,
   runProgram,
-} from './program-harness.ts';
+} from '../test/program-harness.ts';
+import { skipAwaitAnnotation, waitForAnnotation } from './await-policy.ts';
+import { type AddonName, apiGroup, crdOwners, loadManifests, referencedSecrets } from './manifests.ts';
+import type { HostnameFact } from './preflight-checks.ts';
 
 /** The machine as the preflight sees it; each run sets what it needs. */
 const machine = vi.hoisted(() => ({
@@ -315,6 +315,18 @@ describe('the program on kind (the default)', () => {
     for (const job of jobs) {
       expect(annotations(job), job.name).toBe(suspended.includes(job) ? 'condition=Suspended' : undefined);
     }
+  });
+
+  it('does not wait for endpoints of the canary Services (their Deployments are at 0 until a deploy), only of the rest', () => {
+    const skipped = (service: Registration) =>
+      (service.inputs.metadata as { annotations?: Record<string, string> }).annotations?.[skipAwaitAnnotation];
+    const services = ofType(program, 'kubernetes:core/v1:Service');
+    expect(
+      services
+        .filter((s) => skipped(s) === 'true')
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['homelab-apps/api-canary', 'homelab-apps/gateway-canary', 'homelab-apps/web-canary']);
   });
 
   it('creates every namespace an object lives in, before that object (cert-manager: no chart creates it now)', () => {

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { hashApiKey } from '@homelab/gateway';
-import { apps, local } from '@homelab/platform';
+import { apps, hashApiKey, local } from '@homelab/platform';
 import { type Command, exitCodes, integerFlag, parseFlags } from '../framework/index.ts';
 import { detectCgroups } from '../local/cgroups.ts';
 import { credentialLines, credentialsFileName, writeCredentialsFile } from '../local/credentials.ts';
@@ -132,6 +131,12 @@ async function runUp(argv: readonly string[]): Promise<number> {
   // Each app in its own cgroup with its Kubernetes memory limit and CPU request, so a leak is OOMKilled here too.
   const cgroups = detectCgroups();
   log('up', cgroups.notice ?? `cgroup ${cgroups.mode}: each service limited to its Kubernetes memory limit`);
+  if (!values['database-url'] && canaryWeight === undefined && cgroups.mode !== 'none') {
+    log(
+      'up',
+      `api runs PGlite in-process: no memory limit for it (give --database-url for the ${apps.api.resources.memoryLimit} container limit)`,
+    );
+  }
   // orphanGuard: should this process die without running its handlers (SIGKILL), the guard stops the children.
   const supervisor = supervise(processes, { log, cgroups, orphanGuard: true });
   // The children have their own process groups; should this process exit without stopping them, take them along.
