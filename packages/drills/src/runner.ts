@@ -143,9 +143,11 @@ export async function runDrill(
           detail = await target.observe(signal, injectedAt);
         }
         if (detail !== undefined) {
-          signals.set(signal, { signal, at: now, detail, observable: true });
-          event('signal', `${describeSignal(signal)}: ${detail}`, now);
-          if (!events.some((e) => e.kind === 'detected')) event('detected', describeSignal(signal), now);
+          // Stamped when the answer came: a triage check takes a while, and the signal is not seen before it ends.
+          const seenAt = Date.now();
+          signals.set(signal, { signal, at: seenAt, detail, observable: true });
+          event('signal', `${describeSignal(signal)}: ${detail}`, seenAt);
+          if (!events.some((e) => e.kind === 'detected')) event('detected', describeSignal(signal), seenAt);
         }
       }
       const allSeen = [...signals.values()].every((r) => r.at !== undefined || !r.observable);

@@ -9,7 +9,8 @@ homelab drill --list | --blind
 
 Breaks the platform on purpose under a bounded load, watches for the signals that should follow, verifies
 recovery, reverts, prints the timeline and writes a postmortem draft. Local drills start their own api, gateway,
-Redis and PostgreSQL (real processes, each service in a cgroup with its Kubernetes memory limit).
+Redis and PostgreSQL (real processes, each service in a cgroup with its Kubernetes memory limit). Cluster drills
+(k8s-*) run against the cluster of \`homelab cluster up\` in a namespace of their own.
 
 Options:
   --list                 the drills, local and cluster
@@ -64,10 +65,8 @@ export async function drill(argv: readonly string[]): Promise<number> {
     process.stderr.write(
       `${scenario.name} is defined but cannot run here yet: ${
         scenario.environment === 'cluster'
-          ? 'cluster drills need the control-plane package (packages/cluster) merged'
-          : scenario.name === 'bad-canary'
-            ? 'it needs packages/canary-gate merged'
-            : `the local target cannot inject ${scenario.inject.kind} yet`
+          ? 'the cluster target does not carry out this action yet'
+          : `the local target cannot inject ${scenario.inject.kind} yet`
       }. See --dry-run for what it would do.\n`,
     );
     return 2;
