@@ -79,7 +79,6 @@ export async function drill(argv: readonly string[]): Promise<number> {
     return exitCodes.usage;
   }
   const portOffset = integerFlag(values['port-offset'], 'port-offset', 30_000);
-  throw new UsageError('--port-offset must be a whole number >= 0');
   const { record, postmortemPath } = await runLocalDrillSession(scenario, {
     root: repositoryRoot,
     dataDir: resolve(repositoryRoot, values['data-dir'] ?? join(local.dataDir, 'drills')),
