@@ -33,6 +33,8 @@ const describeSignal = (s: ExpectedSignal): string => {
       return `certificate valid < ${s.belowDays} days`;
     case 'dependency-down':
       return `${s.dependency} down`;
+    case 'canary-rolled-back':
+      return `canary gate rolled the ${s.app} canary back`;
   }
 };
 
@@ -152,9 +154,15 @@ export async function runDrill(
       }
       const allSeen = [...signals.values()].every((r) => r.at !== undefined || !r.observable);
       if (mitigatedAt === undefined) {
-        if (scenario.mitigation === 'automatic-restart') {
-          const restarted = await target.observe({ kind: 'restarts', app: faultApp, count: 1 }, injectedAt);
-          if (restarted !== undefined) mitigatedAt = event('mitigated', `automatic: ${restarted}`).at;
+        if (scenario.mitigation === 'automatic-restart' || scenario.mitigation === 'canary-rollback') {
+          // The platform mitigates by itself: a restart, or the canary gate's rollback.
+          const done = await target.observe(
+            scenario.mitigation === 'automatic-restart'
+              ? { kind: 'restarts', app: faultApp, count: 1 }
+              : { kind: 'canary-rolled-back', app: faultApp },
+            injectedAt,
+          );
+          if (done !== undefined) mitigatedAt = event('mitigated', `automatic: ${done}`).at;
         } else if (
           ((allSeen && now - injectedAt >= minFaultMs) || now - injectedAt >= maxFaultMs) &&
           (!diagnosis || blind)

@@ -99,6 +99,7 @@ export async function runLocalDrillSession(scenario: Scenario, options: DrillSes
     root: options.root,
     dataDir: options.dataDir,
     portOffset: options.portOffset,
+    ...(scenario.inject.kind === 'canary' ? { canary: true } : {}),
     ...(redis ? { redis } : {}),
     ...(pg ? { postgres: { url: pg.url, port: pg.port, stop: () => pg.stop('fast'), start: () => pg.start() } } : {}),
   });
