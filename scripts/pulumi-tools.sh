@@ -8,7 +8,6 @@
 #
 #   bash scripts/pulumi-tools.sh              # both; prints each step and how long it took
 #   bash scripts/pulumi-tools.sh --print-dir  # only prints the two directories (for the TypeScript side)
-#   . scripts/pulumi-tools.sh                 # from scripts/test.sh: never exits the caller
 #
 # Why not get.pulumi.com or the npm `pulumi` package: these machines reach only package registries, and the npm
 # package downloads the CLI at run time. Why wrapper modules: pkg/v3's go.mod carries a non-local replace
@@ -138,10 +137,4 @@ EOF
   say "ready in $(elapsed "$started"): $cli_dir/pulumi, $provider_dir/pulumi-resource-kubernetes"
 )
 
-if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
-  # Sourced (scripts/test.sh): never exit the caller's shell. Locally a failure leaves the real-run test skipping
-  # with a notice; under CI=true that test fails on the missing binaries.
-  _homelab_pulumi_tools || echo "pulumi-tools: not ready; the real \`pulumi up\` test will say so" >&2
-  return 0
-fi
 _homelab_pulumi_tools "$@"

@@ -67,7 +67,7 @@ describe.each(backends)('notes API on $name', ({ real }) => {
 
     const patched = await t.app.request(`/v1/notes/${note.id}`, {
       method: 'PATCH',
-      headers: { ...alice, ...json },
+      headers: { ...alice, ...json, 'if-match': '"1"' },
       body: JSON.stringify({ body: 'milk, eggs' }),
     });
     expect(patched.status).toBe(200);
@@ -96,7 +96,7 @@ describe.each(backends)('notes API on $name', ({ real }) => {
     expect((await t.app.request(`/v1/notes/${note.id}`, { headers: bob })).status).toBe(404);
     const patch = await t.app.request(`/v1/notes/${note.id}`, {
       method: 'PATCH',
-      headers: { ...bob, ...json },
+      headers: { ...bob, ...json, 'if-match': '*' },
       body: JSON.stringify({ title: 'mine now' }),
     });
     expect(patch.status).toBe(404);
@@ -186,6 +186,14 @@ describe.each(backends)('notes API on $name', ({ real }) => {
     expect((await send('"1"')).status).toBe(200);
     expect((await send('"1"')).status).toBe(412);
     expect((await send('"2"')).status).toBe(200);
+    expect((await send('*')).status).toBe(200);
+    const missing = await t.app.request(`/v1/notes/${note.id}`, {
+      method: 'PATCH',
+      headers: { ...alice, ...json },
+      body: JSON.stringify({ title: 'no precondition' }),
+    });
+    expect(missing.status).toBe(428);
+    expect(missing.headers.get('content-type')).toBe('application/problem+json');
   });
 
   it('holds the per-user quota exactly under concurrent creates (transaction)', async () => {

@@ -52,7 +52,7 @@ describe.skipIf(!haveServers)('dependency failures', () => {
             i % 5 === 0
               ? await t.app.request(`/v1/notes/${id}`, {
                   method: 'PATCH',
-                  headers: { ...user, ...json },
+                  headers: { ...user, ...json, 'if-match': '*' },
                   body: JSON.stringify({ body: `b${i}` }),
                 })
               : await t.app.request(`/v1/notes/${id}`, { headers: user });

@@ -16,6 +16,7 @@ import {
   sign,
   startGateway,
   startStub,
+  userKeys,
   verifyIdentity,
 } from './testing/test-gateway.ts';
 
@@ -114,6 +115,14 @@ describe('gateway against stub upstreams', () => {
     expect(stable.hits).toBe(hitsBefore);
   });
 
+  it('publishes the public contract at the public door (issue 9: only the API served it)', async () => {
+    const res = await fetch(`${server.url}${http.paths.openapi}`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { components: { securitySchemes: Record<string, unknown> }; paths: object };
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearer']);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/notes', '/v1/notes/{id}']));
+  });
+
   it('allows CORS for the web origin only', async () => {
     const preflight = (origin: string) =>
       fetch(`${server.url}/v1/notes`, {
@@ -169,19 +178,17 @@ describe('gateway against stub upstreams', () => {
     stable.mode = 'ok';
   });
 
-  it('opens the breaker after repeated failures (503 without touching the upstream) and recovers', async () => {
-    expect((await get('/v1/notes')).status).toBe(200); // a success resets the consecutive-failure count
+  it('opens the breaker on a 5xx ratio from several identities (503 with Retry-After, upstream untouched) and recovers on the first good probe', async () => {
+    const post = (key: string) =>
+      fetch(`${server.url}/v1/notes`, { method: 'POST', headers: { 'x-api-key': key }, body: '{}' });
     stable.mode = 'fail';
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++)
-      statuses.push(
-        (await fetch(`${server.url}/v1/notes`, { method: 'POST', headers: { 'x-api-key': apiKey }, body: '{}' }))
-          .status,
-      );
-    expect(statuses).toEqual([500, 500, 500]);
+    for (const key of userKeys) for (let i = 0; i < 2; i++) statuses.push((await post(key)).status);
+    expect(statuses.every((s) => s === 500 || s === 503)).toBe(true);
     const hits = stable.hits;
     const open = await get('/v1/notes');
     expect(open.status).toBe(503);
+    expect(Number(open.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await problemOf(open)).detail).toMatch(/circuit breaker is open/);
     expect(stable.hits).toBe(hits);
     stable.mode = 'ok';
@@ -190,6 +197,29 @@ describe('gateway against stub upstreams', () => {
     expect((await get('/v1/notes')).status).toBe(200);
     const metricsText = await (await fetch(`${server.url}/metrics`)).text();
     expect(metricsText).toMatch(/gateway_circuit_breaker_state\{upstream="stable"\} 0/);
+  });
+
+  it('cannot be opened by one identity whose requests make the API fail (issue 9: 15 requests took it down for all)', async () => {
+    const before = stable.hits;
+    stable.failWhen = (req) => req.headers['x-poison'] === '1';
+    try {
+      const attacker = { 'x-api-key': userKeys[0] as string, 'x-poison': '1' };
+      const victim = { 'x-api-key': apiKey };
+      const seen = { attacker: [] as number[], victim: [] as number[] };
+      // A burst of failures first (what opened the old consecutive-failure breaker), then both side by side.
+      for (let i = 0; i < 30; i++) seen.attacker.push((await get('/v1/notes', attacker)).status);
+      for (let i = 0; i < 30; i++) {
+        const [a, v] = await Promise.all([get('/v1/notes', attacker), get('/v1/notes', victim)]);
+        seen.attacker.push(a.status);
+        seen.victim.push(v.status);
+        await Promise.all([a.arrayBuffer(), v.arrayBuffer()]);
+      }
+      expect(seen.attacker.filter((s) => s === 500).length).toBe(60);
+      expect(seen.victim.every((s) => s === 200)).toBe(true);
+      expect(stable.hits - before).toBe(90);
+    } finally {
+      stable.failWhen = undefined;
+    }
   });
 
   it('honours weights within a binomial 99.9 % interval and changes them at run time without dropping requests', async () => {

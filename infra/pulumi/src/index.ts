@@ -7,6 +7,7 @@ import { alertmanagerSecret } from '@homelab/observability';
 import { data, edge, monitoringStack, namespaces, versions } from '@homelab/platform';
 import * as pulumi from '@pulumi/pulumi';
 import { AddonCrds } from './addon-crds.ts';
+import { withAwaitPolicies } from './await-policy.ts';
 import { Cluster } from './cluster.ts';
 import { K3sAgents } from './k3s-agents.ts';
 import {
@@ -29,7 +30,10 @@ const config = new pulumi.Config('homelab');
 const settings = parseStackSettings((key) => config.get(key));
 
 const synthesized = loadManifests(fileURLToPath(new URL('../../k8s/dist', import.meta.url)));
-const objects = settings.cluster === 'kind' ? exposeGatewayOnKindNodePorts(synthesized) : synthesized;
+// What the provider waits for, where its default can never be met (suspended Jobs, canary Services): ADR 0065.
+const objects = withAwaitPolicies(
+  settings.cluster === 'kind' ? exposeGatewayOnKindNodePorts(synthesized) : synthesized,
+);
 const stages = stageManifests(objects);
 const hostnames = routedHostnames(objects);
 

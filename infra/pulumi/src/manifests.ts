@@ -22,6 +22,8 @@ export const crdOwners: Readonly<Record<string, AddonName>> = {
   'cert-manager.io': 'certManager',
   'acme.cert-manager.io': 'certManager',
   'gateway.networking.k8s.io': 'envoyGateway',
+  // The experimental Gateway API kinds (XListenerSet...) of the bundle Envoy Gateway's chart installs.
+  'gateway.networking.x-k8s.io': 'envoyGateway',
   'gateway.envoyproxy.io': 'envoyGateway',
   'monitoring.coreos.com': 'kubePrometheusStack',
 };

@@ -1,6 +1,5 @@
 import * as k8s from '@pulumi/kubernetes';
 import type * as pulumi from '@pulumi/pulumi';
-import { withAwaitPolicy } from './await-policy.ts';
 import type { KubeObject } from './manifests.ts';
 
 export interface ObjectGroupOptions {
@@ -14,15 +13,14 @@ export interface ObjectGroupOptions {
 /**
  * Applies objects as one client-side ConfigGroup whose every object carries the explicit provider and the
  * group's dependencies: a ConfigGroup's children would otherwise inherit neither `dependsOn` nor, explicitly,
- * the provider. Client-side (yaml v1) on purpose, see ADR 0052. Objects the provider's default readiness check
- * cannot pass get the await policy of await-policy.ts.
+ * the provider. Client-side (yaml v1) on purpose, see ADR 0052.
  */
 export function applyObjects(name: string, objects: readonly KubeObject[], options: ObjectGroupOptions) {
   const dependsOn = [...options.dependsOn];
   return new k8s.yaml.ConfigGroup(
     name,
     {
-      objs: objects.map((object) => withAwaitPolicy(structuredClone(object))),
+      objs: objects.map((object) => structuredClone(object)),
       transformations: [
         (_object: unknown, childOptions: pulumi.CustomResourceOptions) => {
           childOptions.provider = options.provider;

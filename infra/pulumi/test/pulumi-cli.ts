@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { realServersRequired } from '@homelab/test-servers';
 
@@ -44,11 +44,15 @@ export const pulumiUnavailable = (): string | undefined => {
  * passphrase for the stack's secrets, no update check, and only the built binaries as plugins (nothing is
  * downloaded: the provider on PATH is used as an ambient plugin).
  */
-export const pulumiEnvironment = (paths: PulumiToolPaths, home: string): Record<string, string> => ({
-  PATH: `${paths.cli}:${paths.kubernetes}:${process.env.PATH ?? ''}`,
-  PULUMI_HOME: join(home, 'pulumi-home'),
-  PULUMI_BACKEND_URL: `file://${join(home, 'state')}`,
-  PULUMI_CONFIG_PASSPHRASE: 'homelab-test-passphrase',
-  PULUMI_SKIP_UPDATE_CHECK: 'true',
-  PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
-});
+export const pulumiEnvironment = (paths: PulumiToolPaths, home: string): Record<string, string> => {
+  // The file backend refuses a state directory that does not exist.
+  mkdirSync(join(home, 'state'), { recursive: true });
+  return {
+    PATH: `${paths.cli}:${paths.kubernetes}:${process.env.PATH ?? ''}`,
+    PULUMI_HOME: join(home, 'pulumi-home'),
+    PULUMI_BACKEND_URL: `file://${join(home, 'state')}`,
+    PULUMI_CONFIG_PASSPHRASE: 'homelab-test-passphrase',
+    PULUMI_SKIP_UPDATE_CHECK: 'true',
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
+  };
+};

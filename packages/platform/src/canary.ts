@@ -39,7 +39,10 @@ export const canaryGate = {
   relativeRatios: [1.5, 2, 3, 5, 10] as readonly number[],
   /** How often the gate reads counters and decides. Local scraping can go faster than a Prometheus scrape. */
   evaluationSeconds: 5,
-  /** Counts in the first seconds after the canary first gets traffic are skipped: start-up errors cluster. */
+  /**
+   * Counts in the first seconds after the canary first gets traffic, and after each weight increase, are skipped:
+   * start-up errors and slow requests cluster (connection pools grow, caches fill).
+   */
   warmupSeconds: 5,
   /** Errors are not independent (retries, start-up): no rollback before this many canary requests ... */
   minRequestsForRollback: 50,

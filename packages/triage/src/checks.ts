@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { analyzeDns, collectDns, type DnsThresholds } from './dns/dns.ts';
 import type { Finding } from './finding.ts';
+import { serviceOfCgroup } from './host/cgroup.ts';
 import { analyzeCpu, type CpuThresholds, collectCpu, cpuVerdict } from './host/cpu.ts';
 import { analyzeFds, collectFds, type FdThresholds } from './host/fds.ts';
 import { analyzeMem, collectMem, type MemThresholds } from './host/mem.ts';
@@ -81,6 +82,11 @@ async function mem(options: CheckOptions): Promise<CheckReport> {
   const notes: string[] = [];
   if (facts.recentOomKills === undefined) notes.push('kernel log not readable: OOM kills counted, not dated');
   if (facts.cgroups.length === 0) notes.push('no cgroup with a memory limit found (services run without limits)');
+  // Empty cgroups without OOM kills are leftovers of stopped supervisors: counted, not listed.
+  const shown = facts.cgroups.filter((c) => c.pids.length > 0 || c.oomKills > 0);
+  if (shown.length < facts.cgroups.length) {
+    notes.push(`${facts.cgroups.length - shown.length} empty cgroup(s) with a limit and no OOM kill not listed`);
+  }
   return {
     check: 'mem',
     facts,
@@ -113,9 +119,10 @@ async function mem(options: CheckOptions): Promise<CheckReport> {
       },
       {
         title: 'cgroups with a memory limit',
-        head: ['cgroup', 'limit', 'working set', '% of limit', 'OOM kills', 'pids'],
-        rows: facts.cgroups.map((c) => [
+        head: ['cgroup', 'service', 'limit', 'working set', '% of limit', 'OOM kills', 'pids'],
+        rows: shown.map((c) => [
           `${c.path} (v${c.version})`,
+          serviceOfCgroup(c.path) ?? '',
           c.limitBytes === undefined ? 'none' : formatBytes(c.limitBytes),
           formatBytes(c.workingSetBytes),
           c.limitBytes === undefined ? '' : percent(c.workingSetBytes, c.limitBytes),
@@ -181,7 +188,9 @@ async function net(options: CheckOptions): Promise<CheckReport> {
     ],
     findings: analyzeNet(facts, options.thresholds),
     notes: facts.listening.some((l) => l.pid === undefined)
-      ? ['listeners without a pid belong to processes this user cannot inspect']
+      ? [
+          'listeners without a pid: no process visible here holds them (another PID namespace, the kernel, or not ours to read)',
+        ]
       : [],
   };
 }

@@ -2,7 +2,7 @@ import { cluster, clusterUsage } from './commands/cluster.ts';
 import { credentialsCommand } from './commands/credentials.ts';
 import { deploy } from './commands/deploy.ts';
 import { drill, drillUsage } from './commands/drill.ts';
-import { triage, triageUsage } from './commands/triage.ts';
+import { triage } from './commands/triage.ts';
 import { up } from './commands/up.ts';
 import type { Command } from './framework/command.ts';
 import { dispatch } from './framework/dispatch.ts';
@@ -14,7 +14,7 @@ export const commands: Record<string, Command> = {
   up,
   deploy,
   cluster: { summary: 'a real control plane with simulated nodes (kwok)', usage: clusterUsage, run: cluster },
-  triage: { summary: 'find what is wrong: host, DNS, TLS, cluster', usage: triageUsage, run: triage },
+  triage,
   credentials: credentialsCommand,
   drill: { summary: 'break the platform on purpose, measure, write the postmortem', usage: drillUsage, run: drill },
 };

@@ -14,6 +14,8 @@ export interface StubUpstream {
   readonly url: string;
   hits: number;
   mode: 'ok' | 'fail' | 'slow' | 'down-once';
+  /** Answers 500 to the requests it matches, whatever the mode (a caller who found a request the API fails on). */
+  failWhen?: ((req: IncomingMessage) => boolean) | undefined;
   close(): Promise<void>;
 }
 
@@ -24,7 +26,7 @@ export async function startStub(name: string): Promise<StubUpstream> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (stub.mode === 'fail') {
+      if (stub.mode === 'fail' || stub.failWhen?.(req)) {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom"}');
         return;
       }
@@ -75,6 +77,8 @@ export const identitySecret = randomBytes(32);
 /** What the API does with the identity header: the identity its token names, or undefined. */
 export const verifyIdentity = createIdentityVerifier({ secret: identitySecret });
 export const apiKey = randomBytes(32).toString('base64url');
+/** Keys of further identities (`user-0` ...), for what takes more than one caller (the breaker). */
+export const userKeys = Array.from({ length: 6 }, () => randomBytes(32).toString('base64url'));
 export const adminToken = randomBytes(24).toString('hex');
 export const sign = (alg = 'HS256', key: Uint8Array = jwtSecret, exp: string | number = '5m', sub = 'alice') =>
   new SignJWT({})
@@ -92,14 +96,18 @@ export async function startGateway(upstreams: UpstreamSpec[], overrides: Partial
     logger,
     metrics,
     upstreams,
-    verifyApiKey: createApiKeyVerifier([{ identity: 'alice', sha256: hashApiKey(apiKey) }]),
+    verifyApiKey: createApiKeyVerifier([
+      { identity: 'alice', sha256: hashApiKey(apiKey) },
+      ...userKeys.map((key, i) => ({ identity: `user-${i}`, sha256: hashApiKey(key) })),
+    ]),
     verifyJwt: createJwtVerifier({ secret: jwtSecret, issuer: 'homelab', audience: 'homelab-api' }),
     limiter: createMemoryRateLimiter({ capacity: 10_000, refillPerSecond: 10_000 }),
     signIdentity: createIdentitySigner({ secret: identitySecret }),
     adminToken,
     webOrigin: 'http://localhost:3000',
     timeoutMs: 300,
-    breaker: { failureThreshold: 3, openMs: 500 },
+    // A small volume so a test can open it; the per-identity share as in production.
+    breaker: { minimumRequests: 10, windowMs: 5_000, openMs: 500 },
     ...overrides,
   });
   const server = await serve({

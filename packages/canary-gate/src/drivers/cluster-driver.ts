@@ -86,18 +86,28 @@ export function clusterDriver(options: ClusterDriverOptions): TrafficDriver {
       spec: { rules },
     });
   };
-  const applyDeployment = async (name: string, app: AppName, fields: { image?: string; replicas?: number }) => {
+  /**
+   * Server-side apply keeps exactly what an applier sends: a field this manager owned and leaves out is removed
+   * (the API server then refuses a container without an image). So each apply sends the manager's whole intent:
+   * stable, only its image (the HPA owns its replicas); the canary, always image and replicas together.
+   */
+  const applyDeployment = async (name: string, app: AppName, fields: { image: string; replicas?: number }) => {
     await apply({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name },
       spec: {
         ...(fields.replicas !== undefined ? { replicas: fields.replicas } : {}),
-        ...(fields.image
-          ? { template: { spec: { containers: [{ name: apps[app].name, image: fields.image }] } } }
-          : {}),
+        template: { spec: { containers: [{ name: apps[app].name, image: fields.image }] } },
       },
     });
+  };
+  const applyCanary = async (app: AppName, fields: { image?: string; replicas?: number }) => {
+    const current = await readDeployment(canaryName(app));
+    const image =
+      fields.image ?? current.spec.template?.spec?.containers?.find((c) => c.name === apps[app].name)?.image;
+    if (!image) throw new Error(`deployment ${canaryName(app)} has no ${apps[app].name} container image`);
+    await applyDeployment(canaryName(app), app, { image, replicas: fields.replicas ?? current.spec.replicas ?? 0 });
   };
   const waitRolledOut = async (name: string, image: string) => {
     const deadline = Date.now() + (options.rolloutTimeoutMs ?? 300_000);
@@ -133,10 +143,7 @@ export function clusterDriver(options: ClusterDriverOptions): TrafficDriver {
       )?.image;
       const withPrevious = { ...record, previousImage: record.previousImage ?? previousImage };
       await applyRoute(withPrevious, 0);
-      await applyDeployment(canaryName(record.app), record.app, {
-        image: record.image,
-        replicas: Math.max(1, apps[record.app].replicas.min - 1),
-      });
+      await applyCanary(record.app, { image: record.image, replicas: Math.max(1, apps[record.app].replicas.min - 1) });
       await waitRolledOut(canaryName(record.app), record.image);
     },
     async setWeight(record, weight) {
@@ -149,12 +156,12 @@ export function clusterDriver(options: ClusterDriverOptions): TrafficDriver {
       await applyDeployment(record.app, record.app, { image: record.image });
       await waitRolledOut(record.app, record.image);
       await applyRoute({ ...record, phase: 'promoting' }, 0);
-      await applyDeployment(canaryName(record.app), record.app, { replicas: 0 });
+      await applyCanary(record.app, { replicas: 0 });
       await applyRoute({ ...record, phase: 'promoted' }, 0);
     },
     async rollback(record) {
       await applyRoute({ ...record, phase: 'rolling-back' }, 0);
-      await applyDeployment(canaryName(record.app), record.app, { replicas: 0 });
+      await applyCanary(record.app, { replicas: 0 });
       await applyRoute({ ...record, phase: 'rolled-back' }, 0);
     },
   };

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AppName } from '@homelab/platform';
+import { type AppName, appNames } from '@homelab/platform';
 import { z } from 'zod';
 import type { RolloutRecord, TrafficDriver } from './traffic-driver.ts';
 
@@ -16,7 +16,7 @@ export interface LocalDriverOptions {
 
 const recordSchema = z.object({
   id: z.string(),
-  app: z.enum(['web', 'gateway', 'api']),
+  app: z.enum(appNames as [AppName, ...AppName[]]),
   image: z.string(),
   previousImage: z.string().optional(),
   startedAt: z.string(),

@@ -50,6 +50,28 @@ describe('the gate', () => {
     expect(state.canaryTotal.requests).toBe(0);
   });
 
+  it('skips a warm-up again after each weight increase: a slow burst while the canary grows is not evidence', () => {
+    const state = startGate(config);
+    let k = 0;
+    let decision: Decision | undefined;
+    while (decision?.kind !== 'advance') {
+      k++;
+      decision = step(config, state, { at: 5 * k, seconds: 5, canary: counts(20), stable: counts(180) });
+    }
+    const before = { ...state.canaryTotal };
+    // Half the canary's requests slow right after the step to 50 %: skipped, not a rollback.
+    const burst = step(config, state, { at: 5 * (k + 1), seconds: 5, canary: counts(100, 0, 50), stable: counts(100) });
+    expect(burst).toMatchObject({ kind: 'hold', reason: 'warm-up' });
+    expect(state.canaryTotal).toEqual(before);
+    // The same burst after the warm-up is a regression.
+    expect(
+      step(config, state, { at: 5 * (k + 2), seconds: 5, canary: counts(100, 0, 50), stable: counts(100) }),
+    ).toMatchObject({
+      kind: 'rollback',
+      reason: 'regression',
+    });
+  });
+
   it('does not roll back on two errors in the first requests (n >= 50 unless b >= 5), but does once n reaches 50', () => {
     const state = startGate(config);
     feed(state, 1, counts(10), counts(90));

@@ -51,6 +51,11 @@ export interface GateState {
   stageStartedAt: number;
   /** Interval start of the first canary traffic; warm-up runs from here. */
   firstTrafficAt: number | undefined;
+  /**
+   * Observations ending at or before this are skipped: the first seconds of canary traffic, and again after each
+   * weight increase (a step in traffic is a small start-up: connection pools grow, caches fill).
+   */
+  warmupUntil: number | undefined;
   canaryTotal: Counts;
   stableTotal: Counts;
   recentStable: { at: number; counts: Counts }[];
@@ -71,6 +76,7 @@ export function startGate(config: GateConfig): GateState {
     stage: 0,
     stageStartedAt: 0,
     firstTrafficAt: undefined,
+    warmupUntil: undefined,
     canaryTotal: zeroCounts,
     stableTotal: zeroCounts,
     recentStable: [],
@@ -113,7 +119,10 @@ export function step(config: GateConfig, state: GateState, obs: Observation): De
   const stageSpec = config.stages[state.stage];
   if (!stageSpec) throw new Error(`gate: no stage ${state.stage}`);
 
-  if (state.firstTrafficAt === undefined && obs.canary.requests > 0) state.firstTrafficAt = obs.at - obs.seconds;
+  if (state.firstTrafficAt === undefined && obs.canary.requests > 0) {
+    state.firstTrafficAt = obs.at - obs.seconds;
+    state.warmupUntil = state.firstTrafficAt + config.warmupSeconds;
+  }
   const deadlinePassed = obs.at - state.stageStartedAt >= stageSpec.deadlineSeconds;
   const finish = (d: Decision) => {
     state.final = d;
@@ -131,8 +140,8 @@ export function step(config: GateConfig, state: GateState, obs: Observation): De
   };
 
   if (state.firstTrafficAt === undefined) return hold('no data', 'no canary requests yet');
-  if (obs.at <= state.firstTrafficAt + config.warmupSeconds) {
-    return hold('warm-up', `skipping the first ${config.warmupSeconds} s of canary traffic`);
+  if (state.warmupUntil !== undefined && obs.at <= state.warmupUntil) {
+    return hold('warm-up', `skipping ${config.warmupSeconds} s of canary traffic after it started or grew`);
   }
 
   state.canaryTotal = addCounts(state.canaryTotal, obs.canary);
@@ -185,6 +194,7 @@ export function step(config: GateConfig, state: GateState, obs: Observation): De
     if (!nextSpec) return finish({ kind: 'promote', detail: `all ${config.stages.length} stages passed` });
     state.stage = next;
     state.stageStartedAt = obs.at;
+    state.warmupUntil = obs.at + config.warmupSeconds;
     for (const name of sliNames) state.sli[name].testAStage = 0;
     return { kind: 'advance', stage: next, weight: nextSpec.weight, detail: `stage ${next} passed` };
   }

@@ -144,3 +144,27 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRes
     }
   }
 }
+
+/**
+ * The manual rollback of the deploy workflow: no canary, no gate. Whatever a killed gate left is finished or
+ * reverted first, then `image` (a known-good digest) becomes stable through the same idempotent promotion path.
+ */
+export async function rollbackTo(
+  driver: TrafficDriver,
+  app: AppName,
+  image: string,
+  now: () => number = Date.now,
+): Promise<{ recovered: string | undefined; record: RolloutRecord }> {
+  const recovered = await recoverInterrupted(driver, app);
+  const record: RolloutRecord = {
+    id: randomUUID(),
+    app,
+    image,
+    previousImage: undefined,
+    startedAt: new Date(now()).toISOString(),
+    phase: 'promoting',
+    weight: 0,
+  };
+  await driver.promote(record);
+  return { recovered, record };
+}

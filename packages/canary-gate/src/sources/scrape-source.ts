@@ -1,5 +1,5 @@
-import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type { Counts, VersionReading } from '../engine/counts.ts';
+import { parseSamples } from './exposition.ts';
 import type { MetricSource } from './metric-source.ts';
 import { countsRoute, isServerError } from './sli.ts';
 
@@ -19,31 +19,34 @@ export interface ScrapeSourceOptions {
  * that count (sli.ts) are summed. Returns undefined when the families are absent.
  */
 export function countsFromExposition(text: string, latencyThresholdSeconds: number): Counts | undefined {
-  const families = parsePrometheusTextFormat(text);
-  const requestsFamily = families.find((f) => f.name === 'http_requests_total');
-  const histogram = families.find((f) => f.name === 'http_request_duration_seconds');
-  if (!requestsFamily) return undefined;
+  const samples = parseSamples(
+    text,
+    new Set(['http_requests_total', 'http_request_duration_seconds_bucket', 'http_request_duration_seconds_count']),
+  );
+  if (!samples.some((s) => s.name === 'http_requests_total')) return undefined;
   let requests = 0;
   let errors = 0;
-  for (const sample of requestsFamily.metrics) {
-    if (!countsRoute(sample.labels?.route)) continue;
-    const value = Number(sample.value ?? 0);
-    requests += value;
-    if (isServerError(sample.labels?.status)) errors += value;
-  }
-  let slow = 0;
-  for (const sample of histogram?.metrics ?? []) {
-    if (!countsRoute(sample.labels?.route)) continue;
-    const buckets = sample.buckets ?? {};
-    const key = Object.keys(buckets).find((le) => Number(le) === latencyThresholdSeconds);
-    if (key === undefined) {
-      throw new Error(
-        `http_request_duration_seconds has no bucket le=${latencyThresholdSeconds}: the SLO threshold must be one`,
-      );
+  let count = 0;
+  let fast = 0;
+  let thresholdSeen = false;
+  for (const { name, labels, value } of samples) {
+    if (!countsRoute(labels.route)) continue;
+    if (name === 'http_requests_total') {
+      requests += value;
+      if (isServerError(labels.status)) errors += value;
+    } else if (name === 'http_request_duration_seconds_count') {
+      count += value;
+    } else if (Number(labels.le) === latencyThresholdSeconds) {
+      thresholdSeen = true;
+      fast += value;
     }
-    slow += Number(sample.count ?? 0) - Number(buckets[key] ?? 0);
   }
-  return { requests, errors, slow };
+  if (count > 0 && !thresholdSeen) {
+    throw new Error(
+      `http_request_duration_seconds has no bucket le=${latencyThresholdSeconds}: the SLO threshold must be one`,
+    );
+  }
+  return { requests, errors, slow: Math.max(0, count - fast) };
 }
 
 /** Reads every process' /metrics directly: the local platform without Prometheus. */

@@ -55,7 +55,8 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
   const children: ChildProcess[] = [];
   let secrets: { demoApiKey: string; adminToken: string };
 
-  const deploy = (extra: string[] = []) => {
+  /** Through Prometheus unless `scrape`: then the gate reads each process' /metrics itself. */
+  const deploy = (extra: string[] = [], { scrape = false } = {}) => {
     const r = run([
       'deploy',
       'api',
@@ -64,7 +65,7 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
       dataDir,
       '--port-offset',
       String(portOffset),
-      ...(withPrometheus ? ['--prometheus'] : []),
+      ...(withPrometheus && !scrape ? ['--prometheus'] : []),
       ...extra,
     ]);
     children.push(r.child);
@@ -171,7 +172,8 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
     await faults({ latencyMs: 400, latencyRatio: 0.3 });
     const traffic = load(120);
     try {
-      const r = deploy();
+      // This one reads the processes' /metrics directly: the source used when nothing is installed.
+      const r = deploy([], { scrape: true });
       expect(await r.exited).toBe(1);
       const result = record(r);
       expect(result).toMatchObject({ outcome: 'rolled-back', reason: 'regression' });
@@ -195,7 +197,7 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
       expect(await weights()).toMatchObject({ canary: 10 });
       // The re-run meets a broken canary, so it also ends quickly; what matters is what it does first.
       await faults({ errorRatio: 0.5 });
-      const second = deploy();
+      const second = deploy([], { scrape: true });
       expect(await second.exited).toBe(1);
       const result = record(second);
       expect(result.recovered).toMatch(/reverted the interrupted rollout/);

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { loadKubeConfig, deploy as runGatedDeploy } from '@homelab/canary-gate';
+import { clusterDriver, loadKubeConfig, rollbackTo, deploy as runGatedDeploy } from '@homelab/canary-gate';
 import { type AppName, apps, canaryGate, http, local } from '@homelab/platform';
 import { type Command, exitCodes, integerFlag, parseFlags, UsageError } from '../framework/index.ts';
 import { localPorts } from '../local/platform-processes.ts';
@@ -18,6 +18,8 @@ Cluster (default): the HTTPRoute weights and the <app>-canary Deployment, by ser
   --kubeconfig <file>      the deployer ServiceAccount's kubeconfig (default: $KUBECONFIG / ~/.kube/config)
   --prometheus-url <url>   Prometheus' HTTP API (required)
   --namespace <ns>         default the apps namespace
+  --immediate              no canary, no gate: make --image stable now (the workflow's manual rollback to a
+                           known-good digest); finishes or reverts an interrupted rollout first
 
 Local (--local): the gateway's weights of the local platform started with \`homelab up --canary\`.
   --prometheus             read the local Prometheus (\`homelab up --prometheus\`) instead of scraping /metrics
@@ -49,6 +51,7 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
       out: { type: 'string' },
       'stage-deadline': { type: 'string' },
       evaluation: { type: 'string' },
+      immediate: { type: 'boolean' },
     },
     { positionals: true },
   );
@@ -91,6 +94,16 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
     };
   } else {
     if (!image || !digestRef.test(image)) throw new UsageError('--image must be <ref>@sha256:<64 hex digits>');
+    if (values.immediate) {
+      const driver = clusterDriver({
+        kubeConfig: loadKubeConfig(values.kubeconfig),
+        ...(values.namespace ? { namespace: values.namespace } : {}),
+      });
+      const { recovered, record } = await rollbackTo(driver, app, image);
+      if (recovered) process.stdout.write(`deploy ${app}: ${recovered}\n`);
+      process.stdout.write(`deploy ${app}: ${record.image} is stable (immediate, rollout ${record.id})\n`);
+      return exitCodes.ok;
+    }
     if (!values['prometheus-url']) throw new UsageError('--prometheus-url is required in the cluster');
     target = {
       kind: 'cluster',

@@ -15,7 +15,7 @@ async function run(...argv: string[]) {
     return true;
   });
   try {
-    return { code: await triage(argv), out, err };
+    return { code: await triage.run(argv), out, err };
   } finally {
     stdout.mockRestore();
     stderr.mockRestore();
@@ -47,6 +47,12 @@ describe('homelab triage', () => {
     expect(healthy.code).toBe(0);
     expect(healthy.out).toContain('findings: none');
     expect(healthy.out).toMatch(/ok\.homelab\.test.*answer.*10\.1\.2\.3/);
+
+    const table = await run('dns', 'broken.homelab.test', '--server', dns.address);
+    expect(table.code).toBe(1);
+    expect(table.out).toMatch(/│ ALERT +│ broken\.homelab\.test +│ SERVFAIL/);
+    // The runbook path on a row of its own, whole, so it can be copied.
+    expect(table.out).toContain('runbook: runbooks/dns/DnsResolutionFailing.md');
 
     const broken = await run('dns', 'broken.homelab.test', '--server', dns.address, '--json');
     expect(broken.code).toBe(1);

@@ -8,8 +8,10 @@ import {
   runCheck,
   UsageError,
 } from '@homelab/triage';
+import type { Command } from '../framework/command.ts';
+import { exitCodes } from '../framework/exit-codes.ts';
 
-export const triageUsage = `homelab triage <check> [targets...] [options]
+const usage = `homelab triage <check> [targets...] [options]
 
 Finds what is wrong and says what to look at next, with the runbook for it. Exit code: 0 healthy, 1 findings
 that need action, 2 usage error.
@@ -46,18 +48,17 @@ const positiveInt = (flag: string, value: string | undefined): number | undefine
   return n;
 };
 
-/** `homelab triage`: parses flags and dispatches to @homelab/triage; everything else lives in that package. */
-export async function triage(argv: readonly string[]): Promise<number> {
+async function runTriage(argv: readonly string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    process.stderr.write(`homelab triage: ${(error as Error).message}\n\n${triageUsage}`);
-    return 2;
+    process.stderr.write(`homelab triage: ${(error as Error).message}\n\n${usage}`);
+    return exitCodes.usage;
   }
   if (parsed === 'help') {
-    process.stdout.write(triageUsage);
-    return 0;
+    process.stdout.write(usage);
+    return exitCodes.ok;
   }
   const { check, options, json } = parsed;
   try {
@@ -72,11 +73,11 @@ export async function triage(argv: readonly string[]): Promise<number> {
         )}\n`,
       );
     else for (const report of reports) process.stdout.write(`${renderReport(report, process.stdout.columns ?? 140)}\n`);
-    return needsAction(reports.flatMap((r) => r.findings)) ? 1 : 0;
+    return needsAction(reports.flatMap((r) => r.findings)) ? exitCodes.findings : exitCodes.ok;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`homelab triage: ${error.message}\n\n${triageUsage}`);
-      return 2;
+      process.stderr.write(`homelab triage: ${error.message}\n\n${usage}`);
+      return exitCodes.usage;
     }
     throw error;
   }
@@ -133,3 +134,10 @@ function parse(argv: readonly string[]) {
     },
   };
 }
+
+/** `homelab triage`: parses flags and dispatches to @homelab/triage; everything else lives in that package. */
+export const triage: Command = {
+  summary: 'find what is wrong: host, DNS, TLS, cluster',
+  usage,
+  run: runTriage,
+};

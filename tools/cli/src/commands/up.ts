@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { hashApiKey } from '@homelab/gateway';
-import { apps, local } from '@homelab/platform';
+import { apps, hashApiKey, local } from '@homelab/platform';
 import { type Command, exitCodes, integerFlag, parseFlags } from '../framework/index.ts';
 import { detectCgroups } from '../local/cgroups.ts';
 import { credentialLines, credentialsFileName, writeCredentialsFile } from '../local/credentials.ts';

@@ -13,8 +13,7 @@ import type {
   Scenario,
 } from '@homelab/drills';
 import { confirmWithTriage } from '@homelab/drills';
-import { hashApiKey } from '@homelab/gateway';
-import { type AppName, apps, http } from '@homelab/platform';
+import { type AppName, apps, hashApiKey, http } from '@homelab/platform';
 import { type Cgroups, detectCgroups } from './cgroups.ts';
 import { localPorts, platformProcesses, sharedDatabaseName } from './platform-processes.ts';
 import { demoIdentity, loadOrCreateSecrets } from './secrets.ts';

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { hashApiKey } from '@homelab/gateway';
-import { auth } from '@homelab/platform';
+import { auth, hashApiKey } from '@homelab/platform';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localPorts, platformProcesses, sharedDatabaseName } from './platform-processes.ts';
