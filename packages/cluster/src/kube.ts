@@ -158,9 +158,10 @@ export class Kube {
    */
   async apply(
     object: KubeObject,
-    options: { dryRun?: boolean; as?: Identity; fieldManager?: string } = {},
+    options: { dryRun?: boolean; as?: Identity; fieldManager?: string; subresource?: 'status' } = {},
   ): Promise<KubeResponse> {
-    const path = await this.pathOf(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name);
+    const base = await this.pathOf(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name);
+    const path = options.subresource ? `${base}/${options.subresource}` : base;
     const query: Record<string, string> = {
       fieldManager: options.fieldManager ?? 'homelab',
       fieldValidation: 'Strict',

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pickBlind, scenarioNamed, scenarios } from './catalog.ts';
@@ -34,12 +34,14 @@ describe('drill catalog', () => {
     }
   });
 
-  it('points local drills at runbooks that exist (cluster failure-mode runbooks come with packages/triage)', () => {
-    const missing = scenarios
-      .filter((s) => s.environment === 'local')
-      .map((s) => s.runbook.path)
-      .filter((path) => !existsSync(join(repositoryRoot, path)) && !path.startsWith('runbooks/tls/'));
+  it('points every drill at a runbook that exists and names the drill and the triage check', () => {
+    const missing = scenarios.map((s) => s.runbook.path).filter((path) => !existsSync(join(repositoryRoot, path)));
     expect(missing).toEqual([]);
+    for (const s of scenarios) {
+      const text = readFileSync(join(repositoryRoot, s.runbook.path), 'utf8');
+      expect(text, s.runbook.path).toContain(`\`homelab drill ${s.name}\``);
+      expect(text, s.runbook.path).toMatch(new RegExp(`homelab triage ${s.runbook.triageCheck}\\b`));
+    }
   });
 
   it('names what exists when a drill is unknown, and picks blind drills from the candidates only', () => {

@@ -53,7 +53,7 @@ const firstEvent = (events: readonly DrillEvent[], kind: DrillEvent['kind']) => 
 /** Everything the record reports as numbers, from the samples and the events alone. */
 export function measure(scenario: Scenario, samples: readonly Sample[], events: readonly DrillEvent[]): Measurements {
   const injected = firstEvent(events, 'injected');
-  const after = injected === undefined ? [] : samples.filter((s) => s.at >= injected);
+  const after = injected === undefined ? [] : samples.filter((s) => s.at >= injected).sort((a, b) => a.at - b.at);
   const latencySlo = sloOf(scenario.sloApp, 'latency');
   const failedRequests = after.filter(failed).length;
   const slowRequests = after.filter((s) => slow(s, latencySlo)).length;

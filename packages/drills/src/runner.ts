@@ -159,11 +159,15 @@ export async function runDrill(
         ) {
           await target.revert(scenario.inject);
           reverted = true;
-          mitigatedAt = event('mitigated', `reverted: ${scenario.mitigation}`).at;
+          mitigatedAt = event(
+            'mitigated',
+            `${scenario.mitigation}: the drill reverted the injection (the operator's step)`,
+          ).at;
         }
       }
       if (mitigatedAt !== undefined && recovered === undefined) {
-        recovered = recoveredAt(scenario, samples, injectedAt);
+        // Recovery comes after the mitigation: the first good request after the last bad one since then.
+        recovered = recoveredAt(scenario, samples, mitigatedAt);
         if (recovered !== undefined)
           event('recovered', `good requests for ${scenario.recoveredAfterSeconds} s`, recovered);
       }

@@ -1,3 +1,4 @@
+export * from './api-keys.ts';
 export * from './apps.ts';
 export * from './auth.ts';
 export * from './bootstrap.ts';
@@ -8,6 +9,7 @@ export * from './failure-modes.ts';
 export * from './http.ts';
 export * from './k8s.ts';
 export * from './runbooks.ts';
+export * from './sli.ts';
 export * from './slo-alerting.ts';
 export * from './slos.ts';
 export * from './versions.ts';

@@ -184,6 +184,8 @@ export const secretNames = {
   apiAdminToken: 'api-admin-token',
   gatewayApiKeys: 'gateway-api-keys',
   gatewayJwt: 'gateway-jwt',
+  /** Keys: `secret` (the gateway signs identity tokens with it, the API verifies them; ADR 0071). */
+  identityToken: 'identity-token',
   /** Keys: `secret` (signs the web app's session cookie). */
   webSession: 'web-session',
 } as const;

@@ -1,5 +1,8 @@
 import { cluster, clusterUsage } from './commands/cluster.ts';
+import { credentialsCommand } from './commands/credentials.ts';
 import { deploy } from './commands/deploy.ts';
+import { drill, drillUsage } from './commands/drill.ts';
+import { triage } from './commands/triage.ts';
 import { up } from './commands/up.ts';
 import type { Command } from './framework/command.ts';
 import { dispatch } from './framework/dispatch.ts';
@@ -11,6 +14,9 @@ export const commands: Record<string, Command> = {
   up,
   deploy,
   cluster: { summary: 'a real control plane with simulated nodes (kwok)', usage: clusterUsage, run: cluster },
+  triage,
+  credentials: credentialsCommand,
+  drill: { summary: 'break the platform on purpose, measure, write the postmortem', usage: drillUsage, run: drill },
 };
 
 /** Dispatches `argv` (without node and the script) to a subcommand; resolves to the exit code. */

@@ -1,4 +1,12 @@
 import {
+  type Addressing,
+  type AppEnvironments,
+  type AppSecret,
+  appEnvironment,
+  definedVariables,
+  type SecretSource,
+} from '@homelab/app-environment';
+import {
   type AppName,
   appImageTag,
   apps,
@@ -29,15 +37,23 @@ export interface AppsChartProps extends Omit<ChartProps, 'namespace'> {
   readonly redis: Redis;
 }
 
-/** Common environment of every service (the service kit's base schema). */
-const baseConfig = (name: AppName): Record<string, string> => ({
-  PORT: String(apps[name].port),
-  LOG_LEVEL: 'info',
-  SERVICE_VERSION: appImageTag,
-  FAULTS_ENABLED: 'false',
+/** Where each secret is mounted: the Pulumi program creates these Secrets with these keys. */
+const secretFiles: Record<AppSecret, { readonly secret: string; readonly key: string }> = {
+  adminToken: { secret: secretNames.apiAdminToken, key: 'token' },
+  databaseUrl: { secret: secretNames.apiDatabase, key: 'url' },
+  apiKeys: { secret: secretNames.gatewayApiKeys, key: 'keys' },
+  jwtSecret: { secret: secretNames.gatewayJwt, key: 'secret' },
+  sessionSecret: { secret: secretNames.webSession, key: 'secret' },
+  identityToken: { secret: secretNames.identityToken, key: 'secret' },
+};
+const mountedSecret = (secret: AppSecret): SecretSource => ({
+  file: `${secretMountPath}/${secretFiles[secret].secret}/${secretFiles[secret].key}`,
 });
+/** The Secrets to mount into an app's pods: those its environment names a file of. */
+const secretsOf = (...secrets: AppSecret[]) => secrets.map((s) => secretFiles[s].secret);
 
-const secretFile = (secret: string, key: string) => `${secretMountPath}/${secret}/${key}`;
+/** What every service runs with in the cluster (faults injection off: no admin token reaches gateway or web). */
+const clusterDefaults = { LOG_LEVEL: 'info', FAULTS_ENABLED: 'false' } as const;
 
 /**
  * web, gateway and api (each a stable and a canary track), their weighted routes, the API's migration Job, the
@@ -52,48 +68,44 @@ export class AppsChart extends Chart {
   constructor(scope: Construct, id: string, props: AppsChartProps) {
     const { gateways, redis, ...chartProps } = props;
     super(scope, id, { ...chartProps, namespace: namespaces.apps });
-    const redisUrl = redis.clientUrl;
+    let gatewayUrl: string | undefined;
+    const addressing = (name: AppName): Addressing => ({
+      port: apps[name].port,
+      serviceVersion: appImageTag,
+      // East-west through the internal Gateway, so the API's canary weight applies to gateway traffic too.
+      apiUrl: `http://${gateways.internalServiceHost}`,
+      // Server-side calls go to the gateway's stable Service inside the namespace; external API clients get the
+      // weighted public route. Known once the gateway's construct exists, which is before the web app's.
+      get gatewayUrl() {
+        if (gatewayUrl === undefined) throw new Error('the gateway workload must be built before the web app');
+        return gatewayUrl;
+      },
+      webOrigin: `https://${gateways.hostnames.web}`,
+      redisUrl: redis.clientUrl,
+      prometheusUrl: `http://${serviceHost(monitoringStack.prometheusService.name, monitoringStack.namespace)}:${monitoringStack.prometheusService.port}`,
+      secret: mountedSecret,
+    });
+    const config = <A extends AppName>(name: A, extra: AppEnvironments[A] = {}) =>
+      definedVariables({ ...appEnvironment(name, addressing(name)), ...clusterDefaults, ...extra });
+
     this.gateway = new AppWorkload(this, 'gateway', {
       app: apps.gateway,
       image: appImage('gateway'),
-      config: {
-        ...baseConfig('gateway'),
-        // East-west through the internal Gateway, so the API's canary weight applies to gateway traffic too.
-        API_URL: `http://${gateways.internalServiceHost}`,
-        API_KEYS_FILE: secretFile(secretNames.gatewayApiKeys, 'keys'),
-        JWT_SECRET_FILE: secretFile(secretNames.gatewayJwt, 'secret'),
-        WEB_ORIGIN: `https://${gateways.hostnames.web}`,
-        // Token buckets shared by every replica; without it each pod would grant its own burst.
-        REDIS_URL: redisUrl,
-      },
-      secretFiles: [secretNames.gatewayApiKeys, secretNames.gatewayJwt],
+      config: config('gateway'),
+      secretFiles: secretsOf('apiKeys', 'jwtSecret', 'identityToken'),
     });
+    gatewayUrl = this.gateway.stable.url;
     this.web = new AppWorkload(this, 'web', {
       app: apps.web,
       image: appImage('web'),
-      config: {
-        ...baseConfig('web'),
-        // Server-side calls go to the gateway's stable Service inside the namespace; external API clients get the
-        // weighted public route.
-        GATEWAY_URL: this.gateway.stable.url,
-        // Shared with the gateway: the web app mints short-lived tokens for the signed-in identity.
-        JWT_SECRET_FILE: secretFile(secretNames.gatewayJwt, 'secret'),
-        SESSION_SECRET_FILE: secretFile(secretNames.webSession, 'secret'),
-        COOKIE_SECURE: 'true',
-        PROMETHEUS_URL: `http://${serviceHost(monitoringStack.prometheusService.name, monitoringStack.namespace)}:${monitoringStack.prometheusService.port}`,
-      },
-      secretFiles: [secretNames.gatewayJwt, secretNames.webSession],
+      config: config('web', { COOKIE_SECURE: 'true' }),
+      secretFiles: secretsOf('jwtSecret', 'sessionSecret'),
     });
     this.api = new AppWorkload(this, 'api', {
       app: apps.api,
       image: appImage('api'),
-      config: {
-        ...baseConfig('api'),
-        REDIS_URL: redisUrl,
-        ADMIN_TOKEN_FILE: secretFile(secretNames.apiAdminToken, 'token'),
-        DATABASE_URL_FILE: secretFile(secretNames.apiDatabase, 'url'),
-      },
-      secretFiles: [secretNames.apiAdminToken, secretNames.apiDatabase],
+      config: config('api'),
+      secretFiles: secretsOf('adminToken', 'databaseUrl', 'identityToken'),
     });
     const workloads = [this.web, this.gateway, this.api];
     const routes = [

@@ -17,7 +17,7 @@ export class Postgres extends SingleInstanceStore {
     const port = data.postgres.port;
     super(scope, id, {
       name: 'postgres',
-      port: { name: 'postgres', number: port },
+      port,
       container: {
         image: versions.images.postgres,
         env: [

@@ -13,7 +13,7 @@ export class Redis extends SingleInstanceStore {
     const port = data.redis.port;
     super(scope, id, {
       name: 'redis',
-      port: { name: 'redis', number: port },
+      port,
       container: {
         image: versions.images.redis,
         // A cache: evict least-recently-used keys at the memory cap instead of refusing writes.

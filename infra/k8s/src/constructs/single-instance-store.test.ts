@@ -1,7 +1,7 @@
 import { data, dataWorkloads } from '@homelab/platform';
 import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { validateAll } from '../proof/schema-validation.ts';
+import { validateAll } from '../../test/schema-validation.ts';
 import { Postgres } from './postgres.ts';
 import { Redis } from './redis.ts';
 

@@ -16,8 +16,8 @@ export const metricsPortName = 'metrics';
 export interface SingleInstanceStoreProps {
   /** Name of the StatefulSet, its Service, ServiceAccount and PDB, and the pods' component label. */
   readonly name: string;
-  /** The one port clients connect to; its name is also the container port's name. */
-  readonly port: { readonly name: string; readonly number: number };
+  /** The one port clients connect to; the container port and the Service port are named after the store. */
+  readonly port: number;
   /**
    * The store's own container, without what the construct sets: name (= `name`), ports, security context,
    * resources and the `data` volume mount (added first).
@@ -71,8 +71,8 @@ export class SingleInstanceStore extends Construct {
     super(scope, id);
     this.name = props.name;
     this.serviceName = props.name;
-    this.port = props.port.number;
-    this.portName = props.port.name;
+    this.port = props.port;
+    this.portName = props.name;
     this.exporterPort = props.exporter.port;
     const labels = componentLabels(props.name);
     this.podLabels = labels;

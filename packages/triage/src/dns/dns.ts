@@ -161,7 +161,9 @@ export function analyzeDns(facts: readonly DnsFacts[], thresholds: DnsThresholds
         finding(failureModes.dnsResolution, {
           severity: 'alert',
           subject: name,
-          what: answered.has(final.outcome) ? `${what} (answered by ${final.server})` : `${what} from every resolver`,
+          what: answered.has(final.outcome)
+            ? `${what} (answered by ${final.server})`
+            : `${what} (${attempts.length === 1 ? final.server : `all ${attempts.length} resolvers`})`,
           evidence,
           next,
         }),

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { appNames } from '@homelab/platform';
 import { parseKeyValue } from './proc.ts';
 
 /** Memory accounting of one cgroup, the same numbers on cgroup v2 and v1. */
@@ -89,7 +90,7 @@ export function readCgroupMemory(mounts: CgroupMounts, path: string): CgroupMemo
  * supervisor's per-service cgroups (wherever it puts them), a container's, a systemd slice's. Walking the tree
  * instead of following live processes finds a cgroup whose only process was just OOM-killed.
  */
-export function limitedCgroups(mounts: CgroupMounts, depth = 3): CgroupMemory[] {
+export function limitedCgroups(mounts: CgroupMounts, depth = 6): CgroupMemory[] {
   const base = mounts.v2 ?? mounts.memoryV1;
   if (!base) return [];
   const out: CgroupMemory[] = [];
@@ -117,4 +118,18 @@ export function limitedCgroups(mounts: CgroupMounts, depth = 3): CgroupMemory[] 
   };
   walk('/', 1);
   return out;
+}
+
+/**
+ * The platform service a cgroup belongs to, by its last path segment: the local supervisor names them
+ * `<prefix>.<service>` (and a parent-per-supervisor layout `<prefix>/<service>` works too).
+ */
+export function serviceOfCgroup(path: string): string | undefined {
+  const last = path.split('/').at(-1) ?? '';
+  const name = last.split('.').at(-1) ?? last;
+  // The supervisor's canary API runs as `api-canary`.
+  const canary = name.endsWith('-canary');
+  const app = canary ? name.slice(0, -'-canary'.length) : name;
+  if (!(appNames as readonly string[]).includes(app)) return undefined;
+  return canary ? `${app} (canary)` : app;
 }

@@ -123,7 +123,7 @@ export function analyzeCpu(facts: CpuFacts, thresholds: CpuThresholds = {}): Fin
         what: verdict === 'saturated' ? 'CPU saturated: work is queueing for a core' : 'CPU busy, close to saturation',
         evidence: [busyLine, queueLine, loadLine, ...(topLine ? [topLine] : [])],
         next:
-          'Look at the top processes below: if one is a platform service, check its request rate and latency ' +
+          'Look at the top processes above: if one is a platform service, check its request rate and latency ' +
           '(a load spike or a hot loop); if it is not ours, stop or renice it. A run queue above the core count ' +
           'means added latency on every request: scale out or shed load before tuning.',
       }),

@@ -87,6 +87,9 @@ export interface MemThresholds {
   readonly swapWarnPercent?: number;
 }
 
+const cgroupLine = (c: CgroupMemory) =>
+  `${c.limitBytes === undefined ? 'no limit' : `limit ${formatBytes(c.limitBytes)}`}, working set ${formatBytes(c.workingSetBytes)}, ${c.oomKills} OOM kill(s) since created`;
+
 export function analyzeMem(facts: MemFacts, thresholds: MemThresholds = {}): Finding[] {
   const findings: Finding[] = [];
   const availablePct = percent(facts.availableBytes, facts.totalBytes);
@@ -124,14 +127,30 @@ export function analyzeMem(facts: MemFacts, thresholds: MemThresholds = {}): Fin
       }),
     );
   }
+  // One finding per cgroup (or the host), not per kill: a crash-looping service is one problem, killed many times.
+  const byScope = new Map<string, KernelOomKill[]>();
   for (const kill of facts.recentOomKills ?? []) {
-    const scope = kill.memcg && kill.memcg !== '/' ? `its cgroup ${kill.memcg} hit its limit` : 'the host ran out';
+    const scope = kill.memcg ?? '/';
+    byScope.set(scope, [...(byScope.get(scope) ?? []), kill]);
+  }
+  const reported = new Set<string>();
+  for (const [scope, kills] of byScope) {
+    const cgroup = facts.cgroups.find((c) => c.path === scope);
+    if (cgroup) reported.add(cgroup.path);
+    const host = scope === '/';
     findings.push(
       finding(failureModes.hostOomKill, {
         severity: 'alert',
-        subject: `pid ${kill.pid} (${kill.comm})`,
-        what: `OOM-killed ${Math.round((Date.now() - kill.atMs) / 60_000)} min ago: ${scope}`,
-        evidence: [kill.line],
+        subject: host ? 'host' : `cgroup ${scope}`,
+        what: `${kills.length} OOM kill(s) in the last ${facts.windowMinutes} min: ${host ? 'the host ran out of memory' : 'at the cgroup memory limit'}`,
+        evidence: [
+          ...(cgroup ? [cgroupLine(cgroup)] : []),
+          ...kills.slice(-3).map((k) => {
+            const rss = /anon-rss:(\d+)kB/.exec(k.line)?.[1];
+            const size = rss ? `, anon RSS ${formatBytes(Number(rss) * 1024)}` : '';
+            return `pid ${k.pid} (${k.comm})${size}, ${Math.round((Date.now() - k.atMs) / 60_000)} min ago`;
+          }),
+        ],
         next:
           'Did the supervisor restart it (`homelab up` logs OOMKilled with the limit)? Then find out why it grew: ' +
           'a leak keeps growing after restart (watch RSS with `homelab triage mem`), a spike follows load.',
@@ -149,7 +168,7 @@ export function analyzeMem(facts: MemFacts, thresholds: MemThresholds = {}): Fin
       }),
     );
   }
-  for (const cgroup of facts.cgroups) {
+  for (const cgroup of facts.cgroups.filter((c) => !reported.has(c.path))) {
     const limit = cgroup.limitBytes;
     const usage = `working set ${formatBytes(cgroup.workingSetBytes)} (usage with cache ${formatBytes(cgroup.usageBytes)})`;
     const limitLine = limit === undefined ? 'no limit' : `limit ${formatBytes(limit)}`;
@@ -158,7 +177,7 @@ export function analyzeMem(facts: MemFacts, thresholds: MemThresholds = {}): Fin
         finding(failureModes.hostOomKill, {
           severity: 'alert',
           subject: `cgroup ${cgroup.path}`,
-          what: `${cgroup.oomKills} OOM kill(s) at the cgroup's memory limit`,
+          what: `${cgroup.oomKills} OOM kill(s) at the cgroup's memory limit since it was created`,
           evidence: [`${limitLine}, ${usage}`, `processes now: ${cgroup.pids.join(' ') || 'none'}`],
           next:
             'The limit is the one the platform gives the container (packages/platform apps resources). Raise it ' +

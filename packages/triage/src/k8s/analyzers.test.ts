@@ -322,7 +322,11 @@ describe('endpoints', () => {
   });
 
   it('names the pod label that misses the selector by one', () => {
-    const [f] = analyzeEndpoints([service({ 'app.kubernetes.io/name': 'apii' })], [], [pod('api-1')]);
+    const others = ['web-1', 'web-2', 'gateway-1', 'gateway-2'].map((name) =>
+      pod(name, { labels: { 'app.kubernetes.io/name': name.split('-')[0] ?? '' } }),
+    );
+    // The likely typo comes first, before other apps' pods that also differ in that one label.
+    const [f] = analyzeEndpoints([service({ 'app.kubernetes.io/name': 'apii' })], [], [...others, pod('api-1')]);
     expect(f?.what).toBe('no endpoints: the selector matches no pod');
     expect(f?.evidence).toContain(
       'pod api-1 has app.kubernetes.io/name=api, the selector wants app.kubernetes.io/name=apii',

@@ -8,6 +8,23 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
 
 const isReady = (pod: V1Pod) => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
+/** Edit distance, to put the likely typo (`webb` for `web`) before pods of other apps that also miss by one label. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
 const show = (labels: Record<string, string>) =>
   Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
@@ -59,6 +76,12 @@ export function analyzeEndpoints(
           differing: Object.entries(selector).filter(([k, v]) => p.metadata?.labels?.[k] !== v),
         }))
         .filter((m) => m.differing.length === 1)
+        .map((m) => {
+          const [key = '', want = ''] = m.differing[0] ?? [];
+          const have = m.pod.metadata?.labels?.[key];
+          return { ...m, closeness: have === undefined ? Number.POSITIVE_INFINITY : distance(have, want) };
+        })
+        .sort((a, b) => a.closeness - b.closeness)
         .slice(0, 3)
         .map(
           ({ pod, differing: [[key, want] = ['', '']] }) =>

@@ -68,7 +68,7 @@ describe('cgroup detection', () => {
     writeFileSync(join(root, 'user.slice', 'cgroup.subtree_control'), 'cpu memory\n');
     const cgroups = detectCgroups({ root, procSelfCgroup: '0::/user.slice\n', prefix: 't' });
     expect(cgroups.mode).toBe('v2');
-    const dir = join(root, 'user.slice', 't.api');
+    const dir = join(root, 'user.slice', 't', 'api');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'cpu.weight'), '100');
     cgroups.create('api', limitsFor(apps.api.resources));
@@ -85,8 +85,10 @@ describe('cgroup detection', () => {
     const cgroups = detectCgroups({ root, procSelfCgroup: '4:memory:/box\n1:cpu:/\n0::/\n', prefix: 't' });
     expect(cgroups.mode).toBe('v1');
     cgroups.create('gateway', limitsFor(apps.gateway.resources));
-    expect(readFileSync(join(root, 'memory', 'box', 't.gateway', 'memory.limit_in_bytes'), 'utf8')).toBe('201326592');
-    expect(readFileSync(join(root, 'cpu', 't.gateway', 'cpu.shares'), 'utf8')).toBe('51');
+    expect(readFileSync(join(root, 'memory', 'box', 't', 'gateway', 'memory.limit_in_bytes'), 'utf8')).toBe(
+      '201326592',
+    );
+    expect(readFileSync(join(root, 'cpu', 't', 'gateway', 'cpu.shares'), 'utf8')).toBe('51');
   });
 
   it('turns limits off with a notice naming why when nothing is there', () => {
