@@ -8,12 +8,14 @@ import { notesRoutes } from './routes/notes.tsx';
 import { statusRoutes } from './routes/status.tsx';
 import type { Sessions } from './session.ts';
 import type { PlatformStatus } from './status/slo-status.ts';
+import type { UserDirectory } from './users.ts';
 
 export interface WebDeps {
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
   readonly gateway: GatewayClient;
   readonly sessions: Sessions;
+  readonly users: UserDirectory;
   readonly readStatus: () => Promise<PlatformStatus>;
   /** The canary deploy history (`homelab deploy`, JSON lines) shown at /deploys; unset: none. */
   readonly deployHistoryFile?: string | undefined;
@@ -41,6 +43,6 @@ export function createApp(deps: WebDeps): { app: Hono; lifecycle: Lifecycle } {
   app.route('/', assetRoutes);
   app.route('/', statusRoutes({ readStatus: deps.readStatus, sessions: deps.sessions }));
   app.route('/', deploysRoutes({ historyFile: deps.deployHistoryFile, sessions: deps.sessions }));
-  app.route('/', notesRoutes({ gateway: deps.gateway, sessions: deps.sessions }));
+  app.route('/', notesRoutes({ gateway: deps.gateway, sessions: deps.sessions, users: deps.users }));
   return { app, lifecycle };
 }

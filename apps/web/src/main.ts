@@ -5,11 +5,12 @@ import { loadWebEnv, parseTargets } from './env.ts';
 import { createGatewayClient } from './gateway-client.ts';
 import { createSessions } from './session.ts';
 import { statusFromPrometheus, statusFromServiceMetrics } from './status/slo-status.ts';
+import { createUserDirectory } from './users.ts';
 
 await runService({
   name: apps.web.name,
   loadEnv: () => loadWebEnv(),
-  createApp: ({ env, logger, metrics }) => {
+  createApp: async ({ env, logger, metrics }) => {
     const targets = parseTargets(env.METRICS_TARGETS);
     const prometheusUrl = env.PROMETHEUS_URL;
     return createApp({
@@ -21,6 +22,7 @@ await runService({
         timeoutMs: env.GATEWAY_TIMEOUT_MS,
       }),
       sessions: createSessions({ secret: env.SESSION_SECRET, secure: env.COOKIE_SECURE === 'true' }),
+      users: await createUserDirectory(env.WEB_USERS),
       readStatus: prometheusUrl ? () => statusFromPrometheus(prometheusUrl) : () => statusFromServiceMetrics(targets),
       faults: { enabled: env.FAULTS_ENABLED, adminToken: env.ADMIN_TOKEN },
       deployHistoryFile: env.DEPLOY_HISTORY_FILE,

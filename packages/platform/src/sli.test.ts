@@ -10,11 +10,11 @@ const promqlExcludes = (route: string) => {
 
 describe('the requests that count for an SLO', () => {
   it('leave out probes and scrapes, and nothing a client asked for', () => {
-    for (const route of [http.paths.liveness, http.paths.readiness, http.paths.metrics]) {
+    for (const route of [http.paths.liveness, http.paths.readiness, http.paths.metrics, '/admin/upstreams/:name']) {
       expect(sliRequests.counts(route)).toBe(false);
       expect(promqlExcludes(route)).toBe(true);
     }
-    for (const route of ['/v1/notes', '/v1/notes/:id', '/notes', '/status', 'unmatched', '/metricsz', '']) {
+    for (const route of ['/v1/notes', '/v1/notes/:id', '/notes', '/status', 'unmatched', '/metricsz', '/administer']) {
       expect(sliRequests.counts(route)).toBe(true);
       expect(promqlExcludes(route)).toBe(false);
     }

@@ -1,11 +1,14 @@
 import { sliRequests } from '@homelab/platform';
 
 /**
- * Which requests count for the gate: the platform's one definition (`sliRequests`, shared with the SLO rules and
- * the status page), so the gate never judges a canary on requests the SLOs ignore, such as the probes a canary
- * with no users still answers.
+ * Which requests count for the canary gate: the platform's one definition (`sliRequests`), the same the SLO
+ * rules and the status page use. Probes, scrapes and admin calls are not user traffic: a canary with no users
+ * still answers its kubelet's probes, and counting those would let silence look like evidence.
  */
-export const countsRoute = sliRequests.counts;
+export const excludedRoutes: readonly string[] = sliRequests.excludedRoutes;
+
+/** Does a request on this matched route pattern count? */
+export const countsRoute = (route: string | undefined): boolean => sliRequests.counts(route);
 
 /** The same as a PromQL matcher on the `route` label. */
 export const countedRouteMatcher = sliRequests.promqlMatcher;

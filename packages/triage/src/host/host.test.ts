@@ -195,3 +195,53 @@ describe('net', () => {
     clients.kill();
   });
 });
+
+describe('host analyzers on facts written by hand', () => {
+  const GiB = 1024 * MiB;
+  const memFacts = {
+    totalBytes: 8 * GiB,
+    availableBytes: 4 * GiB,
+    cacheBytes: 2 * GiB,
+    swapTotalBytes: 0,
+    swapFreeBytes: 0,
+    oomKillsSinceBoot: 0,
+    recentOomKills: [],
+    windowMinutes: 60,
+    processes: [],
+    cgroups: [],
+  };
+
+  it('mem: warns under 20 % available, alerts under 10 %, and on a cgroup at 90 % of its limit', () => {
+    expect(analyzeMem(memFacts)).toEqual([]);
+    expect(analyzeMem({ ...memFacts, availableBytes: 1.5 * GiB })[0]?.severity).toBe('warn');
+    expect(analyzeMem({ ...memFacts, availableBytes: 0.5 * GiB })[0]?.severity).toBe('alert');
+    const cgroup = {
+      version: 2 as const,
+      path: '/homelab/api',
+      limitBytes: 256 * MiB,
+      usageBytes: 250 * MiB,
+      oomKills: 0,
+      pids: [42],
+    };
+    expect(analyzeMem({ ...memFacts, cgroups: [{ ...cgroup, workingSetBytes: 100 * MiB }] })).toEqual([]);
+    const [near] = analyzeMem({ ...memFacts, cgroups: [{ ...cgroup, workingSetBytes: 240 * MiB }] });
+    expect(near).toMatchObject({ severity: 'warn', subject: 'cgroup /homelab/api' });
+  });
+
+  it('mem: says the kernel log was unreadable instead of reporting no OOM kills', () => {
+    const { recentOomKills: _unreadable, ...facts } = memFacts;
+    const [f] = analyzeMem({ ...facts, oomKillsSinceBoot: 3 });
+    expect(f).toMatchObject({
+      severity: 'info',
+      what: '3 OOM kills since boot; the kernel log is not readable to say when',
+    });
+  });
+
+  it('net: TIME_WAIT over half the ephemeral range is an alert', () => {
+    const facts = { counts: {}, listening: [], closeWaitByProcess: [], ephemeralPorts: 28_232 };
+    const at = (count: number) => analyzeNet({ ...facts, timeWaitByRemote: [{ remote: '10.0.0.5:5432', count }] });
+    expect(at(999)).toEqual([]);
+    expect(at(1000)[0]?.severity).toBe('warn');
+    expect(at(15_000)[0]?.severity).toBe('alert');
+  });
+});

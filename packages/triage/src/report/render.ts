@@ -24,7 +24,13 @@ function findingsTable(findings: readonly Finding[], width: number): string {
     style: plain,
   });
   for (const f of findings) {
-    t.push([severityLabel[f.severity], f.subject, [f.what, ...f.evidence.map((e) => `- ${e}`)].join('\n'), f.next]);
+    t.push([
+      severityLabel[f.severity],
+      // A long subject (a cgroup path) breaks inside words rather than being cut off.
+      { content: f.subject, wordWrap: true, wrapOnWordBoundary: false },
+      [f.what, ...f.evidence.map((e) => `- ${e}`)].join('\n'),
+      f.next,
+    ]);
     // The runbook on a row of its own: a path wrapped inside a narrow cell could not be copied.
     t.push([{ colSpan: 4, content: `runbook: ${f.runbook}` }]);
   }

@@ -7,6 +7,7 @@ import {
   definedVariables,
 } from '@homelab/app-environment';
 import { apps, canaryGate, http, local } from '@homelab/platform';
+import { hashSync } from '@node-rs/argon2';
 import type { LocalSecrets } from './secrets.ts';
 import type { ProcessSpec } from './supervisor.ts';
 
@@ -165,6 +166,9 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
     args: ['--import', 'tsx', join(root, 'apps/web/src/main.ts')],
     cwd: join(root, 'apps/web'),
     env: env('web', ports.web, 'local', {
+      // Only the hash reaches the web app. @node-rs/argon2's defaults are argon2id, 19 MiB, t=2, p=1 (OWASP's
+      // first choice); the web app reads the parameters back from the PHC string when it verifies.
+      WEB_USERS: `${options.demoIdentity}:${hashSync(secrets.demoPassword)}`,
       METRICS_TARGETS: [
         `api=${loopback(ports.api)}`,
         `gateway=${loopback(ports.gateway)}`,
