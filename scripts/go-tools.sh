@@ -2,7 +2,8 @@
 # Prepares the pinned static checkers for the Kubernetes manifests (infra/k8s), each at the version in
 # packages/platform/versions.json (`tools`), cached under .tools/ (a link to the per-user cache, see bootstrap.sh) so each pin is built once:
 #   kube-score, kube-linter, Polaris: Go programs, built from source with `go install` into .tools/go/<tool>-<version>/
-#   Checkov: from PyPI, in its own virtualenv at .tools/py/checkov-<version>/
+#   Checkov, schemathesis: from PyPI, each in its own virtualenv at .tools/py/<tool>-<version>/ (schemathesis tests
+#   the running gateway and API against their OpenAPI documents; apps/gateway/src/contract.schemathesis.test.ts)
 #
 #   bash scripts/go-tools.sh              # all of them; kube-score and Checkov must succeed under CI=true
 #   bash scripts/go-tools.sh kube-score   # only the named ones, each must succeed
@@ -24,8 +25,9 @@ _homelab_checkers() (
     # Polaris's tags lack the /vN suffix its major version needs, so it is pinned at a commit (pseudo-version).
     "polaris|polaris|github.com/fairwindsops/polaris"
     "checkov|checkov|"
+    "schemathesis|schemathesis|"
   )
-  required_by_default=" kube-score checkov "
+  required_by_default=" kube-score checkov schemathesis "
 
   pinned() { node -e 'const v=require(process.argv[1]).tools[process.argv[2]]; if(!v) process.exit(1); console.log(v)' "$versions" "$1"; }
 
@@ -53,25 +55,25 @@ _homelab_checkers() (
     fi
   }
 
-  install_checkov() { # version
+  install_pypi() { # tool version (the PyPI package and its command share the tool's name)
     # A venv records its absolute path in its scripts: build it at the resolved cache path, which outlives clones.
     mkdir -p "$root/.tools/py"
-    local version=$1 venv
-    venv="$(cd "$root/.tools/py" && pwd -P)/checkov-$1"
-    if [ -x "$venv/bin/checkov" ]; then echo "checkers: checkov $version cached"; return 0; fi
+    local tool=$1 version=$2 venv
+    venv="$(cd "$root/.tools/py" && pwd -P)/$tool-$version"
+    if [ -x "$venv/bin/$tool" ]; then echo "checkers: $tool $version cached"; return 0; fi
     # Debian's python3 creates a venv only with python3-venv (which brings ensurepip).
     if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
-      echo "checkers: Checkov needs python3 with venv (apt-get install python3-venv)" >&2
+      echo "checkers: $tool needs python3 with venv (apt-get install python3-venv)" >&2
       return 1
     fi
-    echo "checkers: installing checkov $version from PyPI (a minute or two the first time)"
+    echo "checkers: installing $tool $version from PyPI (a minute or two the first time)"
     # A venv records its own path, so it is built in place; a failed install leaves nothing behind.
     rm -rf "$venv" && python3 -m venv "$venv"
-    if "$venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$version"; then
-      echo "checkers: checkov $version -> ${venv#"$root/"}/bin/checkov"
+    if "$venv/bin/pip" install --quiet --disable-pip-version-check "$tool==$version"; then
+      echo "checkers: $tool $version -> ${venv#"$root/"}/bin/$tool"
     else
       rm -rf "$venv"
-      echo "checkers: could not install checkov $version" >&2
+      echo "checkers: could not install $tool $version" >&2
       return 1
     fi
   }
@@ -81,7 +83,7 @@ _homelab_checkers() (
     IFS='|' read -r tool key pkg <<<"$entry"
     if [ $# -gt 0 ] && [[ " $* " != *" $tool "* ]]; then continue; fi
     version="$(pinned "$key")"
-    if [ -n "$pkg" ]; then ok=0; build_go "$tool" "$version" "$pkg" || ok=$?; else ok=0; install_checkov "$version" || ok=$?; fi
+    if [ -n "$pkg" ]; then ok=0; build_go "$tool" "$version" "$pkg" || ok=$?; else ok=0; install_pypi "$tool" "$version" || ok=$?; fi
     if [ "$ok" -ne 0 ]; then
       if [ $# -gt 0 ] || [[ "$required_by_default" == *" $tool "* ]] || [ "${HOMELAB_REQUIRE_ALL_CHECKERS:-}" = "1" ]; then
         failed_required+=("$tool")
