@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { http } from '@homelab/platform';
+import { type ServiceProcess, startServiceProcess } from '@homelab/test-servers';
 import { Agent, request } from 'undici';
 import { hashApiKey } from '../src/auth/api-keys.ts';
-import { type ServiceProcess, startServiceProcess } from '../src/testing/service-process.ts';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '3' }, 'down-ms': { type: 'string', default: '1500' } },

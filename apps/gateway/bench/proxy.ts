@@ -17,9 +17,17 @@ import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { http } from '@homelab/platform';
 import { createIdentitySigner } from '@homelab/service-kit';
-import { createDatabase, findBinary, freePort, startPostgres, startRedis, waitForPort } from '@homelab/test-servers';
+import {
+  createDatabase,
+  findBinary,
+  freePort,
+  startPostgres,
+  startRedis,
+  startServiceProcess,
+  testIdentitySecret,
+  waitForPort,
+} from '@homelab/test-servers';
 import { hashApiKey } from '../src/auth/api-keys.ts';
-import { startServiceProcess, testIdentitySecret } from '../src/testing/service-process.ts';
 import { cpuSeconds } from './cpu-time.ts';
 
 const { values } = parseArgs({

@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { http, versions } from '@homelab/platform';
 import { createIdentitySigner } from '@homelab/service-kit';
-import { realServersRequired } from '@homelab/test-servers';
+import {
+  realServersRequired,
+  type ServiceProcess,
+  startServiceProcess,
+  testIdentitySecret,
+} from '@homelab/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from './auth/api-keys.ts';
-import { type ServiceProcess, startServiceProcess, testIdentitySecret } from './testing/service-process.ts';
 
 /**
  * The running services tested against their own published contracts by schemathesis (PyPI, pinned in

@@ -36,6 +36,8 @@ describe('gateway configuration', () => {
     expect(() => loadGatewayEnv({ ...identity, API_KEYS: 'a:b', CANARY_WEIGHT: '150' })).toThrow(/CANARY_WEIGHT/);
     expect(() => loadGatewayEnv({ ...identity, JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
     expect(() => loadGatewayEnv(identity)).toThrow(/configure at least one credential/);
+    // Typed, so runService exits 78 without matching the message.
+    expect(() => loadGatewayEnv(identity)).toThrow(ConfigError);
     expect(() => loadGatewayEnv({ ...identity, API_KEYS_FILE: '/nonexistent/keys' })).toThrow(
       /API_KEYS_FILE: cannot read/,
     );

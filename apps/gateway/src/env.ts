@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { apps, auth } from '@homelab/platform';
-import { baseEnvSchema, envPort, parseEnv } from '@homelab/service-kit';
+import { baseEnvSchema, ConfigError, envPort, parseEnv } from '@homelab/service-kit';
 import { z } from 'zod';
 
 const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
@@ -51,20 +50,21 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema> & { apiKeysText: string; jwtSecret?: string };
 
-/** Parses the environment and reads the mounted secret files, naming the variable when one cannot be read. */
+/**
+ * Parses the environment. The kit's `parseEnv` has already read API_KEYS_FILE and JWT_SECRET_FILE into API_KEYS
+ * and JWT_SECRET (naming the _FILE variable when one cannot be read), as it does for every variable.
+ */
 export function loadGatewayEnv(source: Record<string, string | undefined> = process.env): GatewayEnv {
   const env = parseEnv(gatewayEnvSchema, source);
-  const read = (variable: string, path: string) => {
-    try {
-      return readFileSync(path, 'utf8').trim();
-    } catch (error) {
-      throw new Error(`${variable}: cannot read ${path}: ${(error as Error).message}`);
-    }
-  };
-  const apiKeysText = env.API_KEYS_FILE ? read('API_KEYS_FILE', env.API_KEYS_FILE) : (env.API_KEYS ?? '');
-  const jwtSecret = env.JWT_SECRET_FILE ? read('JWT_SECRET_FILE', env.JWT_SECRET_FILE) : env.JWT_SECRET;
+  const apiKeysText = env.API_KEYS ?? '';
+  const jwtSecret = env.JWT_SECRET;
   if (!apiKeysText && !jwtSecret) {
-    throw new Error('API_KEYS, API_KEYS_FILE, JWT_SECRET or JWT_SECRET_FILE: configure at least one credential');
+    throw new ConfigError([
+      {
+        variable: 'API_KEYS, API_KEYS_FILE, JWT_SECRET or JWT_SECRET_FILE',
+        message: 'configure at least one credential',
+      },
+    ]);
   }
   return { ...env, apiKeysText, ...(jwtSecret ? { jwtSecret } : {}) };
 }

@@ -1,10 +1,9 @@
 import { alertmanagerConfig, alertmanagerSecret } from '@homelab/observability';
-import { clusterServices, data, namespaces, secretNames } from '@homelab/platform';
+import { clusterServices, data, hashedApiKeyStore, namespaces, secretNames } from '@homelab/platform';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { stringify } from 'yaml';
 import { addonSecrets } from './addon-secrets.ts';
-import { hashedApiKeyStore } from './api-keys.ts';
 
 /** Every value comes from the stack's encrypted config; none is ever a plain string in the program. */
 export interface PlatformSecretsArgs {

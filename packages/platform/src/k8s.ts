@@ -33,6 +33,33 @@ export const defaultStorageClass = storageClasses.k3s;
  */
 export const podIdentity = { uid: 10001, gid: 10001 } as const;
 
+/**
+ * The Pod Security `restricted` level with the platform's non-root identity: the manifests' pods (infra/k8s) and
+ * the Helm add-ons' values (infra/pulumi) both take it from here, so the two cannot drift apart.
+ */
+export const restrictedSecurityContext = {
+  pod: {
+    runAsNonRoot: true,
+    runAsUser: podIdentity.uid,
+    runAsGroup: podIdentity.gid,
+    fsGroup: podIdentity.gid,
+    // Volumes are re-owned only when their root does not already match: a large PVC is not walked on every start.
+    fsGroupChangePolicy: 'OnRootMismatch',
+    seccompProfile: { type: 'RuntimeDefault' },
+  },
+  /** The container level, plus a read-only root filesystem. */
+  container: {
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: podIdentity.uid,
+    runAsGroup: podIdentity.gid,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  },
+} as const;
+
 /** Probe timing against the service kit's /healthz and /readyz. */
 export const probes = {
   periodSeconds: 5,
@@ -132,6 +159,10 @@ export const clusterServices = {
   /** The API server's port on k3s and kind (the in-cluster Service 443 is DNAT-ed to it before policy applies). */
   apiServerPorts: [443, 6443],
 } as const;
+
+/** A Service's in-cluster DNS name: the one place the cluster domain is spelled out. */
+export const serviceHost = (service: string, namespace: string): string =>
+  `${service}.${namespace}.svc.${clusterServices.clusterDomain}`;
 
 /** kube-prometheus-stack's Prometheus pods, the only scraper the NetworkPolicies admit. */
 export const monitoringStack = {

@@ -1,13 +1,15 @@
 import { http } from '@homelab/platform';
 import type { Context, ErrorHandler, MiddlewareHandler, Next } from 'hono';
 import type { Logger } from 'pino';
+import { bodylessMethods, declaresTooLarge } from './body-limit.ts';
 import type { Faults } from './faults.ts';
-import { bodylessMethods, declaresTooLarge, securityHeaderValues, withTimeout } from './guards.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { createRequestObserver } from './observe.ts';
 import { guardRequestBody } from './request-body.ts';
 import { assignRequestContext } from './request-context.ts';
 import { presetResponseHeaders } from './response-headers.ts';
+import { securityHeaderValues } from './security-headers.ts';
+import { withTimeout } from './with-timeout.ts';
 
 export interface FrontDoorOptions {
   readonly logger: Logger;
@@ -25,9 +27,8 @@ export interface FrontDoorOptions {
 
 /**
  * The service app's middleware chain in one function, in the documented order: request id and traceparent,
- * access log and RED metrics, security headers, body limit, request timeout, fault injection. The separate
- * middlewares (`requestContext`, `observe`, ...) do the same one by one; fused, a request allocates one async
- * frame instead of six (each Hono middleware level adds a dispatch promise, a `next` closure and an async frame),
+ * access log and RED metrics, security headers, body limit, request timeout, fault injection. Fused, a request
+ * allocates one async frame instead of six (each Hono middleware level adds a dispatch promise, a `next` closure and an async frame),
  * which showed up as allocation and GC on the cache-hit path. The fault middleware only runs while a fault is
  * set, and the security headers and request id go out in the handler's own `writeHead` (response-headers.ts).
  */

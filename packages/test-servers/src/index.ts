@@ -4,3 +4,9 @@ export { createDatabase, type PostgresServer, postgresAvailable, startPostgres }
 export { type RawExchange, type RawRequestOptions, rawRequest } from './raw-http.ts';
 export { type RedisServer, redisAvailable, startRedis } from './redis.ts';
 export { realServersRequired } from './required.ts';
+export {
+  type ServiceProcess,
+  type ServiceProcessOptions,
+  startServiceProcess,
+  testIdentitySecret,
+} from './service-process.ts';

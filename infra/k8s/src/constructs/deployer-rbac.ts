@@ -12,8 +12,11 @@ export interface DeployerRbacProps {
 }
 
 /**
- * The canary workflow's identity: it may read and patch the apps' HTTPRoutes (weights), and scale and re-image
- * the apps' Deployments, by name, in the app namespace only. No wildcards, no pods/exec, no Secrets.
+ * The canary workflow's identity: it may read, watch and patch the apps' HTTPRoutes (weights), and scale and
+ * re-image the apps' Deployments, by name, in the app namespace only. No wildcards, no pods/exec, no Secrets, no
+ * create or delete. Server-side apply is a PATCH, so `patch` is all the writing the driver needs. Because every rule
+ * names its objects, `list`/`watch` are allowed only for one object at a time (`fieldSelector=metadata.name=<name>`),
+ * which is how the driver waits on a rollout; the cluster tests prove both the grants and the refusals.
  */
 export class DeployerRbac extends Construct {
   readonly serviceAccountName = deployer.serviceAccountName;
@@ -35,15 +38,20 @@ export class DeployerRbac extends Construct {
             apiGroups: ['gateway.networking.k8s.io'],
             resources: ['httproutes'],
             resourceNames: routes,
-            verbs: ['get', 'patch'],
+            verbs: ['get', 'list', 'watch', 'patch'],
           },
           // `kubectl set image` and a rollout are patches of the Deployment itself.
-          { apiGroups: ['apps'], resources: ['deployments'], resourceNames: deployments, verbs: ['get', 'patch'] },
+          {
+            apiGroups: ['apps'],
+            resources: ['deployments'],
+            resourceNames: deployments,
+            verbs: ['get', 'list', 'watch', 'patch'],
+          },
           {
             apiGroups: ['apps'],
             resources: ['deployments/scale'],
             resourceNames: deployments,
-            verbs: ['get', 'patch', 'update'],
+            verbs: ['get', 'patch'],
           },
         ],
       }),

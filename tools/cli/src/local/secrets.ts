@@ -14,6 +14,8 @@ export interface LocalSecrets {
   readonly sessionSecret: string;
   /** The gateway signs identity tokens with it, the API verifies them (ADR 0071). */
   readonly identityTokenSecret: string;
+  /** The web sign-in password of the demo identity; the web app gets only its argon2id hash. */
+  readonly demoPassword: string;
 }
 
 export const demoIdentity = 'demo';
@@ -26,17 +28,20 @@ const token = (bytes: number) => randomBytes(bytes).toString('base64url');
  */
 export function loadOrCreateSecrets(path: string): LocalSecrets {
   const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Partial<LocalSecrets>) : {};
-  // A file from an older version lacks newer keys: keep what it has (sessions survive), add what is missing.
-  const secrets: LocalSecrets = {
+  const generated: LocalSecrets = {
     demoApiKey: token(32),
     jwtSecret: token(48),
     adminToken: token(24),
     sessionSecret: token(32),
     identityTokenSecret: token(32),
-    ...existing,
+    // 16 random bytes: far beyond guessing at the sign-in's rate limit, short enough to type.
+    demoPassword: token(16),
   };
-  if (Object.keys(secrets).every((key) => key in existing)) return secrets;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  // Keys a file from an older version lacks are added, the ones it has are kept (sessions and keys survive).
+  const secrets: LocalSecrets = { ...generated, ...existing };
+  if (Object.keys(generated).some((key) => !(key in existing))) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  }
   return secrets;
 }

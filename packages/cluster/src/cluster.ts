@@ -1,0 +1,248 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { local, versions } from '@homelab/platform';
+import { stringify } from 'yaml';
+import { crdVersionProblems, loadCrds } from './crds.ts';
+import { Kube, type KubeObject, waitFor } from './kube.ts';
+import { type FakeNodeOptions, fakeNodes } from './nodes.ts';
+import { defaultStages, faultStages } from './stages.ts';
+import { localPathStorage } from './storage.ts';
+import { missingTools, repoRoot, type ToolPaths, toolPaths } from './tools.ts';
+
+export interface ClusterOptions {
+  /** kwokctl cluster name. Default `homelab`. */
+  readonly name?: string;
+  /** Where kwokctl keeps its clusters (PKI, etcd data, logs, kubeconfig). Default `<repo>/.data/kwok`. */
+  readonly workdir?: string;
+  /** Progress lines; default silent. */
+  readonly log?: (line: string) => void;
+}
+
+export interface UpOptions extends ClusterOptions, Pick<FakeNodeOptions, 'count' | 'zones'> {
+  /** Install the pinned add-ons' CRDs. Default true. */
+  readonly crds?: boolean;
+}
+
+export interface ClusterInfo {
+  readonly name: string;
+  readonly kubeconfig: string;
+  readonly server: string;
+  readonly nodes: readonly { name: string; zone: string }[];
+  readonly crds: number;
+  readonly seconds: number;
+}
+
+export const defaultClusterName = 'homelab';
+const workdirOf = (o: ClusterOptions) => o.workdir ?? join(repoRoot, local.dataDir, 'kwok');
+export const kubeconfigPath = (o: ClusterOptions = {}) =>
+  join(workdirOf(o), 'clusters', o.name ?? defaultClusterName, 'kubeconfig.yaml');
+
+/** The kwokctl configuration: the pinned local binaries, loopback only, RBAC and admission on, etcd without fsync. */
+export const kwokctlConfig = (paths: ToolPaths): object[] => [
+  {
+    apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
+    kind: 'KwokctlConfiguration',
+    options: {
+      runtime: 'binary',
+      // kwokctl picks version-dependent flags from this; the binaries below are the ones it runs.
+      kubeVersion: versions.kubernetes.controlPlane,
+      // kwokctl's default is 0.0.0.0; nothing here should be reachable from the network.
+      bindAddress: '127.0.0.1',
+      securePort: true,
+      kubeAuthorization: true,
+      kubeAdmission: true,
+      kubeApiserverBinary: join(paths.k8s, 'kube-apiserver'),
+      kubeControllerManagerBinary: join(paths.k8s, 'kube-controller-manager'),
+      kubeSchedulerBinary: join(paths.k8s, 'kube-scheduler'),
+      kubectlBinary: join(paths.k8s, 'kubectl'),
+      etcdBinary: join(paths.etcd, 'etcd'),
+      kwokControllerBinary: join(paths.kwok, 'kwok'),
+    },
+    componentsPatches: [
+      // A throwaway cluster: durability is not worth an fsync per write on a shared 2-core machine.
+      { name: 'etcd', extraArgs: [{ key: 'unsafe-no-fsync', value: 'true' }] },
+      // Each controller acts as its own ServiceAccount, so RBAC applies to controllers as in a real cluster.
+      {
+        name: 'kube-controller-manager',
+        extraArgs: [
+          { key: 'use-service-account-credentials', value: 'true' },
+          // HPAs raise fresh Deployments to minReplicas on their first sync: 2 s instead of 15 s, so tests wait less.
+          { key: 'horizontal-pod-autoscaler-sync-period', value: '2s' },
+        ],
+      },
+    ],
+  },
+  // kwokctl drops its default Stages once any Stage is configured, so kwok's own come along with ours.
+  ...defaultStages(paths.kwok),
+  ...faultStages(),
+];
+
+const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+
+const kwokctl = (paths: ToolPaths, o: ClusterOptions, args: string[]) =>
+  run(join(paths.kwok, 'kwokctl'), args, {
+    KWOK_WORKDIR: workdirOf(o),
+    PATH: `${paths.k8s}:${paths.etcd}:${paths.kwok}:${process.env.PATH ?? ''}`,
+  });
+
+const ensureTools = (): ToolPaths => {
+  const paths = toolPaths();
+  const missing = missingTools(paths);
+  if (missing.length) {
+    throw new Error(
+      `the control plane binaries are not built: run \`bash scripts/k8s-tools.sh\` (missing ${missing.join(', ')})`,
+    );
+  }
+  return paths;
+};
+
+/**
+ * Starts a real control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) on 127.0.0.1 with
+ * kwok's simulated nodes, then adds the nodes, the local-path StorageClass with static volumes and the CRDs.
+ */
+export async function clusterUp(options: UpOptions = {}): Promise<ClusterInfo> {
+  const started = Date.now();
+  const log = options.log ?? (() => {});
+  const name = options.name ?? defaultClusterName;
+  const paths = ensureTools();
+  const workdir = workdirOf(options);
+  mkdirSync(workdir, { recursive: true });
+  const configFile = join(workdir, `${name}.kwokctl.yaml`);
+  writeFileSync(
+    configFile,
+    kwokctlConfig(paths)
+      .map((d) => stringify(d))
+      .join('---\n'),
+  );
+
+  log(
+    `starting control plane "${name}" (kube-apiserver ${versions.kubernetes.controlPlane}, etcd ${versions.kubernetes.etcd}, kwok ${versions.kubernetes.kwok}) on 127.0.0.1`,
+  );
+  const created = await kwokctl(paths, options, [
+    'create',
+    'cluster',
+    '--name',
+    name,
+    '--config',
+    configFile,
+    '--wait',
+    '90s',
+  ]);
+  if (created.code !== 0) throw new Error(`kwokctl create cluster failed:\n${created.output}`);
+
+  const kubeconfig = kubeconfigPath(options);
+  const kube = await Kube.fromFile(kubeconfig);
+  try {
+    await waitFor('the API server /readyz', async () =>
+      (await kube.request('GET', '/readyz')).status === 200 ? true : undefined,
+    );
+    const nodes = fakeNodes({ count: options.count, zones: options.zones });
+    for (const node of nodes) {
+      await kube.applyOrThrow(node as KubeObject);
+      // Capacity is status: set it through the status subresource too, whatever the create kept of it.
+      await kube.applyOrThrow(node as KubeObject, { subresource: 'status' });
+    }
+    await waitFor('simulated nodes Ready', async () => {
+      const listed = await kube.list('v1', 'Node');
+      const ready = listed.filter((n) =>
+        n.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'),
+      );
+      return ready.length === nodes.length ? true : undefined;
+    });
+    log(
+      `${nodes.length} simulated nodes (kwok: no kubelet, no containers) in ${new Set(nodes.map((n) => n.metadata.labels['topology.kubernetes.io/zone'])).size} zones`,
+    );
+    // The class and volumes before any claim, or the claims wait on a provisioner that never runs.
+    for (const o of localPathStorage()) await kube.applyOrThrow(o as KubeObject);
+    let crdCount = 0;
+    if (options.crds ?? true) {
+      const crds = loadCrds(paths.crds);
+      const problems = crdVersionProblems(crds, paths.crds);
+      if (problems.length) throw new Error(`CRDs do not match the pins:\n${problems.join('\n')}`);
+      for (const crd of crds) await kube.applyOrThrow(crd);
+      await waitFor('CRDs Established', async () => {
+        const listed = await kube.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
+        const established = listed.filter((c) =>
+          c.status?.conditions?.some(
+            (x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True',
+          ),
+        );
+        return established.length >= crds.length ? true : undefined;
+      });
+      kube.forget();
+      crdCount = crds.length;
+      log(
+        `${crdCount} CRDs of the pinned add-ons installed (Gateway API, Envoy Gateway, cert-manager, prometheus-operator)`,
+      );
+    }
+    const server = kube.config.getCurrentCluster()?.server ?? '';
+    return {
+      name,
+      kubeconfig,
+      server,
+      nodes: nodes.map((n) => ({ name: n.metadata.name, zone: n.metadata.labels['topology.kubernetes.io/zone'] })),
+      crds: crdCount,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    await kube.close();
+  }
+}
+
+/** Stops every component and deletes the cluster's directory (etcd data, PKI, kubeconfig). */
+export async function clusterDown(options: ClusterOptions = {}): Promise<boolean> {
+  const paths = ensureTools();
+  const name = options.name ?? defaultClusterName;
+  if (!existsSync(join(workdirOf(options), 'clusters', name))) return false;
+  const res = await kwokctl(paths, options, ['delete', 'cluster', '--name', name]);
+  if (res.code !== 0) throw new Error(`kwokctl delete cluster failed:\n${res.output}`);
+  return true;
+}
+
+export interface ClusterStatus {
+  readonly name: string;
+  readonly exists: boolean;
+  readonly ready: boolean;
+  readonly server?: string;
+  readonly version?: string;
+  readonly kubeconfig?: string;
+  readonly nodes: readonly { name: string; zone: string; ready: boolean; simulated: boolean }[];
+}
+
+/** Whether the cluster exists, answers /readyz, and its nodes (all simulated by kwok). */
+export async function clusterStatus(options: ClusterOptions = {}): Promise<ClusterStatus> {
+  const name = options.name ?? defaultClusterName;
+  const kubeconfig = kubeconfigPath(options);
+  if (!existsSync(kubeconfig)) return { name, exists: false, ready: false, nodes: [] };
+  const kube = await Kube.fromFile(kubeconfig);
+  const server = kube.config.getCurrentCluster()?.server;
+  try {
+    const readyz = await kube.request('GET', '/readyz').catch(() => undefined);
+    if (readyz?.status !== 200) return { name, exists: true, ready: false, server, kubeconfig, nodes: [] };
+    const version = (await kube.call('GET', '/version')).body.gitVersion as string;
+    const nodes = (await kube.list('v1', 'Node')).map((n) => ({
+      name: n.metadata.name,
+      zone: n.metadata.labels?.['topology.kubernetes.io/zone'] ?? '',
+      ready: Boolean(
+        n.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'),
+      ),
+      simulated: (n.metadata.annotations as Record<string, string> | undefined)?.['kwok.x-k8s.io/node'] === 'fake',
+    }));
+    return { name, exists: true, ready: true, server, version, kubeconfig, nodes };
+  } finally {
+    await kube.close();
+  }
+}
