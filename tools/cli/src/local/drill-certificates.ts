@@ -1,6 +1,6 @@
 // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata API loaded first.
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { KeyObject, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -25,10 +25,8 @@ export interface DrillCa {
   issue(validForSeconds: number, lifetimeSeconds?: number): Promise<Issued>;
 }
 
-const pemKey = async (key: webcrypto.CryptoKey) => {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END PRIVATE KEY-----\n`;
-};
+/** PKCS#8 PEM through node:crypto's own encoder (no hand-written armour). */
+const pemKey = (key: webcrypto.CryptoKey) => KeyObject.from(key).export({ type: 'pkcs8', format: 'pem' }).toString();
 
 /** A private CA made in memory for one drill (never written to disk, never trusted beyond the drill's clients). */
 export async function createDrillCa(): Promise<DrillCa> {
@@ -71,7 +69,7 @@ export async function createDrillCa(): Promise<DrillCa> {
           new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
         ],
       });
-      return { cert: leaf.toString('pem'), key: await pemKey(keys.privateKey), notAfter, serialNumber };
+      return { cert: leaf.toString('pem'), key: pemKey(keys.privateKey), notAfter, serialNumber };
     },
   };
 }
