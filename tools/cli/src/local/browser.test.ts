@@ -1,21 +1,16 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import {
-  demoIdentity,
-  loadOrCreateSecrets,
-  localPorts,
-  platformProcesses,
-  type Supervisor,
-  supervise,
-} from '@homelab/cli';
-import { hashApiKey } from '@homelab/gateway';
+import { hashApiKey } from '@homelab/platform';
 import { realServersRequired } from '@homelab/test-servers';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localPorts, platformProcesses } from './platform-processes.ts';
+import { demoIdentity, loadOrCreateSecrets } from './secrets.ts';
+import { type Supervisor, supervise } from './supervisor.ts';
 
 const chromiumPath = '/usr/bin/chromium';
-const repositoryRoot = resolve(import.meta.dirname, '../../..');
+const repositoryRoot = resolve(import.meta.dirname, '../../../..');
 const screenshots = join(repositoryRoot, '.artifacts/screenshots');
 const available = existsSync(chromiumPath);
 if (!available && !realServersRequired()) {
