@@ -115,7 +115,8 @@ const ensureTools = (): ToolPaths => {
  */
 export async function clusterUp(options: UpOptions = {}): Promise<ClusterInfo> {
   const started = Date.now();
-  const log = options.log ?? (() => {});
+  const sink = options.log ?? (() => {});
+  const log = (line: string) => sink(`${line} [${((Date.now() - started) / 1000).toFixed(1)} s]`);
   const name = options.name ?? defaultClusterName;
   const paths = ensureTools();
   const workdir = workdirOf(options);
