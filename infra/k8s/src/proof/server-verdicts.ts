@@ -2,7 +2,7 @@ import type { Verdict } from '../cluster/server-verdict.ts';
 
 /**
  * What the real API server (strict server-side apply, dry-run, against the live objects) does with each mutation
- * case of mutations.ts, checked by cluster/mutations-on-cluster.test.ts. `refused` and `warned` cases have the
+ * case of mutations.ts, checked by cluster/on-cluster.test.ts. `refused` and `warned` cases have the
  * server as a second line of defence; every `accepted` one reaches the cluster unless its offline proof catches it,
  * which is why those proofs exist. Pod Security on a workload (not a Pod) only warns: the pods would then be refused
  * at creation by the ReplicaSet controller, long after `apply` reported success.
