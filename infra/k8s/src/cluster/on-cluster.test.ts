@@ -26,7 +26,7 @@ describe.skipIf(unavailable)('the synthesized manifests on a real API server', (
   let cluster: TestCluster;
   beforeAll(async () => {
     cluster = await startTestCluster({ count: 3, zones: 3 });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await cluster?.stop();
   }, 60_000);
