@@ -44,6 +44,10 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$p
   ln -sf "$tools/pnpm/node_modules/.bin/pnpm" "$tools/bin/pnpm"
 fi
 
+# The operator CLI on PATH for whoever sourced this script: `homelab --help`. main.ts runs as TypeScript directly
+# (Node strips the types), so the link needs no build and always runs the checked-out code.
+ln -sf "$root/tools/cli/src/main.ts" "$tools/bin/homelab"
+
 # Install only when the lockfile changed since the last install (pnpm writes node_modules/.modules.yaml).
 if [ ! -f "$root/node_modules/.modules.yaml" ] || [ "$root/pnpm-lock.yaml" -nt "$root/node_modules/.modules.yaml" ]; then
   say "installing workspace dependencies"

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Prepares the pinned static checkers for the Kubernetes manifests (infra/k8s), each at the version in
 # packages/platform/versions.json (`tools`), cached under .tools/ (a link to the per-user cache, see bootstrap.sh) so each pin is built once:
-#   kube-score, kube-linter, Polaris: Go programs, built from source with `go install` into .tools/go/<tool>-<version>/
+#   kube-score, kube-linter, actionlint: Go programs, built from source with `go install` into .tools/go/<tool>-<version>/
+#   Polaris: its release binary from GitHub (its tags lack the /vN suffix Go modules need) into .tools/go/polaris-<version>/
 #   Checkov: from PyPI, in its own virtualenv at .tools/py/checkov-<version>/
 #
-#   bash scripts/go-tools.sh              # all of them; kube-score and Checkov must succeed under CI=true
-#   bash scripts/go-tools.sh kube-score   # only the named ones, each must succeed
-#   . scripts/go-tools.sh                 # from scripts/test.sh: same as no arguments, never exits the caller
+#   bash scripts/go-tools.sh                      # the suite's checkers: kube-score and Checkov (required under CI=true)
+#   bash scripts/go-tools.sh kube-linter polaris  # only the named ones, each must succeed (the GitHub workflow)
+#   . scripts/go-tools.sh                         # from scripts/test.sh: same as no arguments, never exits the caller
 #
-# kube-linter and Polaris are optional (ADR 0031): the module proxy these machines reach does not serve them, so
-# their failure is a warning unless HOMELAB_REQUIRE_ALL_CHECKERS=1.
+# kube-linter and Polaris are not reachable from the build machines (ADR 0031): only the GitHub workflow's
+# `manifest-checkers` job names them, and infra/k8s/scripts/github-checkers.ts runs them there.
 
 _homelab_checkers() (
   set -euo pipefail
@@ -17,17 +18,37 @@ _homelab_checkers() (
   versions="$root/packages/platform/versions.json"
   export PATH="$root/.tools/bin:$PATH"
 
-  # tool | versions.json key | Go package (empty: not a Go tool)
+  # tool | versions.json key | Go package, or release:<URL with {v}> (empty: Checkov from PyPI)
   catalog=(
     "kube-score|kubeScore|github.com/zegl/kube-score/cmd/kube-score"
     "kube-linter|kubeLinter|golang.stackrox.io/kube-linter/cmd/kube-linter"
-    # Polaris's tags lack the /vN suffix its major version needs, so it is pinned at a commit (pseudo-version).
-    "polaris|polaris|github.com/fairwindsops/polaris"
+    "polaris|polaris|release:https://github.com/FairwindsOps/polaris/releases/download/{v}/polaris_linux_amd64.tar.gz"
     "checkov|checkov|"
+    # actionlint lints every workflow (tools/repo-checks, and a step of ci.yml) as the real Go binary.
+    "actionlint|actionlint|github.com/rhysd/actionlint/cmd/actionlint"
   )
-  required_by_default=" kube-score checkov "
+  # Without arguments: the checkers the test suite runs. The others are built only when named.
+  default_tools=" kube-score checkov actionlint "
 
   pinned() { node -e 'const v=require(process.argv[1]).tools[process.argv[2]]; if(!v) process.exit(1); console.log(v)' "$versions" "$1"; }
+
+  go_install_to() { GOFLAGS=-trimpath GOBIN="$2" go install "$1"; } # module@version dir
+  download_to() { curl -fsSL "$1" | tar -xz -C "$3" "$2"; }           # url file dir
+
+  # Runs `command... <dir>.partial`, then moves the result into place: a failed install leaves nothing behind.
+  install_into() { # tool version dir failure-message command...
+    local tool=$1 version=$2 dir=$3 failure=$4
+    shift 4
+    rm -rf "$dir.partial" && mkdir -p "$dir.partial"
+    if "$@" "$dir.partial"; then
+      rm -rf "$dir" && mv "$dir.partial" "$dir"
+      echo "checkers: $tool $version -> ${dir#"$root/"}/$tool"
+    else
+      rm -rf "$dir.partial"
+      echo "checkers: $failure" >&2
+      return 1
+    fi
+  }
 
   build_go() { # tool version package
     local tool=$1 version=$2 pkg=$3 dir="$root/.tools/go/$1-$2"
@@ -42,15 +63,15 @@ _homelab_checkers() (
       return 1
     fi
     echo "checkers: building $tool $version (a few minutes the first time)"
-    rm -rf "$dir.partial" && mkdir -p "$dir.partial"
-    if GOFLAGS=-trimpath GOBIN="$dir.partial" go install "$pkg@$version"; then
-      rm -rf "$dir" && mv "$dir.partial" "$dir"
-      echo "checkers: $tool $version -> ${dir#"$root/"}/$tool"
-    else
-      rm -rf "$dir.partial"
-      echo "checkers: could not build $tool $version (is $pkg served by GOPROXY=$(go env GOPROXY)?)" >&2
-      return 1
-    fi
+    install_into "$tool" "$version" "$dir" "could not build $tool $version (is $pkg served by GOPROXY=$(go env GOPROXY)?)" \
+      go_install_to "$pkg@$version"
+  }
+
+  fetch_release() { # tool version url-template
+    local tool=$1 version=$2 url=${3//\{v\}/$2} dir="$root/.tools/go/$1-$2"
+    if [ -x "$dir/$tool" ]; then echo "checkers: $tool $version cached"; return 0; fi
+    echo "checkers: downloading $tool $version from $url"
+    install_into "$tool" "$version" "$dir" "could not download $tool $version" download_to "$url" "$tool"
   }
 
   install_checkov() { # version
@@ -80,15 +101,15 @@ _homelab_checkers() (
   for entry in "${catalog[@]}"; do
     IFS='|' read -r tool key pkg <<<"$entry"
     if [ $# -gt 0 ] && [[ " $* " != *" $tool "* ]]; then continue; fi
+    if [ $# -eq 0 ] && [[ "$default_tools" != *" $tool "* ]]; then continue; fi
     version="$(pinned "$key")"
-    if [ -n "$pkg" ]; then ok=0; build_go "$tool" "$version" "$pkg" || ok=$?; else ok=0; install_checkov "$version" || ok=$?; fi
-    if [ "$ok" -ne 0 ]; then
-      if [ $# -gt 0 ] || [[ "$required_by_default" == *" $tool "* ]] || [ "${HOMELAB_REQUIRE_ALL_CHECKERS:-}" = "1" ]; then
-        failed_required+=("$tool")
-      else
-        echo "checkers: $tool unavailable; its tests say so and skip (ADR 0031)" >&2
-      fi
-    fi
+    ok=0
+    case "$pkg" in
+      release:*) fetch_release "$tool" "$version" "${pkg#release:}" || ok=$? ;;
+      "") install_checkov "$version" || ok=$? ;;
+      *) build_go "$tool" "$version" "$pkg" || ok=$? ;;
+    esac
+    if [ "$ok" -ne 0 ]; then failed_required+=("$tool"); fi
   done
 
   if [ ${#failed_required[@]} -gt 0 ]; then

@@ -28,6 +28,8 @@ if [ -f scripts/k8s-tools.sh ]; then
     echo "k8s-tools: not built; the cluster suites will skip (run bash scripts/k8s-tools.sh)" >&2
   fi
 fi
+# The Pulumi CLI and Kubernetes provider for the real `pulumi up` suite (~11 min cold, seconds cached).
+[ -f scripts/pulumi-tools.sh ] && { step "Pulumi CLI and Kubernetes provider (pinned Go builds, cached)"; bash scripts/pulumi-tools.sh || [ "${CI:-}" != "true" ] || exit 1; }
 step "tests (vitest)"
 status=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.artifacts/vitest.json "$@" || status=$?

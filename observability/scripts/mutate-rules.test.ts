@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findPromtool } from '../src/promtool.ts';
-import { toolAvailable } from '../src/required-tool.ts';
+import { findPromtool } from '../testing/promtool.ts';
+import { toolAvailable } from '../testing/required-tool.ts';
 import { mutants, runMutations } from './mutate-rules.ts';
 
 describe.runIf(toolAvailable('promtool', findPromtool()))('mutated burn-rate rules', () => {

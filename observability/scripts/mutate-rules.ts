@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { type AppName, appNames, burnRateTiers } from '@homelab/platform';
 import { isAlertingRule, type Rule } from '../src/alert-rule.ts';
 import { prometheusRules, type RuleSet } from '../src/prometheus-rules.ts';
-import { runPromtool } from '../src/promtool.ts';
 import { ruleFileName, ruleFileYaml } from '../src/rule-files.ts';
 import { sloSeries } from '../src/slo-rules.ts';
+import { runPromtool } from '../testing/promtool.ts';
 
 const observabilityRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 

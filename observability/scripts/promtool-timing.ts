@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { runPromtool } from '../src/promtool.ts';
+import { runPromtool } from '../testing/promtool.ts';
 
 const testsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'tests');
 const reference = 'platform.test.yaml';

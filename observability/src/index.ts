@@ -3,3 +3,4 @@ export { alertmanagerConfig, alertmanagerSecret } from './alertmanager.ts';
 export { dashboards, type GeneratedDashboard } from './dashboards/index.ts';
 export { prometheusRules, type RuleSet } from './prometheus-rules.ts';
 export { ruleFileName, ruleFileYaml } from './rule-files.ts';
+export { jobMatcher, serviceSelector } from './service-selector.ts';

@@ -8,10 +8,10 @@ import { findBinary, freePort } from '@homelab/test-servers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createLogger, createMetrics, createServiceApp } from '../../packages/service-kit/src/index.ts';
+import { findPromtool, runPromtool } from '../testing/promtool.ts';
+import { toolAvailable } from '../testing/required-tool.ts';
 import { localPrometheusConfig, writeLocalPrometheusFiles } from './local-prometheus.ts';
 import { prometheusRules } from './prometheus-rules.ts';
-import { findPromtool, runPromtool } from './promtool.ts';
-import { toolAvailable } from './required-tool.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'homelab-local-prometheus-'));
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -3,12 +3,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appNames, apps, burnRateTiers, runbookUrl } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
+import { generatedFiles } from '../scripts/generated-files.ts';
+import { platformAlertsTested } from '../testing/platform-alert-tests.ts';
+import { findPromtool, runPromtool, testRuleFiles } from '../testing/promtool.ts';
+import { toolAvailable } from '../testing/required-tool.ts';
 import { isAlertingRule } from './alert-rule.ts';
-import { generatedFiles } from './generated-files.ts';
-import { platformAlertsTested } from './platform-alert-tests.ts';
 import { prometheusRules } from './prometheus-rules.ts';
-import { findPromtool, runPromtool, testRuleFiles } from './promtool.ts';
-import { toolAvailable } from './required-tool.ts';
 import { burnRateAlertName } from './slo-rules.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,14 +1,18 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runbookPath } from '@homelab/platform';
+import { failureModes, runbookPath } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
 import { isAlertingRule } from './alert-rule.ts';
 import { prometheusRules } from './prometheus-rules.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const alerts = prometheusRules().flatMap((set) => set.groups.flatMap((g) => g.rules.filter(isAlertingRule)));
-const expected = new Set(alerts.map((rule) => runbookPath(rule.labels.component ?? '', rule.alert)));
+const alertRunbooks = new Set(alerts.map((rule) => runbookPath(rule.labels.component ?? '', rule.alert)));
+// Failure modes without an alert (what `homelab triage` finds, what drills break) have runbooks too, indexed in
+// packages/platform so triage findings and drills link them through one object.
+const modes = Object.values(failureModes).map((mode) => ({ ...mode, path: runbookPath(mode.component, mode.name) }));
+const expected = new Set([...alertRunbooks, ...modes.map((mode) => mode.path)]);
 const sections = ['Meaning', 'Impact', 'Diagnosis', 'Mitigation'];
 
 /** Every `runbooks/<component>/<AlertName>.md` on disk (a README.md is an index, not a runbook). */
@@ -24,13 +28,27 @@ function runbooksOnDisk(): string[] {
 }
 
 describe('runbooks', () => {
-  it('exist for every alert, at the path its runbook_url names', () => {
+  it('exist for every alert and failure mode, at the path its runbook_url names', () => {
     const missing = [...expected].filter((path) => !existsSync(join(repoRoot, path)));
     expect(missing).toEqual([]);
   });
 
-  it('each belong to an alert', () => {
+  it('each belong to an alert or a failure mode', () => {
     expect(runbooksOnDisk().filter((path) => !expected.has(path))).toEqual([]);
+  });
+
+  it('of failure modes say truly whether an alert owns them', () => {
+    const wrong = modes.filter((mode) => alertRunbooks.has(mode.path) !== mode.alert).map((mode) => mode.path);
+    expect(wrong).toEqual([]);
+  });
+
+  it('of failure modes name the triage check that confirms them', () => {
+    const silent = modes.filter(
+      (mode) =>
+        existsSync(join(repoRoot, mode.path)) &&
+        !new RegExp(`homelab triage ${mode.check}\\b`).test(readFileSync(join(repoRoot, mode.path), 'utf8')),
+    );
+    expect(silent.map((mode) => `${mode.path} (homelab triage ${mode.check})`)).toEqual([]);
   });
 
   it('have Meaning, Impact, Diagnosis and Mitigation in that order, with commands to run', () => {

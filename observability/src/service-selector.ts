@@ -1,4 +1,4 @@
-import { type AppName, namespaces } from '@homelab/platform';
+import { type AppName, sliRequests } from '@homelab/platform';
 
 /**
  * The `job` matcher that selects one service's own metrics, for a service name or a Grafana variable. Locally the
@@ -6,6 +6,6 @@ import { type AppName, namespaces } from '@homelab/platform';
  * `<namespace>/<monitor name>` (`homelab-apps/api`). The rules accept both, so the SLOs hold in either place and
  * whichever way the monitor is configured. Written once here so a change of convention is one edit.
  */
-export const jobMatcher = (service: string): string => `job=~"(${namespaces.apps}/)?${service}"`;
+export const jobMatcher = (service: string): string => sliRequests.promqlJobMatcher(service);
 
 export const serviceSelector = (service: AppName): string => jobMatcher(service);

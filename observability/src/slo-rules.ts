@@ -5,6 +5,7 @@ import {
   burnRateTiers,
   errorBudget,
   type SloSpec,
+  sliRequests,
   sloAlerting,
 } from '@homelab/platform';
 import { type AlertingRule, alertRule, type RecordingRule, type RuleGroup } from './alert-rule.ts';
@@ -34,7 +35,8 @@ export const burnRateAlertName = (service: AppName, slo: SloSpec): string =>
  * when traffic is spiky). Availability: 5xx / all. Latency: 1 - (requests within the threshold bucket) / all.
  */
 export function sliQueries(service: AppName, slo: SloSpec, window: string): { errorRatio: string; requests: string } {
-  const selector = serviceSelector(service);
+  // Probes and scrapes never count (sliRequests): the status page and the canary gate use the same matcher.
+  const selector = `${serviceSelector(service)},${sliRequests.promqlMatcher}`;
   if (slo.kind === 'availability') {
     const requests = `sum(rate(http_requests_total{${selector}}[${window}]))`;
     // No 5xx series at all means no errors, not "no data": `or vector(0)` keeps the ratio (and the budget) defined.

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { userHeaders } from '../src/testing/identity.ts';
 
 /**
  * The load generator, in its own process so it does not share an event loop with the server it measures.
@@ -6,7 +7,8 @@ import autocannon from 'autocannon';
  */
 const [url, duration = '10', connections = '32', warmup = '2'] = process.argv.slice(2);
 if (!url) throw new Error('usage: load.ts <url> [durationSeconds] [connections] [warmupSeconds]');
-const headers = { 'x-homelab-user': 'bench' };
+// Signed with the test key: start the API under test with IDENTITY_TOKEN_SECRET set to it.
+const headers = await userHeaders('bench');
 const run = (seconds: number) =>
   autocannon({ url, connections: Number(connections), duration: seconds, headers, pipelining: 1 });
 

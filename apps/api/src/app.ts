@@ -1,5 +1,11 @@
 import { apps } from '@homelab/platform';
-import { createServiceApp, type Lifecycle, type Logger, type ServiceMetrics } from '@homelab/service-kit';
+import {
+  createIdentityVerifier,
+  createServiceApp,
+  type Lifecycle,
+  type Logger,
+  type ServiceMetrics,
+} from '@homelab/service-kit';
 import { createApiMetrics } from './api-metrics.ts';
 import type { NoteCache } from './cache/note-cache.ts';
 import { createNotesRepository } from './notes/notes-repository.ts';
@@ -12,6 +18,8 @@ export interface ApiDeps {
   readonly db: SqlClient;
   /** Build it with the counters from `createApiMetrics(metrics)` (cache_errors_total). */
   readonly cache: NoteCache;
+  /** The key the gateway signs identity tokens with (IDENTITY_TOKEN_SECRET, at least 32 bytes). */
+  readonly identitySecret: string;
   readonly apiMetrics?: ReturnType<typeof createApiMetrics>;
   /** Default: faults disabled. */
   readonly faults?: { readonly enabled: boolean; readonly adminToken?: string | undefined };
@@ -43,7 +51,13 @@ export function createApp(deps: ApiDeps) {
   const repository = createNotesRepository(deps.db, { maxNotesPerOwner: deps.maxNotesPerOwner ?? 10_000 });
   kit.app.route(
     '/',
-    notesRoutes({ repository, cache: deps.cache, apiMetrics, ...(deps.now ? { now: deps.now } : {}) }),
+    notesRoutes({
+      repository,
+      cache: deps.cache,
+      apiMetrics,
+      verifyIdentity: createIdentityVerifier({ secret: deps.identitySecret }),
+      ...(deps.now ? { now: deps.now } : {}),
+    }),
   );
   kit.lifecycle.onShutdown(() => deps.db.close());
   kit.lifecycle.onShutdown(() => deps.cache.close());

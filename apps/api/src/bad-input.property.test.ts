@@ -1,6 +1,7 @@
+import { http } from '@homelab/platform';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from './testing/test-app.ts';
+import { buildTestApp, userHeaders } from './testing/test-app.ts';
 
 /**
  * Thousands of random bodies, paths, query strings and headers through the real app (PGlite + in-memory cache):
@@ -9,11 +10,12 @@ import { buildTestApp } from './testing/test-app.ts';
 describe('bad input never breaks the API', () => {
   let t: Awaited<ReturnType<typeof buildTestApp>>;
   let noteId: string;
-  const user = { 'x-homelab-user': 'fuzzer' };
+  let user: Record<string, string>;
   const adminToken = 'fuzz-admin-token-0123456789';
 
   beforeAll(async () => {
     t = await buildTestApp({ faults: { enabled: true, adminToken } });
+    user = await userHeaders('fuzzer');
     const res = await t.app.request('/v1/notes', {
       method: 'POST',
       headers: { ...user, 'content-type': 'application/json' },
@@ -111,7 +113,7 @@ describe('bad input never breaks the API', () => {
             authorization,
             'if-match': requestId,
           };
-          if (identity !== null) headers['x-homelab-user'] = identity;
+          if (identity !== null) headers[http.identityHeader] = identity;
           const path = base.endsWith('x') ? `/v1/notes/${noteId}` : base;
           await check(await t.app.request(path, { headers }), `${path} ${JSON.stringify(headers)}`);
         },

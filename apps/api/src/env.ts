@@ -16,6 +16,12 @@ export const apiEnvSchema = baseEnvSchema.extend({
   /** Default: on in local mode (no DATABASE_URL), off in the cluster where a Job runs `migrate`. */
   MIGRATE_ON_START: envBoolean.optional(),
   MAX_NOTES_PER_USER: z.coerce.number().int().min(1).default(10_000),
+  /**
+   * The key the gateway signs identity tokens with (ADR 0071), or IDENTITY_TOKEN_SECRET_FILE. Required: without
+   * it no request could carry an identity, and a default would be a key everyone knows.
+   */
+  IDENTITY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  IDENTITY_TOKEN_SECRET_FILE: z.string().min(1).optional(),
 });
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;

@@ -1,5 +1,5 @@
 import { apps } from '@homelab/platform';
-import { ConfigError, createLogger, createMetrics, serve } from '@homelab/service-kit';
+import { runService } from '@homelab/service-kit';
 import { createApiMetrics } from './api-metrics.ts';
 import { createApp } from './app.ts';
 import { openCache, openDatabase } from './dependencies.ts';
@@ -7,36 +7,26 @@ import { loadApiEnv } from './env.ts';
 import { migrate } from './storage/migrate.ts';
 
 /** Process entry point: env, dependencies, optional migration, then serve with graceful shutdown. */
-async function main() {
-  let env: ReturnType<typeof loadApiEnv>;
-  try {
-    env = loadApiEnv();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78); // EX_CONFIG
+await runService({
+  name: apps.api.name,
+  loadEnv: () => loadApiEnv(),
+  createApp: async ({ env, logger, metrics }) => {
+    const apiMetrics = createApiMetrics(metrics);
+    const db = await openDatabase(env, logger);
+    if (env.MIGRATE_ON_START ?? env.DATABASE_URL === undefined) {
+      const { from, to } = await migrate(db);
+      logger.info({ from, to }, 'schema migrated');
     }
-    throw error;
-  }
-  const logger = createLogger({ service: apps.api.name, version: env.SERVICE_VERSION, level: env.LOG_LEVEL });
-  const metrics = createMetrics({ service: apps.api.name, version: env.SERVICE_VERSION, commit: env.GIT_COMMIT });
-  const apiMetrics = createApiMetrics(metrics);
-  const db = await openDatabase(env, logger);
-  if (env.MIGRATE_ON_START ?? env.DATABASE_URL === undefined) {
-    const { from, to } = await migrate(db);
-    logger.info({ from, to }, 'schema migrated');
-  }
-  const cache = openCache(env, logger, apiMetrics);
-  const { app, lifecycle } = createApp({
-    logger,
-    metrics,
-    apiMetrics,
-    db,
-    cache,
-    faults: { enabled: env.FAULTS_ENABLED, adminToken: env.ADMIN_TOKEN },
-    maxNotesPerOwner: env.MAX_NOTES_PER_USER,
-  });
-  await serve({ app, port: env.PORT, host: env.HOST, logger, lifecycle });
-}
-
-await main();
+    const cache = openCache(env, logger, apiMetrics);
+    return createApp({
+      logger,
+      metrics,
+      apiMetrics,
+      db,
+      cache,
+      identitySecret: env.IDENTITY_TOKEN_SECRET,
+      faults: { enabled: env.FAULTS_ENABLED, adminToken: env.ADMIN_TOKEN },
+      maxNotesPerOwner: env.MAX_NOTES_PER_USER,
+    });
+  },
+});

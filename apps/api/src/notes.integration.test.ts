@@ -1,7 +1,28 @@
-import { http } from '@homelab/platform';
+import { http, identityToken } from '@homelab/platform';
 import { createDatabase, realServersRequired } from '@homelab/test-servers';
+import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildTestApp } from './testing/test-app.ts';
+import { buildTestApp, userHeaders } from './testing/test-app.ts';
+
+/** A token like the gateway's, signed with another key. */
+const signWith = (key: string, sub: string) =>
+  new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(identityToken.issuer)
+    .setAudience(identityToken.audience)
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime('1m')
+    .sign(new TextEncoder().encode(key));
+/** An `alg: none` token. */
+const unsigned = (sub: string) =>
+  new UnsecuredJWT({})
+    .setIssuer(identityToken.issuer)
+    .setAudience(identityToken.audience)
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime('1m')
+    .encode();
 
 const postgresServerUrl = inject('postgresServerUrl');
 const redisUrl = inject('redisUrl');
@@ -16,13 +37,15 @@ const backends = [
 
 describe.each(backends)('notes API on $name', ({ real }) => {
   let t: Awaited<ReturnType<typeof buildTestApp>>;
-  const alice = { 'x-homelab-user': `alice-${Math.random().toString(36).slice(2)}` };
-  const bob = { 'x-homelab-user': `bob-${Math.random().toString(36).slice(2)}` };
+  let alice: Record<string, string>;
+  let bob: Record<string, string>;
   const json = { 'content-type': 'application/json' };
 
   beforeAll(async () => {
     const databaseUrl = real ? await createDatabase(postgresServerUrl, 'api') : undefined;
     t = await buildTestApp({ databaseUrl, redisUrl: real ? redisUrl : undefined, maxNotesPerOwner: 30 });
+    alice = await userHeaders(`alice-${Math.random().toString(36).slice(2)}`);
+    bob = await userHeaders(`bob-${Math.random().toString(36).slice(2)}`);
   });
   afterAll(async () => t?.close());
 
@@ -44,7 +67,7 @@ describe.each(backends)('notes API on $name', ({ real }) => {
 
     const patched = await t.app.request(`/v1/notes/${note.id}`, {
       method: 'PATCH',
-      headers: { ...alice, ...json },
+      headers: { ...alice, ...json, 'if-match': '"1"' },
       body: JSON.stringify({ body: 'milk, eggs' }),
     });
     expect(patched.status).toBe(200);
@@ -73,7 +96,7 @@ describe.each(backends)('notes API on $name', ({ real }) => {
     expect((await t.app.request(`/v1/notes/${note.id}`, { headers: bob })).status).toBe(404);
     const patch = await t.app.request(`/v1/notes/${note.id}`, {
       method: 'PATCH',
-      headers: { ...bob, ...json },
+      headers: { ...bob, ...json, 'if-match': '*' },
       body: JSON.stringify({ title: 'mine now' }),
     });
     expect(patch.status).toBe(404);
@@ -87,6 +110,23 @@ describe.each(backends)('notes API on $name', ({ real }) => {
     const res = await t.app.request('/v1/notes');
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
+  });
+
+  it('gives no identity to a request that did not pass the gateway (issue 9: a plain header read any user)', async () => {
+    const note = await create(alice, 'only mine');
+    const forged: Record<string, string>[] = [
+      { 'x-homelab-user': 'alice' },
+      { [http.identityHeader]: alice[http.identityHeader]?.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A')) ?? '' },
+      { [http.identityHeader]: 'alice' },
+      { [http.identityHeader]: await signWith('an-attacker-chosen-key-0123456789abcdef', 'alice') },
+      { [http.identityHeader]: unsigned('alice') },
+    ];
+    for (const headers of forged) {
+      for (const path of ['/v1/notes', `/v1/notes/${note.id}`]) {
+        const res = await t.app.request(path, { headers });
+        expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
+      }
+    }
   });
 
   it('refuses unknown fields and bad values with 400 problems', async () => {
@@ -112,7 +152,7 @@ describe.each(backends)('notes API on $name', ({ real }) => {
   });
 
   it('pages newest first with an opaque cursor and a capped limit', async () => {
-    const carol = { 'x-homelab-user': `carol-${Math.random().toString(36).slice(2)}` };
+    const carol = await userHeaders(`carol-${Math.random().toString(36).slice(2)}`);
     const created: string[] = [];
     for (let i = 0; i < 7; i++) created.push((await create(carol, `n${i}`)).id);
     const seen: string[] = [];
@@ -146,10 +186,18 @@ describe.each(backends)('notes API on $name', ({ real }) => {
     expect((await send('"1"')).status).toBe(200);
     expect((await send('"1"')).status).toBe(412);
     expect((await send('"2"')).status).toBe(200);
+    expect((await send('*')).status).toBe(200);
+    const missing = await t.app.request(`/v1/notes/${note.id}`, {
+      method: 'PATCH',
+      headers: { ...alice, ...json },
+      body: JSON.stringify({ title: 'no precondition' }),
+    });
+    expect(missing.status).toBe(428);
+    expect(missing.headers.get('content-type')).toBe('application/problem+json');
   });
 
   it('holds the per-user quota exactly under concurrent creates (transaction)', async () => {
-    const dave = { 'x-homelab-user': `dave-${Math.random().toString(36).slice(2)}` };
+    const dave = await userHeaders(`dave-${Math.random().toString(36).slice(2)}`);
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         t.app.request('/v1/notes', {

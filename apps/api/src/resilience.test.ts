@@ -8,7 +8,7 @@ import {
   startRedis,
 } from '@homelab/test-servers';
 import { describe, expect, inject, it } from 'vitest';
-import { buildTestApp } from './testing/test-app.ts';
+import { buildTestApp, userHeaders } from './testing/test-app.ts';
 
 const haveServers = postgresAvailable() && redisAvailable();
 if (!haveServers && realServersRequired()) throw new Error('CI requires PostgreSQL and Redis binaries for this suite');
@@ -31,7 +31,7 @@ describe.skipIf(!haveServers)('dependency failures', () => {
     const redis = await startRedis();
     const databaseUrl = await createDatabase(inject('postgresServerUrl'), 'redis_kill');
     const t = await buildTestApp({ databaseUrl, redisUrl: redis.url });
-    const user = { 'x-homelab-user': 'redis-victim' };
+    const user = await userHeaders('redis-victim');
     try {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
@@ -52,7 +52,7 @@ describe.skipIf(!haveServers)('dependency failures', () => {
             i % 5 === 0
               ? await t.app.request(`/v1/notes/${id}`, {
                   method: 'PATCH',
-                  headers: { ...user, ...json },
+                  headers: { ...user, ...json, 'if-match': '*' },
                   body: JSON.stringify({ body: `b${i}` }),
                 })
               : await t.app.request(`/v1/notes/${id}`, { headers: user });
@@ -92,7 +92,7 @@ describe.skipIf(!haveServers)('dependency failures', () => {
   it('answers 503 while PostgreSQL is down, recovers by itself, and loses no acknowledged write', async () => {
     const postgres = await startPostgres();
     const t = await buildTestApp({ databaseUrl: postgres.url });
-    const user = { 'x-homelab-user': 'pg-outage' };
+    const user = await userHeaders('pg-outage');
     try {
       const acknowledged: string[] = [];
       const problems: number[] = [];

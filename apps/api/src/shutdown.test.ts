@@ -4,12 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shutdown } from '@homelab/platform';
 import { afterAll, describe, expect, it } from 'vitest';
+import { userHeaders } from './testing/identity.ts';
 import { spawnApi } from './testing/spawn-api.ts';
 
 interface Outcome {
   status: number;
   connection: string | undefined;
 }
+
+/** Signed once: the test is shorter than a token's lifetime. */
+const loadtest = await userHeaders('loadtest');
 
 function send(agent: Agent, url: string, method: string, body?: string): Promise<Outcome> {
   return new Promise((resolve, reject) => {
@@ -18,7 +22,7 @@ function send(agent: Agent, url: string, method: string, body?: string): Promise
       {
         agent,
         method,
-        headers: { 'x-homelab-user': 'loadtest', ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: { ...loadtest, ...(body ? { 'content-type': 'application/json' } : {}) },
       },
       (res) => {
         res.resume();
@@ -48,7 +52,7 @@ describe('graceful shutdown of the real API process', () => {
     const created = await send(agent, `${api.url}/v1/notes`, 'POST', JSON.stringify({ title: 'drain' }));
     expect(created.status).toBe(201);
     const list = await new Promise<string>((resolve, reject) => {
-      request(`${api.url}/v1/notes?limit=1`, { agent, headers: { 'x-homelab-user': 'loadtest' } }, (res) => {
+      request(`${api.url}/v1/notes?limit=1`, { agent, headers: loadtest }, (res) => {
         let text = '';
         res.on('data', (c) => {
           text += c;

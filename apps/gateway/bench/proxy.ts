@@ -16,9 +16,18 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { http } from '@homelab/platform';
-import { createDatabase, findBinary, freePort, startPostgres, startRedis, waitForPort } from '@homelab/test-servers';
+import { createIdentitySigner } from '@homelab/service-kit';
+import {
+  createDatabase,
+  findBinary,
+  freePort,
+  startPostgres,
+  startRedis,
+  startServiceProcess,
+  testIdentitySecret,
+  waitForPort,
+} from '@homelab/test-servers';
 import { hashApiKey } from '../src/auth/api-keys.ts';
-import { startServiceProcess } from '../src/testing/service-process.ts';
 import { cpuSeconds } from './cpu-time.ts';
 
 const { values } = parseArgs({
@@ -156,7 +165,7 @@ try {
   cleanups.unshift(async () => bare.kill());
   await waitForPort(barePort);
 
-  const identity = { [http.identityHeader]: 'bench' };
+  const identity = { [http.identityHeader]: await createIdentitySigner({ secret: testIdentitySecret })('bench') };
   const created = await fetch(`${api.url}/v1/notes`, {
     method: 'POST',
     headers: { ...identity, 'content-type': 'application/json' },

@@ -1,16 +1,11 @@
+import { notesOpenApiDocument } from '@homelab/api/openapi';
 import { http } from '@homelab/platform';
-import {
-  createServiceApp,
-  type Lifecycle,
-  type Logger,
-  problem,
-  requestHeader,
-  type ServiceMetrics,
-} from '@homelab/service-kit';
-import { type Context, Hono } from 'hono';
-import { cors } from 'hono/cors';
+import { createServiceApp, type Lifecycle, type Logger, problem, type ServiceMetrics } from '@homelab/service-kit';
+import { Hono } from 'hono';
 import { identifyCaller } from './auth/authenticate.ts';
-import { createGatewayMetrics } from './metrics.ts';
+import { exposedHeaders, withCors } from './cors.ts';
+import { createGatewayMetrics, publishWeights } from './metrics.ts';
+import { admitAndForward } from './pipeline.ts';
 import { proxy } from './proxy/proxy.ts';
 import { admitRequest } from './rate-limit/rate-limit.ts';
 import type { RateLimiter } from './rate-limit/token-bucket.ts';
@@ -28,6 +23,8 @@ export interface GatewayDeps {
   readonly verifyApiKey: (key: string) => string | undefined;
   readonly verifyJwt?: (token: string) => Promise<string>;
   readonly limiter: RateLimiter;
+  /** Signs the identity the API trusts (`createIdentitySigner({ secret: IDENTITY_TOKEN_SECRET })`). */
+  readonly signIdentity: (identity: string) => string | Promise<string>;
   /** Enables `/admin/upstreams` (and the kit's `/admin/faults` when faults are enabled). */
   readonly adminToken?: string;
   readonly faultsEnabled?: boolean;
@@ -77,11 +74,7 @@ export function createApp(deps: GatewayDeps): Gateway {
   );
   const notes = createWeightedUpstreams(upstreams);
   const routes: Record<string, WeightedUpstreams<Upstream>> = { [notesRoute]: notes };
-  const publishWeights = (route: string, group: WeightedUpstreams<Upstream>) => {
-    const weights = group.weights();
-    for (const u of group.all) gatewayMetrics.weight(route, u.spec.name, u.spec.version, weights[u.spec.name] ?? 0);
-  };
-  publishWeights(notesRoute, notes);
+  publishWeights(gatewayMetrics, notesRoute, notes);
   for (const u of upstreams) gatewayMetrics.breakerState(u.spec.name, 'closed');
 
   app.route(
@@ -93,25 +86,11 @@ export function createApp(deps: GatewayDeps): Gateway {
       onChange: (route, weights) => {
         logger.info({ route, weights }, 'upstream weights changed');
         const group = routes[route];
-        if (group) publishWeights(route, group);
+        if (group) publishWeights(gatewayMetrics, route, group);
       },
     }),
   );
 
-  const api = new Hono();
-  const exposeHeaders = [
-    http.requestIdHeader,
-    'retry-after',
-    'ratelimit-limit',
-    'ratelimit-remaining',
-    'ratelimit-reset',
-  ];
-  const corsMiddleware = cors({
-    origin: deps.webOrigin,
-    allowHeaders: ['authorization', 'content-type', http.requestIdHeader, 'traceparent'],
-    exposeHeaders,
-    maxAge: 600,
-  });
   const identify = identifyCaller({
     verifyApiKey: deps.verifyApiKey,
     ...(deps.verifyJwt ? { verifyJwt: deps.verifyJwt } : {}),
@@ -128,38 +107,21 @@ export function createApp(deps: GatewayDeps): Gateway {
     {
       metrics: gatewayMetrics,
       problem,
+      signIdentity: deps.signIdentity,
       corsOrigin: deps.webOrigin,
-      corsExposeHeaders: exposeHeaders,
+      corsExposeHeaders: exposedHeaders,
       onUpstreamError: (upstream, error, requestId) =>
         logger.warn({ upstream, requestId, err: error }, 'upstream request failed'),
     },
   );
-  /**
-   * Authenticate, rate-limit, proxy: one handler instead of three middleware levels and a route handler (each
-   * level is a dispatch promise, a `next` closure and an async frame per request), in the same order. Both checks
-   * answer synchronously on the hot path (a remembered API key, a leased token).
-   */
-  const admitted = (c: Context, identity: string): Response | Promise<Response> => {
-    c.set('identity', identity);
-    const refusal = admit(c, identity);
-    if (refusal === undefined) return forward(c);
-    if (refusal instanceof Promise) return refusal.then((r) => r ?? forward(c));
-    return refusal;
-  };
-  const gatewayRequest = (c: Context): Response | Promise<Response> => {
-    const identity = identify(c);
-    if (typeof identity === 'string') return admitted(c, identity);
-    if (identity instanceof Promise) return identity.then((id) => (typeof id === 'string' ? admitted(c, id) : id));
-    return identity;
-  };
-  // Only browsers send Origin; API clients skip the CORS work (the proxy adds the fields for the web origin).
-  api.all('/*', (c): Response | Promise<Response> => {
-    if (requestHeader(c, 'origin') === undefined) return gatewayRequest(c);
-    const preflightOrProxied = corsMiddleware(c, async () => {
-      c.res = await gatewayRequest(c);
-    }) as Promise<Response | undefined>;
-    return preflightOrProxied.then((preflight) => preflight ?? c.res);
-  });
+  const gatewayRequest = admitAndForward(identify, admit, forward);
+  // The public contract, published at the public door: the API's own operations with the gateway's security
+  // schemes and answers (429, 502, 503 with Retry-After, 504). Built once; it changes only with a release.
+  const contract = notesOpenApiDocument('gateway');
+  app.get(http.paths.openapi, (c) => c.json(contract));
+
+  const api = new Hono();
+  api.all('/*', withCors(deps.webOrigin, gatewayRequest));
   app.route('/v1', api);
 
   lifecycle.onShutdown(async () => {

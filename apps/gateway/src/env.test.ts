@@ -13,7 +13,13 @@ describe('gateway configuration', () => {
     try {
       writeFileSync(join(dir, 'keys.json'), JSON.stringify([{ identity: 'ci', sha256: hashApiKey('k') }]));
       writeFileSync(join(dir, 'jwt'), `${'s'.repeat(40)}\n`);
-      const env = loadGatewayEnv({ API_KEYS_FILE: join(dir, 'keys.json'), JWT_SECRET_FILE: join(dir, 'jwt') });
+      writeFileSync(join(dir, 'identity'), `${'i'.repeat(40)}\n`);
+      const env = loadGatewayEnv({
+        API_KEYS_FILE: join(dir, 'keys.json'),
+        JWT_SECRET_FILE: join(dir, 'jwt'),
+        IDENTITY_TOKEN_SECRET_FILE: join(dir, 'identity'),
+      });
+      expect(env.IDENTITY_TOKEN_SECRET).toBe('i'.repeat(40));
       expect(env.PORT).toBe(apps.gateway.port);
       expect(env.API_URL).toBe(`http://127.0.0.1:${apps.api.port}`);
       expect(env.JWT_AUDIENCE).toBe(auth.jwtAudience);
@@ -25,10 +31,20 @@ describe('gateway configuration', () => {
   });
 
   it('names the bad variable, and refuses to start without any credential', () => {
-    expect(() => loadGatewayEnv({ API_KEYS: 'a:b', CANARY_WEIGHT: '150' })).toThrow(ConfigError);
-    expect(() => loadGatewayEnv({ API_KEYS: 'a:b', CANARY_WEIGHT: '150' })).toThrow(/CANARY_WEIGHT/);
-    expect(() => loadGatewayEnv({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
-    expect(() => loadGatewayEnv({})).toThrow(/configure at least one credential/);
-    expect(() => loadGatewayEnv({ API_KEYS_FILE: '/nonexistent/keys' })).toThrow(/API_KEYS_FILE: cannot read/);
+    const identity = { IDENTITY_TOKEN_SECRET: 'i'.repeat(32) };
+    expect(() => loadGatewayEnv({ ...identity, API_KEYS: 'a:b', CANARY_WEIGHT: '150' })).toThrow(ConfigError);
+    expect(() => loadGatewayEnv({ ...identity, API_KEYS: 'a:b', CANARY_WEIGHT: '150' })).toThrow(/CANARY_WEIGHT/);
+    expect(() => loadGatewayEnv({ ...identity, JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+    expect(() => loadGatewayEnv(identity)).toThrow(/configure at least one credential/);
+    // Typed, so runService exits 78 without matching the message.
+    expect(() => loadGatewayEnv(identity)).toThrow(ConfigError);
+    expect(() => loadGatewayEnv({ ...identity, API_KEYS_FILE: '/nonexistent/keys' })).toThrow(
+      /API_KEYS_FILE: cannot read/,
+    );
+    // Without the identity key nothing the gateway forwards could be verified by the API.
+    expect(() => loadGatewayEnv({ API_KEYS: 'a:b' })).toThrow(/IDENTITY_TOKEN_SECRET: missing/);
+    expect(() => loadGatewayEnv({ API_KEYS: 'a:b', IDENTITY_TOKEN_SECRET: 'short' })).toThrow(
+      /IDENTITY_TOKEN_SECRET: must be at least 32/,
+    );
   });
 });

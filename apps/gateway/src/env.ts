@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { apps, auth } from '@homelab/platform';
-import { baseEnvSchema, envPort, parseEnv } from '@homelab/service-kit';
+import { baseEnvSchema, ConfigError, envPort, parseEnv } from '@homelab/service-kit';
 import { z } from 'zod';
 
 const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
@@ -30,28 +29,42 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   UPSTREAM_TIMEOUT_MS: positive(3_000),
   UPSTREAM_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(1),
   UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(64),
-  BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
-  BREAKER_OPEN_MS: positive(5_000),
+  /** Share of counted requests in the window that must fail to open the breaker (ADR 0070). */
+  BREAKER_FAILURE_RATIO: z.coerce.number().gt(0).lt(1).default(0.5),
+  BREAKER_WINDOW_MS: positive(10_000),
+  /** Requests the window must hold before the breaker may open. */
+  BREAKER_MIN_REQUESTS: z.coerce.number().int().positive().default(20),
+  /** Failures one identity may contribute to the window; the rest are no verdict on the upstream. */
+  BREAKER_MAX_FAILURES_PER_IDENTITY: z.coerce.number().int().positive().default(3),
+  /** Open time before a probe passes; short, because the first successful probe closes it. */
+  BREAKER_OPEN_MS: positive(500),
+  /**
+   * Signs the identity tokens the API verifies (ADR 0071), or IDENTITY_TOKEN_SECRET_FILE; the API holds the same
+   * key. Required: an unsigned identity is what let anyone who reached the API act as any user.
+   */
+  IDENTITY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  IDENTITY_TOKEN_SECRET_FILE: z.string().min(1).optional(),
   /** The one origin allowed to call the API from a browser. */
   WEB_ORIGIN: z.url().default(`http://localhost:${apps.web.port}`),
 });
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema> & { apiKeysText: string; jwtSecret?: string };
 
-/** Parses the environment and reads the mounted secret files, naming the variable when one cannot be read. */
+/**
+ * Parses the environment. The kit's `parseEnv` has already read API_KEYS_FILE and JWT_SECRET_FILE into API_KEYS
+ * and JWT_SECRET (naming the _FILE variable when one cannot be read), as it does for every variable.
+ */
 export function loadGatewayEnv(source: Record<string, string | undefined> = process.env): GatewayEnv {
   const env = parseEnv(gatewayEnvSchema, source);
-  const read = (variable: string, path: string) => {
-    try {
-      return readFileSync(path, 'utf8').trim();
-    } catch (error) {
-      throw new Error(`${variable}: cannot read ${path}: ${(error as Error).message}`);
-    }
-  };
-  const apiKeysText = env.API_KEYS_FILE ? read('API_KEYS_FILE', env.API_KEYS_FILE) : (env.API_KEYS ?? '');
-  const jwtSecret = env.JWT_SECRET_FILE ? read('JWT_SECRET_FILE', env.JWT_SECRET_FILE) : env.JWT_SECRET;
+  const apiKeysText = env.API_KEYS ?? '';
+  const jwtSecret = env.JWT_SECRET;
   if (!apiKeysText && !jwtSecret) {
-    throw new Error('API_KEYS, API_KEYS_FILE, JWT_SECRET or JWT_SECRET_FILE: configure at least one credential');
+    throw new ConfigError([
+      {
+        variable: 'API_KEYS, API_KEYS_FILE, JWT_SECRET or JWT_SECRET_FILE',
+        message: 'configure at least one credential',
+      },
+    ]);
   }
   return { ...env, apiKeysText, ...(jwtSecret ? { jwtSecret } : {}) };
 }

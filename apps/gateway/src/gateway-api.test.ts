@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http } from '@homelab/platform';
-import { createDatabase } from '@homelab/test-servers';
+import { createDatabase, type ServiceProcess, startServiceProcess } from '@homelab/test-servers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { hashApiKey } from './auth/api-keys.ts';
-import { type ServiceProcess, startServiceProcess } from './testing/service-process.ts';
 
 /** The real notes API behind the real gateway, each in its own process, on PostgreSQL when the run has one. */
 describe('gateway in front of the notes API', () => {

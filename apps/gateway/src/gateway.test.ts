@@ -1,116 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { http } from '@homelab/platform';
-import { createLogger, createMetrics, type RunningServer, serve } from '@homelab/service-kit';
-import { SignJWT, UnsecuredJWT } from 'jose';
+import type { RunningServer } from '@homelab/service-kit';
+import { UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type GatewayDeps } from './app.ts';
-import { createApiKeyVerifier, hashApiKey } from './auth/api-keys.ts';
-import { createJwtVerifier } from './auth/jwt-verifier.ts';
 import { createMemoryRateLimiter } from './rate-limit/token-bucket.ts';
-import type { UpstreamSpec } from './upstreams/weighted-upstreams.ts';
-
-/** A stand-in API that reports what it received, and can be told to be slow or to fail. */
-interface StubUpstream {
-  readonly url: string;
-  hits: number;
-  mode: 'ok' | 'fail' | 'slow' | 'down-once';
-  close(): Promise<void>;
-}
-
-async function startStub(name: string): Promise<StubUpstream> {
-  const stub: StubUpstream = { url: '', hits: 0, mode: 'ok', close: async () => undefined };
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    stub.hits += 1;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (stub.mode === 'fail') {
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"boom"}');
-        return;
-      }
-      if (stub.mode === 'down-once') {
-        stub.mode = 'ok';
-        res.writeHead(503).end();
-        return;
-      }
-      const answer = () =>
-        res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': name, connection: 'keep-alive' }).end(
-          JSON.stringify({
-            upstream: name,
-            method: req.method,
-            url: req.url,
-            headers: req.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        );
-      if (stub.mode === 'slow') setTimeout(answer, 1_000);
-      else answer();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(stub, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
-}
-
-interface Echo {
-  url: string;
-  body: string;
-  headers: Record<string, string | undefined>;
-}
-interface Problem {
-  title: string;
-  detail: string;
-}
-const echo = async (res: Response) => (await res.json()) as Echo;
-const problemOf = async (res: Response) => (await res.json()) as Problem;
-
-const jwtSecret = randomBytes(32);
-const apiKey = randomBytes(32).toString('base64url');
-const adminToken = randomBytes(24).toString('hex');
-const sign = (alg = 'HS256', key: Uint8Array = jwtSecret, exp: string | number = '5m', sub = 'alice') =>
-  new SignJWT({})
-    .setProtectedHeader({ alg })
-    .setSubject(sub)
-    .setIssuer('homelab')
-    .setAudience('homelab-api')
-    .setExpirationTime(exp)
-    .sign(key);
-
-async function startGateway(upstreams: UpstreamSpec[], overrides: Partial<GatewayDeps> = {}) {
-  const logger = createLogger({ service: 'gateway', version: 'test', level: 'silent' });
-  const metrics = createMetrics({ service: 'gateway', version: 'test', commit: 'test' });
-  const gateway = createApp({
-    logger,
-    metrics,
-    upstreams,
-    verifyApiKey: createApiKeyVerifier([{ identity: 'alice', sha256: hashApiKey(apiKey) }]),
-    verifyJwt: createJwtVerifier({ secret: jwtSecret, issuer: 'homelab', audience: 'homelab-api' }),
-    limiter: createMemoryRateLimiter({ capacity: 10_000, refillPerSecond: 10_000 }),
-    adminToken,
-    webOrigin: 'http://localhost:3000',
-    timeoutMs: 300,
-    breaker: { failureThreshold: 3, openMs: 500 },
-    ...overrides,
-  });
-  const server = await serve({
-    app: gateway.app,
-    port: 0,
-    host: '127.0.0.1',
-    logger,
-    lifecycle: gateway.lifecycle,
-    handleSignals: false,
-    lingerMs: 0,
-  });
-  return { ...gateway, server, metrics };
-}
+import {
+  adminToken,
+  apiKey,
+  echo,
+  jwtSecret,
+  problemOf,
+  type StubUpstream,
+  sign,
+  startGateway,
+  startStub,
+  userKeys,
+  verifyIdentity,
+} from './testing/test-gateway.ts';
 
 describe('gateway against stub upstreams', () => {
   let stable: StubUpstream;
@@ -169,13 +77,16 @@ describe('gateway against stub upstreams', () => {
     const res = await get('/v1/notes?limit=5', {
       authorization: `Bearer ${await sign()}`,
       [http.identityHeader]: 'mallory',
+      'x-homelab-user': 'mallory',
       'x-request-id': 'req-123',
       traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
     });
     expect(res.status).toBe(200);
     const seen = await echo(res);
     expect(seen.url).toBe('/v1/notes?limit=5');
-    expect(seen.headers[http.identityHeader]).toBe('alice');
+    expect(seen.headers[http.identityHeader]).not.toBe('mallory');
+    expect(await verifyIdentity(seen.headers[http.identityHeader])).toBe('alice');
+    expect(seen.headers['x-homelab-user']).toBeUndefined();
     expect(seen.headers['x-request-id']).toBe('req-123');
     expect(seen.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     expect(seen.headers.traceparent).not.toContain('00f067aa0ba902b7');
@@ -202,6 +113,14 @@ describe('gateway against stub upstreams', () => {
     expect(big.status).toBe(413);
     expect(big.headers.get('content-type')).toBe('application/problem+json');
     expect(stable.hits).toBe(hitsBefore);
+  });
+
+  it('publishes the public contract at the public door (issue 9: only the API served it)', async () => {
+    const res = await fetch(`${server.url}${http.paths.openapi}`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { components: { securitySchemes: Record<string, unknown> }; paths: object };
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearer']);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/notes', '/v1/notes/{id}']));
   });
 
   it('allows CORS for the web origin only', async () => {
@@ -259,19 +178,17 @@ describe('gateway against stub upstreams', () => {
     stable.mode = 'ok';
   });
 
-  it('opens the breaker after repeated failures (503 without touching the upstream) and recovers', async () => {
-    expect((await get('/v1/notes')).status).toBe(200); // a success resets the consecutive-failure count
+  it('opens the breaker on a 5xx ratio from several identities (503 with Retry-After, upstream untouched) and recovers on the first good probe', async () => {
+    const post = (key: string) =>
+      fetch(`${server.url}/v1/notes`, { method: 'POST', headers: { 'x-api-key': key }, body: '{}' });
     stable.mode = 'fail';
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++)
-      statuses.push(
-        (await fetch(`${server.url}/v1/notes`, { method: 'POST', headers: { 'x-api-key': apiKey }, body: '{}' }))
-          .status,
-      );
-    expect(statuses).toEqual([500, 500, 500]);
+    for (const key of userKeys) for (let i = 0; i < 2; i++) statuses.push((await post(key)).status);
+    expect(statuses.every((s) => s === 500 || s === 503)).toBe(true);
     const hits = stable.hits;
     const open = await get('/v1/notes');
     expect(open.status).toBe(503);
+    expect(Number(open.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await problemOf(open)).detail).toMatch(/circuit breaker is open/);
     expect(stable.hits).toBe(hits);
     stable.mode = 'ok';
@@ -280,6 +197,29 @@ describe('gateway against stub upstreams', () => {
     expect((await get('/v1/notes')).status).toBe(200);
     const metricsText = await (await fetch(`${server.url}/metrics`)).text();
     expect(metricsText).toMatch(/gateway_circuit_breaker_state\{upstream="stable"\} 0/);
+  });
+
+  it('cannot be opened by one identity whose requests make the API fail (issue 9: 15 requests took it down for all)', async () => {
+    const before = stable.hits;
+    stable.failWhen = (req) => req.headers['x-poison'] === '1';
+    try {
+      const attacker = { 'x-api-key': userKeys[0] as string, 'x-poison': '1' };
+      const victim = { 'x-api-key': apiKey };
+      const seen = { attacker: [] as number[], victim: [] as number[] };
+      // A burst of failures first (what opened the old consecutive-failure breaker), then both side by side.
+      for (let i = 0; i < 30; i++) seen.attacker.push((await get('/v1/notes', attacker)).status);
+      for (let i = 0; i < 30; i++) {
+        const [a, v] = await Promise.all([get('/v1/notes', attacker), get('/v1/notes', victim)]);
+        seen.attacker.push(a.status);
+        seen.victim.push(v.status);
+        await Promise.all([a.arrayBuffer(), v.arrayBuffer()]);
+      }
+      expect(seen.attacker.filter((s) => s === 500).length).toBe(60);
+      expect(seen.victim.every((s) => s === 200)).toBe(true);
+      expect(stable.hits - before).toBe(90);
+    } finally {
+      stable.failWhen = undefined;
+    }
   });
 
   it('honours weights within a binomial 99.9 % interval and changes them at run time without dropping requests', async () => {

@@ -2,6 +2,8 @@ import { httpDurationBuckets } from '@homelab/platform';
 import { createCountedHistogram, type TimingSeries } from '@homelab/service-kit';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { BreakerState } from './resilience/circuit-breaker.ts';
+import type { Upstream } from './upstreams/upstream.ts';
+import type { WeightedUpstreams } from './upstreams/weighted-upstreams.ts';
 
 const breakerStateValue: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
@@ -78,4 +80,10 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     breakerState: (upstream, state) => breaker.labels(upstream).set(breakerStateValue[state]),
     weight: (route, upstream, version, weight) => weights.labels(route, upstream, version).set(weight),
   };
+}
+
+/** Sets the weight gauge of every upstream of a route to its current weight (at start and after a change). */
+export function publishWeights(metrics: GatewayMetrics, route: string, group: WeightedUpstreams<Upstream>): void {
+  const weights = group.weights();
+  for (const u of group.all) metrics.weight(route, u.spec.name, u.spec.version, weights[u.spec.name] ?? 0);
 }

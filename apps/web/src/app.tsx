@@ -3,17 +3,22 @@ import type { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import type { GatewayClient } from './gateway-client.ts';
 import { assetRoutes } from './routes/assets.ts';
+import { deploysRoutes } from './routes/deploys.tsx';
 import { notesRoutes } from './routes/notes.tsx';
 import { statusRoutes } from './routes/status.tsx';
 import type { Sessions } from './session.ts';
 import type { PlatformStatus } from './status/slo-status.ts';
+import type { UserDirectory } from './users.ts';
 
 export interface WebDeps {
   readonly logger: Logger;
   readonly metrics: ServiceMetrics;
   readonly gateway: GatewayClient;
   readonly sessions: Sessions;
+  readonly users: UserDirectory;
   readonly readStatus: () => Promise<PlatformStatus>;
+  /** The canary deploy history (`homelab deploy`, JSON lines) shown at /deploys; unset: none. */
+  readonly deployHistoryFile?: string | undefined;
   readonly faults?: { readonly enabled: boolean; readonly adminToken?: string | undefined };
 }
 
@@ -37,6 +42,7 @@ export function createApp(deps: WebDeps): { app: Hono; lifecycle: Lifecycle } {
   app.use(csrf());
   app.route('/', assetRoutes);
   app.route('/', statusRoutes({ readStatus: deps.readStatus, sessions: deps.sessions }));
-  app.route('/', notesRoutes({ gateway: deps.gateway, sessions: deps.sessions }));
+  app.route('/', deploysRoutes({ historyFile: deps.deployHistoryFile, sessions: deps.sessions }));
+  app.route('/', notesRoutes({ gateway: deps.gateway, sessions: deps.sessions, users: deps.users }));
   return { app, lifecycle };
 }

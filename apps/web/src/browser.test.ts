@@ -32,6 +32,7 @@ describe.runIf(available || realServersRequired())('web in a real browser', () =
   const portOffset = 10_000 + Math.floor(Math.random() * 300) * 20;
   const web = `http://localhost:${localPorts(portOffset).web}`;
   let platform: Supervisor;
+  let demoPassword = '';
   let browser: BrowserContext;
   let page: Page;
   const logs: string[] = [];
@@ -40,6 +41,7 @@ describe.runIf(available || realServersRequired())('web in a real browser', () =
     if (!existsSync(chromiumPath)) throw new Error(`CI requires ${chromiumPath}: apt-get install chromium`);
     mkdirSync(screenshots, { recursive: true });
     const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'));
+    demoPassword = secrets.demoPassword;
     platform = supervise(
       platformProcesses({
         root: repositoryRoot,
@@ -85,9 +87,16 @@ describe.runIf(available || realServersRequired())('web in a real browser', () =
     await page.goto(`${web}/`);
     await expect.poll(() => page.url()).toContain('/signin');
     await page.screenshot({ path: join(screenshots, 'signin.png'), fullPage: true });
-    await page.getByRole('button', { name: 'Sign in as alice' }).click();
+    // A wrong password first: the generic failure, and still signed out.
+    await page.getByLabel('User name').fill(demoIdentity);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await page.getByRole('alert').textContent()).toContain('Wrong user name or password.');
+    // Then the generated password, as the README says to find it (homelab credentials / .data/credentials).
+    await page.getByLabel('Password').fill(demoPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/notes');
-    expect(await page.getByTestId('identity').textContent()).toBe('alice');
+    expect(await page.getByTestId('identity').textContent()).toBe(demoIdentity);
 
     const title = 'Groceries for the weekend';
     await page.getByLabel('Title').fill(title);

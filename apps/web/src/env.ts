@@ -1,6 +1,7 @@
 import { apps, local } from '@homelab/platform';
 import { baseEnvSchema, envPort, parseEnv } from '@homelab/service-kit';
 import { z } from 'zod';
+import { parseUsers } from './users.ts';
 
 const loopback = (port: number) => `http://127.0.0.1:${port}`;
 
@@ -14,10 +15,28 @@ export const webEnvSchema = baseEnvSchema.extend({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
   /** Signs the session cookie. */
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  /**
+   * Who may sign in: whitespace-separated `name:<argon2id hash>` (users.ts). Locally `homelab up` generates the
+   * demo user's password into .data/secrets.json and passes only its hash; in the cluster WEB_USERS_FILE names
+   * the mounted Secret. Unset: nobody can sign in (the page says so; the status page still works). A malformed
+   * value stops start-up.
+   */
+  WEB_USERS: z
+    .string()
+    .superRefine((text, ctx) => {
+      try {
+        parseUsers(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    })
+    .optional(),
   /** Cookies get `Secure` when the site is served over HTTPS (the cluster); not on http://localhost. */
   COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
   /** Status page source; unset: each service's own /metrics. */
   PROMETHEUS_URL: z.url().optional(),
+  /** The canary deploy history `homelab deploy` appends to (JSON lines), shown at /deploys. */
+  DEPLOY_HISTORY_FILE: z.string().min(1).optional(),
   /** `name=url,...` of the services whose /metrics the status page reads without Prometheus. */
   METRICS_TARGETS: z
     .string()

@@ -1,19 +1,12 @@
+// The API's own response schemas, for their types only (erased at run time: the web app loads nothing of the API).
+// A field renamed or retyped in the API's contract fails to compile here and in every page that shows it.
+import type { NotePageSchema, NoteSchema } from '@homelab/api/contract';
 import { auth, http } from '@homelab/platform';
 import { SignJWT } from 'jose';
+import type { z } from 'zod';
 
-export interface Note {
-  readonly id: string;
-  readonly title: string;
-  readonly body: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-}
-
-export interface NotePage {
-  readonly notes: Note[];
-  readonly nextCursor: string | null;
-}
+export type Note = Readonly<z.output<typeof NoteSchema>>;
+export type NotePage = Readonly<{ notes: Note[]; nextCursor: z.output<typeof NotePageSchema>['nextCursor'] }>;
 
 /** What a page needs to show when the call did not succeed. */
 export type GatewayFailure =

@@ -1,6 +1,6 @@
 /** `pnpm --filter @homelab/k8s footprint`: requests of every workload x minimum replicas, and the add-ons. */
 import { footprint, formatFootprint, withinBudget } from '../src/footprint.ts';
-import { loadManifests } from '../src/proof/manifests.ts';
+import { loadManifests } from '../src/manifests.ts';
 
 const rows = footprint(loadManifests());
 console.log(formatFootprint(rows));

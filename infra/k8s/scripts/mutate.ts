@@ -2,9 +2,10 @@
  * The mutation check as a table: breaks the committed manifests in each way that matters (in memory) and shows
  * which guards catch it. Exits 1 if any mutation slips through. `node infra/k8s/scripts/mutate.ts`
  */
-import { failingGuards } from '../src/proof/guards.ts';
-import { cloneObjects, loadManifests } from '../src/proof/manifests.ts';
-import { mutations } from '../src/proof/mutations.ts';
+
+import { cloneObjects, loadManifests } from '../src/manifests.ts';
+import { failingGuards } from '../test/guards.ts';
+import { mutations } from '../test/mutations.ts';
 
 const objects = loadManifests();
 const baseline = Object.keys(failingGuards(objects));

@@ -1,7 +1,7 @@
 import { apps, footprintBudget } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
 import { budgetedGroups, cpuMillis, footprint, memoryMiB, totals, withinBudget } from './footprint.ts';
-import { loadManifests } from './proof/manifests.ts';
+import { loadManifests } from './manifests.ts';
 
 const rows = footprint(loadManifests());
 

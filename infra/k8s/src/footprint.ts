@@ -1,5 +1,5 @@
 import { addOnRequests, edge, footprintBudget, namespaces } from '@homelab/platform';
-import { type K8sObject, podTemplateOf } from './proof/manifests.ts';
+import { type K8sObject, podTemplateOf } from './manifests.ts';
 
 /** CPU in millicores from a Kubernetes quantity ("50m", "0.5", "1"). */
 export const cpuMillis = (quantity: string | undefined): number => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { namespaces, storageClasses, tls } from '@homelab/platform';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadManifests, objectId } from './manifests.ts';
 import { buildPlatform } from './platform-app.ts';
-import { loadManifests, objectId } from './proof/manifests.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'homelab-platform-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

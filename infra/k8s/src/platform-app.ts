@@ -1,40 +1,19 @@
-import {
-  type AppName,
-  appImageTag,
-  apps,
-  clusterServices,
-  data,
-  defaultStorageClass,
-  edge,
-  k8sLabels,
-  monitoringStack,
-  namespaces,
-  partOf,
-  project,
-  secretMountPath,
-  secretNames,
-  tls,
-} from '@homelab/platform';
-import { App, Chart, YamlOutputType } from 'cdk8s';
-import { AcmeIssuer, type AcmeIssuerProps } from './constructs/acme-issuer.ts';
-import { AppWorkload } from './constructs/app-workload.ts';
-import { DeployerRbac } from './constructs/deployer-rbac.ts';
+import { defaultStorageClass, k8sLabels, namespaces, partOf } from '@homelab/platform';
+import { App, YamlOutputType } from 'cdk8s';
+import { AppsChart } from './charts/apps-chart.ts';
+import { CertManagerChart } from './charts/cert-manager-chart.ts';
+import { ClusterChart } from './charts/cluster-chart.ts';
+import { DataChart } from './charts/data-chart.ts';
+import { EdgeChart } from './charts/edge-chart.ts';
+import { MonitoringChart } from './charts/monitoring-chart.ts';
+import type { AcmeIssuerProps } from './constructs/acme-issuer.ts';
 import { controllerCreatedPods } from './constructs/exemptions.ts';
-import { HomelabGatewayClass } from './constructs/gateway-class.ts';
-import { Gateways } from './constructs/gateways.ts';
-import { type Dashboard, GrafanaDashboards } from './constructs/grafana-dashboards.ts';
-import { componentLabels } from './constructs/labels.ts';
-import { MigrationJob } from './constructs/migration-job.ts';
-import { platformFlows } from './constructs/network-flows.ts';
+import type { Dashboard } from './constructs/grafana-dashboards.ts';
+import { type Flow, platformFlows } from './constructs/network-flows.ts';
 import { NetworkPolicies } from './constructs/network-policies.ts';
-import { PlatformNamespaces } from './constructs/platform-namespaces.ts';
-import { MetricsPodMonitor } from './constructs/pod-monitor.ts';
-import { Postgres } from './constructs/postgres.ts';
-import { PostgresBackup } from './constructs/postgres-backup.ts';
-import { PrivateCaCertificate, PrivateCaIssuers } from './constructs/private-ca.ts';
-import { PrometheusRules, type RuleFile } from './constructs/prometheus-rules.ts';
-import { Redis } from './constructs/redis.ts';
-import { WeightedRoute } from './constructs/weighted-route.ts';
+import type { RuleFile } from './constructs/prometheus-rules.ts';
+
+export { appImage } from './charts/apps-chart.ts';
 
 export interface PlatformOptions {
   /** Where `synth()` writes the files. */
@@ -49,147 +28,48 @@ export interface PlatformOptions {
   readonly acme?: AcmeIssuerProps;
 }
 
-/** The one place an app's image name is built; the deploy swaps the tag for a digest. */
-export const appImage = (name: AppName): string => `${project.imageRepository}/${name}:${appImageTag}`;
-
-const serviceHost = (service: string, namespace: string): string =>
-  `${service}.${namespace}.svc.${clusterServices.clusterDomain}`;
-
-/** Common environment of every service (the service kit's base schema). */
-const baseConfig = (name: AppName): Record<string, string> => ({
-  PORT: String(apps[name].port),
-  LOG_LEVEL: 'info',
-  SERVICE_VERSION: appImageTag,
-  FAULTS_ENABLED: 'false',
-});
-
 /**
  * The whole platform as cdk8s charts, one output file per chart: cluster-scoped objects, cert-manager's CA,
- * edge, apps, data and monitoring.
+ * edge, apps, data and monitoring. The NetworkPolicies come last: their flows are built from the constructs.
+ * Returns the app and the flows it opened (the proofs check the synthesized policies against them).
  */
-export const buildPlatform = (options: PlatformOptions): App => {
+export const platformParts = (options: PlatformOptions): { app: App; flows: Flow[] } => {
   const app = new App({
     outdir: options.outdir,
     outputFileExtension: '.k8s.yaml',
     yamlOutputType: YamlOutputType.FILE_PER_CHART,
   });
-  const storageClass = options.storageClass ?? defaultStorageClass;
-  const flows = platformFlows();
   const labels = { [k8sLabels.partOf]: partOf, [k8sLabels.managedBy]: 'cdk8s' };
-
-  // Cluster-scoped objects: a chart without a namespace, which cdk8s would otherwise stamp on them.
-  const cluster = new Chart(app, 'cluster', { labels });
-  new PlatformNamespaces(cluster, 'namespaces');
-  const gatewayClass = new HomelabGatewayClass(cluster, 'gateway-class', {
-    defaultProxy: { name: edge.public.name, namespace: namespaces.edge },
+  const cluster = new ClusterChart(app, 'cluster', { labels, ...(options.acme ? { acme: options.acme } : {}) });
+  new CertManagerChart(app, 'cert-manager', { labels });
+  const edge = new EdgeChart(app, 'edge', { labels, gatewayClassName: cluster.gatewayClass.name });
+  const data = new DataChart(app, 'data', { labels, storageClass: options.storageClass ?? defaultStorageClass });
+  const apps = new AppsChart(app, 'apps', { labels, gateways: edge.gateways, redis: data.redis });
+  new MonitoringChart(app, 'monitoring', {
+    labels,
+    ruleFiles: options.ruleFiles ?? [],
+    dashboards: options.dashboards ?? [],
   });
-  new PrivateCaIssuers(cluster, 'private-ca');
-  if (options.acme) new AcmeIssuer(cluster, 'acme', options.acme);
 
-  const certManager = new Chart(app, 'cert-manager', { namespace: tls.certManagerNamespace, labels });
-  new PrivateCaCertificate(certManager, 'private-ca');
-
-  const edgeChart = new Chart(app, 'edge', { namespace: namespaces.edge, labels });
-  const gateways = new Gateways(edgeChart, 'gateways', { gatewayClassName: gatewayClass.name });
-  new MetricsPodMonitor(edgeChart, 'envoy-monitor', {
-    name: 'envoy-proxies',
-    podLabels: edge.proxyCommonLabels,
-    portName: edge.proxyMetrics.portName,
-    path: edge.proxyMetrics.path,
+  const flows = platformFlows({
+    web: apps.web,
+    gateway: apps.gateway,
+    api: apps.api,
+    postgres: data.postgres,
+    redis: data.redis,
+    migration: apps.migration,
+    backup: { pods: data.backup.backupPods },
+    restore: { pods: data.backup.restorePods },
   });
-  new NetworkPolicies(edgeChart, 'network-policies', {
+  new NetworkPolicies(edge, 'network-policies', {
     namespace: namespaces.edge,
     flows,
     exemption: controllerCreatedPods,
   });
-
-  const dataChart = new Chart(app, 'data', { namespace: namespaces.data, labels });
-  const postgres = new Postgres(dataChart, 'postgres', { storageClass });
-  const redis = new Redis(dataChart, 'redis', { storageClass });
-  new PostgresBackup(dataChart, 'backup', { postgres, storageClass });
-  new MetricsPodMonitor(dataChart, 'postgres-monitor', {
-    name: postgres.name,
-    podLabels: postgres.podLabels,
-    portName: 'metrics',
-  });
-  new MetricsPodMonitor(dataChart, 'redis-monitor', {
-    name: redis.name,
-    podLabels: redis.podLabels,
-    portName: 'metrics',
-  });
-  new NetworkPolicies(dataChart, 'network-policies', { namespace: namespaces.data, flows });
-
-  const appsChart = new Chart(app, 'apps', { namespace: namespaces.apps, labels });
-  const secretFile = (secret: string, key: string) => `${secretMountPath}/${secret}/${key}`;
-  const gateway = new AppWorkload(appsChart, 'gateway', {
-    app: apps.gateway,
-    image: appImage('gateway'),
-    config: {
-      ...baseConfig('gateway'),
-      // East-west through the internal Gateway, so the API's canary weight applies to gateway traffic too.
-      API_URL: `http://${gateways.internalServiceHost}`,
-      API_KEYS_FILE: secretFile(secretNames.gatewayApiKeys, 'keys'),
-      JWT_SECRET_FILE: secretFile(secretNames.gatewayJwt, 'secret'),
-      WEB_ORIGIN: `https://${gateways.hostnames.web}`,
-      // Token buckets shared by every replica; without it each pod would grant its own burst.
-      REDIS_URL: `redis://${serviceHost(redis.serviceName, namespaces.data)}:${data.redis.port}`,
-    },
-    secretFiles: [secretNames.gatewayApiKeys, secretNames.gatewayJwt],
-  });
-  const web = new AppWorkload(appsChart, 'web', {
-    app: apps.web,
-    image: appImage('web'),
-    config: {
-      ...baseConfig('web'),
-      // Server-side calls go to the gateway's stable Service inside the namespace; external API clients get the
-      // weighted public route.
-      GATEWAY_URL: `http://${serviceHost(gateway.stable.serviceName, namespaces.apps)}:${gateway.stable.servicePort}`,
-      // Shared with the gateway: the web app mints short-lived tokens for the signed-in identity.
-      JWT_SECRET_FILE: secretFile(secretNames.gatewayJwt, 'secret'),
-      SESSION_SECRET_FILE: secretFile(secretNames.webSession, 'secret'),
-      COOKIE_SECURE: 'true',
-      PROMETHEUS_URL: `http://${serviceHost(monitoringStack.prometheusService.name, namespaces.monitoring)}:${monitoringStack.prometheusService.port}`,
-    },
-    secretFiles: [secretNames.gatewayJwt, secretNames.webSession],
-  });
-  const api = new AppWorkload(appsChart, 'api', {
-    app: apps.api,
-    image: appImage('api'),
-    config: {
-      ...baseConfig('api'),
-      REDIS_URL: `redis://${serviceHost(redis.serviceName, namespaces.data)}:${data.redis.port}`,
-      ADMIN_TOKEN_FILE: secretFile(secretNames.apiAdminToken, 'token'),
-      DATABASE_URL_FILE: secretFile(secretNames.apiDatabase, 'url'),
-    },
-    secretFiles: [secretNames.apiAdminToken, secretNames.apiDatabase],
-  });
-  const workloads = [web, gateway, api];
-  const routes = [
-    new WeightedRoute(appsChart, 'web-route', {
-      workload: web,
-      listener: gateways.publicHttps,
-      hostnames: [gateways.hostnames.web],
-    }),
-    new WeightedRoute(appsChart, 'gateway-route', {
-      workload: gateway,
-      listener: gateways.publicHttps,
-      hostnames: [gateways.hostnames.api],
-    }),
-    new WeightedRoute(appsChart, 'api-route', { workload: api, listener: gateways.internalHttp }),
-  ];
-  new MigrationJob(appsChart, 'migration', { image: appImage('api') });
-  new DeployerRbac(appsChart, 'deployer', { workloads, routes });
-  for (const workload of workloads) {
-    new MetricsPodMonitor(appsChart, `${workload.app.name}-monitor`, {
-      name: workload.app.name,
-      podLabels: componentLabels(workload.app.name),
-      portName: 'http',
-    });
-  }
-  new NetworkPolicies(appsChart, 'network-policies', { namespace: namespaces.apps, flows });
-
-  const monitoring = new Chart(app, 'monitoring', { namespace: namespaces.monitoring, labels });
-  new PrometheusRules(monitoring, 'rules', { ruleFiles: options.ruleFiles ?? [] });
-  new GrafanaDashboards(monitoring, 'dashboards', { dashboards: options.dashboards ?? [] });
-  return app;
+  new NetworkPolicies(data, 'network-policies', { namespace: namespaces.data, flows });
+  new NetworkPolicies(apps, 'network-policies', { namespace: namespaces.apps, flows });
+  return { app, flows };
 };
+
+/** The platform's cdk8s app; `synth()` writes one file per chart into `options.outdir`. */
+export const buildPlatform = (options: PlatformOptions): App => platformParts(options).app;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { distDir } from './proof/manifests.ts';
+import { distDir } from './manifests.ts';
 import { synthesize } from './synthesize.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'homelab-k8s-'));

@@ -1,4 +1,4 @@
-import { addOnRequests, edge, monitoringStack, podIdentity } from '@homelab/platform';
+import { addOnRequests, edge, monitoringStack, restrictedSecurityContext } from '@homelab/platform';
 import { addonSecrets } from './addon-secrets.ts';
 import type { ClusterFlavour } from './stack-settings.ts';
 
@@ -45,26 +45,12 @@ export const certManagerValues = () => ({
   },
 });
 
-/**
- * A container security context the Pod Security `restricted` level admits: the edge namespace, where Envoy
- * Gateway runs, enforces it, and a hook Job it rejects fails the whole release.
- */
-export const restrictedSecurityContext = {
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ['ALL'] },
-  privileged: false,
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  runAsUser: podIdentity.uid,
-  runAsGroup: podIdentity.gid,
-  seccompProfile: { type: 'RuntimeDefault' },
-};
-
 /** Envoy Gateway (with the Gateway API CRDs), one controller sized for a mini PC. */
 export const envoyGatewayValues = () => ({
   config: { envoyGateway: { gateway: { controllerName: edge.controllerName } } },
-  // The pre-install certgen Job, explicitly restricted rather than trusting the chart's default.
-  certgen: { job: { securityContext: restrictedSecurityContext } },
+  // The pre-install certgen Job, explicitly restricted rather than trusting the chart's default: the edge namespace
+  // enforces Pod Security `restricted`, and a hook Job it rejects fails the whole release.
+  certgen: { job: { securityContext: restrictedSecurityContext.container } },
   deployment: {
     replicas: 1,
     envoyGateway: { resources: sized('envoy-gateway', 'controller') },

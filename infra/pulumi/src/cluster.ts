@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { defaultStorageClass } from '@homelab/platform';
 import * as command from '@pulumi/command';
 import * as k8s from '@pulumi/kubernetes';
@@ -18,7 +19,16 @@ export interface ClusterArgs {
   /** k3s: run the pinned installer; false: use the k3s already on the machine. */
   readonly k3sInstall: pulumi.Input<boolean>;
   readonly k3sKubeconfig: pulumi.Input<string>;
+  /** existing: the kubeconfig file of the cluster (read at run time; its contents become a secret). */
+  readonly kubeconfigFile?: string;
 }
+
+const flavourNotes: Readonly<Record<ClusterFlavour, string>> = {
+  kind: 'kind cluster: created once (about a minute), reused on every later run; host ports 80/443 lead to the gateway',
+  k3s: 'k3s: the kubeconfig of the k3s on this machine (installed first when homelab:k3sInstall is true)',
+  existing:
+    'existing cluster: the kubeconfig file from homelab:kubeconfig (its current context); nothing is created or deleted outside it',
+};
 
 /** Components do not pass `dependsOn` on to their children: the cluster command gets it (the Preflight). */
 export interface ClusterOptions extends pulumi.ComponentResourceOptions {
@@ -27,7 +37,8 @@ export interface ClusterOptions extends pulumi.ComponentResourceOptions {
 
 /**
  * The Kubernetes cluster: kind (default, in Docker) or k3s (on the host), created by local commands that are
- * safe to re-run, and the explicit provider every Kubernetes resource of the program uses.
+ * safe to re-run, or an existing cluster given by its kubeconfig file; and the explicit provider every Kubernetes
+ * resource of the program uses.
  */
 export class Cluster extends pulumi.ComponentResource {
   readonly flavour: ClusterFlavour;
@@ -41,6 +52,12 @@ export class Cluster extends pulumi.ComponentResource {
    * every object is deleted on its own).
    */
   readonly deletedWith?: pulumi.Resource;
+  /**
+   * What the program adds to the cluster itself that workloads need first (kind: the `local-path` StorageClass).
+   * A claim created before its class cannot learn the class's WaitForFirstConsumer mode, and the provider then
+   * waits for a binding that only a consuming pod would trigger.
+   */
+  readonly storage: pulumi.Resource[] = [];
 
   constructor(name: string, args: ClusterArgs, opts?: ClusterOptions) {
     super('homelab:cluster:Cluster', name, {}, opts);
@@ -55,48 +72,16 @@ export class Cluster extends pulumi.ComponentResource {
     };
     const logging = command.types.enums.local.Logging.Stderr;
 
-    const created =
-      args.flavour === 'kind'
-        ? (() => {
-            const config = pulumi
-              .all([args.clusterName, args.kindNodeImage])
-              .apply(([clusterName, nodeImage]) => kindConfigYaml({ clusterName, nodeImage }));
-            return new command.local.Command(
-              `${name}-kind`,
-              {
-                create: kindCreate,
-                delete: kindDelete,
-                stdin: config,
-                environment: { KIND_CLUSTER: args.clusterName, KIND_NODE_IMAGE: args.kindNodeImage },
-                // A new node image or port mapping needs a new cluster: kind cannot change a running one.
-                triggers: [args.kindNodeImage, config],
-                logging,
-              },
-              commandOptions,
-            );
-          })()
-        : new command.local.Command(
-            `${name}-k3s`,
-            {
-              create: k3sCreate,
-              // A new pinned version re-runs the installer in place: k3s upgrades itself and keeps its data.
-              // No `triggers`: a replacement would uninstall k3s (its delete) and wipe the cluster.
-              update: k3sCreate,
-              delete: k3sDelete,
-              environment: {
-                K3S_VERSION: args.k3sVersion,
-                K3S_INSTALL: pulumi.output(args.k3sInstall).apply(String),
-                K3S_INSTALL_URL: pulumi.output(args.k3sVersion).apply(k3sInstallScriptUrl),
-                K3S_FLAGS: k3sServerFlags.join(' '),
-                K3S_KUBECONFIG: args.k3sKubeconfig,
-              },
-              logging,
-            },
-            commandOptions,
-          );
-
-    this.kubeconfig = pulumi.secret(created.stdout);
-    if (args.flavour === 'kind') this.deletedWith = created;
+    if (args.flavour === 'existing') {
+      if (!args.kubeconfigFile) throw new Error('Cluster: flavour "existing" needs kubeconfigFile');
+      // Read here rather than handed to the provider as a path: the provider then never falls back to the
+      // ambient ~/.kube/config, and the file's credentials stay a secret in the state.
+      this.kubeconfig = pulumi.secret(readFileSync(args.kubeconfigFile, 'utf8'));
+    } else {
+      const created = this.createCommand(name, args, commandOptions, logging);
+      this.kubeconfig = pulumi.secret(created.stdout);
+      if (args.flavour === 'kind') this.deletedWith = created;
+    }
     this.provider = new k8s.Provider(
       `${name}-provider`,
       {
@@ -108,10 +93,10 @@ export class Cluster extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    if (args.flavour === 'kind') {
+    if (args.flavour === 'kind' && this.deletedWith) {
       // The manifests ask for k3s's `local-path` class; kind ships the same provisioner under the name
       // `standard`, so one more class with that provisioner makes the same manifests bind on kind.
-      new k8s.storage.v1.StorageClass(
+      const storageClass = new k8s.storage.v1.StorageClass(
         `${name}-local-path`,
         {
           metadata: { name: defaultStorageClass },
@@ -119,15 +104,58 @@ export class Cluster extends pulumi.ComponentResource {
           reclaimPolicy: 'Delete',
           volumeBindingMode: 'WaitForFirstConsumer',
         },
-        { parent: this, provider: this.provider, deletedWith: created },
+        { parent: this, provider: this.provider, deletedWith: this.deletedWith },
       );
+      this.storage.push(storageClass);
     }
-    pulumi.log.info(
-      args.flavour === 'kind'
-        ? 'kind cluster: created once (about a minute), reused on every later run; host ports 80/443 lead to the gateway'
-        : 'k3s: the kubeconfig of the k3s on this machine (installed first when homelab:k3sInstall is true)',
-      this,
-    );
+    pulumi.log.info(flavourNotes[args.flavour], this);
     this.registerOutputs({ flavour: this.flavour, kubeconfig: this.kubeconfig });
+  }
+
+  /** kind or k3s: the local command that creates (or reuses) the cluster and prints its kubeconfig. */
+  private createCommand(
+    name: string,
+    args: ClusterArgs,
+    commandOptions: pulumi.CustomResourceOptions,
+    logging: command.types.enums.local.Logging,
+  ): command.local.Command {
+    return args.flavour === 'kind'
+      ? (() => {
+          const config = pulumi
+            .all([args.clusterName, args.kindNodeImage])
+            .apply(([clusterName, nodeImage]) => kindConfigYaml({ clusterName, nodeImage }));
+          return new command.local.Command(
+            `${name}-kind`,
+            {
+              create: kindCreate,
+              delete: kindDelete,
+              stdin: config,
+              environment: { KIND_CLUSTER: args.clusterName, KIND_NODE_IMAGE: args.kindNodeImage },
+              // A new node image or port mapping needs a new cluster: kind cannot change a running one.
+              triggers: [args.kindNodeImage, config],
+              logging,
+            },
+            commandOptions,
+          );
+        })()
+      : new command.local.Command(
+          `${name}-k3s`,
+          {
+            create: k3sCreate,
+            // A new pinned version re-runs the installer in place: k3s upgrades itself and keeps its data.
+            // No `triggers`: a replacement would uninstall k3s (its delete) and wipe the cluster.
+            update: k3sCreate,
+            delete: k3sDelete,
+            environment: {
+              K3S_VERSION: args.k3sVersion,
+              K3S_INSTALL: pulumi.output(args.k3sInstall).apply(String),
+              K3S_INSTALL_URL: pulumi.output(args.k3sVersion).apply(k3sInstallScriptUrl),
+              K3S_FLAGS: k3sServerFlags.join(' '),
+              K3S_KUBECONFIG: args.k3sKubeconfig,
+            },
+            logging,
+          },
+          commandOptions,
+        );
   }
 }

@@ -6,13 +6,17 @@ import { fileURLToPath } from 'node:url';
 import { alertmanagerSecret } from '@homelab/observability';
 import { data, edge, monitoringStack, namespaces, versions } from '@homelab/platform';
 import * as pulumi from '@pulumi/pulumi';
+import { AddonCrds } from './addon-crds.ts';
+import { withAwaitPolicies } from './await-policy.ts';
 import { Cluster } from './cluster.ts';
+import { K3sAgents } from './k3s-agents.ts';
 import {
   exposeGatewayOnKindNodePorts,
   loadManifests,
   routedHostnames,
   serviceExposing,
   stageManifests,
+  unownedNamespaces,
 } from './manifests.ts';
 import { PlatformAddons } from './platform-addons.ts';
 import { PlatformManifests } from './platform-manifests.ts';
@@ -26,7 +30,10 @@ const config = new pulumi.Config('homelab');
 const settings = parseStackSettings((key) => config.get(key));
 
 const synthesized = loadManifests(fileURLToPath(new URL('../../k8s/dist', import.meta.url)));
-const objects = settings.cluster === 'kind' ? exposeGatewayOnKindNodePorts(synthesized) : synthesized;
+// What the provider waits for, where its default can never be met (suspended Jobs, canary Services): ADR 0065.
+const objects = withAwaitPolicies(
+  settings.cluster === 'kind' ? exposeGatewayOnKindNodePorts(synthesized) : synthesized,
+);
 const stages = stageManifests(objects);
 const hostnames = routedHostnames(objects);
 
@@ -36,6 +43,7 @@ const preflight = new Preflight('preflight', {
   hostPorts: [edge.public.httpPort, edge.public.httpsPort],
   k3sInstall: settings.k3sInstall,
   k3sKubeconfig: settings.k3sKubeconfig,
+  ...(settings.kubeconfig ? { kubeconfig: settings.kubeconfig } : {}),
   ...(settings.nodeAddress ? { nodeAddress: settings.nodeAddress } : {}),
   hostnames,
 });
@@ -52,15 +60,31 @@ const cluster = new Cluster(
     k3sVersion: versions.kubernetes.k3s,
     k3sInstall: settings.k3sInstall,
     k3sKubeconfig: settings.k3sKubeconfig,
+    ...(settings.kubeconfig ? { kubeconfigFile: settings.kubeconfig } : {}),
   },
   { dependsOn: [preflight] },
 );
 const { provider } = cluster;
+
+const agents =
+  settings.agents.length > 0
+    ? new K3sAgents(
+        'agents',
+        {
+          agents: settings.agents,
+          serverAddress: checked.nodeAddress,
+          k3sVersion: versions.kubernetes.k3s,
+          k3sKubeconfig: settings.k3sKubeconfig,
+          ...(config.getSecret('sshPrivateKey') ? { sshPrivateKey: config.requireSecret('sshPrivateKey') } : {}),
+        },
+        { dependsOn: [cluster] },
+      )
+    : undefined;
 const deletedWith = cluster.deletedWith ? { deletedWith: cluster.deletedWith } : {};
 
 const platformNamespaces = new PlatformNamespaces(
   'namespaces',
-  { namespaces: stages.namespaces },
+  { namespaces: [...stages.namespaces, ...unownedNamespaces(objects)] },
   { provider, ...deletedWith },
 );
 
@@ -69,6 +93,7 @@ const secrets = new PlatformSecrets(
   {
     postgresPassword: stackSecret(config, 'postgresPassword'),
     jwtSecret: stackSecret(config, 'jwtSecret'),
+    identityTokenSecret: stackSecret(config, 'identityTokenSecret'),
     webSessionSecret: stackSecret(config, 'webSessionSecret'),
     apiAdminToken: stackSecret(config, 'apiAdminToken'),
     gatewayApiKeys: stackSecretObject(config, 'gatewayApiKeys'),
@@ -81,25 +106,35 @@ const secrets = new PlatformSecrets(
   { provider, dependsOn: [platformNamespaces], ...deletedWith },
 );
 
-const addons = new PlatformAddons(
-  'addons',
-  {
-    values: {
-      flavour: settings.cluster,
-      storageClass: settings.storageClass,
-      alertmanagerReceiversSecret: alertmanagerSecret.name,
-    },
-  },
-  { provider, dependsOn: [platformNamespaces, secrets], ...deletedWith },
-);
+const addonOptions = { provider, dependsOn: [platformNamespaces, secrets], ...deletedWith };
+const addons =
+  settings.addons === 'crds' && settings.addonCrds
+    ? new AddonCrds('addons', { directory: settings.addonCrds }, addonOptions)
+    : new PlatformAddons(
+        'addons',
+        {
+          values: {
+            flavour: settings.cluster,
+            storageClass: settings.storageClass,
+            alertmanagerReceiversSecret: alertmanagerSecret.name,
+          },
+        },
+        addonOptions,
+      );
 
 new PlatformManifests(
   'manifests',
   { stages, releases: addons.releases },
-  { provider, dependsOn: [platformNamespaces, secrets], ...deletedWith },
+  {
+    provider,
+    // Joined agents first, so the first rollout spreads the replicas over every machine.
+    dependsOn: [platformNamespaces, secrets, ...cluster.storage, ...(agents ? agents.nodes.values() : [])],
+    ...deletedWith,
+  },
 );
 
 export const clusterFlavour = settings.cluster;
+export const agentNodes = agents ? [...agents.nodes.keys()] : [];
 /** `pulumi stack output kubeconfig --show-secrets > ~/.kube/homelab.yaml` */
 export const kubeconfig = cluster.kubeconfig;
 export const urls = hostnames.map((hostname) => `https://${hostname}`);

@@ -8,6 +8,9 @@ import { versions } from '@homelab/platform';
  */
 export const k3sServerFlags = ['--disable=traefik', '--disable=metrics-server', '--write-kubeconfig-mode=0644'];
 
+/** The k3s server's API port, which agents join through (open it on the server's firewall). */
+export const k3sApiServerPort = 6443;
+
 /** The installer script of the pinned release (the tag's own copy, not get.k3s.io's moving one). */
 export const k3sInstallScriptUrl = (version: string = versions.kubernetes.k3s): string =>
   `https://raw.githubusercontent.com/k3s-io/k3s/${version}/install.sh`;

@@ -22,6 +22,8 @@ export const crdOwners: Readonly<Record<string, AddonName>> = {
   'cert-manager.io': 'certManager',
   'acme.cert-manager.io': 'certManager',
   'gateway.networking.k8s.io': 'envoyGateway',
+  // The experimental Gateway API kinds (XListenerSet...) of the bundle Envoy Gateway's chart installs.
+  'gateway.networking.x-k8s.io': 'envoyGateway',
   'gateway.envoyproxy.io': 'envoyGateway',
   'monitoring.coreos.com': 'kubePrometheusStack',
 };
@@ -197,4 +199,25 @@ export function exposeGatewayOnKindNodePorts(objects: readonly KubeObject[]): Ku
     };
     return copy;
   });
+}
+
+/** Namespaces Kubernetes itself creates: never ours to create or delete. */
+const systemNamespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+/**
+ * One Namespace object for each namespace an object lives in that no manifest creates (cert-manager's: the CA
+ * Certificate sits beside the chart). The chart used to create it (`createNamespace`), so with add-ons reduced to
+ * their CRDs, or a chart that failed, the Certificate had nowhere to go; the program owns it now, and `pulumi
+ * destroy` removes it. No Pod Security labels: the cluster's default applies, as it did for the chart's own.
+ */
+export function unownedNamespaces(objects: readonly KubeObject[]): KubeObject[] {
+  const created = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  const used = [...new Set(objects.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])))].sort();
+  return used
+    .filter((name) => !created.has(name) && !systemNamespaces.has(name))
+    .map((name) => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'pulumi', 'app.kubernetes.io/part-of': 'homelab' } },
+    }));
 }

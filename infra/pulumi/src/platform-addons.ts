@@ -48,7 +48,7 @@ export class PlatformAddons extends pulumi.ComponentResource {
       releaseName: string,
       namespace: string,
       values: Record<string, unknown>,
-      extra: { createNamespace?: boolean; dependsOn?: pulumi.Resource[] } = {},
+      extra: { dependsOn?: pulumi.Resource[] } = {},
     ) =>
       new k8s.helm.v3.Release(
         `${name}-${releaseName}`,
@@ -57,7 +57,8 @@ export class PlatformAddons extends pulumi.ComponentResource {
           namespace,
           ...chartSource(addon),
           values,
-          createNamespace: extra.createNamespace ?? false,
+          // Every namespace is the program's (PlatformNamespaces), so destroy removes it and nothing races it.
+          createNamespace: false,
           atomic: true,
           cleanupOnFail: true,
           waitForJobs: true,
@@ -83,8 +84,8 @@ export class PlatformAddons extends pulumi.ComponentResource {
     this.releases = {
       kubePrometheusStack,
       // cert-manager's ServiceMonitor needs the monitoring CRDs.
+      // Its namespace is the program's (unownedNamespaces): the CA Certificate lives there too.
       certManager: release('certManager', 'cert-manager', tls.certManagerNamespace, certManagerValues(), {
-        createNamespace: true,
         dependsOn: [kubePrometheusStack],
       }),
       envoyGateway: release('envoyGateway', 'envoy-gateway', edge.controllerNamespace, envoyGatewayValues()),

@@ -6,8 +6,8 @@ import { applyObjects } from './object-group.ts';
 export interface PlatformManifestsArgs {
   /** The synthesized objects, staged; the namespaces stage is applied by PlatformNamespaces. */
   readonly stages: Pick<ManifestStages, 'builtIn' | 'custom'>;
-  /** The Helm release that installs each add-on's CRDs (and runs its operator). */
-  readonly releases: Readonly<Record<AddonName, pulumi.Resource>>;
+  /** What installs each add-on's CRDs: its Helm release (operator included), or the CRDs alone (AddonCrds). */
+  readonly releases: Readonly<Partial<Record<AddonName, pulumi.Resource>>>;
 }
 
 export interface PlatformManifestsOptions extends pulumi.ComponentResourceOptions {
@@ -30,21 +30,25 @@ export class PlatformManifests extends pulumi.ComponentResource {
     super('homelab:manifests:PlatformManifests', name, {}, opts);
     const { provider } = opts;
     const after = opts.dependsOn ?? [];
+    const releases = Object.values(args.releases).filter((r): r is pulumi.Resource => r !== undefined);
     const deletedWith = opts.deletedWith ? { deletedWith: opts.deletedWith } : {};
     this.builtIn = applyObjects(`${name}-built-in`, args.stages.builtIn, {
       parent: this,
       provider,
-      dependsOn: [...after, ...Object.values(args.releases)],
+      dependsOn: [...after, ...releases],
       ...deletedWith,
     });
     const custom = new Map<AddonName, k8s.yaml.ConfigGroup>();
     for (const [addon, objects] of args.stages.custom) {
+      const installer = args.releases[addon];
+      if (!installer)
+        throw new Error(`${objects.length} custom resources need ${addon}, but nothing installs its CRDs`);
       custom.set(
         addon,
         applyObjects(`${name}-${addon}-resources`, objects, {
           parent: this,
           provider,
-          dependsOn: [...after, args.releases[addon]],
+          dependsOn: [...after, installer],
           ...deletedWith,
         }),
       );

@@ -1,15 +1,16 @@
 import { alertmanagerConfig, alertmanagerSecret } from '@homelab/observability';
-import { clusterServices, data, namespaces, secretNames } from '@homelab/platform';
+import { clusterServices, data, hashedApiKeyStore, namespaces, secretNames } from '@homelab/platform';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { stringify } from 'yaml';
 import { addonSecrets } from './addon-secrets.ts';
-import { hashedApiKeyStore } from './api-keys.ts';
 
 /** Every value comes from the stack's encrypted config; none is ever a plain string in the program. */
 export interface PlatformSecretsArgs {
   readonly postgresPassword: pulumi.Input<string>;
   readonly jwtSecret: pulumi.Input<string>;
+  /** Gateway → API identity tokens (ADR 0071). */
+  readonly identityTokenSecret: pulumi.Input<string>;
   readonly webSessionSecret: pulumi.Input<string>;
   readonly apiAdminToken: pulumi.Input<string>;
   /** `{ identity: key }`; hashed before it leaves the program. */
@@ -75,6 +76,7 @@ export class PlatformSecrets extends pulumi.ComponentResource {
         keys: pulumi.output(args.gatewayApiKeys).apply(hashedApiKeyStore),
       }),
       secret(namespaces.apps, secretNames.gatewayJwt, { secret: args.jwtSecret }),
+      secret(namespaces.apps, secretNames.identityToken, { secret: args.identityTokenSecret }),
       secret(namespaces.apps, secretNames.webSession, { secret: args.webSessionSecret }),
       secret(namespaces.monitoring, addonSecrets.grafanaAdmin.name, {
         [addonSecrets.grafanaAdmin.userKey]: 'admin',

@@ -153,6 +153,15 @@ describe('tool checks', () => {
       toolProblems({ ...healthy, cluster: 'k3s', k3sInstall: true, tools: { onPath: { curl: false } } }),
     ).toHaveLength(1);
   });
+
+  it('need nothing on PATH for an existing cluster, only its kubeconfig readable, named when it is not', () => {
+    const existing = { ...healthy, cluster: 'existing' as const, kubeconfig: '/home/me/.kube/lab.yaml' };
+    expect(toolProblems({ ...existing, tools: { onPath: {}, kubeconfigReadable: true } })).toEqual([]);
+    const [problem] = toolProblems({ ...existing, tools: { onPath: {}, kubeconfigReadable: false } });
+    expect(problem?.message).toMatch(
+      /cannot read the kubeconfig \/home\/me\/\.kube\/lab\.yaml of the existing cluster/,
+    );
+  });
 });
 
 describe('the report', () => {

@@ -28,12 +28,16 @@ export interface ToolFacts {
   readonly k3sKubeconfigReadable?: boolean;
   /** kind, before its cluster exists: host ports the cluster needs that something else already serves. */
   readonly hostPortsInUse?: readonly number[];
+  /** The kubeconfig file of an existing cluster can be read (existing only). */
+  readonly kubeconfigReadable?: boolean;
 }
 
 export interface PreflightFacts {
   readonly cluster: ClusterFlavour;
   readonly k3sInstall: boolean;
   readonly k3sKubeconfig: string;
+  /** existing: homelab:kubeconfig. */
+  readonly kubeconfig?: string;
   /** The address the hostnames must resolve to; undefined when none was configured or detected. */
   readonly nodeAddress?: string;
   readonly hostnames: readonly HostnameFact[];
@@ -126,10 +130,19 @@ export function secretProblems(specs: readonly StackSecretSpec[], facts: readonl
 
 /** The tools the chosen cluster needs, each missing one named with how to get it. */
 export function toolProblems(
-  facts: Pick<PreflightFacts, 'cluster' | 'k3sInstall' | 'k3sKubeconfig' | 'tools'>,
+  facts: Pick<PreflightFacts, 'cluster' | 'k3sInstall' | 'k3sKubeconfig' | 'kubeconfig' | 'tools'>,
 ): PreflightProblem[] {
   const { onPath, dockerDaemon, k3sKubeconfigReadable, hostPortsInUse = [] } = facts.tools;
   const problems: PreflightProblem[] = [];
+  if (facts.cluster === 'existing') {
+    if (!facts.tools.kubeconfigReadable) {
+      problems.push({
+        area: 'tool',
+        message: `cannot read the kubeconfig ${facts.kubeconfig ?? '(homelab:kubeconfig not set)'} of the existing cluster: point homelab:kubeconfig at a readable file (pulumi config set kubeconfig ~/.kube/config)`,
+      });
+    }
+    return problems;
+  }
   if (facts.cluster === 'kind') {
     if (!onPath.docker) {
       problems.push({

@@ -16,6 +16,8 @@ export interface PreflightArgs {
   readonly hostPorts: readonly number[];
   readonly k3sInstall: boolean;
   readonly k3sKubeconfig: string;
+  /** existing: the kubeconfig file of the cluster. */
+  readonly kubeconfig?: string;
   /** Configured address; undefined: detect this machine's LAN IPv4. */
   readonly nodeAddress?: string;
   /** Every hostname the gateway serves (read from the manifests' routes). */
@@ -63,14 +65,15 @@ export class Preflight extends pulumi.ComponentResource<PreflightResult> {
 
   /** Runs inside the constructor; a rejection here fails every resource that depends on this component. */
   protected override async initialize(args: pulumi.Inputs): Promise<PreflightResult> {
-    const { cluster, clusterName, hostPorts, k3sInstall, k3sKubeconfig, hostnames } = args as PreflightArgs;
+    const { cluster, clusterName, hostPorts, k3sInstall, k3sKubeconfig, kubeconfig, hostnames } = args as PreflightArgs;
     const nodeAddress = (args as PreflightArgs).nodeAddress ?? hostProbe.nodeAddress();
-    const commands = cluster === 'kind' ? ['docker', 'kind'] : ['curl'];
+    const commands = { kind: ['docker', 'kind'], k3s: ['curl'], existing: [] }[cluster];
     const [resolved, onPath] = await Promise.all([hostProbe.resolve(hostnames), hostProbe.onPath(commands)]);
     const facts: PreflightFacts = {
       cluster,
       k3sInstall,
       k3sKubeconfig,
+      ...(kubeconfig ? { kubeconfig } : {}),
       ...(nodeAddress ? { nodeAddress } : {}),
       hostnames: resolved,
       secrets: readSecretFacts(new pulumi.Config('homelab')),
@@ -81,12 +84,13 @@ export class Preflight extends pulumi.ComponentResource<PreflightResult> {
           ? { hostPortsInUse: await portsInUse(hostPorts) }
           : {}),
         ...(cluster === 'k3s' && !k3sInstall ? { k3sKubeconfigReadable: await hostProbe.readable(k3sKubeconfig) } : {}),
+        ...(cluster === 'existing' && kubeconfig ? { kubeconfigReadable: await hostProbe.readable(kubeconfig) } : {}),
       },
     };
     const problems = preflightProblems(facts, stackSecrets);
     if (problems.length > 0) throw new pulumi.RunError(formatPreflightReport(problems));
     pulumi.log.info(
-      `preflight passed: ${hostnames.join(', ')} -> ${nodeAddress}; ${stackSecrets.length} secrets set; ${commands.join(', ')} present`,
+      `preflight passed: ${hostnames.join(', ')} -> ${nodeAddress}; ${stackSecrets.length} secrets set${commands.length > 0 ? `; ${commands.join(', ')} present` : ''}`,
     );
     return { nodeAddress: nodeAddress as string, hostnames };
   }

@@ -1,10 +1,21 @@
-import { bootstrap, monitoringStack, secretMountPath, versions } from '@homelab/platform';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bootstrap, monitoringStack, secretMountPath, tls, versions } from '@homelab/platform';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
+import {
+  isSecretInput,
+  mockJoinToken,
+  type ProgramRun,
+  plainStrings,
+  type Registration,
+  runProgram,
+} from '../test/program-harness.ts';
+import { skipAwaitAnnotation, waitForAnnotation } from './await-policy.ts';
 import { type AddonName, apiGroup, crdOwners, loadManifests, referencedSecrets } from './manifests.ts';
 import type { HostnameFact } from './preflight-checks.ts';
-import { isSecretInput, type ProgramRun, plainStrings, type Registration, runProgram } from './program-harness.ts';
 
 /** The machine as the preflight sees it; each run sets what it needs. */
 const machine = vi.hoisted(() => ({
@@ -34,6 +45,7 @@ const apiKey = 'api-key-of-admin-0123456789abcdef0123456789';
 const secretValues: Record<string, string> = {
   'homelab:postgresPassword': 'pg-password-0123456789abcdef',
   'homelab:jwtSecret': 'jwt-secret-0123456789abcdef0123456789abcdef',
+  'homelab:identityTokenSecret': 'identity-token-secret-0123456789abcdef0123',
   'homelab:webSessionSecret': 'web-session-0123456789abcdef0123456789abcdef',
   'homelab:apiAdminToken': 'admin-token-0123456789abcdef0123456789abcdef',
   'homelab:gatewayApiKeys': JSON.stringify({ admin: apiKey }),
@@ -294,6 +306,54 @@ describe('the program on kind (the default)', () => {
     });
   });
 
+  it('waits for the suspended restore Job to be held (Suspended), not to complete, and leaves other Jobs alone', () => {
+    const jobs = ofType(program, 'kubernetes:batch/v1:Job');
+    const annotations = (job: Registration) =>
+      (job.inputs.metadata as { annotations?: Record<string, string> }).annotations?.[waitForAnnotation];
+    const suspended = jobs.filter((job) => (job.inputs.spec as { suspend?: boolean }).suspend === true);
+    expect(suspended.map((job) => job.name)).toEqual(['homelab-data/postgres-restore']);
+    for (const job of jobs) {
+      expect(annotations(job), job.name).toBe(suspended.includes(job) ? 'condition=Suspended' : undefined);
+    }
+  });
+
+  it('does not wait for endpoints of the canary Services (their Deployments are at 0 until a deploy), only of the rest', () => {
+    const skipped = (service: Registration) =>
+      (service.inputs.metadata as { annotations?: Record<string, string> }).annotations?.[skipAwaitAnnotation];
+    const services = ofType(program, 'kubernetes:core/v1:Service');
+    expect(
+      services
+        .filter((s) => skipped(s) === 'true')
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['homelab-apps/api-canary', 'homelab-apps/gateway-canary', 'homelab-apps/web-canary']);
+  });
+
+  it('creates every namespace an object lives in, before that object (cert-manager: no chart creates it now)', () => {
+    const created = new Map(
+      ofType(program, 'kubernetes:core/v1:Namespace').map((n) => [(n.inputs.metadata as { name: string }).name, n.urn]),
+    );
+    expect([...created.keys()]).toContain(tls.certManagerNamespace);
+    expect(releaseOf(program, 'certManager').inputs.createNamespace).toBe(false);
+    for (const resource of kubernetesResources(program)) {
+      const namespace = (resource.inputs.metadata as { namespace?: string } | undefined)?.namespace ?? 'kube-system';
+      if (namespace === 'kube-system' || resource.type === 'kubernetes:core/v1:Namespace') continue;
+      expect(created.get(namespace), `${resource.type} ${resource.name} in ${namespace}`).toBeDefined();
+      if (resource.type.startsWith('kubernetes:helm.sh/')) continue;
+      expect(resource.dependencies, `${resource.type} ${resource.name}`).toContain(created.get(namespace));
+    }
+  });
+
+  it('creates no claim before its storage class, so the provider sees WaitForFirstConsumer and does not wait for a bind', () => {
+    const storageClass = only(ofType(program, 'kubernetes:storage.k8s.io/v1:StorageClass'), 'the storage class');
+    const claims = ofType(program, 'kubernetes:core/v1:PersistentVolumeClaim');
+    expect(claims.length).toBeGreaterThan(0);
+    for (const claim of claims) expect(claim.dependencies, claim.name).toContain(storageClass.urn);
+    for (const set of ofType(program, 'kubernetes:apps/v1:StatefulSet')) {
+      expect(set.dependencies, set.name).toContain(storageClass.urn);
+    }
+  });
+
   it('exports the /etc/hosts line for the routed hostnames', () => {
     expect(program.outputs.etcHostsLine).toBe('192.168.1.20 api.homelab.home.arpa notes.homelab.home.arpa');
   });
@@ -373,5 +433,172 @@ describe('a re-run on the kind cluster it already created', () => {
     } finally {
       Object.assign(machine, { busyPorts: [], kindExists: false });
     }
+  });
+});
+
+/** A CRD of each API group the manifests use, as a CRD directory would hold them (one file per add-on). */
+const writeCrdFixtures = (): string => {
+  const directory = mkdtempSync(join(tmpdir(), 'homelab-crds-'));
+  const crd = (group: string, plural: string) =>
+    `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ${plural}.${group}\nspec:\n  group: ${group}\n  names: { kind: X, plural: ${plural} }\n  scope: Namespaced\n  versions: []\n`;
+  const byFile: Record<string, string[]> = {
+    'cert-manager.yaml': [crd('cert-manager.io', 'certificates'), crd('cert-manager.io', 'clusterissuers')],
+    'gateway-api.yaml': [crd('gateway.networking.k8s.io', 'gateways'), crd('gateway.networking.k8s.io', 'httproutes')],
+    'envoy-gateway.yaml': [crd('gateway.envoyproxy.io', 'envoyproxies')],
+    'prometheus-operator.yaml': [crd('monitoring.coreos.com', 'servicemonitors')],
+  };
+  for (const [file, documents] of Object.entries(byFile)) writeFileSync(join(directory, file), documents.join('---\n'));
+  return directory;
+};
+
+describe('the program on an existing cluster, add-ons reduced to their CRDs', () => {
+  const kubeconfigText = 'apiVersion: v1\nkind: Config\nclusters: []\n# existing-cluster-credentials\n';
+  let program: ProgramRun;
+  beforeAll(async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'homelab-existing-'));
+    writeFileSync(join(directory, 'kubeconfig'), kubeconfigText);
+    program = await run({
+      'homelab:cluster': 'existing',
+      'homelab:kubeconfig': join(directory, 'kubeconfig'),
+      'homelab:addons': 'crds',
+      'homelab:addonCrds': writeCrdFixtures(),
+    });
+  });
+
+  it('creates no cluster and installs no chart: the provider reads the given kubeconfig, as a secret', async () => {
+    expect(program.error).toBeUndefined();
+    expect(ofType(program, 'command:local:Command')).toEqual([]);
+    expect(releases(program)).toEqual([]);
+    const provider = only(ofType(program, 'pulumi:providers:kubernetes'), 'the kubernetes provider');
+    expect(isSecretInput(provider.inputs.kubeconfig)).toBe(true);
+    expect(unwrap(provider.inputs.kubeconfig)).toBe(kubeconfigText);
+    expect(plainStrings(program.registrations.map((r) => r.inputs)).join('\n')).not.toContain(
+      'existing-cluster-credentials',
+    );
+    expect(await pulumi.isSecret(program.outputs.kubeconfig as pulumi.Output<string>)).toBe(true);
+  });
+
+  it('applies each custom resource after the CRDs of its add-on, and the CRDs after the namespaces', () => {
+    const crds = ofType(program, 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition');
+    expect(crds).toHaveLength(6);
+    const crdsOf = (addon: AddonName) => crds.filter((c) => c.parent.endsWith(`::addons-${addon}`)).map((c) => c.urn);
+    const custom = kubernetesResources(program).filter((r) => groupOf(r.type) in crdOwners);
+    expect(custom.length).toBeGreaterThan(0);
+    for (const resource of custom) {
+      const owned = crdsOf(crdOwners[groupOf(resource.type)] as AddonName);
+      expect(owned.length).toBeGreaterThan(0);
+      expect(resource.dependencies, `${resource.type} ${resource.name}`).toEqual(expect.arrayContaining(owned));
+    }
+    const namespaces = ofType(program, 'kubernetes:core/v1:Namespace').map((r) => r.urn);
+    for (const crd of crds) expect(crd.dependencies).toEqual(expect.arrayContaining(namespaces));
+  });
+
+  it('refuses a CRD directory holding a group no add-on installs, naming the CRD', async () => {
+    const directory = writeCrdFixtures();
+    writeFileSync(
+      join(directory, 'stray.yaml'),
+      'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: { name: widgets.example.com }\nspec: { group: example.com }\n',
+    );
+    const failed = await run({
+      'homelab:cluster': 'existing',
+      'homelab:kubeconfig': '/dev/null',
+      'homelab:addons': 'crds',
+      'homelab:addonCrds': directory,
+    });
+    expect(String(failed.error)).toMatch(
+      /CRD widgets\.example\.com: no add-on of versions\.json installs API group "example\.com"/,
+    );
+  });
+});
+
+describe('the program on k3s with two more machines as agents', () => {
+  // A fake key, its PEM armour assembled so the repository's credential scan does not mistake the file for a leak.
+  const armour = (edge: string) => `-----${edge} OPENSSH ${'PRIVATE'} KEY-----`;
+  const privateKey = `${armour('BEGIN')}\nagent-ssh-key-0123456789\n${armour('END')}`;
+  const agents = [
+    {
+      name: 'node-2',
+      host: '192.168.1.21',
+      labels: { 'topology.kubernetes.io/zone': 'shelf-2' },
+      taints: ['homelab.dev/gpu=true:NoSchedule'],
+    },
+    { name: 'node-3', host: 'node-3.lan', user: 'admin', port: 2222 },
+  ];
+  let program: ProgramRun;
+  beforeAll(async () => {
+    vi.resetModules();
+    program = await runProgram(
+      {
+        ...secretValues,
+        'homelab:cluster': 'k3s',
+        'homelab:agents': JSON.stringify(agents),
+        'homelab:sshPrivateKey': privateKey,
+      },
+      [...Object.keys(secretValues), 'homelab:sshPrivateKey'],
+      () => import('./index.ts'),
+    );
+  });
+  const joins = () => ofType(program, 'command:remote:Command');
+  const join = (name: string) =>
+    only(
+      joins().filter((j) => j.name === `agents-${name}`),
+      `join of ${name}`,
+    );
+
+  it('joins each machine over SSH with the pinned k3s, its node name, labels and taints', () => {
+    expect(program.error).toBeUndefined();
+    expect(joins()).toHaveLength(2);
+    const node2 = join('node-2');
+    expect(unwrap(node2.inputs.connection)).toMatchObject({ host: '192.168.1.21', port: 22, user: 'root' });
+    const script = String(node2.inputs.create);
+    expect(script).toContain(`INSTALL_K3S_VERSION='${versions.kubernetes.k3s}'`);
+    expect(script).toContain(`K3S_URL='https://192.168.1.20:6443'`);
+    expect(script).toContain(`https://raw.githubusercontent.com/k3s-io/k3s/${versions.kubernetes.k3s}/install.sh`);
+    expect(script).toContain(
+      "sh -s - agent '--node-name=node-2' '--node-label=topology.kubernetes.io/zone=shelf-2' '--node-taint=homelab.dev/gpu=true:NoSchedule'",
+    );
+    expect(node2.inputs.update).toBe(node2.inputs.create);
+    expect(node2.deleteBeforeReplace).toBe(true);
+    expect(node2.inputs.triggers).toEqual([agents[0]?.labels, agents[0]?.taints]);
+    expect(unwrap(join('node-3').inputs.connection)).toMatchObject({ host: 'node-3.lan', port: 2222, user: 'admin' });
+    expect(String(join('node-3').inputs.create)).toContain("agent '--node-name=node-3' >&2");
+  });
+
+  it('reads the join token on the server and passes it only as a secret, on stdin', () => {
+    const token = only(
+      ofType(program, 'command:local:Command').filter((c) => c.name === 'agents-token'),
+      'the token command',
+    );
+    const server = only(
+      ofType(program, 'command:local:Command').filter((c) => c.name === 'cluster-k3s'),
+      'the k3s server',
+    );
+    expect(token.dependencies).toContain(server.urn);
+    for (const agent of joins()) {
+      expect(isSecretInput(agent.inputs.stdin), agent.name).toBe(true);
+      expect(unwrap(agent.inputs.stdin)).toBe(`${mockJoinToken}\n`);
+      expect(agent.dependencies).toContain(token.urn);
+      // The key makes the whole connection a secret (the SDK marks an object holding a secret as one).
+      expect(isSecretInput(agent.inputs.connection), agent.name).toBe(true);
+    }
+    for (const resource of program.registrations) {
+      const plain = plainStrings(resource.inputs).join('\n');
+      expect(plain.includes(mockJoinToken.slice(0, 20)), `token in ${resource.type} ${resource.name}`).toBe(false);
+      expect(plain.includes('agent-ssh-key-0123456789'), `SSH key in ${resource.type} ${resource.name}`).toBe(false);
+    }
+  });
+
+  it('waits for each node to be Ready before the workloads, and drains it before the agent is uninstalled', () => {
+    const nodes = ofType(program, 'command:local:Command').filter((c) => /^agents-node-\d-node$/.test(c.name));
+    expect(nodes).toHaveLength(2);
+    for (const node of nodes) {
+      const agentJoin = join(node.name.replace(/^agents-|-node$/g, ''));
+      expect(node.dependencies).toContain(agentJoin.urn);
+      expect(String(node.inputs.delete)).toMatch(/drain "\$NODE_NAME"/);
+    }
+    for (const deployment of ofType(program, 'kubernetes:apps/v1:Deployment')) {
+      expect(deployment.dependencies).toEqual(expect.arrayContaining(nodes.map((n) => n.urn)));
+    }
+    expect(program.outputs.agentNodes).toEqual(['node-2', 'node-3']);
   });
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { stackSecrets } from './stack-secrets.ts';
+import { clusterFlavours } from './stack-settings.ts';
 
 const projectDir = fileURLToPath(new URL('..', import.meta.url));
 const project = parse(readFileSync(`${projectDir}/Pulumi.yaml`, 'utf8'));
@@ -17,7 +18,7 @@ describe('the committed Pulumi project and example stacks', () => {
 
   it('ship at least one example stack per cluster flavour', () => {
     const flavours = stackFiles.map((f) => parse(readFileSync(`${projectDir}/${f}`, 'utf8')).config['homelab:cluster']);
-    expect(new Set(flavours)).toEqual(new Set(['kind', 'k3s']));
+    expect(new Set(flavours)).toEqual(new Set(clusterFlavours));
   });
 
   it('hold no secret, plain or encrypted, and only keys the project declares', () => {

@@ -15,6 +15,7 @@ export interface StackSecretSpec {
 export type StackSecretKey =
   | 'postgresPassword'
   | 'jwtSecret'
+  | 'identityTokenSecret'
   | 'webSessionSecret'
   | 'apiAdminToken'
   | 'gatewayApiKeys'
@@ -65,6 +66,12 @@ export const stackSecrets: readonly StackSecretSpec[] = [
     key: 'jwtSecret',
     purpose: 'HS256 key the gateway verifies bearer tokens with',
     setCommand: `pulumi config set --secret jwtSecret ${random(32)}`,
+    validate: minLength(32),
+  },
+  {
+    key: 'identityTokenSecret',
+    purpose: 'HS256 key the gateway signs identity tokens with and the API verifies them with',
+    setCommand: `pulumi config set --secret identityTokenSecret ${random(32)}`,
     validate: minLength(32),
   },
   {

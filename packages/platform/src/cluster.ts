@@ -25,6 +25,8 @@ export const local = {
   dataDir: '.data',
   prometheusPort: 9090,
   canaryApiPort: 3012,
+  /** `homelab up --canary`: the one embedded PostgreSQL both APIs share, over the wire protocol. */
+  sharedDatabasePort: 3013,
 } as const;
 
 /** Where this repository lives: alert `runbook_url`s and image names are built from it. Override per fork. */

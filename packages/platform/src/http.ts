@@ -2,15 +2,21 @@
 export const http = {
   paths: { liveness: '/healthz', readiness: '/readyz', metrics: '/metrics', openapi: '/openapi.json' },
   /**
-   * The identity the gateway authenticated, forwarded to the API. The API trusts only this header; the gateway
-   * strips any copy a client sends, and the NetworkPolicy lets only the gateway reach the API.
+   * The identity the gateway authenticated, forwarded to the API as a short-lived token the gateway signs
+   * (`identityToken` in auth.ts, ADR 0071). The gateway strips any copy a client sends; the API verifies the
+   * signature, so reaching the API directly gives no identity.
    */
-  identityHeader: 'x-homelab-user',
+  identityHeader: 'x-homelab-identity',
   requestIdHeader: 'x-request-id',
   /** Bodies larger than this answer 413 (bytes). */
   maxBodyBytes: 64 * 1024,
   /** A request still running after this answers 504 (milliseconds). */
   requestTimeoutMs: 5_000,
+  /**
+   * The whole request body must arrive within this after the request head, or the request answers 408. Below
+   * `requestTimeoutMs`, so a slow client gets its own 4xx instead of the server's 504.
+   */
+  bodyDeadlineMs: 4_000,
   /**
    * Keep-alive ordering (workload-checklist): the proxy's upstream idle timeout < Node's keepAliveTimeout <
    * Node's headersTimeout, so the proxy never reuses a socket Node has just closed.

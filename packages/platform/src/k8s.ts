@@ -33,6 +33,33 @@ export const defaultStorageClass = storageClasses.k3s;
  */
 export const podIdentity = { uid: 10001, gid: 10001 } as const;
 
+/**
+ * The Pod Security `restricted` level with the platform's non-root identity: the manifests' pods (infra/k8s) and
+ * the Helm add-ons' values (infra/pulumi) both take it from here, so the two cannot drift apart.
+ */
+export const restrictedSecurityContext = {
+  pod: {
+    runAsNonRoot: true,
+    runAsUser: podIdentity.uid,
+    runAsGroup: podIdentity.gid,
+    fsGroup: podIdentity.gid,
+    // Volumes are re-owned only when their root does not already match: a large PVC is not walked on every start.
+    fsGroupChangePolicy: 'OnRootMismatch',
+    seccompProfile: { type: 'RuntimeDefault' },
+  },
+  /** The container level, plus a read-only root filesystem. */
+  container: {
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    runAsUser: podIdentity.uid,
+    runAsGroup: podIdentity.gid,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  },
+} as const;
+
 /** Probe timing against the service kit's /healthz and /readyz. */
 export const probes = {
   periodSeconds: 5,
@@ -133,6 +160,10 @@ export const clusterServices = {
   apiServerPorts: [443, 6443],
 } as const;
 
+/** A Service's in-cluster DNS name: the one place the cluster domain is spelled out. */
+export const serviceHost = (service: string, namespace: string): string =>
+  `${service}.${namespace}.svc.${clusterServices.clusterDomain}`;
+
 /** kube-prometheus-stack's Prometheus pods, the only scraper the NetworkPolicies admit. */
 export const monitoringStack = {
   namespace: namespaces.monitoring,
@@ -153,6 +184,8 @@ export const secretNames = {
   apiAdminToken: 'api-admin-token',
   gatewayApiKeys: 'gateway-api-keys',
   gatewayJwt: 'gateway-jwt',
+  /** Keys: `secret` (the gateway signs identity tokens with it, the API verifies them; ADR 0071). */
+  identityToken: 'identity-token',
   /** Keys: `secret` (signs the web app's session cookie). */
   webSession: 'web-session',
 } as const;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { appNames, apps, http, httpDurationBuckets, local, shutdown, versions } from './index.ts';
 
@@ -44,7 +45,17 @@ describe('the platform source of truth', () => {
   });
 
   it('pins a Node version that satisfies the engines field', async () => {
-    const major = Number(versions.tools.node.split('.')[0]);
-    expect(major).toBeGreaterThanOrEqual(22);
+    const { engines } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      engines: { node: string };
+    };
+    // `>=22.12`: the one form the root package.json uses (bootstrap.sh reads its major the same way).
+    const minimum = /^>=(\d+)\.(\d+)/.exec(engines.node);
+    expect(minimum, engines.node).not.toBeNull();
+    const [major, minor] = versions.tools.node.split('.').map(Number) as [number, number];
+    const [minMajor, minMinor] = [Number(minimum?.[1]), Number(minimum?.[2])];
+    expect(
+      major > minMajor || (major === minMajor && minor >= minMinor),
+      `${versions.tools.node} vs ${engines.node}`,
+    ).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { http } from '@homelab/platform';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { adminBearer } from './admin-auth.ts';
 import type { ReadinessCheck } from './lifecycle.ts';
 import { ProblemError, problem } from './problem.ts';
 
@@ -34,7 +34,31 @@ export interface FaultsOptions {
   readonly crash?: () => void;
   /** Default Math.random. */
   readonly random?: () => number;
+  /** Default: real timers. Tests pass their own clock and step it. */
+  readonly timers?: FaultTimers;
 }
+
+/** The timers the faults run on. */
+export interface FaultTimers {
+  /** Resolves after `ms` (the latency fault). */
+  sleep(ms: number): Promise<void>;
+  /** Runs `fn` every `ms` until the returned function is called (the leak fault); must not keep the process up. */
+  every(ms: number, fn: () => void): () => void;
+  /** Runs `fn` once after `ms` (the crash fault, after its answer is on the way). */
+  later(ms: number, fn: () => void): void;
+}
+
+const realTimers: FaultTimers = {
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  every: (ms, fn) => {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    return () => clearInterval(timer);
+  },
+  later: (ms, fn) => {
+    setTimeout(fn, ms);
+  },
+};
 
 export interface Faults {
   readonly enabled: boolean;
@@ -58,8 +82,6 @@ export interface Faults {
 
 const defaults = (): FaultSettings => faultSettingsSchema.parse({});
 const exempt = new Set<string>([http.paths.liveness, http.paths.readiness, http.paths.metrics]);
-const digest = (value: string) => createHash('sha256').update(value).digest();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Fault injection for drills: off by default, switched at run time through a token-protected admin endpoint. */
 export function createFaults({
@@ -68,17 +90,18 @@ export function createFaults({
   logger,
   crash = () => process.exit(70),
   random = Math.random,
+  timers = realTimers,
 }: FaultsOptions): Faults {
   if (enabled && !adminToken) throw new Error('faults enabled without an admin token');
   let current = defaults();
   let active = false;
   let leak: Buffer[] = [];
-  let leakTimer: NodeJS.Timeout | undefined;
-  const tokenDigest = adminToken ? digest(adminToken) : undefined;
+  let stopLeakTimer: (() => void) | undefined;
+  const requireAdmin = adminToken ? adminBearer(adminToken) : undefined;
 
   const stopLeak = () => {
-    if (leakTimer) clearInterval(leakTimer);
-    leakTimer = undefined;
+    stopLeakTimer?.();
+    stopLeakTimer = undefined;
     leak = [];
   };
   const set = (settings: FaultSettings) => {
@@ -88,15 +111,14 @@ export function createFaults({
     if (settings.leakMbPerSecond > 0) {
       const bytes = Math.round(settings.leakMbPerSecond * 1024 * 1024);
       // fill() touches every page, so the memory is resident and counts against the container's limit.
-      leakTimer = setInterval(() => leak.push(Buffer.allocUnsafe(bytes).fill(1)), 1000);
-      leakTimer.unref();
+      stopLeakTimer = timers.every(1000, () => leak.push(Buffer.allocUnsafe(bytes).fill(1)));
     }
     logger?.warn({ faults: current }, 'fault injection settings changed');
   };
 
   const middleware: MiddlewareHandler = async function faults(c, next) {
     if (!active || exempt.has(c.req.path) || c.req.path.startsWith('/admin/')) return next();
-    if (current.latencyMs > 0 && random() < current.latencyRatio) await sleep(current.latencyMs);
+    if (current.latencyMs > 0 && random() < current.latencyRatio) await timers.sleep(current.latencyMs);
     if (current.errorRatio > 0 && random() < current.errorRatio) {
       throw new ProblemError(500, 'Internal Server Error', 'injected fault', { fault: 'error' });
     }
@@ -106,13 +128,9 @@ export function createFaults({
   const routes = new Hono();
   routes.use('/admin/faults', async (c, next) => {
     // Refused as if the route did not exist: a deployment that did not opt in exposes nothing.
-    if (!enabled || !tokenDigest) return problem(c, 404, 'Not Found');
-    const header = c.req.header('authorization') ?? '';
-    const presented = header.startsWith('Bearer ') ? header.slice(7) : '';
-    if (!timingSafeEqual(digest(presented), tokenDigest)) {
-      c.header('www-authenticate', 'Bearer realm="admin"');
-      return problem(c, 401, 'Unauthorized', 'a valid admin bearer token is required');
-    }
+    if (!enabled || !requireAdmin) return problem(c, 404, 'Not Found');
+    const refusal = requireAdmin?.(c);
+    if (refusal) return refusal;
     await next();
   });
   routes.get('/admin/faults', (c) => c.json({ ...current, leakedMb: leak.length * current.leakMbPerSecond }));
@@ -130,7 +148,7 @@ export function createFaults({
     if (parsed.data.crash) {
       logger?.fatal('crash fault: exiting');
       // After the answer is on its way, so the drill sees its request acknowledged.
-      setTimeout(crash, 50);
+      timers.later(50, crash);
     }
     return c.json(current);
   });

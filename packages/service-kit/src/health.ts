@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { Lifecycle, ReadinessCheck } from './lifecycle.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { problem } from './problem.ts';
+import { withTimeout } from './with-timeout.ts';
 
 export interface HealthRoutesOptions {
   readonly lifecycle: Lifecycle;
@@ -11,21 +12,6 @@ export interface HealthRoutesOptions {
   /** A check that has not answered within this many ms counts as failed. Default 2000. */
   readonly checkTimeoutMs?: number;
 }
-
-const withTimeout = (check: ReadinessCheck, ms: number): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    check.check().then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 
 /**
  * `/healthz` says the process is alive (never checks dependencies: a database outage must not restart every pod),
@@ -36,7 +22,16 @@ export function healthRoutes({ lifecycle, metrics, readiness, checkTimeoutMs = 2
   routes.get(http.paths.liveness, (c) => c.json({ status: 'ok' }));
   routes.get(http.paths.readiness, async (c) => {
     if (lifecycle.draining) return problem(c, 503, 'Service Unavailable', 'draining: shutting down');
-    const results = await Promise.allSettled(readiness.map((check) => withTimeout(check, checkTimeoutMs)));
+    const results = await Promise.allSettled(
+      readiness.map((check) =>
+        // Through a promise, so a check that throws synchronously fails only itself.
+        withTimeout(
+          Promise.resolve().then(() => check.check()),
+          checkTimeoutMs,
+          new Error(`no answer within ${checkTimeoutMs} ms`),
+        ),
+      ),
+    );
     const checks: Record<string, string> = {};
     let ready = true;
     results.forEach((result, i) => {

@@ -1,30 +1,18 @@
+// The kit's public surface: what the apps, their tests and benchmarks use. Everything else is internal to the
+// kit (the fused front door's parts, the response-header presets), so it can change without touching the apps.
+export { adminBearer } from './admin-auth.ts';
 export { type CountedHistogramOptions, createCountedHistogram, type TimingSeries } from './counted-histogram.ts';
 export { type BaseEnv, baseEnvSchema, ConfigError, envBoolean, envPort, parseEnv } from './env.ts';
-export { createFaults, type FaultSettings, type Faults, type FaultsOptions, faultSettingsSchema } from './faults.ts';
-export { frontDoor } from './front-door.ts';
-export {
-  applySecurityHeaders,
-  bodyLimit,
-  requestTimeout,
-  securityHeaders,
-  securityHeaderValues,
-  setResponseHeader,
-  withTimeout,
-} from './guards.ts';
-export { healthRoutes } from './health.ts';
-export { createLifecycle, type Lifecycle, type ReadinessCheck } from './lifecycle.ts';
-export { createLogger, type Logger, type LoggerOptions, redact, redactedKeys } from './logger.ts';
-export { createMetrics, type MetricsOptions, type ServiceMetrics } from './metrics.ts';
-export { createRequestObserver, observe } from './observe.ts';
-export { type ProblemBody, ProblemError, problem, problemBody, problemContentType } from './problem.ts';
-export {
-  assignRequestContext,
-  parseTraceparent,
-  type RequestTrace,
-  requestContext,
-  requestTrace,
-} from './request-context.ts';
+export type { FaultSettings } from './faults.ts';
+export { createIdentitySigner, createIdentityVerifier, type IdentityTokenOptions } from './identity-token.ts';
+export type { Lifecycle, ReadinessCheck } from './lifecycle.ts';
+export { createLogger, type Logger } from './logger.ts';
+export { createMetrics, type ServiceMetrics } from './metrics.ts';
+export { type ProblemBody, ProblemError, problem } from './problem.ts';
+export type { RequestBodyState } from './request-body.ts';
+export { type RequestTrace, requestTrace } from './request-context.ts';
 export { requestHeader } from './request-header.ts';
-export { presetResponseHeaders, presettableResponseClass } from './response-headers.ts';
+export { configErrorExitCode, type RunServiceOptions, runService, type ServiceEnv } from './run-service.ts';
+export { securityHeaderValues } from './security-headers.ts';
 export { type RunningServer, type ServeOptions, serve } from './serve.ts';
-export { createServiceApp, type ServiceApp, type ServiceAppOptions, statusTitle } from './service-app.ts';
+export { createServiceApp, type ServiceApp, type ServiceAppOptions } from './service-app.ts';

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { isoTimeCache } from './iso-time.ts';
 
 export interface LoggerOptions {
   readonly service: string;
@@ -114,17 +115,8 @@ function bufferedStdout(): DestinationStream {
   return batched;
 }
 
-// Under load many lines share a millisecond: format the ISO timestamp once per millisecond.
-let lastMs = 0;
-let lastTime = '';
-const isoTime = (): string => {
-  const now = Date.now();
-  if (now !== lastMs) {
-    lastMs = now;
-    lastTime = `,"time":"${new Date(now).toISOString()}"`;
-  }
-  return lastTime;
-};
+/** pino's timestamp hook: `,"time":"<ISO>"`, formatted once per millisecond. */
+const isoTime = isoTimeCache((iso) => `,"time":"${iso}"`);
 
 /** JSON logs with `service` and `version` on every line, ISO timestamps and credential redaction. */
 export function createLogger({ service, version, level = 'info', destination }: LoggerOptions): Logger {

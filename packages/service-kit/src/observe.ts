@@ -1,7 +1,8 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import pino, { type Logger } from 'pino';
 import type { ServiceMetrics } from './metrics.ts';
 import './context.ts';
+import { isoTimeCache } from './iso-time.ts';
 
 export interface ObserveOptions {
   readonly logger: Logger;
@@ -54,8 +55,7 @@ interface LineSink {
 function accessLineWriter(logger: Logger) {
   const stream = (logger as unknown as Record<symbol, LineSink>)[pino.symbols.streamSym];
   const bindings = (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] ?? '';
-  let lastMs = 0;
-  let lastTime = '';
+  const isoTime = isoTimeCache();
   return (fields: {
     requestId: string;
     traceId: string;
@@ -66,13 +66,8 @@ function accessLineWriter(logger: Logger) {
     status: number;
     durationMs: number;
   }) => {
-    const now = Date.now();
-    if (now !== lastMs) {
-      lastMs = now;
-      lastTime = new Date(now).toISOString();
-    }
     stream?.write(
-      `{"level":"info","time":"${lastTime}"${bindings},"requestId":${fields.requestId === fields.traceId ? `"${fields.traceId}"` : quote(fields.requestId)},"traceId":"${fields.traceId}","spanId":"${fields.spanId}","method":${quoteKnown(fields.method)},"path":${quote(fields.path)},"route":${quoteKnown(fields.route)},"status":${fields.status},"durationMs":${fields.durationMs},"msg":"request"}\n`,
+      `{"level":"info","time":"${isoTime()}"${bindings},"requestId":${fields.requestId === fields.traceId ? `"${fields.traceId}"` : quote(fields.requestId)},"traceId":"${fields.traceId}","spanId":"${fields.spanId}","method":${quoteKnown(fields.method)},"path":${quote(fields.path)},"route":${quoteKnown(fields.route)},"status":${fields.status},"durationMs":${fields.durationMs},"msg":"request"}\n`,
     );
   };
 }
@@ -110,16 +105,3 @@ export function createRequestObserver({ logger, metrics, accessLog = true, reque
     },
   };
 }
-
-/** Access log and RED metrics as a middleware (the service app uses the fused front door instead). */
-export const observe = (options: ObserveOptions): MiddlewareHandler => {
-  const observer = createRequestObserver(options);
-  return async function observe(c, next) {
-    const start = observer.start();
-    try {
-      await next();
-    } finally {
-      observer.finish(c, start);
-    }
-  };
-};

@@ -1,8 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { http } from '@homelab/platform';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import './context.ts';
-import { setResponseHeader } from './guards.ts';
 import { requestHeader } from './request-header.ts';
 
 /** Request ids from callers are echoed only when short and made of safe characters (they end up in logs). */
@@ -88,9 +87,3 @@ export function assignRequestContext(c: Context): string {
   c.set('traceparent', trace.traceparent);
   return trace.requestId;
 }
-
-export const requestContext = (): MiddlewareHandler =>
-  async function requestContext(c, next) {
-    setResponseHeader(c, requestIdHeader, assignRequestContext(c));
-    await next();
-  };

@@ -21,6 +21,8 @@ export interface ServiceAppOptions {
   readonly faults?: { readonly enabled: boolean; readonly adminToken?: string | undefined } | Faults;
   /** Default `http.maxBodyBytes` from @homelab/platform. */
   readonly bodyLimitBytes?: number;
+  /** Default `http.bodyDeadlineMs` from @homelab/platform. */
+  readonly bodyDeadlineMs?: number;
   /** Default `http.requestTimeoutMs` from @homelab/platform. */
   readonly timeoutMs?: number;
   /** Default true. Off only to measure what logging costs (benchmark). */
@@ -75,6 +77,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       accessLog: options.accessLog ?? true,
       requestMetrics: options.requestMetrics ?? true,
       bodyLimitBytes: options.bodyLimitBytes ?? http.maxBodyBytes,
+      bodyDeadlineMs: options.bodyDeadlineMs ?? http.bodyDeadlineMs,
       timeoutMs: options.timeoutMs ?? http.requestTimeoutMs,
       faults,
       onError,
@@ -94,6 +97,7 @@ const titles: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',

@@ -1,5 +1,12 @@
 export { findBinary } from './binaries.ts';
 export { freePort, waitForPort } from './free-port.ts';
 export { createDatabase, type PostgresServer, postgresAvailable, startPostgres } from './postgres.ts';
+export { type RawExchange, type RawRequestOptions, rawRequest } from './raw-http.ts';
 export { type RedisServer, redisAvailable, startRedis } from './redis.ts';
 export { realServersRequired } from './required.ts';
+export {
+  type ServiceProcess,
+  type ServiceProcessOptions,
+  startServiceProcess,
+  testIdentitySecret,
+} from './service-process.ts';

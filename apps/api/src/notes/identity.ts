@@ -9,25 +9,22 @@ declare module 'hono' {
   }
 }
 
-/** User ids as the gateway forwards them; anything else is not an identity the gateway produced. */
-const ownerPattern = /^[A-Za-z0-9._@:|-]{1,128}$/;
+/** The identity a signed token names, or undefined (see `createIdentityVerifier` in the service kit). */
+export type VerifyIdentity = (token: string | undefined) => string | undefined | Promise<string | undefined>;
 
-/** The caller's identity, or undefined when the header is missing or malformed. */
-export const ownerOf = (c: Context): string | undefined => {
-  const owner = requestHeader(c, http.identityHeader);
-  return owner !== undefined && ownerPattern.test(owner) ? owner : undefined;
-};
+/** The caller's identity, or undefined when the token is missing, forged or expired. */
+export const ownerOf = (c: Context, verify: VerifyIdentity) => verify(requestHeader(c, http.identityHeader));
 
 export const unauthorized = (c: Context): Response =>
-  problem(c, 401, 'Unauthorized', `the ${http.identityHeader} header is missing or malformed`);
+  problem(c, 401, 'Unauthorized', `no valid identity: the ${http.identityHeader} token is missing, forged or expired`);
 
 /**
- * The API trusts exactly one thing about the caller: the identity header the gateway sets after authenticating
- * (the gateway strips client copies, and the NetworkPolicy admits only the gateway). Missing or malformed: 401.
+ * The API trusts exactly one thing about the caller: the identity token the gateway signs after authenticating
+ * (ADR 0071). A request that did not pass the gateway has no identity: 401, whatever headers it carries.
  */
-export const identity = (): MiddlewareHandler =>
+export const identity = (verify: VerifyIdentity): MiddlewareHandler =>
   async function identity(c, next) {
-    const owner = ownerOf(c);
+    const owner = await ownerOf(c, verify);
     if (owner === undefined) return unauthorized(c);
     c.set('owner', owner);
     await next();

@@ -3,6 +3,24 @@ import { z } from '@hono/zod-openapi';
 /** Limits on what one note may hold; bodies above the platform body limit are refused earlier with 413. */
 export const noteLimits = { titleMax: 200, bodyMax: 20_000, pageDefault: 20, pageMax: 100 } as const;
 
+/**
+ * C0 and C1 control characters other than tab, line feed and carriage return. PostgreSQL refuses NUL in text (a
+ * 500 before this check), and the others have no business in a note: they forge log lines and terminal output.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/**
+ * The one contract for every text field the API stores: no control characters (tab, LF and CR excepted) and no
+ * lone UTF-16 surrogates (JSON can spell `"\ud800"`, which no UTF-8 column can hold). Refused with a 400 naming
+ * the field rather than stripped, so what the client reads back is exactly what it sent.
+ */
+export const storableText = () =>
+  z
+    .string()
+    .refine((s) => !controlCharacters.test(s), 'must not contain control characters (other than tab, CR and LF)')
+    .refine((s) => s.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)');
+
 export const NoteSchema = z
   .object({
     id: z.uuid(),
@@ -17,15 +35,15 @@ export const NoteSchema = z
 /** Strict objects: an unknown field is a client bug (or a typo that would silently be dropped): 400. */
 export const CreateNoteSchema = z
   .strictObject({
-    title: z.string().trim().min(1).max(noteLimits.titleMax),
-    body: z.string().max(noteLimits.bodyMax).default(''),
+    title: storableText().trim().min(1).max(noteLimits.titleMax),
+    body: storableText().max(noteLimits.bodyMax).default(''),
   })
   .openapi('CreateNote');
 
 export const PatchNoteSchema = z
   .strictObject({
-    title: z.string().trim().min(1).max(noteLimits.titleMax).optional(),
-    body: z.string().max(noteLimits.bodyMax).optional(),
+    title: storableText().trim().min(1).max(noteLimits.titleMax).optional(),
+    body: storableText().max(noteLimits.bodyMax).optional(),
   })
   .refine((patch) => patch.title !== undefined || patch.body !== undefined, 'give title or body')
   .openapi('PatchNote');

@@ -1,39 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { http } from '@homelab/platform';
 import { ProblemError, problem } from '@homelab/service-kit';
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiMetrics } from '../api-metrics.ts';
 import { type NoteCache, noteCacheKey } from '../cache/note-cache.ts';
 import { decodeCursor, encodeCursor } from '../notes/cursor.ts';
-import { identity, ownerOf, unauthorized } from '../notes/identity.ts';
+import { identity, ownerOf, unauthorized, type VerifyIdentity } from '../notes/identity.ts';
 import { type NotesRepository, QuotaExceededError } from '../notes/notes-repository.ts';
-import {
-  CreateNoteSchema,
-  ListQuery,
-  NoteIdParams,
-  NotePageSchema,
-  NoteSchema,
-  PatchNoteSchema,
-  ProblemSchema,
-} from '../notes/schemas.ts';
 import { withDatabase } from '../storage/database-errors.ts';
+import { createNote, deleteNote, listNotes, notesOpenApiDocument, patchNote } from './notes-contract.ts';
 
 export interface NotesRoutesDeps {
   readonly repository: NotesRepository;
   readonly cache: NoteCache;
   readonly apiMetrics: ApiMetrics;
+  /** Checks the gateway's identity token. */
+  readonly verifyIdentity: VerifyIdentity;
   /** Default `() => new Date()`. */
   readonly now?: () => Date;
 }
 
 const json = 'application/json';
-const problemContent = { 'application/problem+json': { schema: ProblemSchema } };
-const problems = {
-  400: { description: 'Invalid request (unknown fields, bad values)', content: problemContent },
-  401: { description: 'No identity from the gateway', content: problemContent },
-  503: { description: 'Database unavailable; retry', content: problemContent },
-} as const;
-const notFound = { 404: { description: 'No such note for this user', content: problemContent } } as const;
 const jsonHeaders = { 'content-type': json };
 /** The same check as zod's `z.uuid()` (RFC 9562 variants, plus the nil and max UUIDs). */
 const uuidPattern =
@@ -53,74 +40,38 @@ const validationHook = (
   });
 };
 
-const getNote = createRoute({
-  method: 'get',
-  path: '/v1/notes/{id}',
-  summary: 'Read one of your notes',
-  request: { params: NoteIdParams },
-  responses: {
-    200: { description: 'The note', content: { [json]: { schema: NoteSchema } } },
-    ...notFound,
-    ...problems,
-  },
-});
-const listNotes = createRoute({
-  method: 'get',
-  path: '/v1/notes',
-  summary: 'List your notes, newest first (keyset pagination)',
-  request: { query: ListQuery },
-  responses: { 200: { description: 'A page', content: { [json]: { schema: NotePageSchema } } }, ...problems },
-});
-const createNote = createRoute({
-  method: 'post',
-  path: '/v1/notes',
-  summary: 'Create a note',
-  request: { body: { required: true, content: { [json]: { schema: CreateNoteSchema } } } },
-  responses: {
-    201: { description: 'Created', content: { [json]: { schema: NoteSchema } } },
-    409: { description: 'Note quota reached', content: problemContent },
-    ...problems,
-  },
-});
-const patchNote = createRoute({
-  method: 'patch',
-  path: '/v1/notes/{id}',
-  summary: 'Change the title or body; send If-Match: "<version>" to refuse lost updates',
-  request: { params: NoteIdParams, body: { required: true, content: { [json]: { schema: PatchNoteSchema } } } },
-  responses: {
-    200: { description: 'Updated', content: { [json]: { schema: NoteSchema } } },
-    412: { description: 'The note changed since the version in If-Match', content: problemContent },
-    ...notFound,
-    ...problems,
-  },
-});
-const deleteNote = createRoute({
-  method: 'delete',
-  path: '/v1/notes/{id}',
-  summary: 'Delete a note',
-  request: { params: NoteIdParams },
-  responses: { 204: { description: 'Deleted' }, ...notFound, ...problems },
-});
-
+/**
+ * The version a PATCH expects, from If-Match: a note version (`"3"`), or `*` for "whatever the current version is"
+ * (RFC 9110 §13.1.1), which a client must say explicitly. Missing: 428 (RFC 6585), so no client can lose another's
+ * update by forgetting the header.
+ */
 const parseIfMatch = (header: string | undefined): number | undefined => {
-  if (header === undefined) return undefined;
+  if (header === undefined) {
+    throw new ProblemError(428, 'Precondition Required', 'send If-Match: "<version>" (or * to overwrite any version)');
+  }
+  if (header.trim() === '*') return undefined;
   const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
   if (!match) throw new ProblemError(400, 'Bad Request', 'If-Match must be a note version, e.g. "3"');
   return Number(match[1]);
 };
 
 /** `/v1/notes` and `/openapi.json`. Reads by id go through the cache; every write invalidates it. */
-export function notesRoutes({ repository, cache, apiMetrics, now = () => new Date() }: NotesRoutesDeps) {
+export function notesRoutes({
+  repository,
+  cache,
+  apiMetrics,
+  verifyIdentity,
+  now = () => new Date(),
+}: NotesRoutesDeps) {
   const routes = new OpenAPIHono({ defaultHook: validationHook });
 
-  // The hottest route is registered on the plain router and only documented through the OpenAPI registry: the
+  // The hottest route is registered on the plain router and only documented in the contract (notes-contract.ts): the
   // generated validator middleware cost more per request than the rest of the cache-hit path. The checks are the
   // same (the identity, then a UUID id, else the 401 and 400 problems the middleware and schema would give). It is
   // registered before the `/v1/*` identity middleware and checks the identity itself: it answers before that
   // middleware would run, which saves a middleware level per cache hit.
-  routes.openAPIRegistry.registerPath(getNote);
   routes.get('/v1/notes/:id', async (c) => {
-    const owner = ownerOf(c);
+    const owner = await ownerOf(c, verifyIdentity);
     if (owner === undefined) return unauthorized(c);
     const id = c.req.param('id');
     if (!uuidPattern.test(id)) {
@@ -143,7 +94,7 @@ export function notesRoutes({ repository, cache, apiMetrics, now = () => new Dat
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, jsonHeaders);
   });
 
-  routes.use('/v1/*', identity());
+  routes.use('/v1/*', identity(verifyIdentity));
 
   routes.openapi(listNotes, async (c) => {
     const { cursor, limit } = c.req.valid('query');
@@ -190,13 +141,7 @@ export function notesRoutes({ repository, cache, apiMetrics, now = () => new Dat
     return c.body(null, 204);
   });
 
-  routes.doc31(http.paths.openapi, {
-    openapi: '3.1.0',
-    info: {
-      title: 'homelab notes API',
-      version: '1',
-      description: `Every /v1 route requires the ${http.identityHeader} header set by the gateway.`,
-    },
-  });
+  const document = notesOpenApiDocument('api');
+  routes.get(http.paths.openapi, (c) => c.json(document));
   return routes;
 }

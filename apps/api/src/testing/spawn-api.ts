@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort, waitForPort } from '@homelab/test-servers';
+import { testIdentitySecret } from './identity.ts';
 
 export const apiMain = join(import.meta.dirname, '..', 'main.ts');
 
@@ -18,7 +19,14 @@ export async function spawnApi(env: Record<string, string>): Promise<SpawnedApi>
   const port = await freePort();
   let output = '';
   const child = spawn(process.execPath, [apiMain], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      IDENTITY_TOKEN_SECRET: testIdentitySecret,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk) => {

@@ -7,6 +7,7 @@ import { createRedisCache } from '../cache/redis-cache.ts';
 import { migrate } from '../storage/migrate.ts';
 import { createPgClient } from '../storage/pg-client.ts';
 import { createPgliteClient } from '../storage/pglite-client.ts';
+import { testIdentitySecret } from './identity.ts';
 
 export interface TestBackend {
   /** PostgreSQL connection string; undefined: in-memory PGlite. */
@@ -47,13 +48,11 @@ export async function buildTestApp(backend: TestBackend) {
     apiMetrics,
     db,
     cache,
+    identitySecret: testIdentitySecret,
     ...(backend.maxNotesPerOwner ? { maxNotesPerOwner: backend.maxNotesPerOwner } : {}),
     ...(backend.faults ? { faults: backend.faults } : {}),
   });
-  return { ...built, db, cache, metrics, lines, close: () => built.lifecycle.runShutdownHooks() };
+  return { ...built, db, cache, metrics, logger, lines, close: () => built.lifecycle.runShutdownHooks() };
 }
 
-export const userHeaders = (user: string, extra: Record<string, string> = {}) => ({
-  'x-homelab-user': user,
-  ...extra,
-});
+export { signTestIdentity, testIdentitySecret, userHeaders } from './identity.ts';

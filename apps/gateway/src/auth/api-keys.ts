@@ -1,17 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hashApiKey, type StoredApiKey } from '@homelab/platform';
 
-/** One stored API key: the identity it authenticates and the SHA-256 of the key, never the key itself. */
-export interface StoredApiKey {
-  readonly identity: string;
-  readonly sha256: string;
-}
-
-/**
- * SHA-256 without a salt or a slow KDF is the right hash here: keys are 32 random bytes, so there is nothing to
- * brute-force, and the gateway hashes every key it has not verified before (a KDF would cost milliseconds).
- */
-export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+// The hash and the stored shape are the platform's (the Pulumi program and `homelab up` write the same store).
+export { hashApiKey, type StoredApiKey } from '@homelab/platform';
 
 /** Identities are forwarded in a header: keep them to a conservative character set so none can inject one. */
 export const identityPattern = /^[A-Za-z0-9._@-]{1,128}$/;

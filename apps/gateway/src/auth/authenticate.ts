@@ -1,11 +1,11 @@
 import { auth } from '@homelab/platform';
 import { problem, requestHeader } from '@homelab/service-kit';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { JwtRejected } from './jwt-verifier.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
-    /** The authenticated caller, set by `authenticate()`. */
+    /** The authenticated caller, set by the gateway's handler from `identifyCaller`. */
     identity: string;
   }
 }
@@ -45,16 +45,5 @@ export function identifyCaller(
     const authorization = requestHeader(c, 'authorization');
     if (authorization?.toLowerCase().startsWith('bearer ')) return bearer(c, authorization.slice(7).trim());
     return unauthorized(c, 'credentials required: an x-api-key header or Authorization: Bearer <token>');
-  };
-}
-
-/** `identifyCaller` as a middleware: sets `c.var.identity` or answers 401. */
-export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
-  const identify = identifyCaller(options);
-  return async (c, next) => {
-    const identity = await identify(c);
-    if (typeof identity !== 'string') return identity;
-    c.set('identity', identity);
-    await next();
   };
 }

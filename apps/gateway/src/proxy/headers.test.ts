@@ -2,7 +2,7 @@ import { http } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.ts';
 
-const forward = { identity: 'alice', requestId: 'r1', traceparent: '00-a-b-01', clientAddress: '10.0.0.1' };
+const forward = { identityToken: 'alice', requestId: 'r1', traceparent: '00-a-b-01', clientAddress: '10.0.0.1' };
 
 describe('proxy headers', () => {
   it('drops hop-by-hop headers, those named in Connection, credentials and the client identity', () => {

@@ -3,7 +3,9 @@ import { http } from '@homelab/platform';
 
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection and must not be forwarded; `host` is set by the
- * client pool from the upstream origin. Credentials stop here: the API trusts the identity header only.
+ * client pool from the upstream origin. Credentials stop here: the API trusts the gateway's signed identity token
+ * only. `x-homelab-user` (the unsigned identity header of before ADR 0071) is dropped too, for any API still
+ * reading it during a rollout.
  */
 const dropOnRequest = new Set([
   'connection',
@@ -19,6 +21,7 @@ const dropOnRequest = new Set([
   'x-api-key',
   'cookie',
   http.identityHeader,
+  'x-homelab-user',
   http.requestIdHeader,
   'traceparent',
   'x-forwarded-for',
@@ -38,7 +41,8 @@ const dropOnResponse = new Set([
 
 /** What the gateway adds to every upstream request. */
 export interface ForwardContext {
-  readonly identity: string;
+  /** The signed identity token (ADR 0071), not the bare identity. */
+  readonly identityToken: string;
   readonly requestId: string;
   readonly traceparent: string;
   readonly clientAddress: string;
@@ -81,7 +85,7 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], forward: F
   }
   out.push(
     http.identityHeader,
-    forward.identity,
+    forward.identityToken,
     http.requestIdHeader,
     forward.requestId,
     'traceparent',

@@ -1,10 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { requestHeader } from '@homelab/service-kit';
+import { ProblemError, requestHeader } from '@homelab/service-kit';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Dispatcher } from 'undici';
 import type { GatewayMetrics, UpstreamRecorder } from '../metrics.ts';
+import type { Verdict } from '../resilience/circuit-breaker.ts';
 import type { RetryBudget } from '../resilience/retry-budget.ts';
 import type { Upstream } from '../upstreams/upstream.ts';
 import type { WeightedUpstreams } from '../upstreams/weighted-upstreams.ts';
@@ -25,6 +26,8 @@ export interface ProxyRoute {
 
 export interface ProxyDeps {
   readonly metrics: GatewayMetrics;
+  /** The identity token the API verifies (`createIdentitySigner` in the service kit). */
+  readonly signIdentity: (identity: string) => string | Promise<string>;
   readonly problem: (c: Context, status: ContentfulStatusCode, title: string, detail?: string) => Response;
   /** The one origin answered with CORS headers (preflights are answered earlier by the CORS middleware). */
   readonly corsOrigin?: string;
@@ -67,6 +70,17 @@ const sentResponse = (status: number): Response => {
   }
   return response;
 };
+
+/** The upstream stopped waiting before the client finished sending its body. */
+const bodyTooSlow = (ms: number) =>
+  new ProblemError(408, 'Request Timeout', `the request body did not arrive within the upstream's ${ms} ms`);
+
+/** The client closed its side before the answer was complete. */
+const clientGone = (incoming: IncomingMessage | undefined, outgoing: ServerResponse | undefined): boolean =>
+  (incoming?.destroyed === true || outgoing?.destroyed === true) && !outgoing?.writableFinished;
+
+/** The request's body had not fully arrived when the attempt failed. */
+const bodyUnfinished = (c: Context, hasBody: boolean): boolean => hasBody && c.get('requestBody')?.complete === false;
 
 /** Whether a request (other than GET/HEAD) carries a body, by its framing headers. */
 const announcesBody = (c: Context): boolean => {
@@ -213,6 +227,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
     const hasBody = method !== 'GET' && method !== 'HEAD' && announcesBody(c);
     const rawHeaders = incoming?.rawHeaders ?? [...c.req.raw.headers].flat();
     const url = incoming?.url ?? c.req.url.slice(c.req.url.indexOf('/', 8));
+    const signed = deps.signIdentity(c.get('identity'));
+    const identityToken = typeof signed === 'string' ? signed : await signed;
     route.retryBudget.recordRequest();
     const exchange: Exchange = {
       c,
@@ -224,7 +240,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       path: url,
       method,
       headers: upstreamRequestHeaders(rawHeaders, {
-        identity: c.get('identity'),
+        identityToken,
         requestId: c.get('requestId'),
         traceparent: c.get('traceparent'),
         clientAddress: incoming?.socket.remoteAddress ?? 'unknown',
@@ -234,25 +250,44 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     };
+    /** What an attempt says about the upstream: nothing when the client, not the upstream, ended it. */
+    const verdict = (result: Attempt): Verdict => {
+      if (result.kind !== 'failed') return result.status >= 500 ? 'failure' : 'success';
+      if (clientGone(incoming, outgoing) || bodyUnfinished(c, hasBody)) return 'none';
+      // A timeout may be the request's own doing (an expensive query); a refused or broken connection is not.
+      return timeoutCodes.has((result.error as { code?: string }).code ?? '') ? 'failure' : 'unreachable';
+    };
+    const identity: string = c.get('identity');
     for (;;) {
       const upstream = route.upstreams.pick();
       const { name } = upstream.spec;
       const record = recorders.get(upstream) as UpstreamRecorder;
-      if (!upstream.breaker.tryAcquire()) {
+      const started = performance.now();
+      const result = await upstream.breaker.run(
+        identity,
+        () => (outgoing ? streamAttempt : responseAttempt)(upstream, request, exchange),
+        verdict,
+      );
+      if ('open' in result) {
         record(503, 0);
+        c.header('retry-after', String(result.retryAfterSeconds));
         return problem(c, 503, 'Service Unavailable', `upstream ${name} is failing; its circuit breaker is open`);
       }
-      const started = performance.now();
-      const result = await (outgoing ? streamAttempt : responseAttempt)(upstream, request, exchange);
       const seconds = (performance.now() - started) / 1000;
-      if (result.kind === 'failed' && (incoming?.destroyed || outgoing?.destroyed) && !outgoing?.writableFinished) {
+      if (result.kind === 'failed' && clientGone(incoming, outgoing)) {
         // The client went away (e.g. a load generator closing its connections): no verdict on the upstream.
-        upstream.breaker.release();
         record(clientClosedRequest, seconds);
         return sentResponse(clientClosedRequest);
       }
+      if (result.kind === 'failed' && bodyUnfinished(c, hasBody)) {
+        // The client's body ended this attempt (too large, too slow, endless, cut off), not the upstream: the
+        // client's own 4xx, and no verdict on the upstream (a slow body must not open the breaker).
+        const error = c.get('requestBody').error ?? bodyTooSlow(timeoutMs);
+        record(error.status, seconds);
+        if (result.headersSent) return sentResponse(error.status);
+        throw error;
+      }
       if (result.kind === 'failed') {
-        upstream.breaker.record(false);
         deps.onUpstreamError?.(name, result.error, c.get('requestId'));
         const code = (result.error as { code?: string }).code ?? '';
         const timedOut = timeoutCodes.has(code);
@@ -265,7 +300,6 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
           ? problem(c, 504, 'Gateway Timeout', `upstream ${name} did not answer within ${timeoutMs} ms`)
           : problem(c, 502, 'Bad Gateway', `upstream ${name} is unreachable`);
       }
-      upstream.breaker.record(result.status < 500);
       record(result.status, seconds);
       // The budget was paid when the attempt chose to retry.
       if (result.kind === 'retry') continue;

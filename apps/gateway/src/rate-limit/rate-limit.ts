@@ -1,5 +1,5 @@
 import { problem } from '@homelab/service-kit';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import type { RateLimiter, TakeResult } from './token-bucket.ts';
 
 export interface RateLimitOptions {
@@ -50,19 +50,9 @@ export function admitRequest(
   };
 }
 
-/** `admitRequest` as a middleware, after `authenticate()`. */
-export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
-  const admit = admitRequest(options);
-  return async (c, next) => {
-    const refusal = await admit(c, c.get('identity'));
-    if (refusal) return refusal;
-    await next();
-  };
-}
-
 declare module 'hono' {
   interface ContextVariableMap {
-    /** RateLimit-* fields of this request, set by `rateLimit()`. */
+    /** RateLimit-* fields of this request, set by `admitRequest`. */
     rateLimitFields: Record<string, string>;
   }
 }

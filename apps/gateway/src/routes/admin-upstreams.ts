@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { adminBearer } from '@homelab/service-kit';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Upstream } from '../upstreams/upstream.ts';
@@ -14,7 +14,6 @@ export interface AdminUpstreamsOptions {
 }
 
 const weightsBody = z.strictObject({ weights: z.record(z.string(), z.number().min(0).max(100)) });
-const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
  * `GET /admin/upstreams` lists routes, upstreams, versions, weights and breaker states; `PUT
@@ -23,13 +22,12 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  */
 export function adminUpstreams(options: AdminUpstreamsOptions): Hono {
   const { routes, adminToken, problem } = options;
-  const expected = adminToken ? digest(adminToken) : undefined;
+  const requireAdmin = adminToken ? adminBearer(adminToken) : undefined;
   const app = new Hono();
   app.use(async (c, next) => {
-    if (!expected) return problem(c, 404, 'Not Found', 'admin endpoints are disabled: no ADMIN_TOKEN');
-    const presented = c.req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? '';
-    // Compare digests: equal lengths for timingSafeEqual, and no early exit on the first differing byte.
-    if (!timingSafeEqual(digest(presented), expected)) return problem(c, 401, 'Unauthorized', 'admin token required');
+    if (!requireAdmin) return problem(c, 404, 'Not Found', 'admin endpoints are disabled: no ADMIN_TOKEN');
+    const refusal = requireAdmin(c);
+    if (refusal) return refusal;
     await next();
   });
   const describe = () =>

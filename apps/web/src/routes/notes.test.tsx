@@ -3,12 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../app.tsx';
 import type { GatewayClient, GatewayResult } from '../gateway-client.ts';
 import { createSessions } from '../session.ts';
+import { createUserDirectory, hashPassword } from '../users.ts';
 
 const origin = 'http://web.test';
 type Answer = GatewayResult<unknown>;
+const password = 'a test password';
+const usersText = `alice:${await hashPassword(password)}`;
 
 /** The web app with a gateway that answers whatever the test says, to render each error state. */
-function webWith(answer: () => Answer) {
+async function webWith(answer: () => Answer) {
   const reply = async () => answer() as never;
   const gateway: GatewayClient = { list: reply, get: reply, create: reply, update: reply, remove: reply };
   const sessions = createSessions({ secret: 's'.repeat(32), secure: false });
@@ -17,13 +20,14 @@ function webWith(answer: () => Answer) {
     metrics: createMetrics({ service: 'web', version: 'test', commit: 'test' }),
     gateway,
     sessions,
+    users: await createUserDirectory(usersText),
     readStatus: async () => ({ source: 'service metrics', window: 'test', services: [], canary: undefined }),
   });
   const signIn = async () => {
     const res = await app.request(`${origin}/signin`, {
       method: 'POST',
       headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'identity=alice',
+      body: new URLSearchParams({ username: 'alice', password }).toString(),
     });
     return (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
   };
@@ -33,7 +37,7 @@ function webWith(answer: () => Answer) {
 describe('web error states', () => {
   it('shows a gateway outage as 503 with a message, and a rate limit as 429 with Retry-After', async () => {
     let answer: Answer = { ok: false, kind: 'unavailable', detail: 'the gateway cannot be reached' };
-    const { app, signIn } = webWith(() => answer);
+    const { app, signIn } = await webWith(() => answer);
     const cookie = await signIn();
     const down = await app.request(`${origin}/notes`, { headers: { cookie } });
     expect(down.status).toBe(503);
@@ -51,7 +55,7 @@ describe('web error states', () => {
   });
 
   it('keeps the input and lists the API validation errors', async () => {
-    const { app, signIn } = webWith(() => ({
+    const { app, signIn } = await webWith(() => ({
       ok: false,
       kind: 'problem',
       status: 400,
@@ -72,7 +76,7 @@ describe('web error states', () => {
   });
 
   it('refuses cross-site form posts and redirects anonymous visitors to sign in', async () => {
-    const { app, signIn } = webWith(() => ({ ok: true, value: { notes: [], nextCursor: null } }));
+    const { app, signIn } = await webWith(() => ({ ok: true, value: { notes: [], nextCursor: null } }));
     const cookie = await signIn();
     const forged = await app.request(`${origin}/notes`, {
       method: 'POST',
@@ -97,7 +101,7 @@ describe('web error states', () => {
       updatedAt: '2026-01-01T00:00:00Z',
       version: 1,
     };
-    const { app, signIn } = webWith(() => ({ ok: true, value: { notes: [note], nextCursor: null } }));
+    const { app, signIn } = await webWith(() => ({ ok: true, value: { notes: [note], nextCursor: null } }));
     const html = await (await app.request(`${origin}/notes`, { headers: { cookie: await signIn() } })).text();
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');

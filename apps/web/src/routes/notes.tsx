@@ -1,13 +1,28 @@
 /** @jsxImportSource hono/jsx */
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import type { GatewayClient, GatewayFailure, Trace } from '../gateway-client.ts';
-import { demoIdentityPattern, type Sessions } from '../session.ts';
+import type { Sessions } from '../session.ts';
+import type { UserDirectory } from '../users.ts';
 import { EditNotePage, MessagePage, NotesPage, SignInPage } from '../views/notes.tsx';
 
 export interface NotesRoutesOptions {
   readonly gateway: GatewayClient;
   readonly sessions: Sessions;
+  readonly users: UserDirectory;
 }
+
+/** The peer address (the proxy's, behind one); app.request() in tests has none. */
+const clientAddress = (c: Context): string => {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+};
+
+/** One message for every failure: it must not tell whether the name exists. */
+const signInFailed = 'Wrong user name or password.';
 
 const trace = (c: Context): Trace => ({ requestId: c.get('requestId'), traceparent: c.get('traceparent') });
 
@@ -31,19 +46,26 @@ const text = (value: unknown) => (typeof value === 'string' ? value : '');
  * Sign in, list, create, edit and delete notes with plain HTML forms and POST-redirect-GET, so every flow works
  * without JavaScript and a reload never re-submits.
  */
-export function notesRoutes({ gateway, sessions }: NotesRoutesOptions): Hono {
+export function notesRoutes({ gateway, sessions, users }: NotesRoutesOptions): Hono {
   const app = new Hono();
 
   app.get('/', async (c) => c.redirect((await sessions.identity(c)) ? '/notes' : '/signin', 303));
-  app.get('/signin', (c) => c.html(<SignInPage />));
+  app.get('/signin', (c) => c.html(<SignInPage configured={users.configured} />));
   app.post('/signin', async (c) => {
-    const identity = text((await c.req.parseBody()).identity)
-      .trim()
-      .toLowerCase();
-    if (!demoIdentityPattern.test(identity)) {
-      return c.html(<SignInPage error="Use 1-64 lower-case letters, digits, dots, dashes or underscores." />, 400);
+    const form = await c.req.parseBody();
+    const name = text(form.username).slice(0, 256);
+    const result = await users.signIn(name, text(form.password).slice(0, 1024), clientAddress(c));
+    if (!result.ok && result.reason === 'locked') {
+      c.header('retry-after', String(result.retryAfterSeconds));
+      return c.html(
+        <SignInPage error="Too many failed sign-ins. Try again later." username={name} configured={users.configured} />,
+        429,
+      );
     }
-    await sessions.signIn(c, identity);
+    if (!result.ok)
+      return c.html(<SignInPage error={signInFailed} username={name} configured={users.configured} />, 401);
+    // A new session (new random id) whatever cookie the browser brought: no session fixation.
+    await sessions.signIn(c, result.user);
     return c.redirect('/notes', 303);
   });
   app.post('/signout', (c) => {

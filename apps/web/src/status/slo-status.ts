@@ -1,13 +1,16 @@
-import { type AppName, appNames, apps, http, type SloSpec } from '@homelab/platform';
+import { type AppName, appNames, apps, http, type SloSpec, sliRequests } from '@homelab/platform';
 import { parseMetricsText, type Sample } from './metrics-text.ts';
 
 /** One SLO's current standing. `errorRatio` is undefined when there was no traffic to judge. */
 export interface SloStanding {
   readonly slo: SloSpec;
   readonly errorRatio: number | undefined;
-  /** 1 = untouched, 0 = spent, negative = overspent. */
+  /** 1 = untouched, 0 = spent, negative = overspent (-1: errors at twice the allowed share). */
   readonly budgetLeft: number | undefined;
+  /** Requests that count (sliRequests), rounded: Prometheus' increase() extrapolates to fractions. */
   readonly requests: number;
+  /** True when the count is Prometheus' estimate from samples rather than the services' exact counters. */
+  readonly estimated?: boolean;
 }
 
 export interface ServiceStatus {
@@ -29,15 +32,13 @@ export interface PlatformStatus {
   readonly canary: CanaryStatus | undefined;
 }
 
-/** Probe and scrape traffic is not user traffic: it never counts for or against an SLO. */
-const plumbingRoutes = new Set<string>([http.paths.liveness, http.paths.readiness, http.paths.metrics]);
-
 /** The standing from good/bad counts: error ratio and how much of the budget (1 - objective) is left. */
-export function standing(slo: SloSpec, requests: number, bad: number): SloStanding {
-  if (requests <= 0) return { slo, errorRatio: undefined, budgetLeft: undefined, requests: 0 };
+export function standing(slo: SloSpec, requests: number, bad: number, estimated = false): SloStanding {
+  const counted = Math.round(requests);
+  if (counted <= 0) return { slo, errorRatio: undefined, budgetLeft: undefined, requests: 0, estimated };
   // Prometheus extrapolates each series' increase() on its own, so bad can come out a hair below 0 or above all.
   const errorRatio = Math.min(1, Math.max(0, bad) / requests);
-  return { slo, errorRatio, budgetLeft: 1 - errorRatio / (1 - slo.objective), requests };
+  return { slo, errorRatio, budgetLeft: 1 - errorRatio / (1 - slo.objective), requests: counted, estimated };
 }
 
 /** SLO standings of one service from its (summed) samples since the processes started. */
@@ -47,7 +48,7 @@ export function standingsFromSamples(service: AppName, samples: readonly Sample[
   let durationCount = 0;
   const withinBucket = new Map<number, number>();
   for (const s of samples) {
-    if (plumbingRoutes.has(s.labels.route ?? '')) continue;
+    if (!sliRequests.counts(s.labels.route)) continue;
     if (s.name === 'http_requests_total') {
       total += s.value;
       if ((s.labels.status ?? '').startsWith('5')) serverErrors += s.value;
@@ -114,13 +115,21 @@ export async function statusFromServiceMetrics(
 }
 
 /**
- * With Prometheus: the same ratios over the last hour, by `job` (the app name), probes excluded. An empty result
- * (no traffic yet, or the first scrape still pending) shows as "no traffic", not as an error.
+ * How many events a counter selection saw over `window`. increase() cannot see the first value of a series born
+ * inside the window (a route's first request after start-up): its first sample already holds it, and increase()
+ * only counts growth after that. So those series add their first value (a counter's minimum over the window) once.
+ * Both halves answer nothing when there is nothing, hence `or vector(0)`.
+ */
+export const counterIncrease = (metric: string, selector: string, window: string): string =>
+  `(sum(increase(${metric}{${selector}}[${window}])) or vector(0)) + ` +
+  `(sum(min_over_time(${metric}{${selector}}[${window}]) unless ${metric}{${selector}} offset ${window}) or vector(0))`;
+
+/**
+ * With Prometheus: each SLO over its own period (the window its budget is defined over, the one the
+ * `slo:error_budget_remaining:ratio` rule and the ticket alerts use), by `job`, counting only sliRequests.
  */
 export async function statusFromPrometheus(prometheusUrl: string, timeoutMs = 3_000): Promise<PlatformStatus> {
-  const window = '1h';
-  const notPlumbing = `route!~"${[...plumbingRoutes].join('|')}"`;
-  const query = async (promql: string): Promise<number | undefined> => {
+  const query = async (promql: string): Promise<number> => {
     const url = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`;
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) throw new Error(`Prometheus answered ${res.status}`);
@@ -128,25 +137,25 @@ export async function statusFromPrometheus(prometheusUrl: string, timeoutMs = 3_
       data: { result: { value: [number, string]; metric: Record<string, string> }[] };
     };
     const first = body.data.result[0];
-    return first ? Number(first.value[1]) : undefined;
+    return first ? Number(first.value[1]) : 0;
   };
   const services = await Promise.all(
     appNames.map(async (service): Promise<ServiceStatus> => {
-      const sel = `job="${service}",${notPlumbing}`;
+      const sel = `${sliRequests.promqlJobMatcher(service)},${sliRequests.promqlMatcher}`;
       try {
-        const total = (await query(`sum(increase(http_requests_total{${sel}}[${window}]))`)) ?? 0;
         const slos = await Promise.all(
           apps[service].slos.map(async (slo) => {
+            const window = `${slo.periodDays}d`;
             if (slo.kind === 'availability') {
-              const bad = (await query(`sum(increase(http_requests_total{${sel},status=~"5.."}[${window}]))`)) ?? 0;
-              return standing(slo, total, bad);
+              const total = await query(counterIncrease('http_requests_total', sel, window));
+              const bad = await query(counterIncrease('http_requests_total', `${sel},status=~"5.."`, window));
+              return standing(slo, total, bad, true);
             }
-            const count = (await query(`sum(increase(http_request_duration_seconds_count{${sel}}[${window}]))`)) ?? 0;
-            const good =
-              (await query(
-                `sum(increase(http_request_duration_seconds_bucket{${sel},le="${slo.thresholdSeconds}"}[${window}]))`,
-              )) ?? 0;
-            return standing(slo, count, count - good);
+            const count = await query(counterIncrease('http_request_duration_seconds_count', sel, window));
+            const good = await query(
+              counterIncrease('http_request_duration_seconds_bucket', `${sel},le="${slo.thresholdSeconds}"`, window),
+            );
+            return standing(slo, count, count - good, true);
           }),
         );
         return { service, reachable: true, slos };
@@ -157,10 +166,20 @@ export async function statusFromPrometheus(prometheusUrl: string, timeoutMs = 3_
   );
   let canary: CanaryStatus | undefined;
   try {
-    const weight = await query('max(gateway_upstream_weight{upstream="canary"})');
+    const url = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent('max(gateway_upstream_weight{upstream="canary"})')}`;
+    const body = (await (await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })).json()) as {
+      data: { result: { value: [number, string] }[] };
+    };
+    const weight = body.data.result[0] ? Number(body.data.result[0].value[1]) : undefined;
     if (weight !== undefined) canary = { inProgress: weight > 0, weight };
   } catch {
     canary = undefined;
   }
-  return { source: 'prometheus', window: `last ${window}`, services, canary };
+  const periods = [...new Set(appNames.flatMap((s) => apps[s].slos.map((slo) => slo.periodDays)))];
+  return {
+    source: 'prometheus',
+    window: `each SLO's ${periods.join('/')}-day period, as the alerts use (as far back as Prometheus has data)`,
+    services,
+    canary,
+  };
 }

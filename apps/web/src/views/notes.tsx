@@ -117,30 +117,39 @@ export function MessagePage({
   );
 }
 
-export function SignInPage({ error }: { error?: string | undefined }) {
+export function SignInPage({
+  error,
+  username,
+  configured = true,
+}: {
+  error?: string | undefined;
+  username?: string | undefined;
+  configured?: boolean;
+}) {
   return (
     <Layout title="Sign in">
-      <p>This demo has no passwords: pick a name and you are that user. Each user sees only their own notes.</p>
+      {configured ? null : (
+        <div class="error" role="alert">
+          No users are configured (WEB_USERS), so nobody can sign in. The status page works without signing in.
+        </div>
+      )}
+      <p>
+        Sign in with your user name and password. Each user sees only their own notes. Locally the user is{' '}
+        <code>demo</code> (the same identity as the demo API key), with a random password generated on the first{' '}
+        <code>npm start</code>: <code>npm run homelab -- credentials</code> or the file <code>.data/credentials</code>{' '}
+        shows it.
+      </p>
       {error ? (
         <div class="error" role="alert">
           {error}
         </div>
       ) : null}
       <form method="post" action="/signin">
-        <label for="identity">Name</label>
-        <input id="identity" name="identity" required pattern="[a-z0-9._-]{1,64}" autocomplete="username" />
+        <label for="username">User name</label>
+        <input id="username" name="username" required autocomplete="username" value={username ?? ''} />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" required autocomplete="current-password" />
         <button type="submit">Sign in</button>
-      </form>
-      <p>Or: </p>
-      <form method="post" action="/signin" class="inline">
-        <button type="submit" name="identity" value="alice">
-          Sign in as alice
-        </button>
-      </form>{' '}
-      <form method="post" action="/signin" class="inline">
-        <button type="submit" name="identity" value="bob">
-          Sign in as bob
-        </button>
       </form>
     </Layout>
   );

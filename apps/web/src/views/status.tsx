@@ -1,11 +1,30 @@
 /** @jsxImportSource hono/jsx */
+import { sloAlerting } from '@homelab/platform';
 import type { PlatformStatus, SloStanding } from '../status/slo-status.ts';
 import { Layout } from './layout.tsx';
 
 const percent = (ratio: number, digits = 2) => `${(ratio * 100).toFixed(digits)} %`;
+const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** Requests, whole and grouped; `≈` when Prometheus estimated them from samples. */
+export const requestsText = ({ requests, estimated }: SloStanding): string =>
+  `${estimated ? '≈ ' : ''}${count.format(requests)} ${requests === 1 ? 'request' : 'requests'}`;
+
+/**
+ * The budget left, never a bare negative percentage: an overspent budget says how far over it is, and a handful
+ * of requests (fewer than the alerts' low-traffic guard) is too few to judge, as the alerts also hold.
+ */
+export function budgetText({ budgetLeft, requests }: SloStanding): string {
+  if (budgetLeft === undefined) return '—';
+  if (requests < sloAlerting.lowTrafficMinRequests) {
+    return `too few requests to judge (fewer than ${sloAlerting.lowTrafficMinRequests})`;
+  }
+  if (budgetLeft < 0) return `exhausted: errors at ${(1 - budgetLeft).toFixed(1)}× the allowed share`;
+  return percent(budgetLeft, 1);
+}
 
 function SloRow({ service, standing }: { service: string; standing: SloStanding }) {
-  const { slo, errorRatio, budgetLeft, requests } = standing;
+  const { slo, errorRatio, budgetLeft } = standing;
   const state = budgetLeft === undefined ? 'idle' : budgetLeft < 0 ? 'spent' : budgetLeft < 0.25 ? 'low' : 'ok';
   return (
     <tr data-service={service} data-slo={slo.name} class={`budget-${state}`}>
@@ -17,8 +36,8 @@ function SloRow({ service, standing }: { service: string; standing: SloStanding 
       </td>
       <td>{percent(slo.objective, 1)}</td>
       <td data-testid="error-ratio">{errorRatio === undefined ? 'no traffic' : percent(errorRatio, 3)}</td>
-      <td data-testid="budget-left">{budgetLeft === undefined ? '—' : percent(budgetLeft, 1)}</td>
-      <td>{requests}</td>
+      <td data-testid="budget-left">{budgetText(standing)}</td>
+      <td data-testid="requests">{requestsText(standing)}</td>
     </tr>
   );
 }
@@ -28,8 +47,9 @@ export function StatusPage({ status, identity }: { status: PlatformStatus; ident
   return (
     <Layout title="Platform status" identity={identity}>
       <p>
-        Source: <strong>{status.source}</strong>, window: {status.window}. Error ratio is the share of requests that
-        missed the objective; the budget left is the share of the allowed misses (1 − objective) not yet used.
+        Source: <strong>{status.source}</strong>, window: {status.window}. Only requests that count for an SLO are shown
+        (health probes and metric scrapes are not). Error ratio is the share of requests that missed the objective; the
+        budget left is the share of the allowed misses (1 − objective) not yet used.
       </p>
       <section aria-labelledby="canary">
         <h2 id="canary">Canary</h2>
@@ -52,7 +72,7 @@ export function StatusPage({ status, identity }: { status: PlatformStatus; ident
               <th scope="col">Objective</th>
               <th scope="col">Error ratio</th>
               <th scope="col">Budget left</th>
-              <th scope="col">Requests</th>
+              <th scope="col">Requests in the window</th>
             </tr>
           </thead>
           <tbody>

@@ -20,7 +20,7 @@ export const addObject = (scope: Construct, id: string, model: TypedModel): ApiO
 
 /**
  * Adds a custom resource that has no typed model on npm (Envoy Gateway's CRDs). Its fields are checked by the
- * hand-written schemas in proof/envoy-gateway-schemas.ts instead.
+ * hand-written schemas in test/envoy-gateway-schemas.ts instead.
  */
 export const addUntypedObject = (
   scope: Construct,

@@ -1,7 +1,7 @@
-import { type AppSpec, canary, http, probes, shutdown, type Track } from '@homelab/platform';
+import { type AppSpec, canary, http, probes, serviceHost, shutdown, type Track } from '@homelab/platform';
 import { Construct } from 'constructs';
 import { Deployment } from 'kubernetes-models/apps/v1';
-import { type IContainer, type IEnvVar, Service } from 'kubernetes-models/v1';
+import { type IEnvVar, Service } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
 import {
   appImageDigestAtDeploy,
@@ -12,14 +12,8 @@ import {
   pinnedImagePullPolicy,
 } from './exemptions.ts';
 import { trackLabels } from './labels.ts';
-import {
-  containerResources,
-  isolatedPod,
-  preStopSleep,
-  restrictedContainerSecurityContext,
-  secretVolume,
-  tmpVolume,
-} from './workload-defaults.ts';
+import { chartPods } from './peers.ts';
+import { isolatedPod, preStopSleep, restrictedContainer, secretVolume, tmpVolume } from './workload-defaults.ts';
 
 export interface AppTrackProps {
   readonly app: AppSpec;
@@ -38,7 +32,8 @@ export interface AppTrackProps {
   readonly replicas?: number;
 }
 
-const portName = 'http';
+/** The container and Service port name of every app: probes, the Service's targetPort and PodMonitors use it. */
+export const appPortName = 'http';
 
 /**
  * One track (stable or canary) of an app: its Deployment and the Service selecting exactly that track's pods.
@@ -50,6 +45,8 @@ export class AppTrack extends Construct {
   readonly serviceName: string;
   readonly servicePort: number;
   readonly podLabels: Record<string, string>;
+  /** `http://<service host>:<port>`: how a client inside the cluster reaches this track. */
+  readonly url: string;
 
   constructor(scope: Construct, id: string, props: AppTrackProps) {
     super(scope, id);
@@ -60,6 +57,7 @@ export class AppTrack extends Construct {
     this.serviceName = this.deploymentName;
     this.servicePort = app.port;
     this.podLabels = trackLabels(app.name, track);
+    this.url = `http://${serviceHost(this.serviceName, chartPods(this, this.deploymentName, this.podLabels).namespace)}:${this.servicePort}`;
 
     const tmp = tmpVolume();
     const secrets = (props.secretFiles ?? []).map((name) => secretVolume(name));
@@ -67,37 +65,37 @@ export class AppTrack extends Construct {
       name: s.name,
       valueFrom: { secretKeyRef: { name: s.secret, key: s.key } },
     }));
-    const httpGet = (path: string) => ({ path, port: portName });
-    const container: IContainer = {
-      name: app.name,
-      image: props.image,
-      imagePullPolicy: 'IfNotPresent',
-      ports: [{ name: portName, containerPort: app.port, protocol: 'TCP' }],
-      envFrom: [{ configMapRef: { name: props.configMapName } }],
-      env,
-      resources: containerResources(app.resources),
-      securityContext: restrictedContainerSecurityContext(),
-      startupProbe: {
-        httpGet: httpGet(http.paths.liveness),
-        periodSeconds: probes.periodSeconds,
-        timeoutSeconds: probes.timeoutSeconds,
-        failureThreshold: probes.startupFailureThreshold,
+    const httpGet = (path: string) => ({ path, port: appPortName });
+    const container = restrictedContainer(
+      {
+        name: app.name,
+        image: props.image,
+        ports: [{ name: appPortName, containerPort: app.port, protocol: 'TCP' }],
+        envFrom: [{ configMapRef: { name: props.configMapName } }],
+        env,
+        startupProbe: {
+          httpGet: httpGet(http.paths.liveness),
+          periodSeconds: probes.periodSeconds,
+          timeoutSeconds: probes.timeoutSeconds,
+          failureThreshold: probes.startupFailureThreshold,
+        },
+        readinessProbe: {
+          httpGet: httpGet(http.paths.readiness),
+          periodSeconds: probes.periodSeconds,
+          timeoutSeconds: probes.timeoutSeconds,
+          failureThreshold: probes.readinessFailureThreshold,
+        },
+        livenessProbe: {
+          httpGet: httpGet(http.paths.liveness),
+          periodSeconds: probes.periodSeconds * 2,
+          timeoutSeconds: probes.timeoutSeconds,
+          failureThreshold: probes.livenessFailureThreshold,
+        },
+        lifecycle: preStopSleep(),
+        volumeMounts: [tmp.mount, ...secrets.map((s) => s.mount)],
       },
-      readinessProbe: {
-        httpGet: httpGet(http.paths.readiness),
-        periodSeconds: probes.periodSeconds,
-        timeoutSeconds: probes.timeoutSeconds,
-        failureThreshold: probes.readinessFailureThreshold,
-      },
-      livenessProbe: {
-        httpGet: httpGet(http.paths.liveness),
-        periodSeconds: probes.periodSeconds * 2,
-        timeoutSeconds: probes.timeoutSeconds,
-        failureThreshold: probes.livenessFailureThreshold,
-      },
-      lifecycle: preStopSleep(),
-      volumeMounts: [tmp.mount, ...secrets.map((s) => s.mount)],
-    };
+      app.resources,
+    );
 
     addObject(
       this,
@@ -164,7 +162,7 @@ export class AppTrack extends Construct {
         spec: {
           type: 'ClusterIP',
           selector: this.podLabels,
-          ports: [{ name: portName, port: app.port, targetPort: portName, protocol: 'TCP' }],
+          ports: [{ name: appPortName, port: app.port, targetPort: appPortName, protocol: 'TCP' }],
         },
       }),
     );

@@ -4,9 +4,10 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
-import { AppTrack } from './app-track.ts';
+import { AppTrack, appPortName } from './app-track.ts';
 import type { Exemption } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
+import { chartPods, type PodPeer } from './peers.ts';
 import { addServiceAccount } from './workload-objects.ts';
 
 export interface AppWorkloadProps {
@@ -32,6 +33,11 @@ export class AppWorkload extends Construct {
   readonly stable: AppTrack;
   readonly canary: AppTrack;
   readonly serviceAccountName: string;
+  /** Both tracks' pods, as a NetworkPolicy peer. */
+  readonly pods: PodPeer;
+  /** The port the app listens on (container and Service). */
+  readonly port: number;
+  readonly portName = appPortName;
 
   constructor(scope: Construct, id: string, props: AppWorkloadProps) {
     super(scope, id);
@@ -41,6 +47,8 @@ export class AppWorkload extends Construct {
     this.app = app;
     this.serviceAccountName = app.name;
     const labels = componentLabels(app.name);
+    this.pods = chartPods(this, app.name, labels);
+    this.port = app.port;
 
     addServiceAccount(this, this.serviceAccountName, labels);
     const configMapName = `${app.name}-config`;

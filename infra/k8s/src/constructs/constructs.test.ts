@@ -1,8 +1,8 @@
 import { apps, canary, certificates, edge, http, shutdown } from '@homelab/platform';
 import { App, Chart, Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { runbooksExist } from '../proof/cross-references.ts';
-import { validateAll } from '../proof/schema-validation.ts';
+import { runbooksExist } from '../../test/cross-references.ts';
+import { validateAll } from '../../test/schema-validation.ts';
 import { AcmeIssuer } from './acme-issuer.ts';
 import { AppWorkload } from './app-workload.ts';
 import { exemptionAnnotations } from './exemptions.ts';

@@ -1,4 +1,4 @@
-import { certificates, domain, edge, k8sLabels, namespaces, tls } from '@homelab/platform';
+import { certificates, domain, edge, k8sLabels, namespaces, serviceHost, tls } from '@homelab/platform';
 import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
 import { Gateway, HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import { Construct } from 'constructs';
@@ -39,7 +39,7 @@ export class Gateways extends Construct {
     this.publicHttps = { gatewayName: edge.public.name, namespace: ns, sectionName: 'https' };
     this.internalHttp = { gatewayName: edge.internal.name, namespace: ns, sectionName: 'http' };
     const internalServiceName = `${edge.internal.name}-gateway`;
-    this.internalServiceHost = `${internalServiceName}.${ns}.svc.cluster.local`;
+    this.internalServiceHost = serviceHost(internalServiceName, ns);
 
     this.publicProxy = new EnvoyProxyConfig(this, 'public-proxy', {
       name: edge.public.name,

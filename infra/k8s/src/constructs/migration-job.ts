@@ -4,13 +4,8 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { addObject } from './api-object.ts';
 import { appImageDigestAtDeploy, exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
-import {
-  containerResources,
-  isolatedPod,
-  restrictedContainerSecurityContext,
-  secretVolume,
-  tmpVolume,
-} from './workload-defaults.ts';
+import { chartPods, type PodPeer } from './peers.ts';
+import { isolatedPod, restrictedContainer, secretVolume, tmpVolume } from './workload-defaults.ts';
 import { addServiceAccount } from './workload-objects.ts';
 
 export interface MigrationJobProps {
@@ -25,9 +20,11 @@ export interface MigrationJobProps {
 export class MigrationJob extends Construct {
   readonly name = 'api-migration';
   readonly podLabels = componentLabels('api-migration');
+  readonly pods: PodPeer;
 
   constructor(scope: Construct, id: string, props: MigrationJobProps) {
     super(scope, id);
+    this.pods = chartPods(this, this.name, this.podLabels);
     const labels = this.podLabels;
     const tmp = tmpVolume();
     const database = secretVolume(secretNames.apiDatabase);
@@ -50,17 +47,17 @@ export class MigrationJob extends Construct {
               ...isolatedPod(this.name),
               restartPolicy: 'OnFailure',
               containers: [
-                {
-                  name: 'migrate',
-                  image: props.image,
-                  imagePullPolicy: 'IfNotPresent',
-                  command: ['node', 'src/migrate.ts'],
-                  // The service kit reads DATABASE_URL from the mounted Secret file DATABASE_URL_FILE names.
-                  env: [{ name: 'DATABASE_URL_FILE', value: `${database.mount.mountPath}/url` }],
-                  resources: containerResources(dataWorkloads.jobResources),
-                  securityContext: restrictedContainerSecurityContext(),
-                  volumeMounts: [tmp.mount, database.mount],
-                },
+                restrictedContainer(
+                  {
+                    name: 'migrate',
+                    image: props.image,
+                    command: ['node', 'src/migrate.ts'],
+                    // The service kit reads DATABASE_URL from the mounted Secret file DATABASE_URL_FILE names.
+                    env: [{ name: 'DATABASE_URL_FILE', value: `${database.mount.mountPath}/url` }],
+                    volumeMounts: [tmp.mount, database.mount],
+                  },
+                  dataWorkloads.jobResources,
+                ),
               ],
               volumes: [tmp.volume, database.volume],
             },

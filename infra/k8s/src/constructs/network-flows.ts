@@ -1,22 +1,18 @@
-import { apps, clusterServices, data, dataWorkloads, edge, monitoringStack, namespaces } from '@homelab/platform';
-import { componentLabels } from './labels.ts';
-
-/** Pods in one namespace selected by labels (`{}` selects every pod of the namespace). */
-export interface PodPeer {
-  readonly kind: 'pods';
-  readonly name: string;
-  readonly namespace: string;
-  readonly labels: Readonly<Record<string, string>>;
-}
-
-/** Addresses outside the cluster's pods: clients on the internet, the API server. */
-export interface AddressPeer {
-  readonly kind: 'addresses';
-  readonly name: string;
-  readonly cidr: string;
-}
-
-export type Peer = PodPeer | AddressPeer;
+import { clusterServices, edge, monitoringStack, namespaces } from '@homelab/platform';
+import {
+  allProxyPods,
+  apiServer,
+  dnsPods,
+  edgeCertgenPods,
+  edgeControllerPods,
+  internalProxyPods,
+  internet,
+  type Peer,
+  type PodPeer,
+  podPeer,
+  prometheusPods,
+  publicProxyPods,
+} from './peers.ts';
 
 export interface PortSpec {
   readonly port: number;
@@ -32,42 +28,46 @@ export interface Flow {
   readonly why: string;
 }
 
-const pods = (namespace: string, name: string, labels: Record<string, string>): PodPeer => ({
-  kind: 'pods',
-  name,
-  namespace,
-  labels,
-});
+/** Something that runs pods: its peer, and the port clients reach it on when it serves. */
+interface Endpoint {
+  readonly pods: PodPeer;
+  readonly port: number;
+}
+
+/** A data store: its client port and its exporter's metrics port. */
+interface StoreEndpoint extends Endpoint {
+  readonly exporterPort: number;
+}
+
+/** The constructs the flows connect; each flow takes its peers and ports from them. */
+export interface FlowEnds {
+  readonly web: Endpoint;
+  readonly gateway: Endpoint;
+  readonly api: Endpoint;
+  readonly postgres: StoreEndpoint;
+  readonly redis: StoreEndpoint;
+  readonly migration: { readonly pods: PodPeer };
+  readonly backup: { readonly pods: PodPeer };
+  readonly restore: { readonly pods: PodPeer };
+}
+
 const tcp = (...ports: number[]): PortSpec[] => ports.map((port) => ({ port, protocol: 'TCP' }));
 /** Envoy listens on port + 10000 for privileged listener ports; policies see the pod's port. */
 const envoyPort = (listenerPort: number): number =>
   listenerPort < 1024 ? listenerPort + edge.proxyPortOffset : listenerPort;
 
-export const appPods = (name: keyof typeof apps): PodPeer => pods(namespaces.apps, name, componentLabels(name));
-export const publicProxyPods = pods(namespaces.edge, 'public-proxy', edge.proxyPodLabels(edge.public.name));
-export const internalProxyPods = pods(namespaces.edge, 'internal-proxy', edge.proxyPodLabels(edge.internal.name));
-export const edgeControllerPods = pods(namespaces.edge, 'envoy-gateway', edge.controllerPodLabels);
-export const edgeCertgenPods = pods(namespaces.edge, 'envoy-gateway-certgen', edge.certgenPodLabels);
-export const postgresPods = pods(namespaces.data, 'postgres', componentLabels('postgres'));
-export const redisPods = pods(namespaces.data, 'redis', componentLabels('redis'));
-export const migrationPods = pods(namespaces.apps, 'api-migration', componentLabels('api-migration'));
-export const backupPods = pods(namespaces.data, 'postgres-backup', componentLabels('postgres-backup'));
-export const restorePods = pods(namespaces.data, 'postgres-restore', componentLabels('postgres-restore'));
-export const prometheusPods = pods(monitoringStack.namespace, 'prometheus', monitoringStack.prometheusPodLabels);
-export const dnsPods = pods(clusterServices.dnsNamespace, 'cluster-dns', clusterServices.dnsPodLabels);
-export const internet: AddressPeer = { kind: 'addresses', name: 'internet', cidr: '0.0.0.0/0' };
-/** The API server's address is node-specific; the port is what narrows this rule. */
-export const apiServer: AddressPeer = { kind: 'addresses', name: 'kube-apiserver', cidr: '0.0.0.0/0' };
-
 /** The namespaces whose pods this project defines: each gets default deny plus the flows below. */
 export const policedNamespaces = [namespaces.apps, namespaces.data, namespaces.edge] as const;
 
-/** Every flow of the platform (issue 4: edge -> web/gateway, gateway -> api, api -> data, DNS, scraping). */
-export const platformFlows = (): Flow[] => [
+/**
+ * Every flow of the platform: the internet to the public Gateway, the edge to web and gateway, gateway to api
+ * through the internal Gateway, api and gateway to the data stores, jobs to PostgreSQL, DNS, and scraping.
+ */
+export const platformFlows = ({ web, gateway, api, postgres, redis, migration, backup, restore }: FlowEnds): Flow[] => [
   ...policedNamespaces.map(
     (ns): Flow => ({
       id: `dns-${ns}`,
-      from: pods(ns, `all-${ns}`, {}),
+      from: podPeer(ns, `all-${ns}`, {}),
       to: dnsPods,
       ports: [
         { port: clusterServices.dnsPort, protocol: 'UDP' },
@@ -83,37 +83,25 @@ export const platformFlows = (): Flow[] => [
     ports: tcp(envoyPort(edge.public.httpPort), envoyPort(edge.public.httpsPort)),
     why: 'the public Gateway is the cluster entry',
   },
-  {
-    id: 'public-proxy-to-web',
-    from: publicProxyPods,
-    to: appPods('web'),
-    ports: tcp(apps.web.port),
-    why: 'HTTPRoute web',
-  },
+  { id: 'public-proxy-to-web', from: publicProxyPods, to: web.pods, ports: tcp(web.port), why: 'HTTPRoute web' },
   {
     id: 'public-proxy-to-gateway',
     from: publicProxyPods,
-    to: appPods('gateway'),
-    ports: tcp(apps.gateway.port),
+    to: gateway.pods,
+    ports: tcp(gateway.port),
     why: 'HTTPRoute gateway',
   },
   {
     id: 'gateway-to-internal-proxy',
-    from: appPods('gateway'),
+    from: gateway.pods,
     to: internalProxyPods,
     ports: tcp(envoyPort(edge.internal.httpPort)),
     why: 'the gateway calls the API through the internal Gateway (weighted canary)',
   },
-  {
-    id: 'internal-proxy-to-api',
-    from: internalProxyPods,
-    to: appPods('api'),
-    ports: tcp(apps.api.port),
-    why: 'HTTPRoute api',
-  },
+  { id: 'internal-proxy-to-api', from: internalProxyPods, to: api.pods, ports: tcp(api.port), why: 'HTTPRoute api' },
   {
     id: 'proxies-to-xds',
-    from: pods(namespaces.edge, 'all-proxies', edge.proxyCommonLabels),
+    from: allProxyPods,
     to: edgeControllerPods,
     ports: tcp(edge.xdsPort),
     why: 'Envoy proxies fetch their configuration from Envoy Gateway',
@@ -132,78 +120,66 @@ export const platformFlows = (): Flow[] => [
     ports: tcp(...clusterServices.apiServerPorts),
     why: "the chart's certgen Job writes Envoy Gateway's certificates as Secrets (a Helm hook, before the controller)",
   },
-  { id: 'api-to-postgres', from: appPods('api'), to: postgresPods, ports: tcp(data.postgres.port), why: 'notes' },
-  { id: 'api-to-redis', from: appPods('api'), to: redisPods, ports: tcp(data.redis.port), why: 'read cache' },
+  { id: 'api-to-postgres', from: api.pods, to: postgres.pods, ports: tcp(postgres.port), why: 'notes' },
+  { id: 'api-to-redis', from: api.pods, to: redis.pods, ports: tcp(redis.port), why: 'read cache' },
   {
     id: 'gateway-to-redis',
-    from: appPods('gateway'),
-    to: redisPods,
-    ports: tcp(data.redis.port),
+    from: gateway.pods,
+    to: redis.pods,
+    ports: tcp(redis.port),
     why: 'rate-limit token buckets',
   },
   {
     id: 'web-to-gateway',
-    from: appPods('web'),
-    to: appPods('gateway'),
-    ports: tcp(apps.gateway.port),
+    from: web.pods,
+    to: gateway.pods,
+    ports: tcp(gateway.port),
     why: 'server-rendered pages call the notes API through the gateway',
   },
   {
     id: 'web-to-prometheus',
-    from: appPods('web'),
+    from: web.pods,
     to: prometheusPods,
     ports: tcp(monitoringStack.prometheusService.port),
     why: 'the status page reads SLO ratios from Prometheus',
   },
   {
     id: 'migration-to-postgres',
-    from: migrationPods,
-    to: postgresPods,
-    ports: tcp(data.postgres.port),
+    from: migration.pods,
+    to: postgres.pods,
+    ports: tcp(postgres.port),
     why: 'schema migration',
   },
-  {
-    id: 'backup-to-postgres',
-    from: backupPods,
-    to: postgresPods,
-    ports: tcp(data.postgres.port),
-    why: 'nightly pg_dump',
-  },
-  {
-    id: 'restore-to-postgres',
-    from: restorePods,
-    to: postgresPods,
-    ports: tcp(data.postgres.port),
-    why: 'restore',
-  },
-  ...(['web', 'gateway', 'api'] as const).map(
-    (name): Flow => ({
+  { id: 'backup-to-postgres', from: backup.pods, to: postgres.pods, ports: tcp(postgres.port), why: 'nightly pg_dump' },
+  { id: 'restore-to-postgres', from: restore.pods, to: postgres.pods, ports: tcp(postgres.port), why: 'restore' },
+  ...Object.entries({ web, gateway, api }).map(
+    ([name, app]): Flow => ({
       id: `prometheus-to-${name}`,
       from: prometheusPods,
-      to: appPods(name),
-      ports: tcp(apps[name].port),
+      to: app.pods,
+      ports: tcp(app.port),
       why: 'metrics scrape',
     }),
   ),
   {
     id: 'prometheus-to-envoy',
     from: prometheusPods,
-    to: pods(namespaces.edge, 'all-proxies', edge.proxyCommonLabels),
+    to: allProxyPods,
     ports: tcp(edge.proxyMetrics.port),
     why: 'Envoy upstream metrics for the edge alerts',
   },
   {
     id: 'prometheus-to-postgres-exporter',
     from: prometheusPods,
-    to: postgresPods,
-    ports: tcp(dataWorkloads.postgres.exporterPort),
+    to: postgres.pods,
+    ports: tcp(postgres.exporterPort),
     why: 'metrics scrape',
   },
   {
     id: 'prometheus-to-redis-exporter',
     from: prometheusPods,
-    to: redisPods,
-    ports: tcp(dataWorkloads.redis.exporterPort),
+    to: redis.pods,
+    ports: tcp(redis.exporterPort),
     why: 'metrics scrape',
   },
 ];

@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { type INetworkPolicyPeer, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { addObject } from './api-object.ts';
 import { type Exemption, exemptionAnnotations } from './exemptions.ts';
-import type { Flow, Peer } from './network-flows.ts';
+import type { Flow } from './network-flows.ts';
+import type { Peer } from './peers.ts';
 
 export interface NetworkPoliciesProps {
   /** The namespace these policies live in (the chart's). */

@@ -5,14 +5,9 @@ import { ConfigMap, type IPodSpec, PersistentVolumeClaim } from 'kubernetes-mode
 import { addObject } from './api-object.ts';
 import { exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemptions.ts';
 import { componentLabels } from './labels.ts';
+import { chartPods, type PodPeer } from './peers.ts';
 import type { Postgres } from './postgres.ts';
-import {
-  containerResources,
-  isolatedPod,
-  restrictedContainerSecurityContext,
-  secretVolume,
-  tmpVolume,
-} from './workload-defaults.ts';
+import { isolatedPod, restrictedContainer, secretVolume, tmpVolume } from './workload-defaults.ts';
 import { addServiceAccount } from './workload-objects.ts';
 
 export interface PostgresBackupProps {
@@ -34,9 +29,14 @@ export class PostgresBackup extends Construct {
   readonly restoreName = 'postgres-restore';
   readonly backupPodLabels = componentLabels('postgres-backup');
   readonly restorePodLabels = componentLabels('postgres-restore');
+  /** The nightly backup's pods and the restore Job's pods, as NetworkPolicy peers. */
+  readonly backupPods: PodPeer;
+  readonly restorePods: PodPeer;
 
   constructor(scope: Construct, id: string, props: PostgresBackupProps) {
     super(scope, id);
+    this.backupPods = chartPods(this, this.backupName, this.backupPodLabels);
+    this.restorePods = chartPods(this, this.restoreName, this.restorePodLabels);
     const { postgres } = props;
     const claimName = 'postgres-backups';
     addObject(
@@ -66,17 +66,17 @@ export class PostgresBackup extends Construct {
         ...isolatedPod(name),
         restartPolicy: 'OnFailure',
         containers: [
-          {
-            name,
-            image: versions.images.postgres,
-            imagePullPolicy: 'IfNotPresent',
-            command: ['/bin/sh', '-ec', script],
-            env: connection,
-            ...(configMap ? { envFrom: [{ configMapRef: { name: configMap } }] } : {}),
-            resources: containerResources(dataWorkloads.jobResources),
-            securityContext: restrictedContainerSecurityContext(),
-            volumeMounts: [{ name: 'backups', mountPath: backupDir, readOnly }, tmp.mount, credentials.mount],
-          },
+          restrictedContainer(
+            {
+              name,
+              image: versions.images.postgres,
+              command: ['/bin/sh', '-ec', script],
+              env: connection,
+              ...(configMap ? { envFrom: [{ configMapRef: { name: configMap } }] } : {}),
+              volumeMounts: [{ name: 'backups', mountPath: backupDir, readOnly }, tmp.mount, credentials.mount],
+            },
+            dataWorkloads.jobResources,
+          ),
         ],
         volumes: [{ name: 'backups', persistentVolumeClaim: { claimName, readOnly } }, tmp.volume, credentials.volume],
       };

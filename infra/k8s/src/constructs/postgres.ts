@@ -1,149 +1,65 @@
-import { data, dataWorkloads, defaultStorageClass, secretNames, shutdown, versions } from '@homelab/platform';
-import { Construct } from 'constructs';
-import { StatefulSet } from 'kubernetes-models/apps/v1';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { addObject } from './api-object.ts';
-import { exemptionAnnotations, noCpuLimit, pinnedImagePullPolicy } from './exemptions.ts';
-import { componentLabels } from './labels.ts';
-import {
-  containerResources,
-  isolatedPod,
-  restrictedContainerSecurityContext,
-  secretVolume,
-  tmpVolume,
-} from './workload-defaults.ts';
-import { addHeadlessService, addServiceAccount } from './workload-objects.ts';
+import { data, dataWorkloads, secretNames, shutdown, versions } from '@homelab/platform';
+import type { Construct } from 'constructs';
+import { SingleInstanceStore } from './single-instance-store.ts';
+import { secretVolume, tmpVolume } from './workload-defaults.ts';
 
 export interface PostgresProps {
   /** Storage class of the data volume. Default: the k3s default (`local-path`). */
   readonly storageClass?: string;
 }
 
-/**
- * PostgreSQL as a one-replica StatefulSet behind a headless Service, with postgres_exporter as a sidecar so
- * the exporter's lifetime and address follow the database's.
- */
-export class Postgres extends Construct {
-  readonly name = 'postgres';
-  readonly serviceName = 'postgres';
-  readonly port = data.postgres.port;
-  readonly exporterPort = dataWorkloads.postgres.exporterPort;
-  readonly podLabels = componentLabels('postgres');
-
+/** PostgreSQL, with postgres_exporter as its sidecar; the claim is kept when the StatefulSet goes. */
+export class Postgres extends SingleInstanceStore {
   constructor(scope: Construct, id: string, props: PostgresProps = {}) {
-    super(scope, id);
-    const storageClass = props.storageClass ?? defaultStorageClass;
-    const labels = this.podLabels;
     const tmp = tmpVolume();
     const credentials = secretVolume(secretNames.postgres);
-
-    addServiceAccount(this, this.name, labels);
-    addHeadlessService(this, {
-      name: this.serviceName,
-      labels,
-      port: { name: 'postgres', port: this.port },
-      metricsPort: this.exporterPort,
-    });
-    addObject(
-      this,
-      'statefulset',
-      new StatefulSet({
-        metadata: { name: this.name, labels, annotations: exemptionAnnotations(pinnedImagePullPolicy, noCpuLimit) },
-        spec: {
-          serviceName: this.serviceName,
-          replicas: 1,
-          selector: { matchLabels: labels },
-          updateStrategy: { type: 'RollingUpdate' },
-          persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-          template: {
-            metadata: { labels },
-            spec: {
-              ...isolatedPod(this.name),
-              // PostgreSQL checkpoints on a smart shutdown; give it the full grace period.
-              terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds * 2,
-              containers: [
-                {
-                  name: 'postgres',
-                  image: versions.images.postgres,
-                  imagePullPolicy: 'IfNotPresent',
-                  ports: [{ name: 'postgres', containerPort: this.port, protocol: 'TCP' }],
-                  env: [
-                    { name: 'POSTGRES_DB', value: data.postgres.database },
-                    { name: 'POSTGRES_USER', value: data.postgres.user },
-                    { name: 'POSTGRES_PASSWORD_FILE', value: `${credentials.mount.mountPath}/password` },
-                    // A subdirectory, so the volume's lost+found never makes initdb refuse the directory.
-                    { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
-                  ],
-                  resources: containerResources(dataWorkloads.postgres.resources),
-                  securityContext: restrictedContainerSecurityContext(),
-                  startupProbe: { tcpSocket: { port: 'postgres' }, periodSeconds: 5, failureThreshold: 60 },
-                  readinessProbe: {
-                    exec: {
-                      command: [
-                        'pg_isready',
-                        '-h',
-                        '127.0.0.1',
-                        '-U',
-                        data.postgres.user,
-                        '-d',
-                        data.postgres.database,
-                      ],
-                    },
-                    periodSeconds: 5,
-                    timeoutSeconds: 3,
-                  },
-                  livenessProbe: { tcpSocket: { port: 'postgres' }, periodSeconds: 10, failureThreshold: 6 },
-                  volumeMounts: [
-                    { name: 'data', mountPath: '/var/lib/postgresql/data' },
-                    { name: 'run', mountPath: '/var/run/postgresql' },
-                    tmp.mount,
-                    credentials.mount,
-                  ],
-                },
-                {
-                  name: 'exporter',
-                  image: versions.images.postgresExporter,
-                  imagePullPolicy: 'IfNotPresent',
-                  ports: [{ name: 'metrics', containerPort: this.exporterPort, protocol: 'TCP' }],
-                  env: [
-                    {
-                      name: 'DATA_SOURCE_URI',
-                      value: `127.0.0.1:${this.port}/${data.postgres.database}?sslmode=disable`,
-                    },
-                    { name: 'DATA_SOURCE_USER', value: data.postgres.user },
-                    { name: 'DATA_SOURCE_PASS_FILE', value: `${credentials.mount.mountPath}/password` },
-                  ],
-                  resources: containerResources(dataWorkloads.postgres.exporterResources),
-                  securityContext: restrictedContainerSecurityContext(),
-                  readinessProbe: { httpGet: { path: '/', port: 'metrics' }, periodSeconds: 10 },
-                  livenessProbe: { tcpSocket: { port: 'metrics' }, periodSeconds: 20 },
-                  volumeMounts: [credentials.mount],
-                },
-              ],
-              volumes: [{ name: 'run', emptyDir: { sizeLimit: '8Mi' } }, tmp.volume, credentials.volume],
-            },
+    const passwordFile = `${credentials.mount.mountPath}/password`;
+    const port = data.postgres.port;
+    super(scope, id, {
+      name: 'postgres',
+      port,
+      container: {
+        image: versions.images.postgres,
+        env: [
+          { name: 'POSTGRES_DB', value: data.postgres.database },
+          { name: 'POSTGRES_USER', value: data.postgres.user },
+          { name: 'POSTGRES_PASSWORD_FILE', value: passwordFile },
+          // A subdirectory, so the volume's lost+found never makes initdb refuse the directory.
+          { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+        ],
+        startupProbe: { tcpSocket: { port: 'postgres' }, periodSeconds: 5, failureThreshold: 60 },
+        readinessProbe: {
+          exec: {
+            command: ['pg_isready', '-h', '127.0.0.1', '-U', data.postgres.user, '-d', data.postgres.database],
           },
-          volumeClaimTemplates: [
-            {
-              metadata: { name: 'data', labels },
-              spec: {
-                accessModes: ['ReadWriteOnce'],
-                storageClassName: storageClass,
-                resources: { requests: { storage: data.postgres.storage } },
-              },
-            },
-          ],
+          periodSeconds: 5,
+          timeoutSeconds: 3,
         },
-      }),
-    );
-    // One replica: the budget allows the eviction (a node drain must finish) and documents that it is allowed.
-    addObject(
-      this,
-      'pdb',
-      new PodDisruptionBudget({
-        metadata: { name: this.name, labels },
-        spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
-      }),
-    );
+        livenessProbe: { tcpSocket: { port: 'postgres' }, periodSeconds: 10, failureThreshold: 6 },
+        volumeMounts: [{ name: 'run', mountPath: '/var/run/postgresql' }, tmp.mount, credentials.mount],
+      },
+      resources: dataWorkloads.postgres.resources,
+      exporter: {
+        image: versions.images.postgresExporter,
+        port: dataWorkloads.postgres.exporterPort,
+        resources: dataWorkloads.postgres.exporterResources,
+        env: [
+          { name: 'DATA_SOURCE_URI', value: `127.0.0.1:${port}/${data.postgres.database}?sslmode=disable` },
+          { name: 'DATA_SOURCE_USER', value: data.postgres.user },
+          { name: 'DATA_SOURCE_PASS_FILE', value: passwordFile },
+        ],
+        readinessPath: '/',
+        volumeMounts: [credentials.mount],
+      },
+      storage: {
+        size: data.postgres.storage,
+        mountPath: '/var/lib/postgresql/data',
+        retainClaim: true,
+        ...(props.storageClass ? { storageClass: props.storageClass } : {}),
+      },
+      // PostgreSQL checkpoints on a smart shutdown; give it the full grace period.
+      terminationGracePeriodSeconds: shutdown.terminationGracePeriodSeconds * 2,
+      volumes: [{ name: 'run', emptyDir: { sizeLimit: '8Mi' } }, tmp.volume, credentials.volume],
+    });
   }
 }

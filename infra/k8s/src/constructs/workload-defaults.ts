@@ -1,4 +1,4 @@
-import { podIdentity, type Resources, secretMountPath, shutdown } from '@homelab/platform';
+import { type Resources, restrictedSecurityContext, secretMountPath, shutdown } from '@homelab/platform';
 import type {
   IContainer,
   IPodSecurityContext,
@@ -8,16 +8,11 @@ import type {
   IVolumeMount,
 } from 'kubernetes-models/v1';
 
-/** The Pod Security "restricted" pod-level context, with the platform's non-root identity. */
-export const restrictedPodSecurityContext = (): IPodSecurityContext => ({
-  runAsNonRoot: true,
-  runAsUser: podIdentity.uid,
-  runAsGroup: podIdentity.gid,
-  fsGroup: podIdentity.gid,
-  // Volumes are re-owned only when their root does not already match: a large PVC is not walked on every start.
-  fsGroupChangePolicy: 'OnRootMismatch',
-  seccompProfile: { type: 'RuntimeDefault' },
-});
+/** The Pod Security "restricted" pod-level context, with the platform's non-root identity (a fresh copy). */
+export const restrictedPodSecurityContext = (): IPodSecurityContext => {
+  const { pod } = restrictedSecurityContext;
+  return { ...pod, seccompProfile: { ...pod.seccompProfile } };
+};
 
 /**
  * The pod-level isolation every pod of the platform shares: its own ServiceAccount with no API token mounted, no
@@ -35,17 +30,15 @@ export const isolatedPod = (
   securityContext: restrictedPodSecurityContext(),
 });
 
-/** The Pod Security "restricted" container context plus a read-only root filesystem. */
-export const restrictedContainerSecurityContext = (): ISecurityContext => ({
-  allowPrivilegeEscalation: false,
-  privileged: false,
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  runAsUser: podIdentity.uid,
-  runAsGroup: podIdentity.gid,
-  capabilities: { drop: ['ALL'] },
-  seccompProfile: { type: 'RuntimeDefault' },
-});
+/** The Pod Security "restricted" container context plus a read-only root filesystem (a fresh copy). */
+export const restrictedContainerSecurityContext = (): ISecurityContext => {
+  const { container } = restrictedSecurityContext;
+  return {
+    ...container,
+    capabilities: { drop: [...container.capabilities.drop] },
+    seccompProfile: { ...container.seccompProfile },
+  };
+};
 
 /**
  * Requests for CPU, memory and ephemeral storage; limits for memory and ephemeral storage only. No CPU limit on
@@ -54,6 +47,20 @@ export const restrictedContainerSecurityContext = (): ISecurityContext => ({
 export const containerResources = (r: Resources): IContainer['resources'] => ({
   requests: { cpu: r.cpuRequest, memory: r.memoryRequest, 'ephemeral-storage': r.ephemeralStorage },
   limits: { memory: r.memoryLimit, 'ephemeral-storage': r.ephemeralStorage },
+});
+
+/**
+ * A container as every container of the platform runs: image pulled only when absent (the tag is pinned to a
+ * digest), restricted security context, resources without a CPU limit. `container` may override the pull policy.
+ */
+export const restrictedContainer = (
+  container: Omit<IContainer, 'resources' | 'securityContext'> & { readonly image: string },
+  resources: Resources,
+): IContainer => ({
+  imagePullPolicy: 'IfNotPresent',
+  ...container,
+  resources: containerResources(resources),
+  securityContext: restrictedContainerSecurityContext(),
 });
 
 /** A writable /tmp on a read-only root filesystem, bounded so a runaway writer cannot fill the node. */

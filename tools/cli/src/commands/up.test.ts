@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localPorts } from '../local/platform-processes.ts';
+import { demoIdentity, loadOrCreateSecrets } from '../local/secrets.ts';
 
 const main = resolve(import.meta.dirname, '../main.ts');
 /** Far from the default ports (beside a developer's own `homelab up`) and below the ephemeral range (32768+). */
@@ -47,11 +48,13 @@ function startUp(dataDir: string): RunningUp {
 }
 
 /** A browser's form post: same-origin, following nothing, keeping the session cookie. */
-async function signIn(identity: string): Promise<string> {
+async function signIn(dataDir: string): Promise<string> {
+  // The demo user's password as `homelab up` generated it into the data directory.
+  const { demoPassword } = loadOrCreateSecrets(join(dataDir, 'secrets.json'));
   const res = await fetch(`${web}/signin`, {
     method: 'POST',
     headers: { origin: web, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ identity }),
+    body: new URLSearchParams({ username: demoIdentity, password: demoPassword }),
     redirect: 'manual',
   });
   expect(res.status).toBe(303);
@@ -72,7 +75,7 @@ describe('homelab up', () => {
     await first.waitFor(/\| ready$/);
     expect(first.output.join('\n')).toContain(`http://localhost:${ports.web}`);
 
-    const cookie = await signIn('alice');
+    const cookie = await signIn(dataDir);
     const title = `kept across restarts ${Date.now()}`;
     const created = await fetch(`${web}/notes`, {
       method: 'POST',

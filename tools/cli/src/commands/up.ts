@@ -1,23 +1,29 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { hashApiKey } from '@homelab/gateway';
-import { apps, local } from '@homelab/platform';
+import { apps, hashApiKey, local } from '@homelab/platform';
+import { type Command, exitCodes, integerFlag, parseFlags } from '../framework/index.ts';
+import { detectCgroups } from '../local/cgroups.ts';
+import { credentialLines, credentialsFileName, writeCredentialsFile } from '../local/credentials.ts';
+import { watchLaunchers } from '../local/launcher-watch.ts';
 import { formatLogLine, prefixFor } from '../local/log-lines.ts';
-import { localPorts, platformProcesses } from '../local/platform-processes.ts';
+import { localPorts, platformProcesses, sharedDatabaseName } from '../local/platform-processes.ts';
+import { takenPorts, type WantedPort } from '../local/port-holders.ts';
 import { localPrometheusConfigText, type ScrapeTarget } from '../local/prometheus-config.ts';
 import { demoIdentity, loadOrCreateSecrets } from '../local/secrets.ts';
 import { type ProcessSpec, supervise } from '../local/supervisor.ts';
 
-export const upUsage = `homelab up [options]
+const usage = `homelab up [options]
 
 Runs api, gateway and web locally (embedded PGlite, in-memory cache and limiter), waits until all are ready,
-prints the URLs and streams their logs. Ctrl-C stops everything gracefully. Data is kept in --data-dir.
+prints the URLs and streams their logs. Ctrl-C (or SIGTERM, SIGHUP, or this process' parent exiting) stops
+everything gracefully. Data is kept in --data-dir; the URLs and credentials are kept in <data-dir>/credentials
+(\`homelab credentials\` prints them). Refuses to start when a port is taken, naming the process holding it.
 
 Options:
   --database-url <url>   use this PostgreSQL instead of embedded PGlite
   --redis-url <url>      use this Redis for the API cache and the gateway's rate limiter
-  --canary               start a second API as a canary behind the gateway (10 % of traffic)
+  --canary               start a second API as a canary behind the gateway (10 % of traffic); both APIs share
+                         one database (without --database-url: embedded PGlite served on port ${local.sharedDatabasePort})
   --canary-weight <n>    the canary's share in percent (implies --canary); change it later with
                          PUT /admin/upstreams/notes on the gateway
   --prometheus           start /usr/bin/prometheus scraping everything with the project's rules
@@ -53,39 +59,29 @@ async function prometheusProcess(dataDir: string, targets: ScrapeTarget[], port:
 }
 
 /** `homelab up`: resolves once everything stopped again (after SIGINT/SIGTERM); the exit code to use. */
-export async function up(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      'database-url': { type: 'string' },
-      'redis-url': { type: 'string' },
-      canary: { type: 'boolean' },
-      'canary-weight': { type: 'string' },
-      prometheus: { type: 'boolean' },
-      'data-dir': { type: 'string' },
-      'port-offset': { type: 'string' },
-      'no-color': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: false,
+async function runUp(argv: readonly string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    'database-url': { type: 'string' },
+    'redis-url': { type: 'string' },
+    canary: { type: 'boolean' },
+    'canary-weight': { type: 'string' },
+    prometheus: { type: 'boolean' },
+    'data-dir': { type: 'string' },
+    'port-offset': { type: 'string' },
+    'no-color': { type: 'boolean' },
   });
-  if (values.help) {
-    process.stdout.write(upUsage);
-    return 0;
-  }
   const dataDir = resolve(repositoryRoot, values['data-dir'] ?? local.dataDir);
-  const portOffset = Number(values['port-offset'] ?? 0);
-  if (!Number.isInteger(portOffset) || portOffset < 0) throw new Error('--port-offset must be a whole number >= 0');
-  const canaryWeight = values.canary || values['canary-weight'] ? Number(values['canary-weight'] ?? 10) : undefined;
-  if (canaryWeight !== undefined && !(canaryWeight >= 0 && canaryWeight <= 100)) {
-    throw new Error('--canary-weight must be between 0 and 100');
-  }
+  const portOffset = integerFlag(values['port-offset'], 'port-offset', 0);
+  const canaryWeight =
+    values.canary || values['canary-weight']
+      ? integerFlag(values['canary-weight'], 'canary-weight', 10, 0, 100)
+      : undefined;
   mkdirSync(dataDir, { recursive: true });
   const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'));
   const ports = localPorts(portOffset);
   const colour = !values['no-color'] && process.stdout.isTTY === true;
   const width = 'prometheus'.length;
-  const names = ['up', 'api', 'api-canary', 'gateway', 'web', 'prometheus'];
+  const names = ['up', sharedDatabaseName, 'api', 'api-canary', 'gateway', 'web', 'prometheus'];
   const log = (name: string, line: string) => {
     process.stdout.write(`${prefixFor(name, names.indexOf(name), width, colour)}${formatLogLine(line)}\n`);
   };
@@ -104,9 +100,6 @@ export async function up(argv: readonly string[]): Promise<number> {
     ...(withPrometheus ? { prometheusUrl: `http://127.0.0.1:${ports.prometheus}` } : {}),
     portOffset,
   });
-  if (canaryWeight !== undefined && !values['database-url']) {
-    log('up', 'canary without --database-url: it runs on its own PGlite, so its notes differ from the stable API');
-  }
   if (withPrometheus) {
     const targets: ScrapeTarget[] = [
       { job: apps.api.name, port: ports.api, track: 'stable' },
@@ -117,13 +110,40 @@ export async function up(argv: readonly string[]): Promise<number> {
     processes.push(await prometheusProcess(dataDir, targets, ports.prometheus));
   }
 
+  const wanted: WantedPort[] = [
+    ...(processes.some((p) => p.name === sharedDatabaseName)
+      ? [{ name: sharedDatabaseName, port: ports.sharedDatabase }]
+      : []),
+    { name: 'api', port: ports.api },
+    ...(canaryWeight !== undefined ? [{ name: 'api-canary', port: ports.canaryApi }] : []),
+    { name: 'gateway', port: ports.gateway },
+    { name: 'web', port: ports.web },
+    ...(withPrometheus ? [{ name: 'prometheus', port: ports.prometheus }] : []),
+  ];
+  const taken = await takenPorts(wanted);
+  if (taken.length > 0) {
+    for (const problem of taken) log('up', problem);
+    log('up', 'not starting: stop those processes, or run beside them with --port-offset <n>');
+    return 1;
+  }
+
   log('up', `starting ${processes.map((p) => p.name).join(', ')} (data in ${dataDir})`);
-  const supervisor = supervise(processes, { log });
-  // The children have their own process groups; should this process die without stopping them, take them along.
+  // Each app in its own cgroup with its Kubernetes memory limit and CPU request, so a leak is OOMKilled here too.
+  const cgroups = detectCgroups();
+  log('up', cgroups.notice ?? `cgroup ${cgroups.mode}: each service limited to its Kubernetes memory limit`);
+  if (!values['database-url'] && canaryWeight === undefined && cgroups.mode !== 'none') {
+    log(
+      'up',
+      `api runs PGlite in-process: no memory limit for it (give --database-url for the ${apps.api.resources.memoryLimit} container limit)`,
+    );
+  }
+  // orphanGuard: should this process die without running its handlers (SIGKILL), the guard stops the children.
+  const supervisor = supervise(processes, { log, cgroups, orphanGuard: true });
+  // The children have their own process groups; should this process exit without stopping them, take them along.
   process.once('exit', () => {
     for (const p of supervisor.processes) {
       try {
-        if (p.pid) process.kill(p.pid, 'SIGTERM');
+        if (p.pid) process.kill(-p.pid, 'SIGTERM');
       } catch {
         // already gone
       }
@@ -136,12 +156,20 @@ export async function up(argv: readonly string[]): Promise<number> {
     stopping = supervisor.stop();
     return stopping;
   };
-  const stopped = new Promise<void>((resolveStopped) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        stop(signal).then(resolveStopped);
-      });
-    }
+  let resolveStopped: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    resolveStopped = resolve;
+  });
+  // SIGHUP: the terminal closed. Each stops the tree once; a repeated signal does not cut the drain short.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      stop(signal).then(resolveStopped);
+    });
+  }
+  // The parent (npm, the shell npm started) died without signalling us, e.g. SIGKILL or a SIGHUP npm does not
+  // forward: stop as gracefully as on Ctrl-C.
+  const stopWatching = watchLaunchers((pid) => {
+    stop(`launching process ${pid} exited`).then(resolveStopped);
   });
   try {
     await supervisor.waitUntilReady(120_000);
@@ -152,22 +180,24 @@ export async function up(argv: readonly string[]): Promise<number> {
     }
     log('up', `${(error as Error).message}; stopping`);
     await stop('not ready');
-    return 1;
+    return exitCodes.findings;
   }
-  const lines = [
-    'ready',
-    `  web        http://localhost:${ports.web}   (sign in with any demo name)`,
-    `  gateway    http://localhost:${ports.gateway}/v1/notes`,
-    `  api        http://localhost:${ports.api}/openapi.json`,
-    ...(canaryWeight !== undefined
-      ? [`  canary     http://localhost:${ports.canaryApi} (${canaryWeight} % of traffic)`]
-      : []),
-    ...(withPrometheus ? [`  prometheus http://localhost:${ports.prometheus}`] : []),
-    `  demo key   curl -H 'x-api-key: ${secrets.demoApiKey}' http://localhost:${ports.gateway}/v1/notes`,
-    `  admin      curl -H 'authorization: Bearer ${secrets.adminToken}' http://localhost:${ports.gateway}/admin/upstreams`,
-  ];
-  for (const line of lines) log('up', line);
+  const credentials = credentialLines({
+    ports,
+    secrets,
+    demoIdentity,
+    canaryWeight,
+    prometheus: withPrometheus,
+  });
+  const credentialsFile = join(dataDir, credentialsFileName);
+  writeCredentialsFile(credentialsFile, credentials);
+  log('up', 'ready');
+  for (const line of credentials) log('up', `  ${line}`);
+  log('up', `  (kept in ${credentialsFile}; \`homelab credentials\` prints them again)`);
   await stopped;
+  stopWatching();
   log('up', 'stopped');
-  return 0;
+  return exitCodes.ok;
 }
+
+export const up: Command = { summary: 'run the whole platform locally', usage, run: runUp };

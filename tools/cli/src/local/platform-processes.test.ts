@@ -13,6 +13,8 @@ const secrets = {
   jwtSecret: 'j'.repeat(48),
   adminToken: 'a'.repeat(24),
   sessionSecret: 's'.repeat(32),
+  identityTokenSecret: 'i'.repeat(32),
+  demoPassword: 'p'.repeat(22),
 };
 const base = { root: '/repo', dataDir: '/data', secrets, demoApiKeyHash: 'h'.repeat(64), demoIdentity: 'demo' };
 const envOf = (list: ReturnType<typeof platformProcesses>, name: string) =>

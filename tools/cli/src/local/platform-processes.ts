@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { apps, http, local } from '@homelab/platform';
+import {
+  type Addressing,
+  type AppEnvironments,
+  type AppSecret,
+  appEnvironment,
+  definedVariables,
+} from '@homelab/app-environment';
+import { apps, canaryGate, http, local } from '@homelab/platform';
+import { hashSync } from '@node-rs/argon2';
 import type { LocalSecrets } from './secrets.ts';
 import type { ProcessSpec } from './supervisor.ts';
 
@@ -29,6 +37,8 @@ export interface LocalPorts {
   readonly api: number;
   readonly canaryApi: number;
   readonly prometheus: number;
+  /** The shared embedded PostgreSQL of `--canary` (without --database-url). */
+  readonly sharedDatabase: number;
 }
 
 export const localPorts = (offset = 0): LocalPorts => ({
@@ -37,9 +47,13 @@ export const localPorts = (offset = 0): LocalPorts => ({
   api: apps.api.port + offset,
   canaryApi: local.canaryApiPort + offset,
   prometheus: local.prometheusPort + offset,
+  sharedDatabase: local.sharedDatabasePort + offset,
 });
 
 const loopback = (port: number) => `http://127.0.0.1:${port}`;
+
+/** The process name of the shared database (`--canary` without `--database-url`). */
+export const sharedDatabaseName = 'database';
 
 /**
  * The api, (canary api,) gateway and web processes with the environment that wires them together. Embedded
@@ -48,45 +62,92 @@ const loopback = (port: number) => `http://127.0.0.1:${port}`;
 export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] {
   const ports = localPorts(options.portOffset);
   const { secrets, root } = options;
+  const node = process.execPath;
+  const canary = options.canaryWeight !== undefined;
+  const processes: ProcessSpec[] = [];
+  // Stable and canary must read and write the same notes, as in the cluster. Without a PostgreSQL URL, one
+  // embedded PostgreSQL serves both over the wire protocol, on the stable API's own PGlite directory, so the
+  // notes are the same with and without --canary.
+  let databaseUrl = options.databaseUrl;
+  if (canary && !databaseUrl) {
+    processes.push({
+      name: sharedDatabaseName,
+      command: node,
+      args: [join(import.meta.dirname, 'shared-database-process.ts')],
+      cwd: root,
+      env: { PORT: String(ports.sharedDatabase), PGLITE_DATA_DIR: join(options.dataDir, 'api/pglite') },
+      readyTcpPort: ports.sharedDatabase,
+    });
+    databaseUrl = `postgres://postgres@127.0.0.1:${ports.sharedDatabase}/postgres`;
+  }
+  const secretValues: Record<AppSecret, string | undefined> = {
+    adminToken: secrets.adminToken,
+    databaseUrl,
+    apiKeys: `${options.demoIdentity}:${options.demoApiKeyHash}`,
+    jwtSecret: secrets.jwtSecret,
+    sessionSecret: secrets.sessionSecret,
+    identityToken: secrets.identityTokenSecret,
+  };
+  const addressing = (port: number, serviceVersion: string): Addressing => ({
+    port,
+    serviceVersion,
+    apiUrl: loopback(ports.api),
+    gatewayUrl: loopback(ports.gateway),
+    webOrigin: `http://localhost:${ports.web}`,
+    ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+    ...(options.prometheusUrl ? { prometheusUrl: options.prometheusUrl } : {}),
+    secret: (secret) => {
+      const value = secretValues[secret];
+      return value === undefined ? undefined : { value };
+    },
+  });
+  // Every service gets the admin token locally: fault injection is on for drills.
   const common = {
     HOST: '127.0.0.1',
     LOG_LEVEL: options.logLevel ?? 'info',
     ADMIN_TOKEN: secrets.adminToken,
     FAULTS_ENABLED: 'true',
     GIT_COMMIT: 'local',
-  };
-  const node = process.execPath;
-  const apiProcess = (name: string, port: number, version: string, pgliteDir: string): ProcessSpec => ({
+  } satisfies AppEnvironments['api'] & AppEnvironments['gateway'] & AppEnvironments['web'];
+  const env = <A extends keyof AppEnvironments>(
+    app: A,
+    port: number,
+    version: string,
+    extra: AppEnvironments[A] = {},
+  ): Record<string, string> =>
+    definedVariables({ ...common, ...appEnvironment(app, addressing(port, version)), ...extra });
+  const apiProcess = (name: string, port: number, version: string, after: string[]): ProcessSpec => ({
     name,
     command: node,
     args: [join(root, 'apps/api/src/main.ts')],
     cwd: root,
-    env: {
-      ...common,
-      PORT: String(port),
-      SERVICE_VERSION: version,
-      PGLITE_DATA_DIR: pgliteDir,
-      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl, MIGRATE_ON_START: 'true' } : {}),
-      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-    },
+    env: env('api', port, version, {
+      PGLITE_DATA_DIR: join(options.dataDir, 'api/pglite'),
+      // Each API brings the schema up to its own newest version on start. Postgrator (apps/api migrate.ts) never
+      // undoes a version this build has no files for, so a canary's newer, additive migration leaves the stable
+      // API running on the same database (shared-database.test.ts restarts stable after one to hold that).
+      ...(databaseUrl ? { MIGRATE_ON_START: 'true' } : {}),
+    }),
     readyUrl: loopback(port) + http.paths.readiness,
+    // The api container's limit fits the api only. Embedded PGlite runs the database inside the api process (WASM,
+    // about 700 MiB RSS on a fresh data directory, measured; under 256Mi it never became ready): that process is not
+    // the container, so it gets no limit. With a PostgreSQL URL (or the shared database) the limit applies.
+    ...(databaseUrl ? { resources: apps.api.resources } : {}),
+    ...(after.length > 0 ? { after } : {}),
   });
-  const processes: ProcessSpec[] = [apiProcess('api', ports.api, 'stable', join(options.dataDir, 'api/pglite'))];
-  const canary = options.canaryWeight !== undefined;
+  const databaseFirst = processes.length > 0 ? [sharedDatabaseName] : [];
+  processes.push(apiProcess('api', ports.api, 'stable', databaseFirst));
   if (canary) {
-    // PGlite is one process per directory: without a shared PostgreSQL the canary keeps its own notes.
-    processes.push(apiProcess('api-canary', ports.canaryApi, 'canary', join(options.dataDir, 'api-canary/pglite')));
+    // After the stable API, as the cluster runs the migration Job before a rollout: the canary's migrations (if
+    // it has newer ones) then run against a schema the stable API has already brought up.
+    processes.push(apiProcess('api-canary', ports.canaryApi, 'canary', [...databaseFirst, 'api']));
   }
   processes.push({
     name: 'gateway',
     command: node,
     args: [join(root, 'apps/gateway/src/main.ts')],
     cwd: root,
-    env: {
-      ...common,
-      PORT: String(ports.gateway),
-      SERVICE_VERSION: 'local',
-      API_URL: loopback(ports.api),
+    env: env('gateway', ports.gateway, 'local', {
       API_VERSION: 'stable',
       ...(canary
         ? {
@@ -95,34 +156,29 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
             CANARY_WEIGHT: String(options.canaryWeight),
           }
         : {}),
-      API_KEYS: `${options.demoIdentity}:${options.demoApiKeyHash}`,
-      JWT_SECRET: secrets.jwtSecret,
-      WEB_ORIGIN: `http://localhost:${ports.web}`,
-      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-    },
+    }),
     readyUrl: loopback(ports.gateway) + http.paths.readiness,
+    resources: apps.gateway.resources,
   });
   processes.push({
     name: 'web',
     command: node,
     args: ['--import', 'tsx', join(root, 'apps/web/src/main.ts')],
     cwd: join(root, 'apps/web'),
-    env: {
-      ...common,
-      PORT: String(ports.web),
-      SERVICE_VERSION: 'local',
-      GATEWAY_URL: loopback(ports.gateway),
-      JWT_SECRET: secrets.jwtSecret,
-      SESSION_SECRET: secrets.sessionSecret,
+    env: env('web', ports.web, 'local', {
+      // Only the hash reaches the web app. @node-rs/argon2's defaults are argon2id, 19 MiB, t=2, p=1 (OWASP's
+      // first choice); the web app reads the parameters back from the PHC string when it verifies.
+      WEB_USERS: `${options.demoIdentity}:${hashSync(secrets.demoPassword)}`,
       METRICS_TARGETS: [
         `api=${loopback(ports.api)}`,
         `gateway=${loopback(ports.gateway)}`,
         `web=${loopback(ports.web)}`,
         ...(canary ? [`api-canary=${loopback(ports.canaryApi)}`] : []),
       ].join(','),
-      ...(options.prometheusUrl ? { PROMETHEUS_URL: options.prometheusUrl } : {}),
-    },
+      DEPLOY_HISTORY_FILE: join(options.dataDir, canaryGate.history.localFile),
+    }),
     readyUrl: loopback(ports.web) + http.paths.readiness,
+    resources: apps.web.resources,
   });
   return processes;
 }

@@ -12,6 +12,10 @@ export interface LocalSecrets {
   readonly adminToken: string;
   /** Signs the web app's session cookie. */
   readonly sessionSecret: string;
+  /** The gateway signs identity tokens with it, the API verifies them (ADR 0071). */
+  readonly identityTokenSecret: string;
+  /** The web sign-in password of the demo identity; the web app gets only its argon2id hash. */
+  readonly demoPassword: string;
 }
 
 export const demoIdentity = 'demo';
@@ -23,14 +27,21 @@ const token = (bytes: number) => randomBytes(bytes).toString('base64url');
  * browser session survives a restart. Never committed: `.data/` is ignored.
  */
 export function loadOrCreateSecrets(path: string): LocalSecrets {
-  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as LocalSecrets;
-  const secrets: LocalSecrets = {
+  const existing = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Partial<LocalSecrets>) : {};
+  const generated: LocalSecrets = {
     demoApiKey: token(32),
     jwtSecret: token(48),
     adminToken: token(24),
     sessionSecret: token(32),
+    identityTokenSecret: token(32),
+    // 16 random bytes: far beyond guessing at the sign-in's rate limit, short enough to type.
+    demoPassword: token(16),
   };
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  // Keys a file from an older version lacks are added, the ones it has are kept (sessions and keys survive).
+  const secrets: LocalSecrets = { ...generated, ...existing };
+  if (Object.keys(generated).some((key) => !(key in existing))) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  }
   return secrets;
 }

@@ -1,5 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import type { Resources } from '@homelab/platform';
+import { type Cgroups, limitsFor } from './cgroups.ts';
 import { splitLines } from './log-lines.ts';
+import { type OrphanGuard, startOrphanGuard } from './orphan-guard.ts';
+import { type Termination, terminationOf } from './termination.ts';
 
 /** One supervised process. */
 export interface ProcessSpec {
@@ -10,6 +15,12 @@ export interface ProcessSpec {
   readonly cwd: string;
   /** URL answering 200 once the process is ready. */
   readonly readyUrl?: string;
+  /** The app's Kubernetes container resources: its memory limit and CPU request apply when cgroups are on. */
+  readonly resources?: Resources;
+  /** Or: a loopback TCP port that accepts connections once the process is ready (a database). */
+  readonly readyTcpPort?: number;
+  /** Names of processes that must be ready before this one starts (a database before its clients). Default none. */
+  readonly after?: readonly string[];
 }
 
 export interface SupervisorOptions {
@@ -23,19 +34,33 @@ export interface SupervisorOptions {
   readonly resetAfterMs?: number;
   /** SIGTERM first; SIGKILL after this. Default 20 000 (the services drain within shutdown.drainSeconds). */
   readonly killAfterMs?: number;
+  /** Per-process cgroups (see cgroups.ts); default none: no limits. */
+  readonly cgroups?: Cgroups;
+  /** Called after every exit with how the process ended (kubelet's lastState.terminated). */
+  readonly onExit?: (name: string, termination: Termination) => void;
+  /**
+   * Start an orphan guard (orphan-guard.ts) that stops every child's process group should this process die
+   * without stopping them (SIGKILL, a crash). Default false; `homelab up` turns it on.
+   */
+  readonly orphanGuard?: boolean;
 }
 
 export interface Supervised {
   readonly spec: ProcessSpec;
   readonly pid: number | undefined;
   readonly restarts: number;
+  /** How the previous run ended, like a pod's `lastState.terminated`. */
+  readonly lastTermination: Termination | undefined;
 }
 
 export interface Supervisor {
   readonly processes: readonly Supervised[];
   /** Resolves once every process with a `readyUrl` answers 200; rejects after `timeoutMs`. */
   waitUntilReady(timeoutMs: number): Promise<void>;
-  /** SIGTERM to all (in reverse start order, all at once), SIGKILL stragglers; resolves when all exited. */
+  /**
+   * SIGTERM to all (dependents first, all at once; then what they depend on), SIGKILL stragglers; resolves when
+   * all exited.
+   */
   stop(): Promise<void>;
 }
 
@@ -51,6 +76,7 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
   const resetAfter = options.resetAfterMs ?? 30_000;
   const killAfter = options.killAfterMs ?? 20_000;
   let stopping = false;
+  const guard: OrphanGuard | undefined = options.orphanGuard ? startOrphanGuard(killAfter) : undefined;
 
   const states = specs.map((spec) => {
     const state = {
@@ -60,6 +86,8 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
       crashes: 0,
       exited: Promise.resolve(),
       restartTimer: undefined as NodeJS.Timeout | undefined,
+      lastTermination: undefined as Termination | undefined,
+      cgroup: spec.resources ? options.cgroups?.create(spec.name, limitsFor(spec.resources)) : undefined,
       get pid() {
         return state.child?.pid;
       },
@@ -70,7 +98,9 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
   const start = (state: (typeof states)[number]) => {
     const { spec } = state;
     const startedAt = Date.now();
-    const child = spawn(spec.command, spec.args, {
+    const oomKillsBefore = state.cgroup?.oomKills() ?? 0;
+    const { command, args } = state.cgroup?.wrap(spec.command, spec.args) ?? spec;
+    const child = spawn(command, args, {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -79,13 +109,19 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
       detached: true,
     });
     state.child = child;
+    // detached: the child leads its own process group, whose id is its pid.
+    if (child.pid) guard?.watch(child.pid);
     options.log(spec.name, `started (pid ${child.pid})`);
     const onLine = (line: string) => options.log(spec.name, line);
     child.stdout?.on('data', splitLines(onLine));
     child.stderr?.on('data', splitLines(onLine));
     state.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
+        if (child.pid) guard?.unwatch(child.pid);
+        const termination = terminationOf(code, signal, state.cgroup, oomKillsBefore);
+        state.lastTermination = termination;
         resolve();
+        options.onExit?.(spec.name, termination);
         if (stopping) {
           options.log(spec.name, `exited (${signal ?? `code ${code}`})`);
           return;
@@ -93,7 +129,7 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
         if (Date.now() - startedAt >= resetAfter) state.crashes = 0;
         const delay = Math.min(max, initial * 2 ** state.crashes);
         state.crashes += 1;
-        options.log(spec.name, `exited unexpectedly (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+        options.log(spec.name, `exited unexpectedly (${termination.message}); restarting in ${delay} ms`);
         state.restartTimer = setTimeout(() => {
           state.restartTimer = undefined;
           if (stopping) return;
@@ -105,9 +141,7 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
     child.once('error', (error) => options.log(spec.name, `failed to start: ${error.message}`));
   };
 
-  for (const state of states) start(state);
-
-  const isReady = async (url: string) => {
+  const urlReady = async (url: string) => {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       await res.arrayBuffer();
@@ -116,15 +150,42 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
       return false;
     }
   };
+  const portReady = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1', timeout: 2_000 });
+      const done = (ok: boolean) => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.once('connect', () => done(true));
+      socket.once('error', () => done(false));
+      socket.once('timeout', () => done(false));
+    });
+  const hasReadiness = (spec: ProcessSpec) => spec.readyUrl !== undefined || spec.readyTcpPort !== undefined;
+  const isReady = (spec: ProcessSpec) =>
+    spec.readyUrl !== undefined ? urlReady(spec.readyUrl) : portReady(spec.readyTcpPort as number);
+
+  // A process with `after` starts once those are ready; the rest start at once.
+  const startWhenDependenciesReady = async (state: (typeof states)[number]) => {
+    const needed = states.filter((s) => state.spec.after?.includes(s.spec.name) && hasReadiness(s.spec));
+    for (const dependency of needed) {
+      while (!stopping && !(await isReady(dependency.spec))) await sleep(200);
+    }
+    if (!stopping) start(state);
+  };
+  for (const state of states) {
+    if (state.spec.after?.length) void startWhenDependenciesReady(state);
+    else start(state);
+  }
 
   return {
     processes: states,
     async waitUntilReady(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
-      const pending = new Set(states.filter((s) => s.spec.readyUrl));
+      const pending = new Set(states.filter((s) => hasReadiness(s.spec)));
       while (pending.size > 0) {
         for (const state of [...pending]) {
-          if (await isReady(state.spec.readyUrl as string)) pending.delete(state);
+          if (await isReady(state.spec)) pending.delete(state);
         }
         if (pending.size === 0) return;
         if (stopping) throw new Error('stopped before ready');
@@ -137,20 +198,28 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
     async stop() {
       stopping = true;
       for (const state of states) if (state.restartTimer) clearTimeout(state.restartTimer);
-      const running = [...states]
-        .reverse()
-        .filter((s) => s.child && s.child.exitCode === null && s.child.signalCode === null);
-      for (const state of running) state.child?.kill('SIGTERM');
-      const killer = setTimeout(() => {
-        for (const state of running) {
-          if (state.child?.exitCode === null && state.child.signalCode === null) {
-            options.log(state.spec.name, `still running after ${killAfter} ms: SIGKILL`);
-            state.child.kill('SIGKILL');
+      const isRunning = (s: (typeof states)[number]) =>
+        s.child !== undefined && s.child.exitCode === null && s.child.signalCode === null;
+      const stopAll = async (group: (typeof states)[number][]) => {
+        const running = group.filter(isRunning);
+        for (const state of running) state.child?.kill('SIGTERM');
+        const killer = setTimeout(() => {
+          for (const state of running) {
+            if (isRunning(state)) {
+              options.log(state.spec.name, `still running after ${killAfter} ms: SIGKILL`);
+              state.child?.kill('SIGKILL');
+            }
           }
-        }
-      }, killAfter);
-      await Promise.all(running.map((s) => s.exited));
-      clearTimeout(killer);
+        }, killAfter);
+        await Promise.all(running.map((s) => s.exited));
+        clearTimeout(killer);
+      };
+      // Dependents first, all at once, then what they depend on: a draining API still reaches its database.
+      const dependedOn = new Set(states.flatMap((s) => s.spec.after ?? []));
+      await stopAll([...states].reverse().filter((s) => !dependedOn.has(s.spec.name)));
+      await stopAll([...states].reverse().filter((s) => dependedOn.has(s.spec.name)));
+      for (const state of states) state.cgroup?.remove();
+      guard?.close();
     },
   };
 }

@@ -1,0 +1,50 @@
+import { loadApiEnv } from '@homelab/api/env';
+import { loadGatewayEnv } from '@homelab/gateway/env';
+import { loadWebEnv } from '@homelab/web/env';
+import { describe, expect, it } from 'vitest';
+import { type Addressing, appEnvironment, definedVariables } from './app-environment.ts';
+
+const values: Addressing = {
+  port: 4000,
+  serviceVersion: 'v1',
+  apiUrl: 'http://127.0.0.1:4002',
+  gatewayUrl: 'http://127.0.0.1:4001',
+  webOrigin: 'http://localhost:4000',
+  secret: (secret) =>
+    secret === 'databaseUrl' ? undefined : { value: secret === 'apiKeys' ? 'demo:'.padEnd(69, 'a') : 's'.repeat(40) },
+};
+
+describe('appEnvironment', () => {
+  it('gives each app an environment its own env schema accepts', () => {
+    expect(loadApiEnv(definedVariables(appEnvironment('api', values))).PORT).toBe(4000);
+    const gateway = loadGatewayEnv(definedVariables(appEnvironment('gateway', values)));
+    expect(gateway.API_URL).toBe(values.apiUrl);
+    expect(gateway.WEB_ORIGIN).toBe(values.webOrigin);
+    const web = loadWebEnv(definedVariables(appEnvironment('web', values)));
+    expect(web.GATEWAY_URL).toBe(values.gatewayUrl);
+    expect(web.SERVICE_VERSION).toBe('v1');
+  });
+
+  it('passes a secret as its value or as the file that holds it, and leaves out what is not given', () => {
+    const inline = appEnvironment('api', values);
+    expect(inline.ADMIN_TOKEN).toBe('s'.repeat(40));
+    expect(inline).not.toHaveProperty('DATABASE_URL');
+    expect(inline).not.toHaveProperty('REDIS_URL');
+    const mounted = appEnvironment('web', { ...values, secret: (s) => ({ file: `/run/${s}` }) });
+    expect(mounted).toMatchObject({ JWT_SECRET_FILE: '/run/jwtSecret', SESSION_SECRET_FILE: '/run/sessionSecret' });
+    expect(mounted).not.toHaveProperty('JWT_SECRET');
+  });
+
+  it('shares Redis between the API and the gateway only when one is given', () => {
+    const redisUrl = 'redis://cache:6379';
+    expect(appEnvironment('api', { ...values, redisUrl }).REDIS_URL).toBe(redisUrl);
+    expect(appEnvironment('gateway', { ...values, redisUrl }).REDIS_URL).toBe(redisUrl);
+    expect(appEnvironment('web', { ...values, redisUrl })).not.toHaveProperty('REDIS_URL');
+  });
+});
+
+describe('definedVariables', () => {
+  it('drops unset variables', () => {
+    expect(definedVariables({ A: 'a', B: undefined })).toEqual({ A: 'a' });
+  });
+});

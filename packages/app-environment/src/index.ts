@@ -1,0 +1,9 @@
+export {
+  type Addressing,
+  type AppEnvironments,
+  type AppSecret,
+  appEnvironment,
+  definedVariables,
+  type EnvironmentOf,
+  type SecretSource,
+} from './app-environment.ts';

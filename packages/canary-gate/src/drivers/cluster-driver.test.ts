@@ -1,0 +1,175 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type KubeObject, waitFor } from '@homelab/cluster';
+import { clusterUnavailable, startTestCluster, type TestCluster } from '@homelab/cluster/testing';
+import { canary, canaryGate, deployer, namespaces } from '@homelab/platform';
+import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { recoverInterrupted, rollbackTo } from '../rollout/run-rollout.ts';
+import { clusterDriver } from './cluster-driver.ts';
+import type { RolloutRecord } from './traffic-driver.ts';
+
+/**
+ * The cluster driver against a real API server (etcd, kube-apiserver with RBAC and Pod Security, controller
+ * manager, scheduler; kwok simulates the nodes), acting as the deployer ServiceAccount with a TokenRequest token,
+ * on the objects exactly as synthesized in infra/k8s/dist.
+ */
+const unavailable = clusterUnavailable();
+const dist = join(import.meta.dirname, '../../../../infra/k8s/dist');
+const ns = namespaces.apps;
+const app = 'api';
+const canaryName = `${app}${canary.suffix}`;
+const digest = (n: number) => `registry.example/homelab/api@sha256:${String(n).repeat(64).slice(0, 64)}`;
+
+function synthesized(): KubeObject[] {
+  const all = ['cluster.k8s.yaml', 'apps.k8s.yaml'].flatMap((file) =>
+    parseAllDocuments(readFileSync(join(dist, file), 'utf8'))
+      .map((d) => d.toJSON() as KubeObject | null)
+      .filter((o): o is KubeObject => o !== null),
+  );
+  const wanted = (o: KubeObject) =>
+    (o.kind === 'Namespace' && o.metadata.name === ns) ||
+    (o.metadata.namespace === ns &&
+      (['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap'].includes(o.kind) ||
+        (o.kind === 'Deployment' && [app, canaryName].includes(o.metadata.name)) ||
+        (o.kind === 'HTTPRoute' && o.metadata.name === app)));
+  return all.filter(wanted);
+}
+
+describe.skipIf(unavailable)('the cluster traffic driver on a real API server, as the deployer', () => {
+  let cluster: TestCluster;
+  let deployerConfig: KubeConfig;
+  const record = (overrides: Partial<RolloutRecord> = {}): RolloutRecord => ({
+    id: 'r1',
+    app,
+    image: digest(1),
+    previousImage: undefined,
+    startedAt: new Date().toISOString(),
+    phase: 'running',
+    weight: 0,
+    ...overrides,
+  });
+  const route = async () =>
+    (await cluster.kube.get('gateway.networking.k8s.io/v1', 'HTTPRoute', app, ns)) as KubeObject;
+  const deployment = async (name: string) => (await cluster.kube.get('apps/v1', 'Deployment', name, ns)) as KubeObject;
+  const weights = async () =>
+    Object.fromEntries(
+      ((await route()).spec.rules[0].backendRefs as { name: string; weight: number }[]).map((b) => [b.name, b.weight]),
+    );
+  const image = async (name: string) => (await deployment(name)).spec.template.spec.containers[0].image as string;
+  const recorded = async () => {
+    const annotations = ((await route()).metadata.annotations ?? {}) as Record<string, string>;
+    return JSON.parse(annotations[canaryGate.annotations.rollout] ?? '{}');
+  };
+
+  beforeAll(async () => {
+    cluster = await startTestCluster({ count: 2, zones: 2 });
+    const objects = synthesized();
+    for (const o of objects.filter((x) => x.kind === 'Namespace')) await cluster.kube.applyOrThrow(o);
+    for (const o of objects.filter((x) => x.kind !== 'Namespace')) await cluster.kube.applyOrThrow(o);
+    // The workflow's credential: a short-lived token of the deployer ServiceAccount, nothing else.
+    const token = await cluster.kube.request(
+      'POST',
+      `/api/v1/namespaces/${ns}/serviceaccounts/${deployer.serviceAccountName}/token`,
+      { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } } },
+    );
+    expect(token.status).toBe(201);
+    const admin = new KubeConfig();
+    admin.loadFromFile(cluster.info.kubeconfig);
+    const server = admin.getCurrentCluster();
+    if (!server) throw new Error('no cluster in the kubeconfig');
+    deployerConfig = new KubeConfig();
+    deployerConfig.loadFromOptions({
+      clusters: [server],
+      users: [{ name: deployer.serviceAccountName, token: token.body.status.token }],
+      contexts: [{ name: 'deployer', cluster: server.name, user: deployer.serviceAccountName, namespace: ns }],
+      currentContext: 'deployer',
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 60_000);
+
+  it('starts the canary on the new image, shifts the weights and records the rollout on the route', async () => {
+    const driver = clusterDriver({ kubeConfig: deployerConfig, pollMs: 200, rolloutTimeoutMs: 60_000 });
+    const r = record();
+    await driver.start(r);
+    expect(await image(canaryName)).toBe(r.image);
+    expect((await deployment(canaryName)).spec.replicas).toBeGreaterThan(0);
+    await driver.setWeight(r, 10);
+    expect(await weights()).toEqual({ [app]: 90, [canaryName]: 10 });
+    expect(await recorded()).toMatchObject({ id: 'r1', phase: 'running', weight: 10 });
+    // The route keeps everything else the manifests gave it.
+    expect((await route()).spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
+    expect(await driver.recorded(app)).toMatchObject({ id: 'r1', weight: 10 });
+  }, 90_000);
+
+  it('promotes: the new image becomes stable, weights return to stable, the canary scales to zero', async () => {
+    const driver = clusterDriver({ kubeConfig: deployerConfig, pollMs: 200, rolloutTimeoutMs: 60_000 });
+    await driver.promote(record({ weight: 100 }));
+    expect(await image(app)).toBe(digest(1));
+    expect(await weights()).toEqual({ [app]: 100, [canaryName]: 0 });
+    expect((await deployment(canaryName)).spec.replicas).toBe(0);
+    expect(await recorded()).toMatchObject({ phase: 'promoted', weight: 0 });
+  }, 90_000);
+
+  it('is refused a verb outside its Role', async () => {
+    const client = KubernetesObjectApi.makeApiClient(deployerConfig);
+    const refused = async (call: () => Promise<unknown>) => {
+      const error = await call().then(
+        () => undefined,
+        (e: { code?: number }) => e,
+      );
+      return error?.code;
+    };
+    expect(
+      await refused(() =>
+        client.delete({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: app, namespace: ns } }),
+      ),
+    ).toBe(403);
+    expect(await refused(() => client.list('v1', 'Secret', ns))).toBe(403);
+    expect(
+      await refused(() =>
+        client.read({
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          metadata: { name: 'postgres', namespace: namespaces.data },
+        }),
+      ),
+    ).toBe(403);
+  });
+
+  it('reverts an interrupted rollout on a re-run, and finishes an interrupted promotion', async () => {
+    const driver = clusterDriver({ kubeConfig: deployerConfig, pollMs: 200, rolloutTimeoutMs: 60_000 });
+    // A gate that died at 50 %: only the objects remember.
+    const r = record({ id: 'r2', image: digest(2) });
+    await driver.start(r);
+    await driver.setWeight(r, 50);
+    expect(await weights()).toEqual({ [app]: 50, [canaryName]: 50 });
+    const reverted = await recoverInterrupted(driver, app);
+    expect(reverted).toMatch(/reverted the interrupted rollout/);
+    expect(await weights()).toEqual({ [app]: 100, [canaryName]: 0 });
+    expect((await deployment(canaryName)).spec.replicas).toBe(0);
+    expect(await image(app)).toBe(digest(1));
+
+    // A gate that died after deciding to promote: the re-run completes the promotion.
+    const r3 = record({ id: 'r3', image: digest(3) });
+    await driver.start(r3);
+    await driver.setWeight({ ...r3, phase: 'promoting' }, 100);
+    const finished = await recoverInterrupted(driver, app);
+    expect(finished).toMatch(/finished the interrupted promotion/);
+    await waitFor('stable on the new image', async () => ((await image(app)) === digest(3) ? true : undefined));
+    expect(await weights()).toEqual({ [app]: 100, [canaryName]: 0 });
+    expect(await recorded()).toMatchObject({ id: 'r3', phase: 'promoted' });
+  }, 120_000);
+
+  it('rolls back to a named digest at once (the workflow_dispatch path)', async () => {
+    const driver = clusterDriver({ kubeConfig: deployerConfig, pollMs: 200, rolloutTimeoutMs: 60_000 });
+    await rollbackTo(driver, app, digest(1));
+    expect(await image(app)).toBe(digest(1));
+    expect(await weights()).toEqual({ [app]: 100, [canaryName]: 0 });
+    expect((await deployment(canaryName)).spec.replicas).toBe(0);
+  }, 90_000);
+});

@@ -1,0 +1,36 @@
+import type { AppName } from '@homelab/platform';
+
+/** A rollout as recorded where the traffic is shifted, so a re-run of a killed gate can find it. */
+export interface RolloutRecord {
+  readonly id: string;
+  readonly app: AppName;
+  readonly image: string;
+  /** The stable image before this rollout (what a rollback of an interrupted promotion keeps). */
+  readonly previousImage: string | undefined;
+  readonly startedAt: string;
+  /**
+   * `running`: shifting traffic, no decision yet (a re-run reverts it: the evidence died with the gate);
+   * `promoting` / `rolling-back`: decided, not yet fully applied (a re-run finishes it); `promoted` /
+   * `rolled-back`: done.
+   */
+  readonly phase: 'running' | 'promoting' | 'rolling-back' | 'promoted' | 'rolled-back';
+  readonly weight: number;
+}
+
+/**
+ * Moves traffic between the versions and records the rollout on the objects it changes: the gateway's weights
+ * locally, the HTTPRoute and the canary Deployment in the cluster. Every method is idempotent, so a re-run can
+ * call them again after a crash at any point.
+ */
+export interface TrafficDriver {
+  readonly description: string;
+  /** The rollout a previous gate left recorded, if any. */
+  recorded(app: AppName): Promise<RolloutRecord | undefined>;
+  /** Starts the canary on the new image at weight 0 and records the rollout. */
+  start(record: RolloutRecord): Promise<void>;
+  setWeight(record: RolloutRecord, weight: number): Promise<void>;
+  /** The new image becomes stable, weights return to stable, the canary scales to zero. */
+  promote(record: RolloutRecord): Promise<void>;
+  /** Weights return to stable, then the canary scales to zero. */
+  rollback(record: RolloutRecord): Promise<void>;
+}

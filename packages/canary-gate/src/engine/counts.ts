@@ -1,0 +1,79 @@
+/**
+ * Per-version counts: what the gate decides on. A source reads cumulative counters; the gate works on the
+ * increments between two reads, which `increments()` derives with the counter-reset rule Prometheus uses.
+ */
+export interface Counts {
+  /** Requests that count (see sli.ts). */
+  readonly requests: number;
+  /** Of those, answered with a server error (the availability SLI's bad events). */
+  readonly errors: number;
+  /** Of those, slower than the latency SLO's threshold (histogram bucket `le` = threshold). */
+  readonly slow: number;
+}
+
+export const zeroCounts: Counts = { requests: 0, errors: 0, slow: 0 };
+
+/** One version's cumulative counters per process (instance): counters reset per process, not per version. */
+export type VersionReading = Readonly<Record<string, Counts>>;
+
+/** One reading of both versions' cumulative counters. A missing series is `undefined`, never a zero. */
+export interface Snapshot {
+  readonly canary: VersionReading | undefined;
+  readonly stable: VersionReading | undefined;
+}
+
+/**
+ * A counter that went down was reset (process restart): the new value is all that happened since, as in
+ * Prometheus' `increase()`. Rounded, because a source may hand back floats; a missing side adds nothing.
+ */
+export function counterIncrement(previous: number | undefined, current: number | undefined): number {
+  if (current === undefined || !Number.isFinite(current)) return 0;
+  if (previous === undefined || !Number.isFinite(previous)) return 0;
+  const delta = current >= previous ? current - previous : current;
+  return Math.max(0, Math.round(delta));
+}
+
+/**
+ * Increments of one version between two readings. A reset in any of the three counters means the process
+ * restarted, so all three restart from zero together (otherwise bad events could exceed requests).
+ */
+export function versionIncrement(previous: Counts | undefined, current: Counts | undefined): Counts {
+  if (!previous || !current) return zeroCounts;
+  const reset =
+    current.requests < previous.requests || current.errors < previous.errors || current.slow < previous.slow;
+  const base = reset ? zeroCounts : previous;
+  const requests = counterIncrement(base.requests, current.requests);
+  return {
+    requests,
+    errors: Math.min(requests, counterIncrement(base.errors, current.errors)),
+    slow: Math.min(requests, counterIncrement(base.slow, current.slow)),
+  };
+}
+
+/**
+ * Increments of one version across its processes. Summing counters before differencing would be wrong: one pod
+ * restarting would make the sum drop and the reset rule would then count every other pod's whole history. A
+ * process seen for the first time after the first reading started since that reading, so all it counted is new.
+ */
+export function readingIncrement(previous: VersionReading | undefined, current: VersionReading | undefined): Counts {
+  if (!previous || !current) return zeroCounts;
+  let total = zeroCounts;
+  for (const [instance, counts] of Object.entries(current)) {
+    const before = previous[instance];
+    total = addCounts(total, versionIncrement(before ?? zeroCounts, counts));
+  }
+  return total;
+}
+
+export function increments(previous: Snapshot | undefined, current: Snapshot): { canary: Counts; stable: Counts } {
+  return {
+    canary: readingIncrement(previous?.canary, current.canary),
+    stable: readingIncrement(previous?.stable, current.stable),
+  };
+}
+
+export const addCounts = (a: Counts, b: Counts): Counts => ({
+  requests: a.requests + b.requests,
+  errors: a.errors + b.errors,
+  slow: a.slow + b.slow,
+});

@@ -1,0 +1,86 @@
+import { apps, canaryGate } from '@homelab/platform';
+
+/** One load shape: the same numbers drive k6 at home / in the workflow and autocannon in the tests. */
+export interface LoadProfile {
+  readonly name: 'smoke' | 'canary' | 'soak';
+  /** Requests per second, arriving at a constant rate (k6 `constant-arrival-rate`, autocannon `overallRate`). */
+  readonly rps: number;
+  readonly durationSeconds: number;
+  /** Open connections / pre-allocated virtual users. */
+  readonly connections: number;
+  /** The request every virtual user repeats: the notes list through the gateway, as an API client does. */
+  readonly path: string;
+}
+
+/**
+ * Smoke: a trickle to see the app answer; canary: what a rollout needs (the gate's first stage sees rps x 10 %);
+ * soak: an hour at the rate the statistics in docs assume (20 req/s). The canary rate stays under the gateway's
+ * per-identity limit (RATE_LIMIT_PER_SECOND 50), so a load test measures the app, not the limiter.
+ */
+export const loadProfiles: Readonly<Record<LoadProfile['name'], LoadProfile>> = {
+  smoke: { name: 'smoke', rps: 2, durationSeconds: 30, connections: 2, path: '/v1/notes' },
+  canary: {
+    name: 'canary',
+    rps: 40,
+    // Long enough for every stage's deadline: the load must outlast the gate.
+    durationSeconds: canaryGate.stages.reduce((s, st) => s + st.deadlineSeconds, 0),
+    connections: 8,
+    path: '/v1/notes',
+  },
+  soak: { name: 'soak', rps: 20, durationSeconds: 3600, connections: 8, path: '/v1/notes' },
+};
+
+/**
+ * The SLOs as load-test pass/fail thresholds, from the gateway's SLOs (the load enters there): the share of
+ * failed requests under the availability budget, the objective's percentile under the latency threshold.
+ */
+export function sloThresholds(): {
+  readonly failedRateBelow: number;
+  readonly percentile: number;
+  readonly durationMsBelow: number;
+} {
+  const slos = apps.gateway.slos;
+  const availability = slos.find((s) => s.kind === 'availability');
+  const latency = slos.find((s) => s.kind === 'latency');
+  if (!availability || !latency?.thresholdSeconds)
+    throw new Error('apps.gateway.slos: availability and latency needed');
+  return {
+    failedRateBelow: Number((1 - availability.objective).toFixed(6)),
+    percentile: Number((latency.objective * 100).toFixed(3)),
+    durationMsBelow: latency.thresholdSeconds * 1000,
+  };
+}
+
+/** The JSON the k6 scripts read with `open()` (k6 cannot import workspace packages): written by `k6-profile.ts`. */
+export function k6ProfileJson(): string {
+  const t = sloThresholds();
+  const k6 = Object.fromEntries(
+    Object.values(loadProfiles).map((p) => [
+      p.name,
+      {
+        scenario: {
+          executor: 'constant-arrival-rate',
+          rate: p.rps,
+          timeUnit: '1s',
+          duration: `${p.durationSeconds}s`,
+          preAllocatedVUs: p.connections,
+          maxVUs: p.connections * 4,
+        },
+        path: p.path,
+      },
+    ]),
+  );
+  return `${JSON.stringify(
+    {
+      $comment:
+        'Generated from packages/canary-gate/src/load/profile.ts (node packages/canary-gate/k6/write-profile.ts); a test checks it.',
+      thresholds: {
+        http_req_failed: [`rate<${t.failedRateBelow}`],
+        http_req_duration: [`p(${t.percentile})<${t.durationMsBelow}`],
+      },
+      profiles: k6,
+    },
+    null,
+    2,
+  )}\n`;
+}

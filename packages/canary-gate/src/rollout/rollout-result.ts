@@ -1,0 +1,39 @@
+import type { AppName } from '@homelab/platform';
+import type { SliName } from '../engine/config.ts';
+import type { Counts } from '../engine/counts.ts';
+import type { Decision, SliEvidence } from '../engine/gate.ts';
+
+/** One evaluation: what the gate saw and decided. */
+export interface TimelinePoint {
+  /** Seconds since the rollout started. */
+  readonly at: number;
+  /** 0-based stage index and the canary's weight during the interval. */
+  readonly stage: number;
+  readonly weight: number;
+  /** Requests per version since the rollout started (including warm-up). */
+  readonly canary: Counts;
+  readonly stable: Counts;
+  readonly evidence: Readonly<Record<SliName, SliEvidence>>;
+  readonly decision: Decision;
+}
+
+/** The JSON record of one deploy: printed, kept in the history, drawn by the chart. */
+export interface RolloutResult {
+  readonly id: string;
+  readonly app: AppName;
+  readonly image: string;
+  readonly source: string;
+  readonly driver: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly outcome: 'promoted' | 'rolled-back';
+  /** For rollbacks: why. */
+  readonly reason: 'regression' | 'insufficient evidence' | 'interrupted' | undefined;
+  readonly detail: string;
+  /** What a re-run found and did about an interrupted earlier rollout. */
+  readonly recovered: string | undefined;
+  /** Shared-outage alerts raised on the way (the canary was not blamed). */
+  readonly alerts: readonly string[];
+  readonly stages: readonly { readonly weight: number; readonly deadlineSeconds: number }[];
+  readonly timeline: readonly TimelinePoint[];
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import type { AppName } from '@homelab/platform';
+import type { RolloutRecord, TrafficDriver } from '../drivers/traffic-driver.ts';
+import type { GateConfig } from '../engine/config.ts';
+import { addCounts, type Counts, increments, type Snapshot, zeroCounts } from '../engine/counts.ts';
+import { currentWeight, evidenceOf, startGate, step } from '../engine/gate.ts';
+import type { MetricSource } from '../sources/metric-source.ts';
+import type { RolloutResult, TimelinePoint } from './rollout-result.ts';
+
+export interface RunRolloutOptions {
+  readonly app: AppName;
+  readonly image: string;
+  readonly config: GateConfig;
+  readonly source: MetricSource;
+  readonly driver: TrafficDriver;
+  readonly evaluationSeconds: number;
+  /** Called after every evaluation (the live progress line). */
+  readonly onEvaluation?: (point: TimelinePoint) => void;
+  /** Called for events worth a log line: recovery, stage changes, source failures. */
+  readonly onEvent?: (message: string) => void;
+  /** Injected for tests; default Date.now and setTimeout. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Finishes or reverts what a killed gate left behind, from the record on the objects: a decided promotion or
+ * rollback is completed; an undecided rollout is reverted, because the evidence it had died with its process.
+ */
+export async function recoverInterrupted(driver: TrafficDriver, app: AppName): Promise<string | undefined> {
+  const previous = await driver.recorded(app);
+  if (!previous) return undefined;
+  switch (previous.phase) {
+    case 'promoting':
+      await driver.promote(previous);
+      return `finished the interrupted promotion of ${previous.image} (rollout ${previous.id})`;
+    case 'rolling-back':
+      await driver.rollback(previous);
+      return `finished the interrupted rollback of ${previous.image} (rollout ${previous.id})`;
+    case 'running':
+      await driver.rollback(previous);
+      return `reverted the interrupted rollout of ${previous.image} at ${previous.weight} % (rollout ${previous.id}): its evidence died with the gate`;
+    default:
+      return undefined;
+  }
+}
+
+/** Runs one canary rollout to its end: promoted or rolled back, never left half-done on a normal exit. */
+export async function runRollout(options: RunRolloutOptions): Promise<RolloutResult> {
+  const { config, source, driver, app, image } = options;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const event = options.onEvent ?? (() => {});
+  const recovered = await recoverInterrupted(driver, app);
+  if (recovered) event(recovered);
+
+  const state = startGate(config);
+  let record: RolloutRecord = {
+    id: randomUUID(),
+    app,
+    image,
+    previousImage: undefined,
+    startedAt: new Date(now()).toISOString(),
+    phase: 'running',
+    weight: 0,
+  };
+  await driver.start(record);
+  const t0 = now();
+  const firstWeight = currentWeight(config, state);
+  await driver.setWeight(record, firstWeight);
+  record = { ...record, weight: firstWeight };
+  event(`stage 1/${config.stages.length}: canary at ${firstWeight} %`);
+
+  const readSafely = async (): Promise<Snapshot | undefined> => {
+    try {
+      return await source.read();
+    } catch (error) {
+      event(`metrics unavailable (${(error as Error).message}): no data for this interval`);
+      return undefined;
+    }
+  };
+  let previous = await readSafely();
+  let lastAt = 0;
+  let canaryTotal: Counts = zeroCounts;
+  let stableTotal: Counts = zeroCounts;
+  const timeline: TimelinePoint[] = [];
+  const alerts: string[] = [];
+
+  for (let k = 1; ; k++) {
+    const wait = t0 + k * options.evaluationSeconds * 1000 - now();
+    if (wait > 0) await sleep(wait);
+    const at = Math.round((now() - t0) / 100) / 10;
+    const reading = await readSafely();
+    const delta = reading && previous ? increments(previous, reading) : { canary: zeroCounts, stable: zeroCounts };
+    if (reading) previous = reading;
+    canaryTotal = addCounts(canaryTotal, delta.canary);
+    stableTotal = addCounts(stableTotal, delta.stable);
+    const stageBefore = state.stage;
+    const weightBefore = currentWeight(config, state);
+    const decision = step(config, state, { at, seconds: at - lastAt, ...delta });
+    lastAt = at;
+    const point: TimelinePoint = {
+      at,
+      stage: stageBefore,
+      weight: weightBefore,
+      canary: canaryTotal,
+      stable: stableTotal,
+      evidence: evidenceOf(config, state),
+      decision,
+    };
+    timeline.push(point);
+    options.onEvaluation?.(point);
+    if (decision.kind === 'hold' && decision.alert) {
+      alerts.push(`${at} s: ${decision.detail}`);
+      event(`ALERT shared outage: ${decision.detail}`);
+    }
+    if (decision.kind === 'advance') {
+      await driver.setWeight(record, decision.weight);
+      record = { ...record, weight: decision.weight };
+      event(`stage ${decision.stage + 1}/${config.stages.length}: canary at ${decision.weight} %`);
+      continue;
+    }
+    if (decision.kind === 'promote' || decision.kind === 'rollback') {
+      if (decision.kind === 'promote') await driver.promote(record);
+      else await driver.rollback(record);
+      return {
+        id: record.id,
+        app,
+        image,
+        source: source.description,
+        driver: driver.description,
+        startedAt: record.startedAt,
+        finishedAt: new Date(now()).toISOString(),
+        outcome: decision.kind === 'promote' ? 'promoted' : 'rolled-back',
+        reason: decision.kind === 'rollback' ? decision.reason : undefined,
+        detail: decision.detail,
+        recovered,
+        alerts,
+        stages: config.stages,
+        timeline,
+      };
+    }
+  }
+}
+
+/**
+ * The manual rollback of the deploy workflow: no canary, no gate. Whatever a killed gate left is finished or
+ * reverted first, then `image` (a known-good digest) becomes stable through the same idempotent promotion path.
+ */
+export async function rollbackTo(
+  driver: TrafficDriver,
+  app: AppName,
+  image: string,
+  now: () => number = Date.now,
+): Promise<{ recovered: string | undefined; record: RolloutRecord }> {
+  const recovered = await recoverInterrupted(driver, app);
+  const record: RolloutRecord = {
+    id: randomUUID(),
+    app,
+    image,
+    previousImage: undefined,
+    startedAt: new Date(now()).toISOString(),
+    phase: 'promoting',
+    weight: 0,
+  };
+  await driver.promote(record);
+  return { recovered, record };
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { scenarioNamed } from './catalog.ts';
+import { renderPostmortem } from './postmortem.ts';
+import type { Sample } from './record.ts';
+import { renderRecord } from './render.ts';
+import { diagnosisMatches, runDrill } from './runner.ts';
+import type { Injection, Scenario } from './scenario.ts';
+import type { DrillTarget } from './target.ts';
+
+/**
+ * A target whose requests fail (502) while the injection is in force: the runner's own logic (timeline,
+ * mitigation by revert, recovery, invariants) against a world it cannot tell from a real one.
+ */
+function fakeTarget(options: { failBaseline?: boolean } = {}) {
+  let broken = options.failBaseline === true;
+  const calls: string[] = [];
+  const target: DrillTarget = {
+    description: 'fake target (unit test)',
+    checkPreconditions: async () => [],
+    send: async () => ({ status: broken ? 502 : 200, ms: 2 }),
+    inject: async (i: Injection) => {
+      calls.push(`inject ${i.kind}`);
+      broken = true;
+    },
+    revert: async (i: Injection) => {
+      calls.push(`revert ${i.kind}`);
+      broken = false;
+    },
+    cannotObserve: (signal) => (signal.kind === 'triage' ? 'no triage in this test' : undefined),
+    observe: async () => undefined,
+    verify: async (invariant, samples: readonly Sample[]) => ({
+      invariant,
+      held: samples.every((s) => s.status < 500),
+      detail: 'checked',
+    }),
+    triage: async (check) => `fake ${check}`,
+    evidence: () => ['a log line'],
+  };
+  return { target, calls };
+}
+
+/** error-fault, shrunk so the test takes seconds: 50 req/s, 1 s baseline, recovered after 1 s. */
+const quick = (name: string, patch: Partial<Scenario> = {}): Scenario => {
+  const s = scenarioNamed(name);
+  return {
+    ...s,
+    baselineSeconds: 1,
+    recoveredAfterSeconds: 1,
+    load: { ...s.load, ratePerSecond: 50, maxSeconds: 15 },
+    ...patch,
+  };
+};
+
+describe('runDrill', () => {
+  it('injects, detects the burn from its own samples, reverts, and measures the recovery after the revert', async () => {
+    const { target, calls } = fakeTarget();
+    const record = await runDrill(quick('error-fault'), target, { minFaultSeconds: 1, burnWindowSeconds: 1 });
+    expect(calls).toEqual(['inject fault', 'revert fault']);
+    expect(record.passed, renderRecord(record)).toBe(true);
+    const kinds = record.events.map((e) => e.kind);
+    for (const kind of ['injected', 'first-failed-request', 'detected', 'mitigated', 'recovered', 'load-stopped']) {
+      expect(kinds).toContain(kind);
+    }
+    const at = (kind: string) => record.events.find((e) => e.kind === kind)?.at ?? Number.NaN;
+    expect(at('detected')).toBeGreaterThanOrEqual(at('injected'));
+    expect(at('recovered')).toBeGreaterThanOrEqual(at('mitigated'));
+    const m = record.measurements;
+    expect(m.failedRequests).toBeGreaterThan(0);
+    expect(m.timeToRecoverMs).toBeGreaterThanOrEqual(m.timeToMitigateMs ?? Number.POSITIVE_INFINITY);
+    expect(record.load.reduce((n, s) => n + s.failed, 0)).toBe(m.failedRequests);
+  }, 20_000);
+
+  it('reports an invariant broken by the fault and the run as failed', async () => {
+    const { target } = fakeTarget();
+    const record = await runDrill(quick('redis-down'), target, { minFaultSeconds: 1, maxFaultSeconds: 2 });
+    expect(record.invariants).toEqual([expect.objectContaining({ held: false })]);
+    expect(record.passed).toBe(false);
+    expect(renderPostmortem(quick('redis-down'), record)).toContain('Invariant BROKEN: no-server-errors');
+  }, 20_000);
+
+  it('refuses to inject when the baseline already fails, and then has nothing to revert', async () => {
+    const { target, calls } = fakeTarget({ failBaseline: true });
+    await expect(runDrill(quick('error-fault'), target)).rejects.toThrow(/baseline not clean/);
+    expect(calls).toEqual([]);
+  }, 20_000);
+
+  it('holds the revert until a blind player answered, and times the diagnosis', async () => {
+    const { target } = fakeTarget();
+    const record = await runDrill(quick('error-fault'), target, {
+      minFaultSeconds: 0,
+      burnWindowSeconds: 1,
+      askDiagnosis: () => new Promise((resolve) => setTimeout(() => resolve('half the calls answer 500'), 1500)),
+    });
+    expect(record.blind).toMatchObject({ answer: 'half the calls answer 500', correct: true });
+    expect(record.blind?.timeToDiagnoseMs).toBeGreaterThanOrEqual(1400);
+    const at = (kind: string) => record.events.find((e) => e.kind === kind)?.at ?? Number.NaN;
+    expect(at('mitigated')).toBeGreaterThanOrEqual(at('diagnosed'));
+    expect(diagnosisMatches(quick('oom-kill'), 'a DNS problem')).toBe(false);
+  }, 20_000);
+});
+
+describe('postmortem draft', () => {
+  it('has the template sections and the measured numbers, and says what is real', async () => {
+    const { target } = fakeTarget();
+    const scenario = quick('error-fault');
+    const record = await runDrill(scenario, target, { minFaultSeconds: 1, burnWindowSeconds: 1 });
+    const text = renderPostmortem(scenario, record);
+    const sections = [
+      '## Summary',
+      '## Impact',
+      '## Trigger',
+      '## Root cause',
+      '## Timeline (UTC)',
+      '## Detection',
+      '## Resolution',
+      '## What went well / what did not',
+      '## Action items',
+    ];
+    const positions = sections.map((s) => text.indexOf(s));
+    expect(positions.every((p) => p > 0)).toBe(true);
+    expect(`| failed requests (5xx or no answer) | ${record.measurements.failedRequests} |`).toSatisfy((row: string) =>
+      text.includes(row),
+    );
+    expect(text).toContain('fake target (unit test)');
+    expect(text).toContain('Where we got lucky');
+    expect(text).toContain(`Real: ${scenario.realism.real.join('; ')}`);
+  }, 20_000);
+});

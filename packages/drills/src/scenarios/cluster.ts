@@ -1,0 +1,197 @@
+import { apps } from '@homelab/platform';
+import { drillRunbooks } from '../runbooks.ts';
+import type { BoundedLoad, ClusterAction, ExpectedSignal, Scenario } from '../scenario.ts';
+
+const load: BoundedLoad = { ratePerSecond: 10, maxSeconds: 120, writeRatio: 0, via: 'gateway' };
+
+/**
+ * What a real API server with kwok's fake nodes makes real (drills-and-triage.md); container failures are kwok
+ * Stages that write the real API shapes. At home, on k3s/kind, every part is real.
+ */
+const controlPlane = 'kube-apiserver, scheduler and controllers (real); nodes are kwok fakes';
+const kwokStage = 'container state written by a kwok Stage (real API shape, no container ran)';
+
+interface ClusterDrill {
+  readonly name: string;
+  readonly title: string;
+  readonly action: ClusterAction;
+  readonly hypothesis: string;
+  readonly teaches: string;
+  readonly interviewQuestion: string;
+  readonly expect: readonly ExpectedSignal[];
+  readonly runbook: Scenario['runbook'];
+  readonly real: readonly string[];
+  readonly simulated: readonly string[];
+  readonly symptom: string;
+  readonly diagnosisKeywords: readonly string[];
+}
+
+const cluster = (d: ClusterDrill): Scenario => ({
+  name: d.name,
+  environment: 'cluster',
+  title: d.title,
+  hypothesis: d.hypothesis,
+  teaches: d.teaches,
+  interviewQuestion: d.interviewQuestion,
+  preconditions: ['a reachable API server (kubeconfig)', 'the homelab manifests applied', 'RBAC allows the action'],
+  load,
+  baselineSeconds: 5,
+  inject: { kind: 'kubernetes', action: d.action },
+  expect: d.expect,
+  invariants: [],
+  mitigation: 'revert',
+  recoveredAfterSeconds: 10,
+  sloApp: apps.api.name,
+  runbook: d.runbook,
+  realism: { real: [controlPlane, ...d.real], simulated: d.simulated },
+  symptom: d.symptom,
+  diagnosisKeywords: d.diagnosisKeywords,
+});
+
+const k8sFinding: ExpectedSignal = { kind: 'triage', check: 'k8s' };
+
+export const clusterScenarios: readonly Scenario[] = [
+  cluster({
+    name: 'k8s-pod-kill',
+    title: 'An api pod deleted',
+    action: 'delete-pod',
+    hypothesis: 'The ReplicaSet replaces a deleted pod; with 2 replicas and a PDB the Service keeps a ready endpoint.',
+    teaches: 'Controllers reconcile; endpoints follow readiness.',
+    interviewQuestion: 'What happens, step by step, after kubectl delete pod?',
+    expect: [k8sFinding],
+    runbook: drillRunbooks.rolloutStuck,
+    real: ['ReplicaSet replacement, EndpointSlice updates'],
+    simulated: ['pod start-up (kwok marks it Running)'],
+    symptom: 'An api pod is younger than the others.',
+    diagnosisKeywords: ['delete', 'kill', 'pod'],
+  }),
+  cluster({
+    name: 'k8s-crash-loop',
+    title: 'api pods in CrashLoopBackOff',
+    action: 'crash-loop-stage',
+    hypothesis: 'triage k8s names CrashLoopBackOff with the last termination reason Error and the next step.',
+    teaches: 'Reading restarts, lastState and the waiting reason.',
+    interviewQuestion: 'A pod is in CrashLoopBackOff. Walk me through your next five commands.',
+    expect: [k8sFinding],
+    runbook: drillRunbooks.crashLooping,
+    real: [],
+    simulated: [kwokStage],
+    symptom: 'Deployment api is short of ready replicas; restarts climb.',
+    diagnosisKeywords: ['crash', 'loop', 'backoff'],
+  }),
+  cluster({
+    name: 'k8s-oom-kill',
+    title: 'api container OOMKilled',
+    action: 'oom-stage',
+    hypothesis: 'triage k8s reports lastState.terminated.reason OOMKilled with the container memory limit.',
+    teaches: 'Exit 137 plus OOMKilled: a limit, not a crash.',
+    interviewQuestion: 'Exit code 137: what does it mean and what do you check?',
+    expect: [k8sFinding],
+    runbook: drillRunbooks.oomKilled,
+    real: [],
+    simulated: [kwokStage, 'no memory was used: the real OOM kill runs in the local oom-kill drill'],
+    symptom: 'api restarts with exit code 137.',
+    diagnosisKeywords: ['oom', 'memory', '137'],
+  }),
+  cluster({
+    name: 'k8s-pending',
+    title: 'Pod Pending: no node matches',
+    action: 'unschedulable-node-selector',
+    hypothesis: "The scheduler's FailedScheduling event names why (node selector); triage k8s repeats it with the fix.",
+    teaches: 'Pending is the scheduler talking: read its event.',
+    interviewQuestion: 'A pod has been Pending for ten minutes. Where is the reason written?',
+    expect: [k8sFinding],
+    runbook: drillRunbooks.podPending,
+    real: ['the scheduler and its FailedScheduling event'],
+    simulated: [],
+    symptom: 'A new api pod never starts.',
+    diagnosisKeywords: ['pending', 'schedul', 'selector', 'taint', 'affinity'],
+  }),
+  cluster({
+    name: 'k8s-no-endpoints',
+    title: 'Service with no endpoints (selector mismatch)',
+    action: 'selector-mismatch',
+    hypothesis:
+      'A Service whose selector matches no pod has an empty EndpointSlice; triage endpoints names the mismatch.',
+    teaches: 'Services find pods by labels only; one typo is an outage with every pod healthy.',
+    interviewQuestion: 'Every pod is Running and Ready, yet the Service answers nothing. Why?',
+    expect: [{ kind: 'triage', check: 'endpoints' }],
+    runbook: drillRunbooks.noEndpoints,
+    real: ['the EndpointSlice controller'],
+    simulated: [],
+    symptom: 'Requests to the api Service time out; all pods are Ready.',
+    diagnosisKeywords: ['selector', 'label', 'endpoint'],
+  }),
+  cluster({
+    name: 'k8s-pvc-pending',
+    title: 'PVC Pending: missing storage class',
+    action: 'missing-storage-class',
+    hypothesis:
+      'A claim naming a StorageClass that does not exist stays Pending; triage k8s reports the PV controller event.',
+    teaches: 'Storage binding is its own controller with its own events.',
+    interviewQuestion: 'The database pod is Pending and its PVC too. What do you check?',
+    expect: [k8sFinding],
+    runbook: drillRunbooks.pvcPending,
+    real: ['the PV controller and its ProvisioningFailed/Pending event'],
+    simulated: [],
+    symptom: 'A StatefulSet pod stays Pending with an unbound claim.',
+    diagnosisKeywords: ['storage', 'pvc', 'claim', 'class'],
+  }),
+  cluster({
+    name: 'k8s-drain-pdb',
+    title: 'Node drain blocked by a PodDisruptionBudget',
+    action: 'drain-under-pdb',
+    hypothesis:
+      'Evicting both api pods on one node is refused (429) for the second while the PDB allows 0 disruptions.',
+    teaches: 'The eviction API honours PDBs; a drain that hangs is usually a PDB doing its job.',
+    interviewQuestion: 'kubectl drain hangs. Why, and what must not be done to make it finish?',
+    expect: [k8sFinding],
+    runbook: drillRunbooks.rolloutStuck,
+    real: ['the eviction API and PDB accounting'],
+    simulated: ['replacement pods start on kwok nodes'],
+    symptom: 'A node drain has been waiting for minutes.',
+    diagnosisKeywords: ['pdb', 'disruption', 'evict', 'drain'],
+  }),
+  cluster({
+    name: 'k8s-coredns-broken',
+    title: 'CoreDNS scaled to zero',
+    action: 'break-coredns',
+    hypothesis: 'With CoreDNS gone the kube-dns Service has no endpoints; triage endpoints and dns name it.',
+    teaches: 'DNS is a dependency of everything; how its failure looks from a pod.',
+    interviewQuestion: 'Every service reports connection errors to names that worked an hour ago. First step?',
+    expect: [{ kind: 'triage', check: 'endpoints' }],
+    runbook: drillRunbooks.coreDnsErrors,
+    real: ['the Deployment scale and EndpointSlices'],
+    simulated: ['no DNS query runs (no pod network on fake nodes); real DNS checks run locally'],
+    symptom: 'Name resolution fails inside the cluster.',
+    diagnosisKeywords: ['dns', 'coredns', 'resolv'],
+  }),
+  cluster({
+    name: 'k8s-cert-expiry',
+    title: 'cert-manager Certificate not Ready',
+    action: 'expire-certificate',
+    hypothesis: 'A Certificate whose status is not Ready is reported by triage k8s with its reason.',
+    teaches: 'Certificates are objects with conditions; renewal failures show up there first.',
+    interviewQuestion: 'The edge certificate expires tomorrow and renewal failed. How do you find out why?',
+    expect: [k8sFinding],
+    runbook: drillRunbooks.certificateExpiring,
+    real: ['the Certificate custom resource and its status subresource'],
+    simulated: ['no cert-manager controller: the drill writes the status a failed renewal leaves'],
+    symptom: 'The edge certificate has not renewed.',
+    diagnosisKeywords: ['cert', 'tls', 'expir', 'issuer'],
+  }),
+  cluster({
+    name: 'k8s-bad-canary',
+    title: 'A bad canary Deployment',
+    action: 'bad-canary',
+    hypothesis: 'A canary whose pods never become Ready leaves the rollout stuck; the gate keeps its weight at 0.',
+    teaches: 'Canaries as route weights; a stuck rollout versus a bad one.',
+    interviewQuestion: 'A canary is not progressing. How do you tell a bad build from a stuck rollout?',
+    expect: [k8sFinding],
+    runbook: drillRunbooks.rolloutStuck,
+    real: ['Deployment rollout status'],
+    simulated: ['readiness is a kwok Stage'],
+    symptom: 'The canary Deployment has 0 ready replicas.',
+    diagnosisKeywords: ['canary', 'rollout', 'ready'],
+  }),
+];

@@ -1,0 +1,55 @@
+import { clusterUnavailable, startTestCluster, type TestCluster } from '@homelab/cluster/testing';
+import { type DrillRecord, renderRecord, runDrill, type Scenario, scenarioNamed } from '@homelab/drills';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clusterDrillTarget } from './drill-target.ts';
+
+/**
+ * Cluster drills on a real control plane with kwok nodes: the scheduler's Pending, the EndpointSlice controller
+ * emptying a Service whose selector misses, the PV controller leaving a claim Pending. The load is the API's
+ * answer to "does the Service have ready endpoints", 5 times a second; timings shrunk to keep the suite short.
+ */
+const unavailable = clusterUnavailable();
+const quick = (name: string): Scenario => {
+  const s = scenarioNamed(name);
+  return { ...s, baselineSeconds: 2, recoveredAfterSeconds: 2, load: { ...s.load, ratePerSecond: 5, maxSeconds: 60 } };
+};
+
+describe.skipIf(unavailable)('cluster drills on a real API server with simulated nodes', () => {
+  let cluster: TestCluster;
+  let target: Awaited<ReturnType<typeof clusterDrillTarget>>;
+  const records: DrillRecord[] = [];
+  beforeAll(async () => {
+    cluster = await startTestCluster({ count: 2, zones: 1, crds: false });
+    target = await clusterDrillTarget(cluster.kube, cluster.info.kubeconfig);
+  }, 180_000);
+  afterAll(async () => {
+    await target?.stop();
+    await cluster?.stop();
+    for (const r of records) console.log(renderRecord(r));
+  }, 60_000);
+  const run = async (name: string) => {
+    const r = await runDrill(quick(name), target, { minFaultSeconds: 2, maxFaultSeconds: 30 });
+    records.push(r);
+    return r;
+  };
+
+  it('k8s-no-endpoints: a selector that misses empties the Service until reverted; triage endpoints names it', async () => {
+    const r = await run('k8s-no-endpoints');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBeGreaterThan(0);
+    expect(r.signals[0]?.detail).toMatch(/homelab triage endpoints: .*service drills\/api/);
+  }, 90_000);
+
+  it('k8s-pending: an unschedulable rollout stays Pending with the scheduler reason; the old pods keep serving', async () => {
+    const r = await run('k8s-pending');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBe(0);
+    expect(r.signals[0]?.detail).toMatch(/Pending/);
+  }, 90_000);
+
+  it('k8s-pvc-pending: a claim on a missing StorageClass is reported with the PV controller event', async () => {
+    const r = await run('k8s-pvc-pending');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.signals[0]?.detail).toMatch(/pvc drills\/data/);
+  }, 90_000);
+});

@@ -1,0 +1,166 @@
+import { type Kube, type KubeObject, waitFor } from '@homelab/cluster';
+import {
+  type ClusterAction,
+  confirmWithTriage,
+  type DrillTarget,
+  type ExpectedSignal,
+  type Injection,
+  type Invariant,
+  type InvariantResult,
+} from '@homelab/drills';
+import { apps } from '@homelab/platform';
+
+/** The namespace the cluster drills work in; created and deleted by the target, never the platform's own. */
+export const drillNamespace = 'drills';
+
+const labels = { 'app.kubernetes.io/name': apps.api.name };
+const port = { name: 'http', containerPort: apps.api.port };
+
+/** The healthy baseline: the api's shape (replicas, port, request) as a Deployment and Service. */
+const deployment = (patch: { nodeSelector?: Record<string, string> } = {}): KubeObject => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: apps.api.name, namespace: drillNamespace },
+  spec: {
+    replicas: apps.api.replicas.min,
+    selector: { matchLabels: labels },
+    template: {
+      metadata: { labels },
+      spec: {
+        ...(patch.nodeSelector ? { nodeSelector: patch.nodeSelector } : {}),
+        containers: [
+          {
+            name: apps.api.name,
+            image: 'busybox',
+            ports: [port],
+            resources: {
+              requests: { cpu: apps.api.resources.cpuRequest, memory: apps.api.resources.memoryRequest },
+              limits: { memory: apps.api.resources.memoryLimit },
+            },
+          },
+        ],
+      },
+    },
+  },
+});
+const service = (selector: Record<string, string> = labels): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: apps.api.name, namespace: drillNamespace },
+  spec: { selector, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+});
+const claim: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'PersistentVolumeClaim',
+  metadata: { name: 'data', namespace: drillNamespace },
+  spec: {
+    storageClassName: 'missing-class',
+    accessModes: ['ReadWriteOnce'],
+    resources: { requests: { storage: '1Gi' } },
+  },
+};
+
+/** What each cluster action applies, and what puts it back. */
+const actions: Partial<
+  Record<ClusterAction, { inject: (k: Kube) => Promise<unknown>; revert: (k: Kube) => Promise<unknown> }>
+> = {
+  'selector-mismatch': {
+    inject: (k) => k.applyOrThrow(service({ 'app.kubernetes.io/name': `${apps.api.name}x` })),
+    revert: (k) => k.applyOrThrow(service()),
+  },
+  'unschedulable-node-selector': {
+    inject: (k) => k.applyOrThrow(deployment({ nodeSelector: { 'homelab.dev/disk': 'nvme' } })),
+    revert: (k) => k.applyOrThrow(deployment()),
+  },
+  'missing-storage-class': {
+    inject: (k) => k.applyOrThrow(claim),
+    revert: async (k) => k.request('DELETE', await k.pathOf('v1', 'PersistentVolumeClaim', drillNamespace, 'data')),
+  },
+};
+
+/** Cluster actions this target carries out today. */
+export const clusterActions: ReadonlySet<ClusterAction> = new Set(Object.keys(actions) as ClusterAction[]);
+
+/** Ready endpoints of the api Service, as the EndpointSlice controller publishes them. */
+async function readyEndpoints(kube: Kube): Promise<number> {
+  const slices = await kube.list(
+    'discovery.k8s.io/v1',
+    'EndpointSlice',
+    drillNamespace,
+    `kubernetes.io/service-name=${apps.api.name}`,
+  );
+  return slices
+    .flatMap((s) => (s as { endpoints?: { conditions?: { ready?: boolean } }[] }).endpoints ?? [])
+    .filter((e) => e.conditions?.ready === true).length;
+}
+
+/**
+ * A DrillTarget on a real API server with kwok's simulated nodes. No traffic can flow (no kubelet, no pod
+ * network), so each "request" of the load asks the API how many ready endpoints the api Service has: 200 with at
+ * least one, 503 with none. That is what a client of the Service would get, as far as the control plane decides.
+ */
+export async function clusterDrillTarget(
+  kube: Kube,
+  kubeconfig: string,
+): Promise<DrillTarget & { stop(): Promise<void> }> {
+  await kube.applyOrThrow({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: drillNamespace } });
+  await kube.applyOrThrow(deployment());
+  await kube.applyOrThrow(service());
+  await waitFor(
+    'the api Service to have ready endpoints',
+    async () => ((await readyEndpoints(kube)) > 0 ? true : undefined),
+    {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    },
+  );
+  const triageOptions = { kubeconfig, namespace: drillNamespace };
+  const action = (injection: Injection) => {
+    const a = injection.kind === 'kubernetes' ? actions[injection.action] : undefined;
+    if (!a) throw new Error(`the cluster target cannot inject ${JSON.stringify(injection)}`);
+    return a;
+  };
+  return {
+    description: `control plane ${kube.config.getCurrentCluster()?.server ?? ''} (kube-apiserver, scheduler, controllers; kwok nodes), namespace ${drillNamespace}`,
+    async checkPreconditions(scenario) {
+      const failures: string[] = [];
+      if (scenario.inject.kind !== 'kubernetes' || !clusterActions.has(scenario.inject.action)) {
+        failures.push(`the cluster target cannot inject ${JSON.stringify(scenario.inject)} yet`);
+      }
+      if ((await readyEndpoints(kube)) === 0) failures.push('the api Service has no ready endpoints before the drill');
+      return failures;
+    },
+    async send() {
+      const started = performance.now();
+      try {
+        const ready = await readyEndpoints(kube);
+        return { status: ready > 0 ? 200 : 503, ms: performance.now() - started };
+      } catch (error) {
+        return { status: 0, ms: performance.now() - started, error: (error as Error).message };
+      }
+    },
+    inject: async (injection) => {
+      await action(injection).inject(kube);
+    },
+    revert: async (injection) => {
+      await action(injection).revert(kube);
+    },
+    cannotObserve: (signal: ExpectedSignal) =>
+      signal.kind === 'triage' ? undefined : `the cluster target does not observe ${signal.kind}`,
+    async observe(signal: ExpectedSignal) {
+      if (signal.kind !== 'triage') return undefined;
+      const verdict = await confirmWithTriage(signal.check, triageOptions);
+      return verdict.findings.length > 0 ? `homelab triage ${signal.check}: ${verdict.summary}` : undefined;
+    },
+    verify: async (invariant: Invariant): Promise<InvariantResult> => ({
+      invariant,
+      held: false,
+      detail: 'no invariants are checked on the cluster target',
+    }),
+    triage: async (check) => (await confirmWithTriage(check, triageOptions)).summary,
+    evidence: () => [],
+    stop: async () => {
+      await kube.request('DELETE', await kube.pathOf('v1', 'Namespace', undefined, drillNamespace));
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import { join, resolve } from 'node:path';
+import { clusterDriver, loadKubeConfig, rollbackTo, deploy as runGatedDeploy } from '@homelab/canary-gate';
+import { type AppName, apps, canaryGate, http, local } from '@homelab/platform';
+import { type Command, exitCodes, integerFlag, parseFlags, UsageError } from '../framework/index.ts';
+import { localPorts } from '../local/platform-processes.ts';
+import { loadOrCreateSecrets } from '../local/secrets.ts';
+
+const usage = `homelab deploy <app> --image <ref@sha256:digest> [options]
+homelab deploy api --local [options]
+
+Deploys <app> as a canary and shifts traffic in stages (${canaryGate.stages.map((s) => `${s.weight} %`).join(' -> ')}) while
+it flows, gated on the app's SLOs by two anytime-valid sequential tests per SLI; promotes or rolls back by itself.
+Writes a JSON record, a markdown summary (also to $GITHUB_STEP_SUMMARY when set) and an SVG chart, and appends
+the deploy history. Exit code: 0 promoted, 1 rolled back (or failed), 2 bad command line.
+
+Cluster (default): the HTTPRoute weights and the <app>-canary Deployment, by server-side apply.
+  --image <ref@digest>     the new image, pinned by digest
+  --kubeconfig <file>      the deployer ServiceAccount's kubeconfig (default: $KUBECONFIG / ~/.kube/config)
+  --prometheus-url <url>   Prometheus' HTTP API (required)
+  --namespace <ns>         default the apps namespace
+  --immediate              no canary, no gate: make --image stable now (the workflow's manual rollback to a
+                           known-good digest); finishes or reverts an interrupted rollout first
+
+Local (--local): the gateway's weights of the local platform started with \`homelab up --canary\`.
+  --prometheus             read the local Prometheus (\`homelab up --prometheus\`) instead of scraping /metrics
+  --data-dir <dir>         the platform's data directory (default ${local.dataDir})
+  --port-offset <n>        as given to \`homelab up\`
+
+Both:
+  --out <dir>              record, summary and chart (default <data-dir>/deploys)
+  --stage-deadline <s>     override every stage's deadline (seconds)
+  --evaluation <s>         seconds between evaluations (default ${canaryGate.evaluationSeconds})
+`;
+
+const repositoryRoot = resolve(import.meta.dirname, '../../../..');
+const digestRef = /^[^\s@]+@sha256:[a-f0-9]{64}$/;
+
+/** `homelab deploy`: parses flags and hands over to @homelab/canary-gate. */
+async function runDeploy(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
+      image: { type: 'string' },
+      local: { type: 'boolean' },
+      prometheus: { type: 'boolean' },
+      'prometheus-url': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'port-offset': { type: 'string' },
+      out: { type: 'string' },
+      'stage-deadline': { type: 'string' },
+      evaluation: { type: 'string' },
+      immediate: { type: 'boolean' },
+    },
+    { positionals: true },
+  );
+  const app = positionals[0] as AppName | undefined;
+  if (!app || !(app in apps) || positionals.length > 1) {
+    throw new UsageError(`one app to deploy: ${Object.keys(apps).join(', ')}`);
+  }
+  const number = (flag: string, value: string | undefined) => {
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} must be a positive number, not "${value}"`);
+    return n;
+  };
+  const deadline = number('stage-deadline', values['stage-deadline']);
+  const evaluationSeconds = number('evaluation', values.evaluation);
+  const dataDir = resolve(repositoryRoot, values['data-dir'] ?? local.dataDir);
+  const outDir = resolve(values.out ?? join(dataDir, 'deploys'));
+  const overrides = deadline
+    ? { stages: canaryGate.stages.map((s) => ({ weight: s.weight, deadlineSeconds: deadline })) }
+    : {};
+
+  let target: Parameters<typeof runGatedDeploy>[0]['target'];
+  let image = values.image;
+  if (values.local) {
+    // Locally only the API has a canary process (`homelab up --canary`).
+    if (app !== 'api') throw new UsageError('--local: only the api has a local canary (homelab up --canary)');
+    const offset = integerFlag(values['port-offset'], 'port-offset', 0);
+    const ports = localPorts(offset);
+    const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'));
+    const loopback = (port: number) => `http://127.0.0.1:${port}`;
+    image ??= 'local-canary';
+    target = {
+      kind: 'local',
+      gatewayUrl: loopback(ports.gateway),
+      adminToken: secrets.adminToken,
+      stableMetrics: [loopback(ports.api) + http.paths.metrics],
+      canaryMetrics: [loopback(ports.canaryApi) + http.paths.metrics],
+      ...(values.prometheus ? { prometheusUrl: loopback(ports.prometheus) } : {}),
+      stateFile: join(dataDir, 'canary-rollout.json'),
+    };
+  } else {
+    if (!image || !digestRef.test(image)) throw new UsageError('--image must be <ref>@sha256:<64 hex digits>');
+    if (values.immediate) {
+      const driver = clusterDriver({
+        kubeConfig: loadKubeConfig(values.kubeconfig),
+        ...(values.namespace ? { namespace: values.namespace } : {}),
+      });
+      const { recovered, record } = await rollbackTo(driver, app, image);
+      if (recovered) process.stdout.write(`deploy ${app}: ${recovered}\n`);
+      process.stdout.write(`deploy ${app}: ${record.image} is stable (immediate, rollout ${record.id})\n`);
+      return exitCodes.ok;
+    }
+    if (!values['prometheus-url']) throw new UsageError('--prometheus-url is required in the cluster');
+    target = {
+      kind: 'cluster',
+      kubeConfig: loadKubeConfig(values.kubeconfig),
+      prometheusUrl: values['prometheus-url'],
+      ...(values.namespace ? { namespace: values.namespace } : {}),
+    };
+  }
+  const { result, files } = await runGatedDeploy({
+    app,
+    image,
+    target,
+    outDir,
+    historyFile: join(dataDir, canaryGate.history.localFile),
+    overrides,
+    ...(evaluationSeconds ? { evaluationSeconds } : {}),
+    ...(process.env.GITHUB_STEP_SUMMARY ? { stepSummaryFile: process.env.GITHUB_STEP_SUMMARY } : {}),
+    write: (text) => process.stdout.write(text),
+    live: process.stdout.isTTY === true,
+  });
+  process.stdout.write(
+    `deploy ${app}: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}: ${result.detail}\n` +
+      `  record ${files.record}\n  summary ${files.summary}\n  chart ${files.chart}\n`,
+  );
+  return result.outcome === 'promoted' ? exitCodes.ok : exitCodes.findings;
+}
+
+export const deploy: Command = {
+  summary: 'deploy an app as a canary gated on its SLOs',
+  usage,
+  run: runDeploy,
+};

@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type DrillRecord, renderRecord, runDrill, scenarioNamed } from '@homelab/drills';
+import {
+  type PostgresServer,
+  postgresAvailable,
+  type RedisServer,
+  realServersRequired,
+  redisAvailable,
+  startPostgres,
+  startRedis,
+} from '@homelab/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectCgroups } from './cgroups.ts';
+import { type LocalDrillPlatform, startLocalDrillPlatform } from './drill-platform.ts';
+
+/**
+ * The local drills run for real: api and gateway as processes under the supervisor with their cgroup limits, a
+ * real Redis, load through the gateway. Each drill is one test; they share one platform, in this order, and each
+ * leaves it recovered for the next (the runner verifies recovery and always reverts).
+ */
+const root = resolve(import.meta.dirname, '../../../..');
+const portOffset = 24_000 + Math.floor(Math.random() * 300) * 20;
+const cgroups = detectCgroups();
+const withRedis = redisAvailable() || realServersRequired();
+// With PostgreSQL the api is what its container runs, under its container's memory limit (PGlite is not).
+const withPostgres = postgresAvailable() || realServersRequired();
+if (!withRedis || !withPostgres) console.warn('local drills: no real Redis/PostgreSQL here, their drills are SKIPPED');
+
+describe('local drills, for real', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'homelab-drill-'));
+  let redis: RedisServer | undefined;
+  let postgres: PostgresServer | undefined;
+  let platform: LocalDrillPlatform;
+  const records: DrillRecord[] = [];
+
+  beforeAll(async () => {
+    if (withRedis) redis = await startRedis();
+    if (withPostgres) postgres = await startPostgres();
+    platform = await startLocalDrillPlatform({
+      root,
+      dataDir,
+      portOffset,
+      cgroups,
+      ...(redis ? { redis } : {}),
+      ...(postgres ? { postgres: { ...postgres, stop: () => postgres?.stop('fast') ?? Promise.resolve() } } : {}),
+      log: (name, line) => {
+        if (process.env.DRILL_DEBUG) console.log(name, line);
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+    await redis?.stop();
+    await postgres?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+    for (const record of records) console.log(renderRecord(record));
+  });
+
+  const run = async (name: string) => {
+    const record = await runDrill(scenarioNamed(name), platform, { minFaultSeconds: 3 });
+    records.push(record);
+    return record;
+  };
+
+  it('process-kill: a SIGKILLed api fails requests until the supervisor restarts it', async () => {
+    const r = await run('process-kill');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBeGreaterThan(0);
+    expect(r.signals.find((s) => s.signal.kind === 'termination')?.detail).toMatch(/SIGKILL/);
+    expect(r.measurements.timeToRecoverMs).toBeGreaterThan(r.measurements.timeToFirstFailureMs ?? 0);
+  }, 90_000);
+
+  it.skipIf(cgroups.mode === 'none' && !realServersRequired())(
+    'oom-kill: the leak fault drives the api into its cgroup memory limit; reported as OOMKilled with the limit',
+    async () => {
+      const r = await run('oom-kill');
+      expect(r.passed, renderRecord(r)).toBe(true);
+      const termination = r.signals.find((s) => s.signal.kind === 'termination');
+      expect(termination?.detail).toMatch(/OOMKilled: memory limit 256Mi exceeded \(SIGKILL\)/);
+      expect(r.evidence.join('\n')).toMatch(/api: exited unexpectedly \(OOMKilled: memory limit 256Mi/);
+    },
+    90_000,
+  );
+
+  it('crash-loop: a malformed variable stops every start until reverted, with a growing back-off', async () => {
+    const r = await run('crash-loop');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.evidence.join('\n')).toMatch(/DATABASE_POOL_MAX/);
+    const mitigated = r.events.find((e) => e.kind === 'mitigated')?.detail;
+    expect(mitigated).toMatch(/reverted/);
+    expect(r.measurements.timeToRecoverMs).toBeGreaterThan(r.measurements.timeToMitigateMs ?? 0);
+  }, 90_000);
+
+  it('latency-fault: every call slower than the gateway latency SLO, no server error', async () => {
+    const r = await run('latency-fault');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.slowRequests).toBeGreaterThan(0);
+    expect(r.measurements.latencyBudgetSpentPercent).toBeGreaterThan(0);
+    expect(r.invariants[0]?.held).toBe(true);
+  }, 90_000);
+
+  it('error-fault: half the calls fail; the availability burn crosses the page factor', async () => {
+    const r = await run('error-fault');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBeGreaterThan(0);
+    expect(r.measurements.timeToDetectMs).toBeDefined();
+  }, 90_000);
+
+  it.skipIf(!withRedis)(
+    'redis-down: Redis stopped under load, no request fails with a server error',
+    async () => {
+      const r = await run('redis-down');
+      expect(r.invariants, renderRecord(r)).toEqual([expect.objectContaining({ held: true })]);
+      expect(r.passed, renderRecord(r)).toBe(true);
+      expect(r.measurements.failedRequests).toBe(0);
+    },
+    90_000,
+  );
+
+  it.skipIf(!withPostgres)(
+    'postgres-down: writes refused while it is down, no acknowledged write lost',
+    async () => {
+      const r = await run('postgres-down');
+      expect(r.invariants, renderRecord(r)).toEqual([expect.objectContaining({ held: true })]);
+      expect(r.passed, renderRecord(r)).toBe(true);
+      expect(r.invariants[0]?.detail).toMatch(/^[1-9]\d* writes acknowledged, 0 missing/);
+    },
+    90_000,
+  );
+});

@@ -1,0 +1,331 @@
+import { mkdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type {
+  DrillTarget,
+  ExpectedSignal,
+  Injection,
+  Invariant,
+  InvariantResult,
+  Sample,
+  Scenario,
+} from '@homelab/drills';
+import { confirmWithTriage } from '@homelab/drills';
+import { type AppName, apps, hashApiKey } from '@homelab/platform';
+import { type Cgroups, detectCgroups } from './cgroups.ts';
+import { localPorts, platformProcesses } from './platform-processes.ts';
+import { demoIdentity, loadOrCreateSecrets } from './secrets.ts';
+import { type ProcessSpec, type Supervisor, supervise } from './supervisor.ts';
+import type { Termination } from './termination.ts';
+
+/** The machine, for the record: drills measured on 2 shared cores read differently from a quiet laptop. */
+export const machineDescription = (): string =>
+  `${process.platform}/${process.arch} ${release()}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
+
+const evidencePattern =
+  /^(started|exited)|invalid configuration|"level":"(fatal|error)"|fault injection settings changed/;
+
+/** What the local platform can inject; a drill with another injection is defined but not runnable here. */
+export const localInjections: ReadonlySet<Injection['kind']> = new Set([
+  'kill-process',
+  'fault',
+  'bad-config',
+  'stop-dependency',
+]);
+
+/** A dependency the drill may take away, with how to do it (a throwaway server from @homelab/test-servers). */
+export interface DrillDependency {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface LocalDrillOptions {
+  /** The repository root (where apps/ lives). */
+  readonly root: string;
+  readonly dataDir: string;
+  readonly portOffset: number;
+  readonly redis?: DrillDependency;
+  readonly postgres?: DrillDependency;
+  /** Default: detected (see cgroups.ts). */
+  readonly cgroups?: Cgroups;
+  /** Every supervisor line, for progress. */
+  readonly log?: (name: string, line: string) => void;
+}
+
+interface Logged {
+  readonly at: number;
+  readonly name: string;
+  readonly line: string;
+}
+
+/** A running local platform (api and gateway under the supervisor) that drills can break. */
+export interface LocalDrillPlatform extends DrillTarget {
+  readonly supervisor: Supervisor;
+  stop(): Promise<void>;
+}
+
+const probe = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+/**
+ * Starts api and gateway the way `homelab up` does (same process specs, same cgroup limits), waits until they are
+ * ready, and returns a DrillTarget that injects faults into them for real: signals to the processes, the service
+ * kit's fault endpoint, a bad environment on the next start, a dependency server stopped.
+ */
+export async function startLocalDrillPlatform(options: LocalDrillOptions): Promise<LocalDrillPlatform> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const secrets = loadOrCreateSecrets(join(options.dataDir, 'secrets.json'));
+  const ports = localPorts(options.portOffset);
+  const cgroupPrefix = `homelab-${process.pid}`;
+  const cgroups = options.cgroups ?? detectCgroups({ prefix: cgroupPrefix });
+  const specs = platformProcesses({
+    root: options.root,
+    dataDir: options.dataDir,
+    secrets,
+    demoApiKeyHash: hashApiKey(secrets.demoApiKey),
+    demoIdentity,
+    portOffset: options.portOffset,
+    logLevel: 'warn',
+    ...(options.redis ? { redisUrl: options.redis.url } : {}),
+    ...(options.postgres ? { databaseUrl: options.postgres.url } : {}),
+  })
+    .filter((spec) => spec.name === apps.api.name || spec.name === apps.gateway.name)
+    // Own, mutable environments: a bad-config drill changes what the next start gets, as a new ConfigMap would.
+    .map((spec): ProcessSpec => ({ ...spec, env: { ...spec.env } }));
+  const envOf = (app: AppName) => specs.find((s) => s.name === app)?.env as Record<string, string>;
+  const savedEnv = new Map<string, string | undefined>();
+
+  const logged: Logged[] = [];
+  const exits: { at: number; name: string; termination: Termination }[] = [];
+  const starts: { at: number; name: string }[] = [];
+  const supervisor = supervise(specs, {
+    cgroups,
+    // Quick back-off: a drill measures the platform, not a 30 s wait; the doubling is what the crash loop shows.
+    initialBackoffMs: 250,
+    maxBackoffMs: 4_000,
+    log: (name, line) => {
+      const at = Date.now();
+      logged.push({ at, name, line });
+      if (line.startsWith('started (pid')) starts.push({ at, name });
+      options.log?.(name, line);
+    },
+    onExit: (name, termination) => exits.push({ at: Date.now(), name, termination }),
+  });
+  try {
+    await supervisor.waitUntilReady(90_000);
+  } catch (error) {
+    await supervisor.stop();
+    throw error;
+  }
+
+  const gateway = `http://127.0.0.1:${ports.gateway}`;
+  const acknowledged: string[] = [];
+  const pidOf = (app: AppName) => supervisor.processes.find((p) => p.spec.name === app)?.pid;
+  const adminFaults = async (app: AppName, method: 'PUT' | 'DELETE', body?: unknown) => {
+    const port = app === apps.api.name ? ports.api : ports.gateway;
+    const res = await fetch(`http://127.0.0.1:${port}/admin/faults`, {
+      method,
+      headers: { authorization: `Bearer ${secrets.adminToken}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(3_000),
+    });
+    await res.arrayBuffer();
+    if (!res.ok && method === 'PUT') throw new Error(`PUT /admin/faults on ${app}: HTTP ${res.status}`);
+  };
+  const dependency = (name: 'redis' | 'postgres') => {
+    const d = name === 'redis' ? options.redis : options.postgres;
+    if (!d) throw new Error(`no ${name} to stop: start the drill with a real ${name}`);
+    return d;
+  };
+
+  const target: LocalDrillPlatform = {
+    supervisor,
+    description: `local platform (api, gateway) on ${machineDescription()}; ${
+      cgroups.mode === 'none' ? `NO cgroup limits (${cgroups.notice})` : `cgroup ${cgroups.mode} limits per service`
+    }; api on ${options.postgres ? 'PostgreSQL' : 'PGlite'}, ${options.redis ? 'Redis' : 'in-memory cache'}`,
+
+    async checkPreconditions(scenario: Scenario) {
+      const failures: string[] = [];
+      if (scenario.environment !== 'local') failures.push('a cluster drill cannot run on the local platform');
+      const inject = scenario.inject;
+      if (inject.kind === 'stop-dependency' && !(inject.dependency === 'redis' ? options.redis : options.postgres)) {
+        failures.push(`needs a real ${inject.dependency} (none was started)`);
+      }
+      if (!localInjections.has(inject.kind)) failures.push(`the local platform cannot inject ${inject.kind} yet`);
+      if (scenario.name === 'oom-kill' && cgroups.mode === 'none') failures.push(`no memory limit: ${cgroups.notice}`);
+      for (const p of supervisor.processes) {
+        const ready = p.spec.readyUrl
+          ? await fetch(p.spec.readyUrl).then(
+              (r) => r.status === 200,
+              () => false,
+            )
+          : true;
+        if (!ready) failures.push(`${p.spec.name} not ready`);
+      }
+      return failures;
+    },
+
+    async send(kind: Sample['kind']) {
+      const started = performance.now();
+      try {
+        const res =
+          kind === 'write'
+            ? await fetch(`${gateway}/v1/notes`, {
+                method: 'POST',
+                headers: { 'x-api-key': secrets.demoApiKey, 'content-type': 'application/json' },
+                body: JSON.stringify({ title: `drill ${Date.now()}`, body: 'written under a drill' }),
+                signal: AbortSignal.timeout(5_000),
+              })
+            : await fetch(`${gateway}/v1/notes?limit=5`, {
+                headers: { 'x-api-key': secrets.demoApiKey },
+                signal: AbortSignal.timeout(5_000),
+              });
+        const text = await res.text();
+        if (kind === 'write' && res.status === 201) acknowledged.push((JSON.parse(text) as { id: string }).id);
+        return { status: res.status, ms: performance.now() - started };
+      } catch (error) {
+        return { status: 0, ms: performance.now() - started, error: (error as Error).message };
+      }
+    },
+
+    async inject(injection: Injection) {
+      switch (injection.kind) {
+        case 'kill-process': {
+          const pid = pidOf(injection.app);
+          if (!pid) throw new Error(`${injection.app} is not running`);
+          process.kill(pid, injection.signal);
+          return;
+        }
+        case 'fault':
+          return adminFaults(injection.app, 'PUT', injection.settings);
+        case 'bad-config': {
+          const env = envOf(injection.app);
+          for (const [key, value] of Object.entries(injection.env)) {
+            savedEnv.set(key, env[key]);
+            env[key] = value;
+          }
+          // A rollout: the running process goes (it drains on SIGTERM), the next start reads the bad config.
+          const pid = pidOf(injection.app);
+          if (pid) process.kill(pid, 'SIGTERM');
+          return;
+        }
+        case 'stop-dependency':
+          return dependency(injection.dependency).stop();
+        default:
+          throw new Error(`the local platform cannot inject ${injection.kind}`);
+      }
+    },
+
+    async revert(injection: Injection) {
+      switch (injection.kind) {
+        case 'fault':
+          // The process may be mid-restart (an OOM kill clears the fault by itself): best effort.
+          await adminFaults(injection.app, 'DELETE').catch(() => undefined);
+          return;
+        case 'bad-config': {
+          const env = envOf(injection.app);
+          for (const [key, value] of savedEnv) {
+            if (value === undefined) delete env[key];
+            else env[key] = value;
+          }
+          savedEnv.clear();
+          return;
+        }
+        case 'stop-dependency':
+          return dependency(injection.dependency).start();
+        default:
+          return;
+      }
+    },
+
+    cannotObserve(signal: ExpectedSignal) {
+      if (signal.kind === 'alert') return 'no Prometheus in this drill run (alerts need their `for` minutes anyway)';
+      if (signal.kind === 'certificate-expiring') return 'no TLS listener in this target';
+      return undefined;
+    },
+
+    async observe(signal: ExpectedSignal, since: number) {
+      switch (signal.kind) {
+        case 'termination': {
+          const exit = exits.find(
+            (e) => e.at >= since && e.name === signal.app && e.termination.reason === signal.reason,
+          );
+          return exit ? `supervisor: ${exit.name} ${exit.termination.message}` : undefined;
+        }
+        case 'restarts': {
+          const count = starts.filter((s) => s.at >= since && s.name === signal.app).length;
+          return count >= signal.count ? `${signal.app} started ${count} times since the injection` : undefined;
+        }
+        case 'triage': {
+          // Only findings about this supervisor's own cgroups count: the machine may have other OOM kills.
+          const verdict = await confirmWithTriage(signal.check, {}, (f) => f.subject.includes(cgroupPrefix));
+          return verdict.findings.length > 0 ? `homelab triage ${signal.check}: ${verdict.summary}` : undefined;
+        }
+        case 'dependency-down': {
+          const port = dependency(signal.dependency).port;
+          return (await probe(port)) ? undefined : `${signal.dependency} refuses connections on port ${port}`;
+        }
+        default:
+          return undefined;
+      }
+    },
+
+    async verify(invariant: Invariant, samples: readonly Sample[]): Promise<InvariantResult> {
+      if (invariant.kind === 'no-server-errors') {
+        const errors = samples.filter((s) => s.status >= 500 || s.status === 0);
+        return {
+          invariant,
+          held: errors.length === 0,
+          detail: `${errors.length} of ${samples.length} requests answered 5xx or not at all`,
+        };
+      }
+      if (invariant.kind === 'no-acknowledged-write-lost') {
+        const lost: string[] = [];
+        for (const id of acknowledged) {
+          const res = await fetch(`${gateway}/v1/notes/${id}`, { headers: { 'x-api-key': secrets.demoApiKey } });
+          await res.arrayBuffer();
+          if (res.status !== 200) lost.push(`${id} (HTTP ${res.status})`);
+        }
+        return {
+          invariant,
+          held: lost.length === 0,
+          detail: `${acknowledged.length} writes acknowledged, ${lost.length} missing afterwards${lost.length ? `: ${lost.slice(0, 3).join(', ')}` : ''}`,
+        };
+      }
+      return { invariant, held: false, detail: 'not checkable on this target' };
+    },
+
+    // mem is scoped to this supervisor's cgroups (a shared machine has other OOM kills); the others see the host.
+    triage: async (check) =>
+      (await confirmWithTriage(check, {}, check === 'mem' ? (f) => f.subject.includes(cgroupPrefix) : undefined))
+        .summary,
+
+    evidence(since: number) {
+      return (
+        logged
+          // The supervisor's own lines, start-up failures and fatal logs; not the per-request warnings, which the
+          // timeline already counts.
+          .filter((l) => l.at >= since && evidencePattern.test(l.line))
+          .map((l) => `${new Date(l.at).toISOString().slice(11, 23)} ${l.name}: ${l.line}`.slice(0, 300))
+      );
+    },
+
+    stop: () => supervisor.stop(),
+  };
+  return target;
+}
