@@ -3,9 +3,10 @@
 # packages/platform/versions.json (`tools`), cached under .tools/ (a link to the per-user cache, see bootstrap.sh) so each pin is built once:
 #   kube-score, kube-linter, actionlint: Go programs, built from source with `go install` into .tools/go/<tool>-<version>/
 #   Polaris: its release binary from GitHub (its tags lack the /vN suffix Go modules need) into .tools/go/polaris-<version>/
-#   Checkov: from PyPI, in its own virtualenv at .tools/py/checkov-<version>/
+#   Checkov, schemathesis: from PyPI, each in its own virtualenv at .tools/py/<tool>-<version>/ (schemathesis tests
+#   the running gateway and API against their OpenAPI documents: apps/gateway/src/contract.schemathesis.test.ts)
 #
-#   bash scripts/go-tools.sh                      # the suite's checkers: kube-score and Checkov (required under CI=true)
+#   bash scripts/go-tools.sh                      # the suite's checkers: kube-score, Checkov, actionlint, schemathesis (required under CI=true)
 #   bash scripts/go-tools.sh kube-linter polaris  # only the named ones, each must succeed (the GitHub workflow)
 #   . scripts/go-tools.sh                         # from scripts/test.sh: same as no arguments, never exits the caller
 #
@@ -18,17 +19,18 @@ _homelab_checkers() (
   versions="$root/packages/platform/versions.json"
   export PATH="$root/.tools/bin:$PATH"
 
-  # tool | versions.json key | Go package, or release:<URL with {v}> (empty: Checkov from PyPI)
+  # tool | versions.json key | Go package, or release:<URL with {v}> (empty: from PyPI, package named as the tool)
   catalog=(
     "kube-score|kubeScore|github.com/zegl/kube-score/cmd/kube-score"
     "kube-linter|kubeLinter|golang.stackrox.io/kube-linter/cmd/kube-linter"
     "polaris|polaris|release:https://github.com/FairwindsOps/polaris/releases/download/{v}/polaris_linux_amd64.tar.gz"
     "checkov|checkov|"
+    "schemathesis|schemathesis|"
     # actionlint lints every workflow (tools/repo-checks, and a step of ci.yml) as the real Go binary.
     "actionlint|actionlint|github.com/rhysd/actionlint/cmd/actionlint"
   )
   # Without arguments: the checkers the test suite runs. The others are built only when named.
-  default_tools=" kube-score checkov actionlint "
+  default_tools=" kube-score checkov actionlint schemathesis "
 
   pinned() { node -e 'const v=require(process.argv[1]).tools[process.argv[2]]; if(!v) process.exit(1); console.log(v)' "$versions" "$1"; }
 
@@ -74,28 +76,29 @@ _homelab_checkers() (
     install_into "$tool" "$version" "$dir" "could not download $tool $version" download_to "$url" "$tool"
   }
 
-  install_checkov() { # version
+  install_pypi() { # tool version (the PyPI package and its command share the tool's name)
     # A venv records its absolute path in its scripts: build it at the resolved cache path, which outlives clones.
     mkdir -p "$root/.tools/py"
-    local version=$1 venv
-    venv="$(cd "$root/.tools/py" && pwd -P)/checkov-$1"
-    if [ -x "$venv/bin/checkov" ]; then echo "checkers: checkov $version cached"; return 0; fi
+    local tool=$1 version=$2 venv
+    venv="$(cd "$root/.tools/py" && pwd -P)/$tool-$version"
+    if [ -x "$venv/bin/$tool" ]; then echo "checkers: $tool $version cached"; return 0; fi
     # Debian's python3 creates a venv only with python3-venv (which brings ensurepip).
     if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
-      echo "checkers: Checkov needs python3 with venv (apt-get install python3-venv)" >&2
+      echo "checkers: $tool needs python3 with venv (apt-get install python3-venv)" >&2
       return 1
     fi
-    echo "checkers: installing checkov $version from PyPI (a minute or two the first time)"
+    echo "checkers: installing $tool $version from PyPI (a minute or two the first time)"
     # A venv records its own path, so it is built in place; a failed install leaves nothing behind.
     rm -rf "$venv" && python3 -m venv "$venv"
-    if "$venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$version"; then
-      echo "checkers: checkov $version -> ${venv#"$root/"}/bin/checkov"
+    if "$venv/bin/pip" install --quiet --disable-pip-version-check "$tool==$version"; then
+      echo "checkers: $tool $version -> ${venv#"$root/"}/bin/$tool"
     else
       rm -rf "$venv"
-      echo "checkers: could not install checkov $version" >&2
+      echo "checkers: could not install $tool $version" >&2
       return 1
     fi
   }
+
 
   failed_required=()
   for entry in "${catalog[@]}"; do
@@ -106,7 +109,7 @@ _homelab_checkers() (
     ok=0
     case "$pkg" in
       release:*) fetch_release "$tool" "$version" "${pkg#release:}" || ok=$? ;;
-      "") install_checkov "$version" || ok=$? ;;
+      "") install_pypi "$tool" "$version" || ok=$? ;;
       *) build_go "$tool" "$version" "$pkg" || ok=$? ;;
     esac
     if [ "$ok" -ne 0 ]; then failed_required+=("$tool"); fi

@@ -121,4 +121,107 @@ describe('bad input never breaks the API', () => {
       { numRuns: 1000 },
     );
   });
+
+  /** Characters the text contract refuses: C0 (but tab, LF, CR), DEL, C1, and lone surrogates. */
+  const refused = fc
+    .oneof(
+      fc.integer({ min: 0, max: 0x1f }).filter((c) => c !== 0x09 && c !== 0x0a && c !== 0x0d),
+      fc.integer({ min: 0x7f, max: 0x9f }),
+      fc.integer({ min: 0xd800, max: 0xdfff }),
+    )
+    .map((c) => String.fromCharCode(c));
+  const withRefused = fc
+    .tuple(fc.string({ maxLength: 40 }), refused, fc.string({ maxLength: 40 }))
+    .map(([a, ch, b]) => `x${a}${ch}${b}`);
+
+  it('refuses control characters and lone surrogates in every text field, on create and update (400 naming it)', async () => {
+    await fc.assert(
+      fc.asyncProperty(withRefused, fc.constantFrom('title', 'body'), fc.boolean(), async (value, field, create) => {
+        const body = create ? { title: 't', [field]: value } : { [field]: value };
+        const res = await t.app.request(create ? '/v1/notes' : `/v1/notes/${noteId}`, {
+          method: create ? 'POST' : 'PATCH',
+          headers: { ...user, 'content-type': 'application/json', 'if-match': '*' },
+          body: JSON.stringify(body),
+        });
+        expect(res.status, JSON.stringify(value)).toBe(400);
+        const problem = (await res.json()) as { errors?: { path: string }[] };
+        expect(problem.errors?.map((e) => e.path)).toContain(field);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('answers any decodable cursor with 200 only when it is one the API could have issued, else 400', async () => {
+    const timestamp = fc.oneof(
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: 9999 }),
+          fc.integer({ min: 0, max: 13 }),
+          fc.integer({ min: 0, max: 32 }),
+          fc.integer({ min: 0, max: 25 }),
+          fc.boolean(),
+        )
+        .map(([y, m, d, h, ms]) => {
+          const p = (n: number, w = 2) => String(n).padStart(w, '0');
+          return `${p(y, 4)}-${p(m)}-${p(d)}T${p(h)}:00:00${ms ? '.000' : ''}Z`;
+        }),
+      fc.string(),
+    );
+    const id = fc.oneof(fc.uuid(), fc.string());
+    const shape = fc.oneof(
+      fc.tuple(timestamp, id).map((pair) => JSON.stringify(pair)),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+    );
+    await fc.assert(
+      fc.asyncProperty(shape, async (text) => {
+        const cursor = Buffer.from(text).toString('base64url');
+        const res = await t.app.request(`/v1/notes?cursor=${cursor}`, { headers: user });
+        const parsed: unknown = JSON.parse(text);
+        const createdAt = Array.isArray(parsed) ? parsed[0] : undefined;
+        const issuable =
+          typeof createdAt === 'string' &&
+          /^\d{4}-/.test(createdAt) &&
+          !Number.isNaN(Date.parse(createdAt)) &&
+          new Date(createdAt).toISOString() === createdAt &&
+          new Date(createdAt).getUTCFullYear() >= 1;
+        if (res.status === 200) expect(issuable, text).toBe(true);
+        else expect(res.status, text).toBe(400);
+        await res.arrayBuffer();
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('answers truncated and endless bodies with a 4xx problem, never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 60 }),
+        fc.constantFrom('truncated', 'endless'),
+        fc.constantFrom('POST', 'PATCH'),
+        async (prefix, kind, method) => {
+          const encoder = new TextEncoder();
+          let sent = 0;
+          const body = new ReadableStream<Uint8Array>({
+            pull(controller) {
+              if (sent === 0) controller.enqueue(encoder.encode(`{"title":"${prefix}`));
+              else if (kind === 'truncated') controller.error(new Error('connection reset by the client'));
+              else controller.enqueue(new Uint8Array(8192).fill(0x20));
+              sent += 1;
+            },
+          });
+          const res = await t.app.request(method === 'POST' ? '/v1/notes' : `/v1/notes/${noteId}`, {
+            method,
+            headers: { ...user, 'content-type': 'application/json', 'if-match': '*' },
+            body,
+            duplex: 'half',
+          } as RequestInit);
+          expect(res.status, `${kind} ${prefix}`).toBe(kind === 'endless' ? 413 : 400);
+          expect(res.headers.get('content-type')).toBe('application/problem+json');
+          await res.arrayBuffer();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });

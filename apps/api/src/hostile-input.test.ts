@@ -62,6 +62,7 @@ describe('hostile input is a 400, never a 500', () => {
     '2020-13-01T00:00:00.000Z',
     '2020-01-01T24:00:00.000Z',
     '2020-02-30T00:00:00Z',
+    '+010000-01-01T00:00:00.000Z',
   ])('refuses a cursor that decodes to the impossible timestamp %s', async (createdAt) => {
     await expectProblem(await send('GET', `/v1/notes?cursor=${forged(createdAt)}`), 400);
   });

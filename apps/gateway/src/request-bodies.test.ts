@@ -1,5 +1,6 @@
 import { http } from '@homelab/platform';
 import { rawRequest } from '@homelab/test-servers';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryRateLimiter } from './rate-limit/token-bucket.ts';
 import { apiKey, type StubUpstream, startGateway, startStub } from './testing/test-gateway.ts';
@@ -74,5 +75,31 @@ describe('request bodies at the gateway', () => {
     expect(await (await fetch(`${gw.server.url}${http.paths.metrics}`)).text()).toMatch(
       /gateway_circuit_breaker_state\{upstream="stable"\} 0/,
     );
+  });
+
+  it('answers generated truncated and endless bodies with 400 or 413, never a 5xx, and never opens the breaker', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 60 }), fc.constantFrom('truncated', 'endless'), async (prefix, kind) => {
+        let sent = 0;
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent === 0) controller.enqueue(new TextEncoder().encode(`{"title":"${prefix}`));
+            else if (kind === 'truncated') controller.error(new Error('connection reset by the client'));
+            else controller.enqueue(new Uint8Array(8192).fill(0x20));
+            sent += 1;
+          },
+        });
+        const res = await gw.app.request('/v1/notes', {
+          method: 'POST',
+          headers: { 'x-api-key': apiKey, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+          body,
+          duplex: 'half',
+        } as RequestInit);
+        expect(res.status, `${kind} ${prefix}`).toBe(kind === 'endless' ? 413 : 400);
+        await res.arrayBuffer();
+      }),
+      { numRuns: 100 },
+    );
+    expect(gw.routes.notes?.all[0]?.breaker.state).toBe('closed');
   });
 });

@@ -1,8 +1,9 @@
+import { webUsers } from '@homelab/platform';
 import { hash, verify } from '@node-rs/argon2';
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 
 /** User names: the same character set the gateway accepts as an identity, lower case. */
-export const userNamePattern = /^[a-z0-9._-]{1,64}$/;
+export const userNamePattern = webUsers.namePattern;
 
 /**
  * A PHC string `$argon2id$v=19$m=19456,t=2,p=1$salt$hash` for a password (what WEB_USERS holds). @node-rs/argon2's
@@ -23,7 +24,7 @@ export function parseUsers(text: string): Map<string, string> {
     const name = entry.slice(0, at);
     const phc = entry.slice(at + 1);
     if (at <= 0 || !userNamePattern.test(name)) throw new Error(`"${entry.slice(0, 20)}…" is not name:hash`);
-    if (!phc.startsWith('$argon2id$')) throw new Error(`the hash of "${name}" is not an argon2id PHC string`);
+    if (!phc.startsWith(webUsers.hashPrefix)) throw new Error(`the hash of "${name}" is not an argon2id PHC string`);
     users.set(name, phc);
   }
   if (users.size === 0) throw new Error('names no user');

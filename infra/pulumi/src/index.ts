@@ -95,6 +95,7 @@ const secrets = new PlatformSecrets(
     jwtSecret: stackSecret(config, 'jwtSecret'),
     identityTokenSecret: stackSecret(config, 'identityTokenSecret'),
     webSessionSecret: stackSecret(config, 'webSessionSecret'),
+    webUsers: stackSecret(config, 'webUsers'),
     apiAdminToken: stackSecret(config, 'apiAdminToken'),
     gatewayApiKeys: stackSecretObject(config, 'gatewayApiKeys'),
     grafanaAdminPassword: stackSecret(config, 'grafanaAdminPassword'),

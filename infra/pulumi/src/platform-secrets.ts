@@ -12,6 +12,8 @@ export interface PlatformSecretsArgs {
   /** Gateway → API identity tokens (ADR 0071). */
   readonly identityTokenSecret: pulumi.Input<string>;
   readonly webSessionSecret: pulumi.Input<string>;
+  /** WEB_USERS: `name:<argon2id hash>` entries (`homelab hash-password`). */
+  readonly webUsers: pulumi.Input<string>;
   readonly apiAdminToken: pulumi.Input<string>;
   /** `{ identity: key }`; hashed before it leaves the program. */
   readonly gatewayApiKeys: pulumi.Input<Record<string, string>>;
@@ -78,6 +80,7 @@ export class PlatformSecrets extends pulumi.ComponentResource {
       secret(namespaces.apps, secretNames.gatewayJwt, { secret: args.jwtSecret }),
       secret(namespaces.apps, secretNames.identityToken, { secret: args.identityTokenSecret }),
       secret(namespaces.apps, secretNames.webSession, { secret: args.webSessionSecret }),
+      secret(namespaces.apps, secretNames.webUsers, { users: args.webUsers }),
       secret(namespaces.monitoring, addonSecrets.grafanaAdmin.name, {
         [addonSecrets.grafanaAdmin.userKey]: 'admin',
         [addonSecrets.grafanaAdmin.passwordKey]: args.grafanaAdminPassword,

@@ -1,4 +1,4 @@
-import { versions } from '@homelab/platform';
+import { versions, webUsers } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
 import {
   formatPreflightReport,
@@ -17,9 +17,11 @@ const allSecrets = () =>
     value:
       spec.key === 'gatewayApiKeys'
         ? JSON.stringify({ admin: 'k'.repeat(40) })
-        : spec.key.endsWith('Url')
-          ? 'https://ntfy.sh/x'
-          : 'v'.repeat(40),
+        : spec.key === 'webUsers'
+          ? `demo:${webUsers.hashPrefix}v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g`
+          : spec.key.endsWith('Url')
+            ? 'https://ntfy.sh/x'
+            : 'v'.repeat(40),
     encrypted: true,
   }));
 const healthy: PreflightFacts = {
@@ -107,6 +109,17 @@ describe('secret checks', () => {
       expect.stringContaining('homelab:gatewayApiKeys holds no identity -> key entries'),
       expect.stringContaining('homelab:alertPageWebhookUrl is not a URL'),
     ]);
+  });
+
+  it('refuse web users given as a plain password or with a hash that is not argon2id', () => {
+    const withUsers = (value: string) =>
+      secretProblems(
+        stackSecrets,
+        allSecrets().map((f) => (f.key === 'webUsers' ? { ...f, value } : f)),
+      ).map((p) => p.message);
+    expect(withUsers('demo:hunter2hunter2')).toEqual([expect.stringContaining('the hash of "demo" is not argon2id')]);
+    expect(withUsers('hunter2hunter2')).toEqual([expect.stringContaining('is not name:<hash>')]);
+    expect(withUsers('demo:$2b$10$abcdefghijklmnopqrstuv')).toEqual([expect.stringContaining('is not argon2id')]);
   });
 });
 

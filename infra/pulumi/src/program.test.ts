@@ -47,6 +47,7 @@ const secretValues: Record<string, string> = {
   'homelab:jwtSecret': 'jwt-secret-0123456789abcdef0123456789abcdef',
   'homelab:identityTokenSecret': 'identity-token-secret-0123456789abcdef0123',
   'homelab:webSessionSecret': 'web-session-0123456789abcdef0123456789abcdef',
+  'homelab:webUsers': 'demo:$argon2id$v=19$m=19456,t=2,p=1$d2ViLXVzZXJzLXNhbHQ$d2ViLXVzZXJzLWhhc2gtc2VjcmV0',
   'homelab:apiAdminToken': 'admin-token-0123456789abcdef0123456789abcdef',
   'homelab:gatewayApiKeys': JSON.stringify({ admin: apiKey }),
   'homelab:grafanaAdminPassword': 'grafana-password-0123',
@@ -56,6 +57,7 @@ const secretValues: Record<string, string> = {
 };
 /** Distinctive parts of each secret value: none may appear in any input outside a secret. */
 const secretFragments = [
+  'd2ViLXVzZXJzLWhhc2gtc2VjcmV0',
   'pg-password-0123456789abcdef',
   'jwt-secret-0123456789abcdef',
   'admin-token-0123456789abcdef',

@@ -1,3 +1,5 @@
+import { webUsers } from '@homelab/platform';
+
 /**
  * The secrets a stack must hold, only ever in its encrypted config (`pulumi config set --secret`). Each entry
  * says what it is for and gives the exact command that sets it, so a preflight can name every missing one.
@@ -17,6 +19,7 @@ export type StackSecretKey =
   | 'jwtSecret'
   | 'identityTokenSecret'
   | 'webSessionSecret'
+  | 'webUsers'
   | 'apiAdminToken'
   | 'gatewayApiKeys'
   | 'grafanaAdminPassword'
@@ -55,6 +58,19 @@ const apiKeyMap = (value: string) => {
   return undefined;
 };
 
+/** WEB_USERS: whitespace-separated `name:<argon2id PHC>` entries, never a plain password. */
+const webUserList = (value: string) => {
+  const entries = value.split(/\s+/).filter(Boolean);
+  if (entries.length === 0) return 'names no user (make one with homelab hash-password, as shown)';
+  for (const entry of entries) {
+    const at = entry.indexOf(':');
+    const name = entry.slice(0, at);
+    if (at <= 0 || !webUsers.namePattern.test(name)) return `"${entry.slice(0, 12)}…" is not name:<hash>`;
+    if (!entry.slice(at + 1).startsWith(webUsers.hashPrefix)) return `the hash of "${name}" is not argon2id`;
+  }
+  return undefined;
+};
+
 export const stackSecrets: readonly StackSecretSpec[] = [
   {
     key: 'postgresPassword',
@@ -79,6 +95,12 @@ export const stackSecrets: readonly StackSecretSpec[] = [
     purpose: "HMAC key of the web app's session cookie",
     setCommand: `pulumi config set --secret webSessionSecret ${random(32)}`,
     validate: minLength(32),
+  },
+  {
+    key: 'webUsers',
+    purpose: 'who may sign in to the web app (argon2id hashes; the password is printed once, never stored)',
+    setCommand: 'pulumi config set --secret webUsers "$(homelab hash-password --user demo)"',
+    validate: webUserList,
   },
   {
     key: 'apiAdminToken',

@@ -4,14 +4,18 @@ import { loadWebEnv } from '@homelab/web/env';
 import { describe, expect, it } from 'vitest';
 import { type Addressing, appEnvironment, definedVariables } from './app-environment.ts';
 
+const secretValues: Partial<Record<Parameters<Addressing['secret']>[0], string>> = {
+  apiKeys: 'demo:'.padEnd(69, 'a'),
+  webUsers: 'demo:$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g',
+};
+
 const values: Addressing = {
   port: 4000,
   serviceVersion: 'v1',
   apiUrl: 'http://127.0.0.1:4002',
   gatewayUrl: 'http://127.0.0.1:4001',
   webOrigin: 'http://localhost:4000',
-  secret: (secret) =>
-    secret === 'databaseUrl' ? undefined : { value: secret === 'apiKeys' ? 'demo:'.padEnd(69, 'a') : 's'.repeat(40) },
+  secret: (secret) => (secret === 'databaseUrl' ? undefined : { value: secretValues[secret] ?? 's'.repeat(40) }),
 };
 
 describe('appEnvironment', () => {
@@ -23,6 +27,7 @@ describe('appEnvironment', () => {
     const web = loadWebEnv(definedVariables(appEnvironment('web', values)));
     expect(web.GATEWAY_URL).toBe(values.gatewayUrl);
     expect(web.SERVICE_VERSION).toBe('v1');
+    expect(web.WEB_USERS).toBe(secretValues.webUsers);
   });
 
   it('passes a secret as its value or as the file that holds it, and leaves out what is not given', () => {

@@ -24,7 +24,14 @@ export interface AppEnvironments {
 export type SecretSource = { readonly value: string } | { readonly file: string };
 
 /** The secrets that wire the apps together, by role. */
-export type AppSecret = 'adminToken' | 'databaseUrl' | 'apiKeys' | 'jwtSecret' | 'sessionSecret' | 'identityToken';
+export type AppSecret =
+  | 'adminToken'
+  | 'databaseUrl'
+  | 'apiKeys'
+  | 'jwtSecret'
+  | 'sessionSecret'
+  | 'identityToken'
+  | 'webUsers';
 
 /** Where everything an app connects to lives, in one deployment (the cluster, or this machine). */
 export interface Addressing {
@@ -92,6 +99,8 @@ const wiring: { readonly [A in AppName]: (a: Addressing) => AppEnvironments[A] }
       // Shared with the gateway: the web app mints short-lived tokens for the signed-in identity.
       ...v.secret('JWT_SECRET', a.secret('jwtSecret')),
       ...v.secret('SESSION_SECRET', a.secret('sessionSecret')),
+      // Who may sign in (argon2id hashes only); unset, nobody can and the page says so.
+      ...v.secret('WEB_USERS', a.secret('webUsers')),
       ...v.optional('PROMETHEUS_URL', a.prometheusUrl),
     };
   },

@@ -4,6 +4,7 @@ import { serviceSelector } from '@homelab/observability';
 import { type AppName, canaryGate } from '@homelab/platform';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { clusterDriver } from './drivers/cluster-driver.ts';
+import { clusterHistory } from './drivers/cluster-history.ts';
 import { localDriver } from './drivers/local-driver.ts';
 import type { TrafficDriver } from './drivers/traffic-driver.ts';
 import { type GateConfig, gateConfigFor } from './engine/config.ts';
@@ -123,5 +124,18 @@ export async function deploy(options: DeployOptions): Promise<DeployOutcome> {
   writeFileSync(files.summary, summary);
   if (options.stepSummaryFile) appendFileSync(options.stepSummaryFile, `${summary}\n`);
   appendHistory(options.historyFile, result);
+  if (options.target.kind === 'cluster') {
+    try {
+      await clusterHistory({
+        kubeConfig: options.target.kubeConfig,
+        ...(options.target.namespace ? { namespace: options.target.namespace } : {}),
+      }).append(result);
+    } catch (error) {
+      // The rollout itself is done and recorded on the route; a history the deployer may not write is a warning.
+      options.write(
+        `deploy ${options.app}: history not kept in ConfigMap ${canaryGate.history.configMap}: ${(error as Error).message.split('\n')[0]}\n`,
+      );
+    }
+  }
   return { result, files };
 }

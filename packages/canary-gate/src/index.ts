@@ -1,5 +1,6 @@
 export * from './deploy.ts';
 export * from './drivers/cluster-driver.ts';
+export * from './drivers/cluster-history.ts';
 export * from './drivers/local-driver.ts';
 export * from './drivers/traffic-driver.ts';
 export * from './engine/config.ts';

@@ -33,6 +33,8 @@ const describeSignal = (s: ExpectedSignal): string => {
       return `certificate valid < ${s.belowDays} days`;
     case 'dependency-down':
       return `${s.dependency} down`;
+    case 'canary-rolled-back':
+      return `canary gate rolled the ${s.app} canary back`;
   }
 };
 
@@ -143,16 +145,24 @@ export async function runDrill(
           detail = await target.observe(signal, injectedAt);
         }
         if (detail !== undefined) {
-          signals.set(signal, { signal, at: now, detail, observable: true });
-          event('signal', `${describeSignal(signal)}: ${detail}`, now);
-          if (!events.some((e) => e.kind === 'detected')) event('detected', describeSignal(signal), now);
+          // Stamped when the answer came: a triage check takes a while, and the signal is not seen before it ends.
+          const seenAt = Date.now();
+          signals.set(signal, { signal, at: seenAt, detail, observable: true });
+          event('signal', `${describeSignal(signal)}: ${detail}`, seenAt);
+          if (!events.some((e) => e.kind === 'detected')) event('detected', describeSignal(signal), seenAt);
         }
       }
       const allSeen = [...signals.values()].every((r) => r.at !== undefined || !r.observable);
       if (mitigatedAt === undefined) {
-        if (scenario.mitigation === 'automatic-restart') {
-          const restarted = await target.observe({ kind: 'restarts', app: faultApp, count: 1 }, injectedAt);
-          if (restarted !== undefined) mitigatedAt = event('mitigated', `automatic: ${restarted}`).at;
+        if (scenario.mitigation === 'automatic-restart' || scenario.mitigation === 'canary-rollback') {
+          // The platform mitigates by itself: a restart, or the canary gate's rollback.
+          const done = await target.observe(
+            scenario.mitigation === 'automatic-restart'
+              ? { kind: 'restarts', app: faultApp, count: 1 }
+              : { kind: 'canary-rolled-back', app: faultApp },
+            injectedAt,
+          );
+          if (done !== undefined) mitigatedAt = event('mitigated', `automatic: ${done}`).at;
         } else if (
           ((allSeen && now - injectedAt >= minFaultMs) || now - injectedAt >= maxFaultMs) &&
           (!diagnosis || blind)

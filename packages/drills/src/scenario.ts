@@ -55,6 +55,8 @@ export type ExpectedSignal =
   | { readonly kind: 'triage'; readonly check: TriageCheck }
   /** TLS clients see the certificate's remaining validity below this many days. */
   | { readonly kind: 'certificate-expiring'; readonly belowDays: number }
+  /** The canary gate decided to roll the canary back (its weight returns to 0). */
+  | { readonly kind: 'canary-rolled-back'; readonly app: AppName }
   /** The dependency stops answering (what RedisDown / PostgresDown alert on: the exporter's `*_up == 0`). */
   | { readonly kind: 'dependency-down'; readonly dependency: Dependency };
 

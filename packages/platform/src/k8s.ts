@@ -188,6 +188,8 @@ export const secretNames = {
   identityToken: 'identity-token',
   /** Keys: `secret` (signs the web app's session cookie). */
   webSession: 'web-session',
+  /** Keys: `users` (WEB_USERS: who may sign in to the web app, `name:<argon2id hash>` entries). */
+  webUsers: 'web-users',
 } as const;
 
 /** Where the apps read mounted Secret files. */

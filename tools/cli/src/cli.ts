@@ -2,6 +2,7 @@ import { cluster, clusterUsage } from './commands/cluster.ts';
 import { credentialsCommand } from './commands/credentials.ts';
 import { deploy } from './commands/deploy.ts';
 import { drill, drillUsage } from './commands/drill.ts';
+import { hashPassword } from './commands/hash-password.ts';
 import { triage } from './commands/triage.ts';
 import { up } from './commands/up.ts';
 import type { Command } from './framework/command.ts';
@@ -16,6 +17,7 @@ export const commands: Record<string, Command> = {
   cluster: { summary: 'a real control plane with simulated nodes (kwok)', usage: clusterUsage, run: cluster },
   triage,
   credentials: credentialsCommand,
+  'hash-password': hashPassword,
   drill: { summary: 'break the platform on purpose, measure, write the postmortem', usage: drillUsage, run: drill },
 };
 

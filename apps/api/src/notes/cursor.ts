@@ -8,13 +8,17 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * True only for a timestamp exactly as `Date.prototype.toISOString()` writes it (what the repository puts in a
- * cursor) with a year PostgreSQL accepts. A shape check alone let `2020-02-30T00:00:00Z`, April 31 and year 0000
+ * cursor) with a year from 0001 to 9999. A shape check alone let `2020-02-30T00:00:00Z`, April 31 and year 0000
  * through to the query, where PostgreSQL refused them with a 500: `Date` rolls impossible days over instead of
  * failing, so the round trip is what catches them.
  */
 const isIssuedTimestamp = (text: string): boolean => {
   const date = new Date(text);
-  return !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.toISOString() === text;
+  // Four-digit years only: toISOString() writes years past 9999 as "+010000-..." (found by the property suite),
+  // which PostgreSQL refuses as a timestamp input.
+  return (
+    /^\d{4}-/.test(text) && !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.toISOString() === text
+  );
 };
 
 /**

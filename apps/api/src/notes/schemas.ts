@@ -18,6 +18,8 @@ const controlCharacters = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]
 export const storableText = () =>
   z
     .string()
+    // The same contract in the published schema, so contract testers generate only what the API accepts.
+    .openapi({ pattern: '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$' })
     .refine((s) => !controlCharacters.test(s), 'must not contain control characters (other than tab, CR and LF)')
     .refine((s) => s.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)');
 
@@ -46,7 +48,7 @@ export const PatchNoteSchema = z
     body: storableText().max(noteLimits.bodyMax).optional(),
   })
   .refine((patch) => patch.title !== undefined || patch.body !== undefined, 'give title or body')
-  .openapi('PatchNote');
+  .openapi('PatchNote', { minProperties: 1 });
 
 export const NoteIdParams = z.strictObject({
   id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }),
@@ -65,7 +67,12 @@ export const ListQuery = z.strictObject({
     .default(noteLimits.pageDefault)
     // Capped rather than refused: asking for more than a page is not an error, the client just gets a page.
     .transform((n) => Math.min(n, noteLimits.pageMax))
-    .openapi({ param: { name: 'limit', in: 'query' }, type: 'integer', description: `at most ${noteLimits.pageMax}` }),
+    .openapi({
+      param: { name: 'limit', in: 'query' },
+      type: 'integer',
+      minimum: 1,
+      description: `at most ${noteLimits.pageMax} (larger values are capped)`,
+    }),
 });
 
 export const NotePageSchema = z

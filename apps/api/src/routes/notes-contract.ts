@@ -72,8 +72,11 @@ export const IfMatchHeaders = z.object({
     .string()
     .optional()
     .openapi({
-      param: { name: 'if-match', in: 'header' },
+      // Required in the document; optional in the validator so that a missing header is the 428 the handler
+      // answers (RFC 6585), not a generic 400.
+      param: { name: 'if-match', in: 'header', required: true },
       description: 'Required: the version you read ("3"), or * to overwrite any version. Without it: 428.',
+      pattern: '^ *(\\*|(W/)?"?[0-9]{1,9}"?) *$',
       example: '"1"',
     }),
 });

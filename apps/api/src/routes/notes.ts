@@ -141,6 +141,14 @@ export function notesRoutes({
     return c.body(null, 204);
   });
 
+  // A method the contract does not list on a known path: 405 with Allow (RFC 9110 §15.5.6), not 404.
+  const methodNotAllowed = (allow: string) => (c: Parameters<typeof problem>[0]) => {
+    c.header('allow', allow);
+    return problem(c, 405, 'Method Not Allowed', `allowed: ${allow}`);
+  };
+  routes.all('/v1/notes', methodNotAllowed('GET, HEAD, POST'));
+  routes.all('/v1/notes/:id', methodNotAllowed('GET, HEAD, PATCH, DELETE'));
+
   const document = notesOpenApiDocument('api');
   routes.get(http.paths.openapi, (c) => c.json(document));
   return routes;

@@ -45,6 +45,7 @@ const secretFiles: Record<AppSecret, { readonly secret: string; readonly key: st
   jwtSecret: { secret: secretNames.gatewayJwt, key: 'secret' },
   sessionSecret: { secret: secretNames.webSession, key: 'secret' },
   identityToken: { secret: secretNames.identityToken, key: 'secret' },
+  webUsers: { secret: secretNames.webUsers, key: 'users' },
 };
 const mountedSecret = (secret: AppSecret): SecretSource => ({
   file: `${secretMountPath}/${secretFiles[secret].secret}/${secretFiles[secret].key}`,
@@ -99,7 +100,7 @@ export class AppsChart extends Chart {
       app: apps.web,
       image: appImage('web'),
       config: config('web', { COOKIE_SECURE: 'true' }),
-      secretFiles: secretsOf('jwtSecret', 'sessionSecret'),
+      secretFiles: secretsOf('jwtSecret', 'sessionSecret', 'webUsers'),
     });
     this.api = new AppWorkload(this, 'api', {
       app: apps.api,

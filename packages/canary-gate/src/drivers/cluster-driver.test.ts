@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KubeObject, waitFor } from '@homelab/cluster';
 import { clusterUnavailable, startTestCluster, type TestCluster } from '@homelab/cluster/testing';
-import { canary, canaryGate, deployer, namespaces } from '@homelab/platform';
+import { type AppName, canary, canaryGate, deployer, namespaces } from '@homelab/platform';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import type { RolloutResult } from '../rollout/rollout-result.ts';
 import { recoverInterrupted, rollbackTo } from '../rollout/run-rollout.ts';
 import { clusterDriver } from './cluster-driver.ts';
+import { clusterHistory } from './cluster-history.ts';
 import type { RolloutRecord } from './traffic-driver.ts';
 
 /**
@@ -18,7 +20,7 @@ import type { RolloutRecord } from './traffic-driver.ts';
 const unavailable = clusterUnavailable();
 const dist = join(import.meta.dirname, '../../../../infra/k8s/dist');
 const ns = namespaces.apps;
-const app = 'api';
+const app: AppName = 'api';
 const canaryName = `${app}${canary.suffix}`;
 const digest = (n: number) => `registry.example/homelab/api@sha256:${String(n).repeat(64).slice(0, 64)}`;
 
@@ -172,4 +174,53 @@ describe.skipIf(unavailable)('the cluster traffic driver on a real API server, a
     expect(await weights()).toEqual({ [app]: 100, [canaryName]: 0 });
     expect((await deployment(canaryName)).spec.replicas).toBe(0);
   }, 90_000);
+
+  it('keeps the deploy history in a ConfigMap, given get/patch on that one name', async () => {
+    const history = clusterHistory({ kubeConfig: deployerConfig });
+    // The Role in the manifests has no ConfigMap verbs yet: the deployer is refused, and says so.
+    await expect(history.read()).rejects.toMatchObject({ code: 403 });
+    // What the manifests need for it (ADR 0061 style: by name, get and patch only), applied here as the admin.
+    const name = canaryGate.history.configMap;
+    await cluster.kube.applyOrThrow({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: ns },
+      data: {},
+    });
+    await cluster.kube.applyOrThrow({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'homelab-deploy-history', namespace: ns },
+      rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [name], verbs: ['get', 'patch'] }],
+    });
+    await cluster.kube.applyOrThrow({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'homelab-deploy-history', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'homelab-deploy-history' },
+      subjects: [{ kind: 'ServiceAccount', name: deployer.serviceAccountName, namespace: ns }],
+    });
+    const result = (id: string): RolloutResult => ({
+      id,
+      app,
+      image: digest(1),
+      source: 'test',
+      driver: 'test',
+      startedAt: '2026-11-30T20:00:00.000Z',
+      finishedAt: '2026-11-30T20:03:00.000Z',
+      outcome: 'promoted',
+      reason: undefined,
+      detail: 'all 3 stages passed',
+      recovered: undefined,
+      alerts: [],
+      stages: canaryGate.stages,
+      timeline: [],
+    });
+    await waitFor('the deployer may read the history', async () => ((await history.read()) ? true : undefined));
+    await history.append(result('h1'));
+    await history.append(result('h2'));
+    const lines = (await history.read()).map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.id)).toEqual(['h1', 'h2']);
+    expect(lines[0]).not.toHaveProperty('timeline');
+  }, 60_000);
 });

@@ -10,7 +10,7 @@ export interface Sample {
   readonly value: number;
 }
 
-const unescape = (s: string) => s.replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
+const unescapeLabel = (s: string) => s.replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
 
 function parseLabels(text: string): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -18,7 +18,7 @@ function parseLabels(text: string): Record<string, string> {
   let match = pattern.exec(text);
   let consumed = 0;
   while (match) {
-    labels[match[1] as string] = unescape(match[2] as string);
+    labels[match[1] as string] = unescapeLabel(match[2] as string);
     consumed = pattern.lastIndex;
     match = pattern.exec(text);
   }

@@ -12,7 +12,7 @@ function serviceMetrics() {
   m.observeRequest('GET', '/v1/notes/:id', 500, 0.02);
   m.observeRequest('GET', '/v1/notes/:id', 503, 1.2); // a server error that is slow too
   m.observeRequest('GET', '/v1/notes', 404, 0.005);
-  // Not traffic: probes, scrapes, admin calls.
+  // Not traffic (packages/platform sliRequests): probes, scrapes, operators' admin calls.
   for (let i = 0; i < 50; i++) m.observeRequest('GET', '/readyz', 503, 2);
   m.observeRequest('GET', '/metrics', 200, 0.001);
   m.observeRequest('PUT', '/admin/faults', 500, 0.001);
@@ -25,7 +25,7 @@ afterAll(() => {
 });
 
 describe('reading counts from /metrics', () => {
-  it("counts requests, 5xx and slow requests from the kit's exposition, leaving out probes, scrapes and admin", async () => {
+  it("counts requests, 5xx and slow requests from the kit's exposition, leaving out probes, scrapes and admin calls", async () => {
     const text = await serviceMetrics().registry.metrics();
     expect(countsFromExposition(text, 0.25)).toEqual({ requests: 5, errors: 2, slow: 2 });
   });

@@ -74,7 +74,13 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
   const record = (r: Run): RolloutResult => {
     const line = r.output.find((l) => l.trim().startsWith('record '));
     if (!line) throw new Error(`no record line:\n${r.output.slice(-20).join('\n')}`);
-    return JSON.parse(readFileSync(line.trim().slice('record '.length), 'utf8')) as RolloutResult;
+    const result = JSON.parse(readFileSync(line.trim().slice('record '.length), 'utf8')) as RolloutResult;
+    const last = result.timeline.at(-1);
+    // The measured numbers, for the README: when the gate decided and on how many requests.
+    console.log(
+      `[deploy e2e] ${result.outcome}${result.reason ? ` (${result.reason})` : ''} at ${last?.at ?? 0} s, canary ${last?.canary.requests ?? 0} requests, stable ${last?.stable.requests ?? 0}`,
+    );
+    return result;
   };
   const faults = async (settings: Record<string, number>) => {
     const res = await fetch(`${loopback(ports.canaryApi)}/admin/faults`, {

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pickBlind, renderList, renderPlan, renderRecord, scenarioNamed, scenarios } from '@homelab/drills';
 import { local } from '@homelab/platform';
+import { exitCodes, integerFlag, UsageError } from '../framework/index.ts';
 import { canRunLocally, runLocalDrillSession } from '../local/drill-session.ts';
 
 export const drillUsage = `homelab drill <scenario> [options]
@@ -9,7 +10,8 @@ homelab drill --list | --blind
 
 Breaks the platform on purpose under a bounded load, watches for the signals that should follow, verifies
 recovery, reverts, prints the timeline and writes a postmortem draft. Local drills start their own api, gateway,
-Redis and PostgreSQL (real processes, each service in a cgroup with its Kubernetes memory limit).
+Redis and PostgreSQL (real processes, each service in a cgroup with its Kubernetes memory limit). Cluster drills
+(k8s-*) run against the cluster of \`homelab cluster up\` in a namespace of their own.
 
 Options:
   --list                 the drills, local and cluster
@@ -23,6 +25,15 @@ Options:
 `;
 
 const repositoryRoot = resolve(import.meta.dirname, '../../../..');
+
+/** The scenario called `name`; an unknown name is a usage error (exit 2) that lists the drills there are. */
+function named(name: string) {
+  try {
+    return scenarioNamed(name);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 export async function drill(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -42,38 +53,32 @@ export async function drill(argv: readonly string[]): Promise<number> {
   });
   if (values.help) {
     process.stdout.write(drillUsage);
-    return 0;
+    return exitCodes.ok;
   }
   if (values.list) {
     process.stdout.write(values.json ? `${JSON.stringify(scenarios, null, 2)}\n` : `${renderList(scenarios)}\n`);
-    return 0;
+    return exitCodes.ok;
   }
   const [name, ...extra] = positionals;
   if (extra.length > 0 || (name === undefined && !values.blind) || (name !== undefined && values.blind)) {
-    process.stderr.write(drillUsage);
-    return 2;
+    throw new UsageError('name one drill, or give --blind without a name');
   }
-  const scenario = values.blind
-    ? pickBlind(scenarios.filter(canRunLocally), Math.random())
-    : scenarioNamed(name as string);
+  const scenario = values.blind ? pickBlind(scenarios.filter(canRunLocally), Math.random()) : named(name as string);
   if (values['dry-run']) {
     process.stdout.write(values.json ? `${JSON.stringify(scenario, null, 2)}\n` : `${renderPlan(scenario)}\n`);
-    return 0;
+    return exitCodes.ok;
   }
   if (!canRunLocally(scenario)) {
     process.stderr.write(
       `${scenario.name} is defined but cannot run here yet: ${
         scenario.environment === 'cluster'
-          ? 'cluster drills need the control-plane package (packages/cluster) merged'
-          : scenario.name === 'bad-canary'
-            ? 'it needs packages/canary-gate merged'
-            : `the local target cannot inject ${scenario.inject.kind} yet`
+          ? 'the cluster target does not carry out this action yet'
+          : `the local target cannot inject ${scenario.inject.kind} yet`
       }. See --dry-run for what it would do.\n`,
     );
-    return 2;
+    return exitCodes.usage;
   }
-  const portOffset = Number(values['port-offset'] ?? 30_000);
-  if (!Number.isInteger(portOffset) || portOffset < 0) throw new Error('--port-offset must be a whole number >= 0');
+  const portOffset = integerFlag(values['port-offset'], 'port-offset', 30_000);
   const { record, postmortemPath } = await runLocalDrillSession(scenario, {
     root: repositoryRoot,
     dataDir: resolve(repositoryRoot, values['data-dir'] ?? join(local.dataDir, 'drills')),
@@ -86,5 +91,5 @@ export async function drill(argv: readonly string[]): Promise<number> {
   });
   process.stdout.write(values.json ? `${JSON.stringify(record, null, 2)}\n` : `${renderRecord(record)}\n`);
   if (postmortemPath) process.stderr.write(`drill | postmortem draft: ${postmortemPath}\n`);
-  return record.passed ? 0 : 1;
+  return record.passed ? exitCodes.ok : exitCodes.findings;
 }

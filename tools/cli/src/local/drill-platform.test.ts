@@ -131,3 +131,31 @@ describe('local drills, for real', () => {
     90_000,
   );
 });
+
+describe('bad-canary drill, for real', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'homelab-drill-canary-'));
+  let postgres: PostgresServer | undefined;
+  let platform: LocalDrillPlatform | undefined;
+  afterAll(async () => {
+    await platform?.stop();
+    await postgres?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('the canary gate rolls back a canary failing 30 % of its requests, at 10 % of the traffic', async () => {
+    if (withPostgres) postgres = await startPostgres();
+    platform = await startLocalDrillPlatform({
+      root,
+      dataDir,
+      portOffset: portOffset + 10,
+      cgroups,
+      canary: true,
+      ...(postgres ? { postgres: { ...postgres, stop: () => postgres?.stop('fast') ?? Promise.resolve() } } : {}),
+    });
+    const r = await runDrill(scenarioNamed('bad-canary'), platform);
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.signals[0]?.detail).toMatch(/^canary gate: rolled back \(regression\)/);
+    // Only the canary's share can fail: far fewer than the stable-only drills lose.
+    expect(r.measurements.failedRequests).toBeLessThan(r.measurements.requests * 0.1);
+  }, 150_000);
+});

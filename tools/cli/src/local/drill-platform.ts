@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { gateConfigFor, type RolloutResult, runRollout, wire } from '@homelab/canary-gate';
 import type {
   DrillTarget,
   ExpectedSignal,
@@ -12,9 +13,9 @@ import type {
   Scenario,
 } from '@homelab/drills';
 import { confirmWithTriage } from '@homelab/drills';
-import { type AppName, apps, hashApiKey } from '@homelab/platform';
+import { type AppName, apps, hashApiKey, http } from '@homelab/platform';
 import { type Cgroups, detectCgroups } from './cgroups.ts';
-import { localPorts, platformProcesses } from './platform-processes.ts';
+import { localPorts, platformProcesses, sharedDatabaseName } from './platform-processes.ts';
 import { demoIdentity, loadOrCreateSecrets } from './secrets.ts';
 import { type ProcessSpec, type Supervisor, supervise } from './supervisor.ts';
 import type { Termination } from './termination.ts';
@@ -24,7 +25,7 @@ export const machineDescription = (): string =>
   `${process.platform}/${process.arch} ${release()}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
 
 const evidencePattern =
-  /^(started|exited)|invalid configuration|"level":"(fatal|error)"|fault injection settings changed/;
+  /^(started|exited)|invalid configuration|"level":"(fatal|error)"|fault injection settings changed|rolled back|promot|stage/;
 
 /** What the local platform can inject; a drill with another injection is defined but not runnable here. */
 export const localInjections: ReadonlySet<Injection['kind']> = new Set([
@@ -32,6 +33,7 @@ export const localInjections: ReadonlySet<Injection['kind']> = new Set([
   'fault',
   'bad-config',
   'stop-dependency',
+  'canary',
 ]);
 
 /** A dependency the drill may take away, with how to do it (a throwaway server from @homelab/test-servers). */
@@ -49,6 +51,8 @@ export interface LocalDrillOptions {
   readonly portOffset: number;
   readonly redis?: DrillDependency;
   readonly postgres?: DrillDependency;
+  /** Start the api canary too (weight 0), for the bad-canary drill. */
+  readonly canary?: boolean;
   /** Default: detected (see cgroups.ts). */
   readonly cgroups?: Cgroups;
   /** Every supervisor line, for progress. */
@@ -101,10 +105,12 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
     demoIdentity,
     portOffset: options.portOffset,
     logLevel: 'warn',
+    // A canary drill needs the second api behind the gateway, with no traffic until the gate gives it some.
+    ...(options.canary ? { canaryWeight: 0 } : {}),
     ...(options.redis ? { redisUrl: options.redis.url } : {}),
     ...(options.postgres ? { databaseUrl: options.postgres.url } : {}),
   })
-    .filter((spec) => spec.name === apps.api.name || spec.name === apps.gateway.name)
+    .filter((spec) => ['api', 'api-canary', sharedDatabaseName, apps.gateway.name].includes(spec.name))
     // Own, mutable environments: a bad-config drill changes what the next start gets, as a new ConfigMap would.
     .map((spec): ProcessSpec => ({ ...spec, env: { ...spec.env } }));
   const envOf = (app: AppName) => specs.find((s) => s.name === app)?.env as Record<string, string>;
@@ -134,10 +140,12 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
   }
 
   const gateway = `http://127.0.0.1:${ports.gateway}`;
+  let rollout: Promise<void> | undefined;
+  let rolloutResult: RolloutResult | undefined;
   const acknowledged: string[] = [];
   const pidOf = (app: AppName) => supervisor.processes.find((p) => p.spec.name === app)?.pid;
-  const adminFaults = async (app: AppName, method: 'PUT' | 'DELETE', body?: unknown) => {
-    const port = app === apps.api.name ? ports.api : ports.gateway;
+  const adminFaults = async (app: AppName | 'api-canary', method: 'PUT' | 'DELETE', body?: unknown) => {
+    const port = app === 'api-canary' ? ports.canaryApi : app === apps.api.name ? ports.api : ports.gateway;
     const res = await fetch(`http://127.0.0.1:${port}/admin/faults`, {
       method,
       headers: { authorization: `Bearer ${secrets.adminToken}`, 'content-type': 'application/json' },
@@ -167,6 +175,7 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
         failures.push(`needs a real ${inject.dependency} (none was started)`);
       }
       if (!localInjections.has(inject.kind)) failures.push(`the local platform cannot inject ${inject.kind} yet`);
+      if (inject.kind === 'canary' && !options.canary) failures.push('the platform was started without a canary');
       if (scenario.name === 'oom-kill' && cgroups.mode === 'none') failures.push(`no memory limit: ${cgroups.notice}`);
       for (const p of supervisor.processes) {
         const ready = p.spec.readyUrl
@@ -226,6 +235,44 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
         }
         case 'stop-dependency':
           return dependency(injection.dependency).stop();
+        case 'canary': {
+          if (!options.canary) throw new Error('the platform was started without a canary');
+          await adminFaults('api-canary', 'PUT', injection.settings);
+          // The real gate, as `homelab deploy` runs it locally: scraping both versions, shifting gateway weights.
+          const config = gateConfigFor(injection.app, {
+            stages: [{ weight: injection.weight, deadlineSeconds: 40 }],
+          });
+          const metrics = (port: number) => [`http://127.0.0.1:${port}${http.paths.metrics}`];
+          const { source, driver } = wire(
+            injection.app,
+            {
+              kind: 'local',
+              gatewayUrl: gateway,
+              adminToken: secrets.adminToken,
+              stableMetrics: metrics(ports.api),
+              canaryMetrics: metrics(ports.canaryApi),
+              stateFile: join(options.dataDir, 'drill-canary-rollout.json'),
+            },
+            config.latencyThresholdSeconds,
+          );
+          rollout = runRollout({
+            app: injection.app,
+            image: 'drill/bad-canary',
+            config,
+            source,
+            driver,
+            evaluationSeconds: 1,
+            onEvent: (message) => logged.push({ at: Date.now(), name: 'canary-gate', line: message }),
+          }).then(
+            (result) => {
+              rolloutResult = result;
+            },
+            (error: Error) => {
+              logged.push({ at: Date.now(), name: 'canary-gate', line: `failed: ${error.message}` });
+            },
+          );
+          return;
+        }
         default:
           throw new Error(`the local platform cannot inject ${injection.kind}`);
       }
@@ -248,6 +295,9 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
         }
         case 'stop-dependency':
           return dependency(injection.dependency).start();
+        case 'canary':
+          await adminFaults('api-canary', 'DELETE').catch(() => undefined);
+          return;
         default:
           return;
       }
@@ -276,6 +326,10 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
           const verdict = await confirmWithTriage(signal.check, {}, (f) => f.subject.includes(cgroupPrefix));
           return verdict.findings.length > 0 ? `homelab triage ${signal.check}: ${verdict.summary}` : undefined;
         }
+        case 'canary-rolled-back':
+          return rolloutResult?.outcome === 'rolled-back'
+            ? `canary gate: rolled back (${rolloutResult.reason}): ${rolloutResult.detail}`
+            : undefined;
         case 'dependency-down': {
           const port = dependency(signal.dependency).port;
           return (await probe(port)) ? undefined : `${signal.dependency} refuses connections on port ${port}`;
@@ -325,7 +379,10 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
       );
     },
 
-    stop: () => supervisor.stop(),
+    stop: async () => {
+      await rollout;
+      await supervisor.stop();
+    },
   };
   return target;
 }

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { Kube, kubeconfigPath } from '@homelab/cluster';
 import {
   type DrillRecord,
   postmortemFileName,
@@ -17,6 +18,7 @@ import {
   startPostgres,
   startRedis,
 } from '@homelab/test-servers';
+import { clusterActions, clusterDrillTarget } from '../cluster/drill-target.ts';
 import { localInjections, startLocalDrillPlatform } from './drill-platform.ts';
 
 export interface DrillSessionOptions {
@@ -36,10 +38,11 @@ export interface DrillSession {
   readonly postmortemPath: string | undefined;
 }
 
-/** Whether a local target exists for the scenario: the process platform, or the TLS listener. */
+/** Whether a target exists for the scenario: the process platform, the TLS listener, or the kwok cluster. */
 export const canRunLocally = (scenario: Scenario): boolean =>
-  scenario.environment === 'local' &&
-  (localInjections.has(scenario.inject.kind) || scenario.inject.kind === 'expire-certificate');
+  scenario.environment === 'local'
+    ? localInjections.has(scenario.inject.kind) || scenario.inject.kind === 'expire-certificate'
+    : scenario.inject.kind === 'kubernetes' && clusterActions.has(scenario.inject.action);
 
 const runOptionsFor = (scenario: Scenario, options: DrillSessionOptions): RunOptions => ({
   onEvent: (e) => options.progress(`${new Date(e.at).toISOString().slice(11, 23)} ${e.kind}: ${e.detail}`),
@@ -59,6 +62,20 @@ function writePostmortem(scenario: Scenario, record: DrillRecord, options: Drill
  * gateway under the supervisor, the run, the postmortem draft; everything stopped again afterwards.
  */
 export async function runLocalDrillSession(scenario: Scenario, options: DrillSessionOptions): Promise<DrillSession> {
+  if (scenario.environment === 'cluster') {
+    // The cluster `homelab cluster up` started (its kubeconfig); the drill works in a namespace of its own.
+    const kubeconfig = kubeconfigPath();
+    if (!existsSync(kubeconfig)) throw new Error(`no cluster: run homelab cluster up first (${kubeconfig} missing)`);
+    const kube = await Kube.fromFile(kubeconfig);
+    const target = await clusterDrillTarget(kube, kubeconfig);
+    try {
+      options.progress(target.description);
+      return writePostmortem(scenario, await runDrill(scenario, target, runOptionsFor(scenario, options)), options);
+    } finally {
+      await target.stop();
+      await kube.close();
+    }
+  }
   if (scenario.inject.kind === 'expire-certificate') {
     // Loaded only for this drill: the certificate library is heavy and nothing else in the CLI needs it.
     const { startTlsDrillTarget } = await import('./tls-drill-target.ts');
@@ -82,6 +99,7 @@ export async function runLocalDrillSession(scenario: Scenario, options: DrillSes
     root: options.root,
     dataDir: options.dataDir,
     portOffset: options.portOffset,
+    ...(scenario.inject.kind === 'canary' ? { canary: true } : {}),
     ...(redis ? { redis } : {}),
     ...(pg ? { postgres: { url: pg.url, port: pg.port, stop: () => pg.stop('fast'), start: () => pg.start() } } : {}),
   });

@@ -87,6 +87,9 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
     jwtSecret: secrets.jwtSecret,
     sessionSecret: secrets.sessionSecret,
     identityToken: secrets.identityTokenSecret,
+    // Only the hash reaches the web app. @node-rs/argon2's defaults are argon2id, 19 MiB, t=2, p=1 (OWASP's
+    // first choice); the web app reads the parameters back from the PHC string when it verifies.
+    webUsers: `${options.demoIdentity}:${hashSync(secrets.demoPassword)}`,
   };
   const addressing = (port: number, serviceVersion: string): Addressing => ({
     port,
@@ -166,9 +169,6 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
     args: ['--import', 'tsx', join(root, 'apps/web/src/main.ts')],
     cwd: join(root, 'apps/web'),
     env: env('web', ports.web, 'local', {
-      // Only the hash reaches the web app. @node-rs/argon2's defaults are argon2id, 19 MiB, t=2, p=1 (OWASP's
-      // first choice); the web app reads the parameters back from the PHC string when it verifies.
-      WEB_USERS: `${options.demoIdentity}:${hashSync(secrets.demoPassword)}`,
       METRICS_TARGETS: [
         `api=${loopback(ports.api)}`,
         `gateway=${loopback(ports.gateway)}`,

@@ -1,0 +1,43 @@
+import { describe, expect, it, vi } from 'vitest';
+import { runCli } from '../cli.ts';
+
+/** The command line alone: what `homelab deploy` refuses before touching anything (exit 2, the usage). */
+describe('homelab deploy, bad command lines', () => {
+  const run = async (...argv: string[]) => {
+    const err: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      err.push(String(chunk));
+      return true;
+    });
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      return { code: await runCli(argv), err: err.join('') };
+    } finally {
+      spy.mockRestore();
+      out.mockRestore();
+    }
+  };
+
+  it('needs an image pinned by digest in the cluster', async () => {
+    const r = await run('deploy', 'api', '--image', 'ghcr.io/x/api:latest', '--prometheus-url', 'http://p:9090');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--image must be <ref>@sha256/);
+  });
+
+  it('knows the apps, and only the api has a local canary', async () => {
+    expect((await run('deploy', 'nope', '--local')).err).toMatch(
+      /one app to deploy: web, api, gateway|one app to deploy/,
+    );
+    expect((await run('deploy', 'web', '--local')).err).toMatch(/only the api has a local canary/);
+  });
+
+  it('refuses a non-positive stage deadline and an unknown flag', async () => {
+    expect((await run('deploy', 'api', '--local', '--stage-deadline', '0')).code).toBe(2);
+    expect((await run('deploy', 'api', '--local', '--frobnicate')).code).toBe(2);
+  });
+
+  it('needs Prometheus in the cluster', async () => {
+    const image = `ghcr.io/x/api@sha256:${'a'.repeat(64)}`;
+    expect((await run('deploy', 'api', '--image', image)).err).toMatch(/--prometheus-url is required/);
+  });
+});

@@ -1,0 +1,68 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { scenarios } from '@homelab/drills';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { UsageError } from '../framework/index.ts';
+import { drill } from './drill.ts';
+
+/** Runs `homelab drill ...` in-process and captures what it prints. */
+async function run(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out += String(chunk);
+    return true;
+  });
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    err += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await drill(argv), out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+describe('homelab drill', () => {
+  const postmortems = mkdtempSync(join(tmpdir(), 'drill-postmortems-'));
+  afterAll(() => rmSync(postmortems, { recursive: true, force: true }));
+
+  it('--list shows every drill; --json gives the definitions', async () => {
+    const table = await run('--list');
+    expect(table.code).toBe(0);
+    for (const s of scenarios) expect(table.out).toContain(s.name);
+    const json = await run('--list', '--json');
+    expect((JSON.parse(json.out) as { name: string }[]).map((s) => s.name)).toEqual(scenarios.map((s) => s.name));
+  });
+
+  it('--dry-run prints the plan and changes nothing', async () => {
+    const { code, out } = await run('oom-kill', '--dry-run', '--postmortem-dir', postmortems);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^inject: +\{"kind":"fault","app":"api","settings":\{"leakMbPerSecond":64\}\}$/m);
+    expect(out).toContain('runbooks/kubernetes/KubeContainerOOMKilled.md (confirm with: homelab triage mem)');
+    expect(out).toContain('(dry run: nothing was started or changed)');
+    expect(readdirSync(postmortems)).toEqual([]);
+  });
+
+  it('names the drills there are for an unknown one, and refuses a drill no target can run yet', async () => {
+    await expect(run('nope')).rejects.toThrow(/no drill "nope"; there are: process-kill/);
+    const undefinedTarget = await run('k8s-drain-pdb', '--postmortem-dir', postmortems);
+    expect(undefinedTarget.code).toBe(2);
+    expect(undefinedTarget.err).toMatch(/defined but cannot run here yet/);
+    await expect(run()).rejects.toBeInstanceOf(UsageError);
+    await expect(run('oom-kill', '--blind')).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('runs the certificate drill for real and writes its postmortem draft', async () => {
+    const { code, out, err } = await run('cert-rotation', '--json', '--postmortem-dir', postmortems);
+    expect(code, err).toBe(0);
+    const record = JSON.parse(out) as { passed: boolean; scenario: string };
+    expect(record).toMatchObject({ passed: true, scenario: 'cert-rotation' });
+    const [file] = readdirSync(postmortems);
+    expect(file).toMatch(/^\d{4}-\d{2}-\d{2}-drill-cert-rotation\.md$/);
+    expect(readFileSync(join(postmortems, file as string), 'utf8')).toContain('0 of ');
+  }, 60_000);
+});
