@@ -24,8 +24,11 @@ _homelab_k8s_tools() (
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   versions="$root/packages/platform/versions.json"
   export PATH="$root/.tools/bin:$PATH"
-  mkdir -p "$root/.tools/go"
-  # The resolved path, so the cache outlives clones and the wrapper modules' paths are stable.
+  # The per-user cache bootstrap.sh links as .tools/go (same rule, so this also works before bootstrap ran);
+  # the resolved path, so the cache outlives clones and the wrapper modules' paths are stable.
+  user_cache="${HOMELAB_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/homelab/tools}/go"
+  mkdir -p "$user_cache" "$root/.tools"
+  [ -e "$root/.tools/go" ] || ln -s "$user_cache" "$root/.tools/go"
   cache="$(cd "$root/.tools/go" && pwd -P)"
 
   pin() { node -e 'let v=require(process.argv[1]); for (const k of process.argv[2].split(".")) v=v?.[k]; if(!v) process.exit(1); console.log(v)' "$versions" "$1"; }

@@ -2,7 +2,7 @@ import type { Verdict } from './cluster/server-verdict.ts';
 
 /**
  * What the real API server (strict server-side apply, dry-run, against the live objects) does with each mutation
- * case of mutations.ts, checked by cluster/mutations-on-cluster.test.ts. `refused` and `warned` cases have the
+ * case of mutations.ts, checked by cluster/on-cluster.test.ts. `refused` and `warned` cases have the
  * server as a second line of defence; every `accepted` one reaches the cluster unless its offline proof catches it,
  * which is why those proofs exist. Pod Security on a workload (not a Pod) only warns: the pods would then be refused
  * at creation by the ReplicaSet controller, long after `apply` reported success.
@@ -21,7 +21,8 @@ export const expectedServerVerdicts: Record<string, Verdict> = {
   'set an unsafe sysctl on Redis': 'warned',
   'unpin the postgres image (tag only)': 'accepted',
   'use a latest app image': 'accepted',
-  // fieldValidation=Strict: an unknown field is an error, for built-in kinds and for CRDs alike.
+  // fieldValidation=Strict: an unknown field is an error, for built-in kinds and for CRDs alike (server-side apply
+  // answers 500 "failed to create typed patch object" here, not 422).
   'typo a field (spec.replica)': 'refused',
   'typo a field of an Envoy Gateway policy': 'refused',
   'point the HPA at a renamed Deployment': 'accepted',
@@ -52,6 +53,8 @@ export const expectedServerVerdicts: Record<string, Verdict> = {
   'a certificate shorter than cert-manager allows': 'accepted',
   'a preStop sleep as long as the grace period (web)': 'accepted',
   'an HPA whose minimum exceeds its maximum': 'refused',
+  // Refused against the live StatefulSet because claim templates are immutable; on a first install the offline
+  // proof is what stands in the way.
   'a volume claim template with no storage request (postgres)': 'refused',
   'a volume claim template with no access mode (redis)': 'refused',
   'a container with no CPU request (gateway)': 'accepted',

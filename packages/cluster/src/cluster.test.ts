@@ -65,7 +65,7 @@ describe.skipIf(unavailable)('a kwokctl cluster (real control plane, simulated n
   let cluster: TestCluster;
   beforeAll(async () => {
     cluster = await startTestCluster({ count: 4, zones: 2 });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await cluster?.stop();
   }, 60_000);

@@ -115,7 +115,8 @@ const ensureTools = (): ToolPaths => {
  */
 export async function clusterUp(options: UpOptions = {}): Promise<ClusterInfo> {
   const started = Date.now();
-  const log = options.log ?? (() => {});
+  const sink = options.log ?? (() => {});
+  const log = (line: string) => sink(`${line} [${((Date.now() - started) / 1000).toFixed(1)} s]`);
   const name = options.name ?? defaultClusterName;
   const paths = ensureTools();
   const workdir = workdirOf(options);
@@ -142,6 +143,7 @@ export async function clusterUp(options: UpOptions = {}): Promise<ClusterInfo> {
     '90s',
   ]);
   if (created.code !== 0) throw new Error(`kwokctl create cluster failed:\n${created.output}`);
+  log('control plane ready');
 
   const kubeconfig = kubeconfigPath(options);
   const kube = await Kube.fromFile(kubeconfig);
@@ -155,13 +157,20 @@ export async function clusterUp(options: UpOptions = {}): Promise<ClusterInfo> {
       // Capacity is status: set it through the status subresource too, whatever the create kept of it.
       await kube.applyOrThrow(node as KubeObject, { subresource: 'status' });
     }
-    await waitFor('simulated nodes Ready', async () => {
-      const listed = await kube.list('v1', 'Node');
-      const ready = listed.filter((n) =>
-        n.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True'),
-      );
-      return ready.length === nodes.length ? true : undefined;
-    });
+    // Generous: on a loaded 2-core machine kwok's first heartbeat can take a minute.
+    await waitFor(
+      'simulated nodes Ready',
+      async () => {
+        const listed = await kube.list('v1', 'Node');
+        const ready = listed.filter((n) =>
+          n.status?.conditions?.some(
+            (c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True',
+          ),
+        );
+        return ready.length === nodes.length ? true : undefined;
+      },
+      { timeoutMs: 180_000 },
+    );
     log(
       `${nodes.length} simulated nodes (kwok: no kubelet, no containers) in ${new Set(nodes.map((n) => n.metadata.labels['topology.kubernetes.io/zone'])).size} zones`,
     );
@@ -172,16 +181,21 @@ export async function clusterUp(options: UpOptions = {}): Promise<ClusterInfo> {
       const crds = loadCrds(paths.crds);
       const problems = crdVersionProblems(crds, paths.crds);
       if (problems.length) throw new Error(`CRDs do not match the pins:\n${problems.join('\n')}`);
-      for (const crd of crds) await kube.applyOrThrow(crd);
-      await waitFor('CRDs Established', async () => {
-        const listed = await kube.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
-        const established = listed.filter((c) =>
-          c.status?.conditions?.some(
-            (x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True',
-          ),
-        );
-        return established.length >= crds.length ? true : undefined;
-      });
+      // In parallel: one by one, each waits out the API server's OpenAPI rebuild for the one before (~2 s each).
+      await Promise.all(crds.map((crd) => kube.applyOrThrow(crd)));
+      await waitFor(
+        'CRDs Established',
+        async () => {
+          const listed = await kube.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
+          const established = listed.filter((c) =>
+            c.status?.conditions?.some(
+              (x: { type: string; status: string }) => x.type === 'Established' && x.status === 'True',
+            ),
+          );
+          return established.length >= crds.length ? true : undefined;
+        },
+        { timeoutMs: 120_000 },
+      );
       kube.forget();
       crdCount = crds.length;
       log(

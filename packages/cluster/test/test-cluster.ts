@@ -32,7 +32,15 @@ export interface TestCluster {
 export async function startTestCluster(options: Omit<UpOptions, 'workdir' | 'name'> = {}): Promise<TestCluster> {
   const workdir = mkdtempSync(join(tmpdir(), 'homelab-kwok-'));
   const name = `t${process.pid}`;
-  const info = await clusterUp({ ...options, name, workdir });
+  let info: ClusterInfo;
+  try {
+    info = await clusterUp({ ...options, name, workdir });
+  } catch (error) {
+    // A half-started cluster keeps etcd and the API server running: stop what kwokctl started before failing.
+    await clusterDown({ name, workdir }).catch(() => {});
+    rmSync(workdir, { recursive: true, force: true });
+    throw error;
+  }
   const kube = await Kube.fromFile(info.kubeconfig);
   return {
     info,

@@ -2,7 +2,11 @@ import { type KubeObject, serviceAccountIdentity, waitFor } from '@homelab/clust
 import { clusterUnavailable, startTestCluster, type TestCluster } from '@homelab/cluster/testing';
 import { deployer, namespaces, tls } from '@homelab/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadManifests, objectId } from '../../src/manifests.ts';
+import { cloneObjects, type K8sObject, loadManifests, objectId } from '../../src/manifests.ts';
+import { failingGuards } from '../guards.ts';
+import { mutations } from '../mutations.ts';
+import { expectedServerVerdicts } from '../server-verdicts.ts';
+import { serverVerdict } from './server-verdict.ts';
 import { drain, endpointPods, podReady, podsSelected, waitSettled } from './workload-state.ts';
 
 /**
@@ -22,7 +26,7 @@ describe.skipIf(unavailable)('the synthesized manifests on a real API server', (
   let cluster: TestCluster;
   beforeAll(async () => {
     cluster = await startTestCluster({ count: 3, zones: 3 });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await cluster?.stop();
   }, 60_000);
@@ -209,6 +213,37 @@ describe.skipIf(unavailable)('the synthesized manifests on a real API server', (
         contentType: 'application/merge-patch+json',
       });
     });
+  });
+
+  /**
+   * Every mutation case also goes to the server (dry-run against the live objects applied above): the table shows
+   * whether the server would have refused it anyway, warned (Pod Security on a workload), or accepted it, in which
+   * case only the offline proof stands between the change and the cluster. Either way the proof must catch it.
+   * In this file rather than its own, so the suite pays for one cluster and one apply.
+   */
+  describe('the mutation cases against the real API server', () => {
+    const table: string[] = [];
+    afterAll(() => {
+      if (table.length)
+        process.stdout.write(`\n[cluster] server verdicts on the mutation cases\n${table.join('\n')}\n`);
+    });
+
+    it('have an expected server verdict each', () => {
+      expect(Object.keys(expectedServerVerdicts).sort()).toEqual(mutations.map((m) => m.name).sort());
+    });
+
+    for (const mutation of mutations) {
+      it(`${mutation.name}: server verdict as expected, offline proof catches it`, async () => {
+        const { verdict, details } = await serverVerdict(cluster.kube, manifests as K8sObject[], mutation);
+        table.push(
+          `  ${verdict.padEnd(8)} ${mutation.name}${details.length ? `  (${details[0]?.slice(0, 140)})` : ''}`,
+        );
+        expect({ verdict, details }).toMatchObject({ verdict: expectedServerVerdicts[mutation.name] });
+        const mutated = cloneObjects(manifests as K8sObject[]);
+        mutation.apply(mutated);
+        expect(Object.keys(failingGuards(mutated))).toEqual(expect.arrayContaining([...mutation.caughtBy]));
+      });
+    }
   });
 
   describe('disruptions', () => {

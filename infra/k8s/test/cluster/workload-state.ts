@@ -119,8 +119,11 @@ export async function drain(kube: Kube, node: string, timeoutMs = 60_000): Promi
             },
           },
         );
-        if (res.status === 429) refusals++;
-        else if (res.status >= 400 && res.status !== 404) throw new Error(`evict ${p.metadata.name}: ${res.status}`);
+        // 429: a PDB refuses for now; 409: the PDB's status changed under a concurrent eviction. Both are retried,
+        // as kubectl drain does; 404: the pod went away meanwhile.
+        if (res.status === 429 || res.status === 409) refusals++;
+        else if (res.status >= 400 && res.status !== 404)
+          throw new Error(`evict ${p.metadata.name}: ${res.status} ${res.body?.message ?? ''}`);
       }
       return pods.length === 0 ? true : undefined;
     },
