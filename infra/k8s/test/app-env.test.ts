@@ -27,7 +27,11 @@ const loaders: Record<AppName, (env: Record<string, string>) => unknown> = {
 
 /** Plausible secret contents by key, long enough for every length rule. */
 const secretValue = (key: string): string =>
-  key === 'url' ? 'postgres://notes:secret@postgres.homelab-data.svc:5432/notes' : 's'.repeat(48);
+  key === 'url'
+    ? 'postgres://notes:secret@postgres.homelab-data.svc:5432/notes'
+    : key === 'users'
+      ? 'demo:$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g'
+      : 's'.repeat(48);
 
 /** Builds the container's environment as the kubelet would, with mounted Secret files written under `root`. */
 function containerEnv(deployment: Obj, root: string): Record<string, string> {

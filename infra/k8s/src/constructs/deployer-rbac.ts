@@ -1,7 +1,7 @@
-import { deployer } from '@homelab/platform';
+import { canaryGate, deployer } from '@homelab/platform';
 import { Construct } from 'constructs';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, ServiceAccount } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
 import type { AppWorkload } from './app-workload.ts';
 import type { WeightedRoute } from './weighted-route.ts';
@@ -17,6 +17,8 @@ export interface DeployerRbacProps {
  * create or delete. Server-side apply is a PATCH, so `patch` is all the writing the driver needs. Because every rule
  * names its objects, `list`/`watch` are allowed only for one object at a time (`fieldSelector=metadata.name=<name>`),
  * which is how the driver waits on a rollout; the cluster tests prove both the grants and the refusals.
+ * The deploy history is one ConfigMap the deployer may read and patch (apply by name cannot create, so it is made
+ * here); it is synthesized without `data`, so a later `pulumi up` (server-side apply) never owns or resets it.
  */
 export class DeployerRbac extends Construct {
   readonly serviceAccountName = deployer.serviceAccountName;
@@ -26,6 +28,8 @@ export class DeployerRbac extends Construct {
     const deployments = props.workloads.flatMap((w) => [w.stable.deploymentName, w.canary.deploymentName]).sort();
     const routes = props.routes.map((r) => r.name).sort();
     const name = this.serviceAccountName;
+    const history = canaryGate.history.configMap;
+    addObject(this, 'history', new ConfigMap({ metadata: { name: history } }));
     // The workflow gets a short-lived token through the TokenRequest API; no pod ever mounts this account.
     addObject(this, 'account', new ServiceAccount({ metadata: { name }, automountServiceAccountToken: false }));
     addObject(
@@ -53,6 +57,8 @@ export class DeployerRbac extends Construct {
             resourceNames: deployments,
             verbs: ['get', 'patch'],
           },
+          // The deploy history (`homelab deploy` appends one line per rollout; the status page reads it).
+          { apiGroups: [''], resources: ['configmaps'], resourceNames: [history], verbs: ['get', 'patch'] },
         ],
       }),
     );
