@@ -98,7 +98,10 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
       IDENTITY_TOKEN_SECRET: secrets.identityTokenSecret,
     },
     readyUrl: loopback(port) + http.paths.readiness,
-    resources: apps.api.resources,
+    // The container limit holds only when PostgreSQL runs elsewhere, as in the cluster. An API that embeds PGlite
+    // (no database URL) carries a whole PostgreSQL in its heap: its first start alone went over 256Mi and was
+    // OOMKilled in a loop, so `npm start` on a fresh clone never became ready. That one runs without a limit.
+    ...(databaseUrl ? { resources: apps.api.resources } : {}),
     ...(after.length > 0 ? { after } : {}),
   });
   const databaseFirst = processes.length > 0 ? [sharedDatabaseName] : [];
