@@ -66,7 +66,8 @@ async function npmStart(dataDir: string, portOffset: number): Promise<Started> {
   const onData = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter(Boolean));
   top.stdout?.on('data', onData);
   top.stderr?.on('data', onData);
-  const deadline = Date.now() + 120_000;
+  // Generous: PGlite's first start takes minutes on a loaded 2-core machine; this waits, it asserts nothing.
+  const deadline = Date.now() + 300_000;
   while (!output.some((line) => /\| ready$/.test(line))) {
     if (top.exitCode !== null) throw new Error(`npm start exited early:\n${output.join('\n')}`);
     if (Date.now() > deadline) throw new Error(`npm start not ready:\n${output.slice(-30).join('\n')}`);

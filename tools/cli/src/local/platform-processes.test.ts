@@ -26,6 +26,8 @@ describe('local platform wiring', () => {
     expect(list.map((p) => p.name)).toEqual(['api', 'gateway', 'web']);
     expect(envOf(list, 'api')).toMatchObject({ PORT: String(apps.api.port), PGLITE_DATA_DIR: '/data/api/pglite' });
     expect(envOf(list, 'api').DATABASE_URL).toBeUndefined();
+    // PGlite in the API's heap is a whole PostgreSQL: the container's memory limit would OOMKill its first start.
+    expect(list.find((p) => p.name === 'api')?.resources).toBeUndefined();
     expect(envOf(list, 'gateway')).toMatchObject({
       API_URL: `http://127.0.0.1:${apps.api.port}`,
       API_KEYS: `demo:${'h'.repeat(64)}`,
@@ -54,6 +56,7 @@ describe('local platform wiring', () => {
       MIGRATE_ON_START: 'true',
       REDIS_URL: 'redis://cache:6379',
     });
+    expect(list.find((p) => p.name === 'api')?.resources).toEqual(apps.api.resources);
     expect(envOf(list, 'api-canary')).toMatchObject({ PORT: String(ports.canaryApi), SERVICE_VERSION: 'canary' });
     expect(envOf(list, 'gateway')).toMatchObject({
       CANARY_URL: `http://127.0.0.1:${ports.canaryApi}`,
