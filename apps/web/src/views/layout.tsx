@@ -27,6 +27,7 @@ export function Layout({ title, identity, children }: LayoutProps) {
           <nav aria-label="Main">
             <a href="/notes">Notes</a>
             <a href="/status">Status</a>
+            <a href="/deploys">Deploys</a>
             {identity ? (
               <form method="post" action="/signout" class="inline">
                 <span>
