@@ -54,7 +54,13 @@ export const canaryGate = {
    */
   sharedOutageWindowSeconds: 30,
   /** Where deploy history is kept: a JSON-lines file locally, a ConfigMap in the cluster. */
-  history: { localFile: 'deploys.jsonl', configMap: 'homelab-deploy-history', maxEntries: 50 },
+  history: {
+    localFile: 'deploys.jsonl',
+    configMap: 'homelab-deploy-history',
+    /** The ConfigMap's key: JSON lines, as the local file. The web pods mount the ConfigMap read-only. */
+    configMapKey: 'deploys.jsonl',
+    maxEntries: 50,
+  },
   /**
    * The Prometheus label that tells stable from canary: the local scrape config sets `track`; in the cluster the
    * PodMonitor copies the pod label `homelab.dev/track`, which Prometheus sanitises to `homelab_dev_track`.

@@ -195,6 +195,9 @@ export const secretNames = {
 /** Where the apps read mounted Secret files. */
 export const secretMountPath = '/var/run/secrets/homelab';
 
+/** Where the apps read mounted ConfigMap files (data others write, such as the deploy history). */
+export const configMountPath = '/var/run/config/homelab';
+
 /** The stateful side: sidecar exporters, backup, requests. */
 export const dataWorkloads = {
   postgres: {

@@ -10,6 +10,8 @@ import {
   type AppName,
   appImageTag,
   apps,
+  canaryGate,
+  configMountPath,
   monitoringStack,
   namespaces,
   project,
@@ -99,8 +101,13 @@ export class AppsChart extends Chart {
     this.web = new AppWorkload(this, 'web', {
       app: apps.web,
       image: appImage('web'),
-      config: config('web', { COOKIE_SECURE: 'true' }),
+      config: config('web', {
+        COOKIE_SECURE: 'true',
+        // The deploy history `homelab deploy` keeps in the cluster, read from the mounted ConfigMap for /deploys.
+        DEPLOY_HISTORY_FILE: `${configMountPath}/${canaryGate.history.configMap}/${canaryGate.history.configMapKey}`,
+      }),
       secretFiles: secretsOf('jwtSecret', 'sessionSecret', 'webUsers'),
+      configFiles: [canaryGate.history.configMap],
     });
     this.api = new AppWorkload(this, 'api', {
       app: apps.api,

@@ -13,7 +13,14 @@ import {
 } from './exemptions.ts';
 import { trackLabels } from './labels.ts';
 import { chartPods } from './peers.ts';
-import { isolatedPod, preStopSleep, restrictedContainer, secretVolume, tmpVolume } from './workload-defaults.ts';
+import {
+  configMapVolume,
+  isolatedPod,
+  preStopSleep,
+  restrictedContainer,
+  secretVolume,
+  tmpVolume,
+} from './workload-defaults.ts';
 
 export interface AppTrackProps {
   readonly app: AppSpec;
@@ -24,6 +31,8 @@ export interface AppTrackProps {
   readonly configMapName: string;
   /** Secrets mounted as files under the platform's secret path. Default: none. */
   readonly secretFiles?: readonly string[];
+  /** ConfigMaps mounted read-only as files under the platform's config path. Default: none. */
+  readonly configFiles?: readonly string[];
   /** Environment variables read from Secret keys (never inline values). Default: none. */
   readonly secretEnv?: readonly { readonly name: string; readonly secret: string; readonly key: string }[];
   /** Further reviewed checker exemptions for this app's pods. Default: none. */
@@ -60,7 +69,10 @@ export class AppTrack extends Construct {
     this.url = `http://${serviceHost(this.serviceName, chartPods(this, this.deploymentName, this.podLabels).namespace)}:${this.servicePort}`;
 
     const tmp = tmpVolume();
-    const secrets = (props.secretFiles ?? []).map((name) => secretVolume(name));
+    const secrets = [
+      ...(props.secretFiles ?? []).map((name) => secretVolume(name)),
+      ...(props.configFiles ?? []).map((name) => configMapVolume(name)),
+    ];
     const env: IEnvVar[] = (props.secretEnv ?? []).map((s) => ({
       name: s.name,
       valueFrom: { secretKeyRef: { name: s.secret, key: s.key } },

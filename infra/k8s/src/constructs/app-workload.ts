@@ -18,6 +18,8 @@ export interface AppWorkloadProps {
   readonly config: Readonly<Record<string, string>>;
   /** Secrets mounted as files. Default: none. */
   readonly secretFiles?: readonly string[];
+  /** ConfigMaps mounted as files (AppTrack). Default: none. */
+  readonly configFiles?: readonly string[];
   /** Environment variables from Secret keys. Default: none. */
   readonly secretEnv?: readonly { readonly name: string; readonly secret: string; readonly key: string }[];
   /** Further reviewed checker exemptions for this app's pods. Default: none. */
@@ -60,6 +62,7 @@ export class AppWorkload extends Construct {
       serviceAccountName: this.serviceAccountName,
       configMapName,
       ...(props.secretFiles ? { secretFiles: props.secretFiles } : {}),
+      ...(props.configFiles ? { configFiles: props.configFiles } : {}),
       ...(props.secretEnv ? { secretEnv: props.secretEnv } : {}),
       ...(props.exemptions ? { exemptions: props.exemptions } : {}),
     };

@@ -1,4 +1,10 @@
-import { type Resources, restrictedSecurityContext, secretMountPath, shutdown } from '@homelab/platform';
+import {
+  configMountPath,
+  type Resources,
+  restrictedSecurityContext,
+  secretMountPath,
+  shutdown,
+} from '@homelab/platform';
 import type {
   IContainer,
   IPodSecurityContext,
@@ -73,6 +79,15 @@ export const tmpVolume = (sizeLimit = '32Mi'): { volume: IVolume; mount: IVolume
 export const secretVolume = (secretName: string): { volume: IVolume; mount: IVolumeMount } => ({
   volume: { name: secretName, secret: { secretName, defaultMode: 0o440 } },
   mount: { name: secretName, mountPath: `${secretMountPath}/${secretName}`, readOnly: true },
+});
+
+/**
+ * A ConfigMap mounted read-only under the platform's config path. The kubelet refreshes the files when the
+ * ConfigMap changes (within its sync period), so a pod sees data another writer keeps there without a restart.
+ */
+export const configMapVolume = (configMapName: string): { volume: IVolume; mount: IVolumeMount } => ({
+  volume: { name: `config-${configMapName}`, configMap: { name: configMapName, defaultMode: 0o444, optional: true } },
+  mount: { name: `config-${configMapName}`, mountPath: `${configMountPath}/${configMapName}`, readOnly: true },
 });
 
 /** The native preStop sleep (Kubernetes >= 1.30): no `sleep` binary needed in a distroless image. */

@@ -6,7 +6,7 @@ import { fieldManager } from './cluster-driver.ts';
 /** One line of the cluster's history: the record without its timeline (a ConfigMap holds at most 1 MiB). */
 export type HistoryLine = Omit<RolloutResult, 'timeline'> & { readonly decidedAtSeconds: number };
 
-const key = 'deploys.jsonl';
+const key = canaryGate.history.configMapKey;
 
 /**
  * The deploy history in the cluster: the ConfigMap `canaryGate.history.configMap` in the apps namespace, one JSON
