@@ -144,7 +144,8 @@ describe('the program on kind (the default)', () => {
     expect(provider.name).toBe('cluster-provider');
     expect(isSecretInput(provider.inputs.kubeconfig)).toBe(true);
     // Named ConfigMaps change in place; the provider's default would replace them.
-    expect(provider.inputs.enableConfigMapMutable).toBe(true);
+    // Provider inputs reach the engine as strings.
+    expect(String(provider.inputs.enableConfigMapMutable)).toBe('true');
     expect(provider.dependencies).toContain(only(ofType(program, 'command:local:Command'), 'the cluster').urn);
     const resources = kubernetesResources(program);
     expect(resources.length).toBeGreaterThan(100);
