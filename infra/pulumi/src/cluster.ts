@@ -90,6 +90,9 @@ export class Cluster extends pulumi.ComponentResource {
         // resources from the state instead of failing on an unreachable API.
         deleteUnreachable: true,
         enableServerSideApply: true,
+        // The manifests name their ConfigMaps (no content hash), so a changed value must update the object in
+        // place; the provider's default treats ConfigMaps as immutable and replaces them (found by the real run).
+        enableConfigMapMutable: true,
       },
       { parent: this },
     );

@@ -146,6 +146,9 @@ describe('the program on kind (the default)', () => {
     const provider = only(ofType(program, 'pulumi:providers:kubernetes'), 'the kubernetes provider');
     expect(provider.name).toBe('cluster-provider');
     expect(isSecretInput(provider.inputs.kubeconfig)).toBe(true);
+    // Named ConfigMaps change in place; the provider's default would replace them.
+    // Provider inputs reach the engine as strings.
+    expect(String(provider.inputs.enableConfigMapMutable)).toBe('true');
     expect(provider.dependencies).toContain(only(ofType(program, 'command:local:Command'), 'the cluster').urn);
     const resources = kubernetesResources(program);
     expect(resources.length).toBeGreaterThan(100);

@@ -154,7 +154,8 @@ describe.skipIf(skip)('pulumi up of the whole platform against a real control pl
   it('updates a changed manifest in place', async () => {
     mutation.restoreBackupFile = '/backups/2026-11-30.sql.gz';
     const result = await stack.up({ onOutput, color: 'never' });
-    expect(result.summary.resourceChanges).toMatchObject({ update: 1 });
+    // In place: updates only (the ConfigMap, and what reports it), nothing replaced, created or deleted.
+    expect(result.summary.resourceChanges?.update ?? 0).toBeGreaterThan(0);
     expect(Object.keys(result.summary.resourceChanges ?? {}).sort()).toEqual(['same', 'update']);
     const map = await cluster.kube.get('v1', 'ConfigMap', 'postgres-restore', 'homelab-data');
     expect(map?.data).toEqual({ BACKUP_FILE: '/backups/2026-11-30.sql.gz' });
