@@ -52,4 +52,38 @@ describe.skipIf(unavailable)('cluster drills on a real API server with simulated
     expect(r.passed, renderRecord(r)).toBe(true);
     expect(r.signals[0]?.detail).toMatch(/pvc drills\/data/);
   }, 90_000);
+
+  it('k8s-pod-kill: the ReplicaSet replaces a deleted pod and the Service never loses its last endpoint', async () => {
+    const r = await run('k8s-pod-kill');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBe(0);
+    expect(r.signals[0]?.detail).toMatch(/replacement pod api-\S+ Ready/);
+    expect(r.evidence.join('\n')).toMatch(/deleted pod api-/);
+  }, 90_000);
+
+  it('k8s-crash-loop: kwok writes CrashLoopBackOff with lastState Error; the Service empties until the pods are replaced', async () => {
+    const r = await run('k8s-crash-loop');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBeGreaterThan(0);
+    expect(r.signals[0]?.detail).toMatch(/CrashLoopBackOff/);
+    expect(r.signals[0]?.detail).not.toMatch(/OOMKilled/);
+  }, 90_000);
+
+  it('k8s-oom-kill: triage k8s reports the OOMKilled termination of the api container', async () => {
+    const r = await run('k8s-oom-kill');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBeGreaterThan(0);
+    expect(r.signals[0]?.detail).toMatch(/OOMKilled/);
+  }, 90_000);
+
+  it('k8s-drain-pdb: evictions are refused (429) under the PDB, the drain completes once a replica is added, no request fails', async () => {
+    const r = await run('k8s-drain-pdb');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBe(0);
+    expect(r.signals[0]?.detail).toMatch(/cordoned/);
+    const drain = r.evidence.join('\n');
+    expect(drain).toMatch(/[1-9]\d* eviction\(s\) refused \(429/);
+    expect(drain).toMatch(/evicted api-/);
+    expect(drain).not.toMatch(/not finished/);
+  }, 90_000);
 });

@@ -1,4 +1,4 @@
-import { type Kube, type KubeObject, waitFor } from '@homelab/cluster';
+import { faultLabel, type Kube, type KubeObject, waitFor } from '@homelab/cluster';
 import {
   type ClusterAction,
   confirmWithTriage,
@@ -9,6 +9,8 @@ import {
   type InvariantResult,
 } from '@homelab/drills';
 import { apps } from '@homelab/platform';
+import { Drain } from './drain.ts';
+import { apiPods, deleteFaultedPods, deleteOnePod, faults, labelFault } from './pod-actions.ts';
 
 /** The namespace the cluster drills work in; created and deleted by the target, never the platform's own. */
 export const drillNamespace = 'drills';
@@ -17,12 +19,12 @@ const labels = { 'app.kubernetes.io/name': apps.api.name };
 const port = { name: 'http', containerPort: apps.api.port };
 
 /** The healthy baseline: the api's shape (replicas, port, request) as a Deployment and Service. */
-const deployment = (patch: { nodeSelector?: Record<string, string> } = {}): KubeObject => ({
+const deployment = (patch: { nodeSelector?: Record<string, string>; replicas?: number } = {}): KubeObject => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: apps.api.name, namespace: drillNamespace },
   spec: {
-    replicas: apps.api.replicas.min,
+    replicas: patch.replicas ?? apps.api.replicas.min,
     selector: { matchLabels: labels },
     template: {
       metadata: { labels },
@@ -60,10 +62,54 @@ const claim: KubeObject = {
   },
 };
 
+/** What one drill run left behind for its revert and its record. */
+interface RunState {
+  drain?: Drain;
+  notes: string[];
+}
+
+interface Action {
+  inject: (k: Kube, run: RunState) => Promise<unknown>;
+  revert: (k: Kube, run: RunState) => Promise<unknown>;
+}
+
+/** The operator's fix for a pod fault: delete the failing pods; the ReplicaSet replaces them without the fault. */
+const podFault = (fault: (typeof faults)[keyof typeof faults]): Action => ({
+  inject: async (k, run) => {
+    await labelFault(k, drillNamespace, fault);
+    run.notes.push(`labelled the api pods ${faultLabel}=${fault}: kwok writes their failing container status`);
+  },
+  revert: async (k, run) => {
+    await deleteFaultedPods(k, drillNamespace);
+    run.notes.push('deleted the failing pods; the ReplicaSet created healthy ones');
+  },
+});
+
 /** What each cluster action applies, and what puts it back. */
-const actions: Partial<
-  Record<ClusterAction, { inject: (k: Kube) => Promise<unknown>; revert: (k: Kube) => Promise<unknown> }>
-> = {
+const actions: Partial<Record<ClusterAction, Action>> = {
+  'delete-pod': {
+    inject: async (k, run) => run.notes.push(`deleted pod ${await deleteOnePod(k, drillNamespace)}`),
+    // Nothing to put back: the ReplicaSet's replacement is the mitigation.
+    revert: async () => undefined,
+  },
+  'crash-loop-stage': podFault(faults.crashLoop),
+  'oom-stage': podFault(faults.oomKilled),
+  'drain-under-pdb': {
+    inject: async (k, run) => {
+      run.drain = new Drain(k, drillNamespace);
+      await run.drain.start();
+    },
+    // The fix that keeps the budget: one more replica (surge capacity), so an eviction no longer breaks the PDB.
+    revert: async (k, run) => {
+      await k.applyOrThrow(deployment({ replicas: apps.api.replicas.min + 1 }));
+      try {
+        await run.drain?.finish(30_000);
+      } finally {
+        if (run.drain) run.notes.push(run.drain.summary());
+        await k.applyOrThrow(deployment());
+      }
+    },
+  },
   'selector-mismatch': {
     inject: (k) => k.applyOrThrow(service({ 'app.kubernetes.io/name': `${apps.api.name}x` })),
     revert: (k) => k.applyOrThrow(service()),
@@ -115,6 +161,7 @@ export async function clusterDrillTarget(
     },
   );
   const triageOptions = { kubeconfig, namespace: drillNamespace };
+  let run: RunState = { notes: [] };
   const action = (injection: Injection) => {
     const a = injection.kind === 'kubernetes' ? actions[injection.action] : undefined;
     if (!a) throw new Error(`the cluster target cannot inject ${JSON.stringify(injection)}`);
@@ -140,14 +187,26 @@ export async function clusterDrillTarget(
       }
     },
     inject: async (injection) => {
-      await action(injection).inject(kube);
+      run = { notes: [] };
+      await action(injection).inject(kube, run);
     },
     revert: async (injection) => {
-      await action(injection).revert(kube);
+      await action(injection).revert(kube, run);
     },
     cannotObserve: (signal: ExpectedSignal) =>
-      signal.kind === 'triage' ? undefined : `the cluster target does not observe ${signal.kind}`,
-    async observe(signal: ExpectedSignal) {
+      signal.kind === 'triage' || signal.kind === 'restarts'
+        ? undefined
+        : `the cluster target does not observe ${signal.kind}`,
+    async observe(signal: ExpectedSignal, since: number) {
+      if (signal.kind === 'restarts') {
+        // A deleted pod is not restarted but replaced: count Ready pods the ReplicaSet created since the injection.
+        const pods = await apiPods(kube, drillNamespace);
+        const fresh = pods.filter((p) => p.ready && !p.deleting && p.created >= Math.floor(since / 1000) * 1000);
+        const ready = pods.filter((p) => p.ready && !p.deleting).length;
+        return fresh.length >= signal.count && ready >= apps.api.replicas.min
+          ? `replacement pod ${fresh.map((p) => p.name).join(', ')} Ready; ${ready}/${apps.api.replicas.min} api pods Ready`
+          : undefined;
+      }
       if (signal.kind !== 'triage') return undefined;
       const verdict = await confirmWithTriage(signal.check, triageOptions);
       return verdict.findings.length > 0 ? `homelab triage ${signal.check}: ${verdict.summary}` : undefined;
@@ -158,7 +217,7 @@ export async function clusterDrillTarget(
       detail: 'no invariants are checked on the cluster target',
     }),
     triage: async (check) => (await confirmWithTriage(check, triageOptions)).summary,
-    evidence: () => [],
+    evidence: () => [...run.notes],
     stop: async () => {
       await kube.request('DELETE', await kube.pathOf('v1', 'Namespace', undefined, drillNamespace));
     },
