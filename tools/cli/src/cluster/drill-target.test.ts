@@ -73,7 +73,8 @@ describe.skipIf(unavailable)('cluster drills on a real API server with simulated
     const r = await run('k8s-oom-kill');
     expect(r.passed, renderRecord(r)).toBe(true);
     expect(r.measurements.failedRequests).toBeGreaterThan(0);
-    expect(r.signals[0]?.detail).toMatch(/OOMKilled/);
+    // The finding's words, not the runbook's file name (KubeContainerOOMKilled.md) which matches /OOMKilled/ too.
+    expect(r.signals[0]?.detail).toMatch(/killed for exceeding its memory limit/);
   }, 90_000);
 
   it('k8s-drain-pdb: evictions are refused (429) under the PDB, the drain completes once a replica is added, no request fails', async () => {
