@@ -167,8 +167,11 @@ export const clusterScenarios: readonly Scenario[] = [
     interviewQuestion: 'Every service reports connection errors to names that worked an hour ago. First step?',
     expect: [{ kind: 'triage', check: 'endpoints' }],
     runbook: drillRunbooks.coreDnsErrors,
-    real: ['the Deployment scale and EndpointSlices'],
-    simulated: ['no DNS query runs (no pod network on fake nodes); real DNS checks run locally'],
+    real: ['the scale subresource, the pods going away, the kube-dns EndpointSlice emptying'],
+    simulated: [
+      'no DNS query runs (no pod network on fake nodes): a probe fails when kube-dns has no ready endpoint; real DNS checks run locally',
+      'without a cluster DNS add-on (kwok) the drill scales a stand-in coredns Deployment and kube-dns Service in its namespace',
+    ],
     symptom: 'Name resolution fails inside the cluster.',
     diagnosisKeywords: ['dns', 'coredns', 'resolv'],
   }),

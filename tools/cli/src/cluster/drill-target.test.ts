@@ -87,4 +87,12 @@ describe.skipIf(unavailable)('cluster drills on a real API server with simulated
     expect(drain).toMatch(/evicted api-/);
     expect(drain).not.toMatch(/not finished/);
   }, 90_000);
+
+  it('k8s-coredns-broken: CoreDNS scaled to zero empties kube-dns; every probe fails until it is scaled back', async () => {
+    const r = await run('k8s-coredns-broken');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBeGreaterThan(0);
+    expect(r.signals[0]?.detail).toMatch(/service (drills|kube-system)\/kube-dns/);
+    expect(r.evidence.join('\n')).toMatch(/scaled \S+\/coredns from 2 to 0[\s\S]*back to 2/);
+  }, 90_000);
 });

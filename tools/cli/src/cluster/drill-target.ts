@@ -9,6 +9,7 @@ import {
   type InvariantResult,
 } from '@homelab/drills';
 import { apps } from '@homelab/platform';
+import { type Dns, findOrCreateDns, scaleDns } from './coredns.ts';
 import { Drain } from './drain.ts';
 import { apiPods, deleteFaultedPods, deleteOnePod, faults, labelFault } from './pod-actions.ts';
 
@@ -64,7 +65,9 @@ const claim: KubeObject = {
 
 /** What one drill run left behind for its revert and its record. */
 interface RunState {
+  readonly dns: Dns;
   drain?: Drain;
+  dnsReplicas?: number;
   notes: string[];
 }
 
@@ -110,6 +113,18 @@ const actions: Partial<Record<ClusterAction, Action>> = {
       }
     },
   },
+  'break-coredns': {
+    inject: async (k, run) => {
+      run.dnsReplicas = await scaleDns(k, run.dns, 0);
+      run.notes.push(
+        `scaled ${run.dns.namespace}/coredns from ${run.dnsReplicas} to 0${run.dns.standIn ? ' (a stand-in: no cluster DNS add-on on this control plane)' : ''}`,
+      );
+    },
+    revert: async (k, run) => {
+      await scaleDns(k, run.dns, run.dnsReplicas ?? 2);
+      run.notes.push(`scaled ${run.dns.namespace}/coredns back to ${run.dnsReplicas ?? 2}`);
+    },
+  },
   'selector-mismatch': {
     inject: (k) => k.applyOrThrow(service({ 'app.kubernetes.io/name': `${apps.api.name}x` })),
     revert: (k) => k.applyOrThrow(service()),
@@ -127,13 +142,13 @@ const actions: Partial<Record<ClusterAction, Action>> = {
 /** Cluster actions this target carries out today. */
 export const clusterActions: ReadonlySet<ClusterAction> = new Set(Object.keys(actions) as ClusterAction[]);
 
-/** Ready endpoints of the api Service, as the EndpointSlice controller publishes them. */
-async function readyEndpoints(kube: Kube): Promise<number> {
+/** Ready endpoints of a Service (the api's by default), as the EndpointSlice controller publishes them. */
+async function readyEndpoints(kube: Kube, namespace = drillNamespace, name: string = apps.api.name): Promise<number> {
   const slices = await kube.list(
     'discovery.k8s.io/v1',
     'EndpointSlice',
-    drillNamespace,
-    `kubernetes.io/service-name=${apps.api.name}`,
+    namespace,
+    `kubernetes.io/service-name=${name}`,
   );
   return slices
     .flatMap((s) => (s as { endpoints?: { conditions?: { ready?: boolean } }[] }).endpoints ?? [])
@@ -152,16 +167,19 @@ export async function clusterDrillTarget(
   await kube.applyOrThrow({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: drillNamespace } });
   await kube.applyOrThrow(deployment());
   await kube.applyOrThrow(service());
+  const dns = await findOrCreateDns(kube, drillNamespace);
+  const dnsReady = () => readyEndpoints(kube, dns.namespace, 'kube-dns');
   await waitFor(
-    'the api Service to have ready endpoints',
-    async () => ((await readyEndpoints(kube)) > 0 ? true : undefined),
+    'the api and kube-dns Services to have ready endpoints',
+    async () => ((await readyEndpoints(kube)) > 0 && (await dnsReady()) > 0 ? true : undefined),
     {
       timeoutMs: 60_000,
       intervalMs: 500,
     },
   );
   const triageOptions = { kubeconfig, namespace: drillNamespace };
-  let run: RunState = { notes: [] };
+  let run: RunState = { dns, notes: [] };
+  let current: Injection | undefined;
   const action = (injection: Injection) => {
     const a = injection.kind === 'kubernetes' ? actions[injection.action] : undefined;
     if (!a) throw new Error(`the cluster target cannot inject ${JSON.stringify(injection)}`);
@@ -175,19 +193,22 @@ export async function clusterDrillTarget(
         failures.push(`the cluster target cannot inject ${JSON.stringify(scenario.inject)} yet`);
       }
       if ((await readyEndpoints(kube)) === 0) failures.push('the api Service has no ready endpoints before the drill');
+      if ((await dnsReady()) === 0) failures.push(`${dns.namespace}/kube-dns has no ready endpoints before the drill`);
       return failures;
     },
     async send() {
       const started = performance.now();
       try {
-        const ready = await readyEndpoints(kube);
+        // A client resolves the name through kube-dns first, then connects to one of the api's endpoints.
+        const ready = (await dnsReady()) > 0 ? await readyEndpoints(kube) : 0;
         return { status: ready > 0 ? 200 : 503, ms: performance.now() - started };
       } catch (error) {
         return { status: 0, ms: performance.now() - started, error: (error as Error).message };
       }
     },
     inject: async (injection) => {
-      run = { notes: [] };
+      run = { dns, notes: [] };
+      current = injection;
       await action(injection).inject(kube, run);
     },
     revert: async (injection) => {
@@ -208,7 +229,12 @@ export async function clusterDrillTarget(
           : undefined;
       }
       if (signal.kind !== 'triage') return undefined;
-      const verdict = await confirmWithTriage(signal.check, triageOptions);
+      // CoreDNS may live in kube-system (a real cluster): triage looks where the drill broke it.
+      const where =
+        current?.kind === 'kubernetes' && current.action === 'break-coredns'
+          ? { ...triageOptions, namespace: dns.namespace }
+          : triageOptions;
+      const verdict = await confirmWithTriage(signal.check, where);
       return verdict.findings.length > 0 ? `homelab triage ${signal.check}: ${verdict.summary}` : undefined;
     },
     verify: async (invariant: Invariant): Promise<InvariantResult> => ({
