@@ -185,7 +185,10 @@ export const clusterScenarios: readonly Scenario[] = [
     expect: [k8sFinding],
     runbook: drillRunbooks.certificateExpiring,
     real: ['the Certificate custom resource and its status subresource'],
-    simulated: ['no cert-manager controller: the drill writes the status a failed renewal leaves'],
+    simulated: [
+      'no cert-manager controller, key or Secret: the drill writes the status a failed renewal leaves (data only)',
+      'the probes measure Service endpoints, not TLS handshakes (the local cert-expiry drill counts those)',
+    ],
     symptom: 'The edge certificate has not renewed.',
     diagnosisKeywords: ['cert', 'tls', 'expir', 'issuer'],
   }),

@@ -9,6 +9,7 @@ import {
   type InvariantResult,
 } from '@homelab/drills';
 import { apps } from '@homelab/platform';
+import { certificatesServed, expireCertificate, renewCertificate } from './certificate.ts';
 import { type Dns, findOrCreateDns, scaleDns } from './coredns.ts';
 import { Drain } from './drain.ts';
 import { apiPods, deleteFaultedPods, deleteOnePod, faults, labelFault } from './pod-actions.ts';
@@ -125,6 +126,10 @@ const actions: Partial<Record<ClusterAction, Action>> = {
       run.notes.push(`scaled ${run.dns.namespace}/coredns back to ${run.dnsReplicas ?? 2}`);
     },
   },
+  'expire-certificate': {
+    inject: async (k, run) => run.notes.push(await expireCertificate(k, drillNamespace)),
+    revert: async (k, run) => run.notes.push(await renewCertificate(k, drillNamespace)),
+  },
   'selector-mismatch': {
     inject: (k) => k.applyOrThrow(service({ 'app.kubernetes.io/name': `${apps.api.name}x` })),
     revert: (k) => k.applyOrThrow(service()),
@@ -193,6 +198,13 @@ export async function clusterDrillTarget(
         failures.push(`the cluster target cannot inject ${JSON.stringify(scenario.inject)} yet`);
       }
       if ((await readyEndpoints(kube)) === 0) failures.push('the api Service has no ready endpoints before the drill');
+      if (
+        scenario.inject.kind === 'kubernetes' &&
+        scenario.inject.action === 'expire-certificate' &&
+        !(await certificatesServed(kube))
+      ) {
+        failures.push('the API server does not serve cert-manager.io/v1 Certificate (install the CRDs)');
+      }
       if ((await dnsReady()) === 0) failures.push(`${dns.namespace}/kube-dns has no ready endpoints before the drill`);
       return failures;
     },
