@@ -93,7 +93,7 @@ ${record.signals.map((s) => `- ${s.at !== undefined ? 'seen' : s.observable ? 'm
 Triage (\`homelab triage ${record.runbook.triageCheck}\`): ${record.triage}
 
 ## Resolution
-${scenario.mitigation === 'automatic-restart' ? 'The supervisor restarted the process by itself (what the kubelet does).' : 'The drill reverted the injection, standing in for the operator following the runbook.'} Runbook: [${record.runbook.path}](../${record.runbook.path}).
+${scenario.mitigation === 'automatic-restart' ? (scenario.environment === 'cluster' ? 'The ReplicaSet replaced the pod by itself.' : 'The supervisor restarted the process by itself (what the kubelet does).') : 'The drill reverted the injection, standing in for the operator following the runbook.'} Runbook: [${record.runbook.path}](../${record.runbook.path}).
 
 ## What went well / what did not
 What went well:

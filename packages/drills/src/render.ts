@@ -84,6 +84,8 @@ export function renderRecord(record: DrillRecord): string {
     numbers.toString(),
     'signals:',
     ...signals,
+    // What the target did and saw beyond the timeline (a drain's refused evictions, the pod it deleted).
+    ...(record.evidence.length > 0 ? ['evidence:', ...record.evidence.map((e) => `  ${e}`)] : []),
     ...(invariants.length > 0 ? ['invariants:', ...invariants] : []),
     `triage (${record.runbook.triageCheck}): ${record.triage}`,
     `runbook: ${record.runbook.path}`,

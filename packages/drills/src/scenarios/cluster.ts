@@ -24,6 +24,8 @@ interface ClusterDrill {
   readonly simulated: readonly string[];
   readonly symptom: string;
   readonly diagnosisKeywords: readonly string[];
+  /** Default `revert` (the drill stands in for the operator); `automatic-restart` where a controller fixes it. */
+  readonly mitigation?: Scenario['mitigation'];
 }
 
 const cluster = (d: ClusterDrill): Scenario => ({
@@ -39,7 +41,7 @@ const cluster = (d: ClusterDrill): Scenario => ({
   inject: { kind: 'kubernetes', action: d.action },
   expect: d.expect,
   invariants: [],
-  mitigation: 'revert',
+  mitigation: d.mitigation ?? 'revert',
   recoveredAfterSeconds: 10,
   sloApp: apps.api.name,
   runbook: d.runbook,
@@ -58,9 +60,11 @@ export const clusterScenarios: readonly Scenario[] = [
     hypothesis: 'The ReplicaSet replaces a deleted pod; with 2 replicas and a PDB the Service keeps a ready endpoint.',
     teaches: 'Controllers reconcile; endpoints follow readiness.',
     interviewQuestion: 'What happens, step by step, after kubectl delete pod?',
-    expect: [k8sFinding],
+    // The replacement is the mitigation, and it is what the drill watches for (a Ready pod created after the delete).
+    expect: [{ kind: 'restarts', app: apps.api.name, count: 1 }],
+    mitigation: 'automatic-restart',
     runbook: drillRunbooks.rolloutStuck,
-    real: ['ReplicaSet replacement, EndpointSlice updates'],
+    real: ['the pod DELETE, ReplicaSet replacement, scheduling, EndpointSlice updates'],
     simulated: ['pod start-up (kwok marks it Running)'],
     symptom: 'An api pod is younger than the others.',
     diagnosisKeywords: ['delete', 'kill', 'pod'],
@@ -142,12 +146,14 @@ export const clusterScenarios: readonly Scenario[] = [
     title: 'Node drain blocked by a PodDisruptionBudget',
     action: 'drain-under-pdb',
     hypothesis:
-      'Evicting both api pods on one node is refused (429) for the second while the PDB allows 0 disruptions.',
+      'Draining a node under a PDB with minAvailable = replicas is refused (429) until one more replica exists; then it completes with no failed request.',
     teaches: 'The eviction API honours PDBs; a drain that hangs is usually a PDB doing its job.',
     interviewQuestion: 'kubectl drain hangs. Why, and what must not be done to make it finish?',
     expect: [k8sFinding],
     runbook: drillRunbooks.rolloutStuck,
-    real: ['the eviction API and PDB accounting'],
+    real: [
+      'the cordon, the eviction API and PDB accounting (disruption controller), rescheduling off the cordoned node',
+    ],
     simulated: ['replacement pods start on kwok nodes'],
     symptom: 'A node drain has been waiting for minutes.',
     diagnosisKeywords: ['pdb', 'disruption', 'evict', 'drain'],
@@ -161,8 +167,11 @@ export const clusterScenarios: readonly Scenario[] = [
     interviewQuestion: 'Every service reports connection errors to names that worked an hour ago. First step?',
     expect: [{ kind: 'triage', check: 'endpoints' }],
     runbook: drillRunbooks.coreDnsErrors,
-    real: ['the Deployment scale and EndpointSlices'],
-    simulated: ['no DNS query runs (no pod network on fake nodes); real DNS checks run locally'],
+    real: ['the scale subresource, the pods going away, the kube-dns EndpointSlice emptying'],
+    simulated: [
+      'no DNS query runs (no pod network on fake nodes): a probe fails when kube-dns has no ready endpoint; real DNS checks run locally',
+      'without a cluster DNS add-on (kwok) the drill scales a stand-in coredns Deployment and kube-dns Service in its namespace',
+    ],
     symptom: 'Name resolution fails inside the cluster.',
     diagnosisKeywords: ['dns', 'coredns', 'resolv'],
   }),
@@ -176,7 +185,10 @@ export const clusterScenarios: readonly Scenario[] = [
     expect: [k8sFinding],
     runbook: drillRunbooks.certificateExpiring,
     real: ['the Certificate custom resource and its status subresource'],
-    simulated: ['no cert-manager controller: the drill writes the status a failed renewal leaves'],
+    simulated: [
+      'no cert-manager controller, key or Secret: the drill writes the status a failed renewal leaves (data only)',
+      'the probes measure Service endpoints, not TLS handshakes (the local cert-expiry drill counts those)',
+    ],
     symptom: 'The edge certificate has not renewed.',
     diagnosisKeywords: ['cert', 'tls', 'expir', 'issuer'],
   }),

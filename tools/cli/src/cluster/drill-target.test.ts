@@ -5,7 +5,9 @@ import { clusterDrillTarget } from './drill-target.ts';
 
 /**
  * Cluster drills on a real control plane with kwok nodes: the scheduler's Pending, the EndpointSlice controller
- * emptying a Service whose selector misses, the PV controller leaving a claim Pending. The load is the API's
+ * emptying a Service whose selector misses, the PV controller leaving a claim Pending, the ReplicaSet replacing a
+ * deleted pod, kwok's fault Stages writing CrashLoopBackOff/OOMKilled, evictions refused under a PDB, CoreDNS scaled
+ * to zero, a cert-manager Certificate (the CRDs are installed for it) whose status says Expired. The load is the API's
  * answer to "does the Service have ready endpoints", 5 times a second; timings shrunk to keep the suite short.
  */
 const unavailable = clusterUnavailable();
@@ -19,7 +21,7 @@ describe.skipIf(unavailable)('cluster drills on a real API server with simulated
   let target: Awaited<ReturnType<typeof clusterDrillTarget>>;
   const records: DrillRecord[] = [];
   beforeAll(async () => {
-    cluster = await startTestCluster({ count: 2, zones: 1, crds: false });
+    cluster = await startTestCluster({ count: 2, zones: 1, crds: true });
     target = await clusterDrillTarget(cluster.kube, cluster.info.kubeconfig);
   }, 180_000);
   afterAll(async () => {
@@ -51,5 +53,55 @@ describe.skipIf(unavailable)('cluster drills on a real API server with simulated
     const r = await run('k8s-pvc-pending');
     expect(r.passed, renderRecord(r)).toBe(true);
     expect(r.signals[0]?.detail).toMatch(/pvc drills\/data/);
+  }, 90_000);
+
+  it('k8s-pod-kill: the ReplicaSet replaces a deleted pod and the Service never loses its last endpoint', async () => {
+    const r = await run('k8s-pod-kill');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBe(0);
+    expect(r.signals[0]?.detail).toMatch(/replacement pod api-\S+ Ready/);
+    expect(r.evidence.join('\n')).toMatch(/deleted pod api-/);
+  }, 90_000);
+
+  it('k8s-crash-loop: kwok writes CrashLoopBackOff with lastState Error; the Service empties until the pods are replaced', async () => {
+    const r = await run('k8s-crash-loop');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBeGreaterThan(0);
+    expect(r.signals[0]?.detail).toMatch(/CrashLoopBackOff/);
+    expect(r.signals[0]?.detail).not.toMatch(/OOMKilled/);
+  }, 90_000);
+
+  it('k8s-oom-kill: triage k8s reports the OOMKilled termination of the api container', async () => {
+    const r = await run('k8s-oom-kill');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBeGreaterThan(0);
+    // The finding's words, not the runbook's file name (KubeContainerOOMKilled.md) which matches /OOMKilled/ too.
+    expect(r.signals[0]?.detail).toMatch(/killed for exceeding its memory limit/);
+  }, 90_000);
+
+  it('k8s-drain-pdb: evictions are refused (429) under the PDB, the drain completes once a replica is added, no request fails', async () => {
+    const r = await run('k8s-drain-pdb');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBe(0);
+    expect(r.signals[0]?.detail).toMatch(/cordoned/);
+    const drain = r.evidence.join('\n');
+    expect(drain).toMatch(/[1-9]\d* eviction\(s\) refused \(429/);
+    expect(drain).toMatch(/evicted api-/);
+    expect(drain).not.toMatch(/not finished/);
+  }, 90_000);
+
+  it('k8s-coredns-broken: CoreDNS scaled to zero empties kube-dns; every probe fails until it is scaled back', async () => {
+    const r = await run('k8s-coredns-broken');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBeGreaterThan(0);
+    expect(r.signals[0]?.detail).toMatch(/service (drills|kube-system)\/kube-dns/);
+    expect(r.evidence.join('\n')).toMatch(/scaled \S+\/coredns from 2 to 0[\s\S]*back to 2/);
+  }, 90_000);
+
+  it('k8s-cert-expiry: a Certificate whose status says Expired is reported by triage k8s (status as data)', async () => {
+    const r = await run('k8s-cert-expiry');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.signals[0]?.detail).toMatch(/certificate drills\/api-tls: not Ready: Expired/);
+    expect(r.evidence.join('\n')).toMatch(/Ready=True, notAfter/);
   }, 90_000);
 });

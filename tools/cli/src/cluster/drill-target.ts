@@ -1,4 +1,4 @@
-import { type Kube, type KubeObject, waitFor } from '@homelab/cluster';
+import { faultLabel, type Kube, type KubeObject, waitFor } from '@homelab/cluster';
 import {
   type ClusterAction,
   confirmWithTriage,
@@ -9,6 +9,10 @@ import {
   type InvariantResult,
 } from '@homelab/drills';
 import { apps } from '@homelab/platform';
+import { certificatesServed, expireCertificate, renewCertificate } from './certificate.ts';
+import { type Dns, findOrCreateDns, scaleDns } from './coredns.ts';
+import { Drain } from './drain.ts';
+import { apiPods, deleteFaultedPods, deleteOnePod, faults, labelFault } from './pod-actions.ts';
 
 /** The namespace the cluster drills work in; created and deleted by the target, never the platform's own. */
 export const drillNamespace = 'drills';
@@ -17,12 +21,12 @@ const labels = { 'app.kubernetes.io/name': apps.api.name };
 const port = { name: 'http', containerPort: apps.api.port };
 
 /** The healthy baseline: the api's shape (replicas, port, request) as a Deployment and Service. */
-const deployment = (patch: { nodeSelector?: Record<string, string> } = {}): KubeObject => ({
+const deployment = (patch: { nodeSelector?: Record<string, string>; replicas?: number } = {}): KubeObject => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: apps.api.name, namespace: drillNamespace },
   spec: {
-    replicas: apps.api.replicas.min,
+    replicas: patch.replicas ?? apps.api.replicas.min,
     selector: { matchLabels: labels },
     template: {
       metadata: { labels },
@@ -60,10 +64,72 @@ const claim: KubeObject = {
   },
 };
 
+/** What one drill run left behind for its revert and its record. */
+interface RunState {
+  readonly dns: Dns;
+  drain?: Drain;
+  dnsReplicas?: number;
+  notes: string[];
+}
+
+interface Action {
+  inject: (k: Kube, run: RunState) => Promise<unknown>;
+  revert: (k: Kube, run: RunState) => Promise<unknown>;
+}
+
+/** The operator's fix for a pod fault: delete the failing pods; the ReplicaSet replaces them without the fault. */
+const podFault = (fault: (typeof faults)[keyof typeof faults]): Action => ({
+  inject: async (k, run) => {
+    await labelFault(k, drillNamespace, fault);
+    run.notes.push(`labelled the api pods ${faultLabel}=${fault}: kwok writes their failing container status`);
+  },
+  revert: async (k, run) => {
+    await deleteFaultedPods(k, drillNamespace);
+    run.notes.push('deleted the failing pods; the ReplicaSet created healthy ones');
+  },
+});
+
 /** What each cluster action applies, and what puts it back. */
-const actions: Partial<
-  Record<ClusterAction, { inject: (k: Kube) => Promise<unknown>; revert: (k: Kube) => Promise<unknown> }>
-> = {
+const actions: Partial<Record<ClusterAction, Action>> = {
+  'delete-pod': {
+    inject: async (k, run) => run.notes.push(`deleted pod ${await deleteOnePod(k, drillNamespace)}`),
+    // Nothing to put back: the ReplicaSet's replacement is the mitigation.
+    revert: async () => undefined,
+  },
+  'crash-loop-stage': podFault(faults.crashLoop),
+  'oom-stage': podFault(faults.oomKilled),
+  'drain-under-pdb': {
+    inject: async (k, run) => {
+      run.drain = new Drain(k, drillNamespace);
+      await run.drain.start();
+    },
+    // The fix that keeps the budget: one more replica (surge capacity), so an eviction no longer breaks the PDB.
+    revert: async (k, run) => {
+      await k.applyOrThrow(deployment({ replicas: apps.api.replicas.min + 1 }));
+      try {
+        await run.drain?.finish(30_000);
+      } finally {
+        if (run.drain) run.notes.push(run.drain.summary());
+        await k.applyOrThrow(deployment());
+      }
+    },
+  },
+  'break-coredns': {
+    inject: async (k, run) => {
+      run.dnsReplicas = await scaleDns(k, run.dns, 0);
+      run.notes.push(
+        `scaled ${run.dns.namespace}/coredns from ${run.dnsReplicas} to 0${run.dns.standIn ? ' (a stand-in: no cluster DNS add-on on this control plane)' : ''}`,
+      );
+    },
+    revert: async (k, run) => {
+      await scaleDns(k, run.dns, run.dnsReplicas ?? 2);
+      run.notes.push(`scaled ${run.dns.namespace}/coredns back to ${run.dnsReplicas ?? 2}`);
+    },
+  },
+  'expire-certificate': {
+    inject: async (k, run) => run.notes.push(await expireCertificate(k, drillNamespace)),
+    revert: async (k, run) => run.notes.push(await renewCertificate(k, drillNamespace)),
+  },
   'selector-mismatch': {
     inject: (k) => k.applyOrThrow(service({ 'app.kubernetes.io/name': `${apps.api.name}x` })),
     revert: (k) => k.applyOrThrow(service()),
@@ -81,13 +147,13 @@ const actions: Partial<
 /** Cluster actions this target carries out today. */
 export const clusterActions: ReadonlySet<ClusterAction> = new Set(Object.keys(actions) as ClusterAction[]);
 
-/** Ready endpoints of the api Service, as the EndpointSlice controller publishes them. */
-async function readyEndpoints(kube: Kube): Promise<number> {
+/** Ready endpoints of a Service (the api's by default), as the EndpointSlice controller publishes them. */
+async function readyEndpoints(kube: Kube, namespace = drillNamespace, name: string = apps.api.name): Promise<number> {
   const slices = await kube.list(
     'discovery.k8s.io/v1',
     'EndpointSlice',
-    drillNamespace,
-    `kubernetes.io/service-name=${apps.api.name}`,
+    namespace,
+    `kubernetes.io/service-name=${name}`,
   );
   return slices
     .flatMap((s) => (s as { endpoints?: { conditions?: { ready?: boolean } }[] }).endpoints ?? [])
@@ -106,15 +172,19 @@ export async function clusterDrillTarget(
   await kube.applyOrThrow({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: drillNamespace } });
   await kube.applyOrThrow(deployment());
   await kube.applyOrThrow(service());
+  const dns = await findOrCreateDns(kube, drillNamespace);
+  const dnsReady = () => readyEndpoints(kube, dns.namespace, 'kube-dns');
   await waitFor(
-    'the api Service to have ready endpoints',
-    async () => ((await readyEndpoints(kube)) > 0 ? true : undefined),
+    'the api and kube-dns Services to have ready endpoints',
+    async () => ((await readyEndpoints(kube)) > 0 && (await dnsReady()) > 0 ? true : undefined),
     {
       timeoutMs: 60_000,
       intervalMs: 500,
     },
   );
   const triageOptions = { kubeconfig, namespace: drillNamespace };
+  let run: RunState = { dns, notes: [] };
+  let current: Injection | undefined;
   const action = (injection: Injection) => {
     const a = injection.kind === 'kubernetes' ? actions[injection.action] : undefined;
     if (!a) throw new Error(`the cluster target cannot inject ${JSON.stringify(injection)}`);
@@ -128,28 +198,55 @@ export async function clusterDrillTarget(
         failures.push(`the cluster target cannot inject ${JSON.stringify(scenario.inject)} yet`);
       }
       if ((await readyEndpoints(kube)) === 0) failures.push('the api Service has no ready endpoints before the drill');
+      if (
+        scenario.inject.kind === 'kubernetes' &&
+        scenario.inject.action === 'expire-certificate' &&
+        !(await certificatesServed(kube))
+      ) {
+        failures.push('the API server does not serve cert-manager.io/v1 Certificate (install the CRDs)');
+      }
+      if ((await dnsReady()) === 0) failures.push(`${dns.namespace}/kube-dns has no ready endpoints before the drill`);
       return failures;
     },
     async send() {
       const started = performance.now();
       try {
-        const ready = await readyEndpoints(kube);
+        // A client resolves the name through kube-dns first, then connects to one of the api's endpoints.
+        const ready = (await dnsReady()) > 0 ? await readyEndpoints(kube) : 0;
         return { status: ready > 0 ? 200 : 503, ms: performance.now() - started };
       } catch (error) {
         return { status: 0, ms: performance.now() - started, error: (error as Error).message };
       }
     },
     inject: async (injection) => {
-      await action(injection).inject(kube);
+      run = { dns, notes: [] };
+      current = injection;
+      await action(injection).inject(kube, run);
     },
     revert: async (injection) => {
-      await action(injection).revert(kube);
+      await action(injection).revert(kube, run);
     },
     cannotObserve: (signal: ExpectedSignal) =>
-      signal.kind === 'triage' ? undefined : `the cluster target does not observe ${signal.kind}`,
-    async observe(signal: ExpectedSignal) {
+      signal.kind === 'triage' || signal.kind === 'restarts'
+        ? undefined
+        : `the cluster target does not observe ${signal.kind}`,
+    async observe(signal: ExpectedSignal, since: number) {
+      if (signal.kind === 'restarts') {
+        // A deleted pod is not restarted but replaced: count Ready pods the ReplicaSet created since the injection.
+        const pods = await apiPods(kube, drillNamespace);
+        const fresh = pods.filter((p) => p.ready && !p.deleting && p.created >= Math.floor(since / 1000) * 1000);
+        const ready = pods.filter((p) => p.ready && !p.deleting).length;
+        return fresh.length >= signal.count && ready >= apps.api.replicas.min
+          ? `replacement pod ${fresh.map((p) => p.name).join(', ')} Ready; ${ready}/${apps.api.replicas.min} api pods Ready`
+          : undefined;
+      }
       if (signal.kind !== 'triage') return undefined;
-      const verdict = await confirmWithTriage(signal.check, triageOptions);
+      // CoreDNS may live in kube-system (a real cluster): triage looks where the drill broke it.
+      const where =
+        current?.kind === 'kubernetes' && current.action === 'break-coredns'
+          ? { ...triageOptions, namespace: dns.namespace }
+          : triageOptions;
+      const verdict = await confirmWithTriage(signal.check, where);
       return verdict.findings.length > 0 ? `homelab triage ${signal.check}: ${verdict.summary}` : undefined;
     },
     verify: async (invariant: Invariant): Promise<InvariantResult> => ({
@@ -158,7 +255,7 @@ export async function clusterDrillTarget(
       detail: 'no invariants are checked on the cluster target',
     }),
     triage: async (check) => (await confirmWithTriage(check, triageOptions)).summary,
-    evidence: () => [],
+    evidence: () => [...run.notes],
     stop: async () => {
       await kube.request('DELETE', await kube.pathOf('v1', 'Namespace', undefined, drillNamespace));
     },
