@@ -49,6 +49,14 @@ export const canaryGate = {
   /** ... unless at least this many bad events were seen. */
   minBadEventsForRollback: 5,
   /**
+   * A stage passes only while Test B's ln E is below this (E < e^x): Test A must not end a stage while the relative
+   * test is still gathering evidence against the canary (a 5x regression that sits inside Test A's indifference
+   * zone). Half the rollback threshold in log space (E < sqrt(1/alpha), about 14): swept 4, 8, 14, 30 on the
+   * seeded benchmark; 4 and 8 cost healthy canaries deadline rollbacks, 30 lets more 5x regressions through.
+   * Only passes wait; rollbacks are unchanged, so the false-rollback bound is untouched.
+   */
+  stagePassMaxRelativeLogEvidence: Math.log(Math.sqrt(1 / 0.005)),
+  /**
    * Stable counts as in an outage of its own when its recent bad-event ratio is over p1 with at least
    * `minRequestsForRollback` requests in the last `sharedOutageWindowSeconds`: then the gate holds and alerts.
    */

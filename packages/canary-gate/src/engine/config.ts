@@ -17,6 +17,7 @@ export interface GateConfig {
   readonly warmupSeconds: number;
   readonly minRequestsForRollback: number;
   readonly minBadEventsForRollback: number;
+  readonly stagePassMaxRelativeLogEvidence: number;
   readonly sharedOutageWindowSeconds: number;
 }
 
@@ -39,6 +40,7 @@ export function gateConfigFor(app: AppName, overrides: Partial<GateConfig> = {})
     warmupSeconds: canaryGate.warmupSeconds,
     minRequestsForRollback: canaryGate.minRequestsForRollback,
     minBadEventsForRollback: canaryGate.minBadEventsForRollback,
+    stagePassMaxRelativeLogEvidence: canaryGate.stagePassMaxRelativeLogEvidence,
     sharedOutageWindowSeconds: canaryGate.sharedOutageWindowSeconds,
     ...overrides,
   };
@@ -58,6 +60,11 @@ export function validateGateConfig(config: GateConfig): void {
   });
   for (const name of ['alpha', 'beta'] as const) {
     if (!(config[name] > 0 && config[name] < 0.5)) throw new Error(`canaryGate.${name}: must be in (0, 0.5)`);
+  }
+  if (
+    !(config.stagePassMaxRelativeLogEvidence > 0 && config.stagePassMaxRelativeLogEvidence < Math.log(1 / config.alpha))
+  ) {
+    throw new Error('canaryGate.stagePassMaxRelativeLogEvidence: must be in (0, ln(1/alpha))');
   }
   if (!(config.burnFactor > 1)) throw new Error('canaryGate.burnFactor: must be > 1');
   if (config.relativeRatios.length === 0 || config.relativeRatios.some((r) => !(r > 1))) {

@@ -111,6 +111,25 @@ describe('the gate', () => {
     expect(rollback?.detail).toMatch(/^Test B/);
   });
 
+  it('does not pass a stage while Test B is gathering evidence against the canary (Test A alone would pass it)', () => {
+    const state = startGate(config);
+    feed(state, 1, counts(10), counts(90));
+    // 3 errors in 1000 sit in Test A's indifference zone and end below its lower bound, but stable has none:
+    // Test B's E is about 43, over sqrt(1/alpha) and under 1/alpha. Before the rule this advanced to 50 %.
+    const [d] = feed(state, 1, counts(1000, 3), counts(9000, 0), 5);
+    expect(d).toMatchObject({ kind: 'hold', reason: 'collecting' });
+    expect(state.stage).toBe(0);
+    // Clean canary traffic while stable keeps its usual errors brings E back down, and then the stage passes.
+    const later = feed(state, 20, counts(1000, 0), counts(9000, 9), 10);
+    expect(later.some((x) => x.kind === 'advance')).toBe(true);
+  });
+
+  it('stops on a stage-pass bar that is not under the rollback threshold, naming the field', () => {
+    expect(() => gateConfigFor('api', { stagePassMaxRelativeLogEvidence: Math.log(1 / config.alpha) })).toThrow(
+      /canaryGate.stagePassMaxRelativeLogEvidence/,
+    );
+  });
+
   it('holds and alerts on a shared outage instead of blaming the canary', () => {
     const state = startGate(config);
     const decisions = feed(state, 20, counts(10, 1), counts(90, 9));

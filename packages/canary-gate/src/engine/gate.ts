@@ -188,7 +188,10 @@ export function step(config: GateConfig, state: GateState, obs: Observation): De
     );
   }
 
-  if (sliNames.every((name) => evidence[name].testAStage <= evidence[name].lower)) {
+  // Test B still gathering evidence against the canary blocks a pass: holding only delays, it never rolls back.
+  const passes = (name: SliName) =>
+    evidence[name].testAStage <= evidence[name].lower && evidence[name].testB < config.stagePassMaxRelativeLogEvidence;
+  if (sliNames.every(passes)) {
     const next = state.stage + 1;
     const nextSpec = config.stages[next];
     if (!nextSpec) return finish({ kind: 'promote', detail: `all ${config.stages.length} stages passed` });
