@@ -104,6 +104,7 @@ describe.skipIf(skip)('pulumi up of the whole platform against a real control pl
       'homelab:nodeAddress': { value: '127.0.0.1' },
       'homelab:postgresPassword': secret(hex(16)),
       'homelab:jwtSecret': secret(hex(32)),
+      'homelab:identityTokenSecret': secret(hex(32)),
       'homelab:webSessionSecret': secret(hex(32)),
       'homelab:webUsers': secret(`demo:$argon2id$v=19$m=19456,t=2,p=1$${hex(8)}$${hex(16)}`),
       'homelab:apiAdminToken': secret(hex(32)),
