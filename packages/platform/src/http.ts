@@ -1,3 +1,33 @@
+/** A path match of an HTTPRoute rule (Gateway API): `PathPrefix` matches whole path segments. */
+export interface PathMatch {
+  readonly type: 'Exact' | 'PathPrefix';
+  readonly value: string;
+}
+
+/**
+ * What the public listener routes to each app: an allowlist, so the operational endpoints every app serves
+ * (`/healthz`, `/readyz`, `/metrics`, `/admin/*`) are never reachable from outside, and a new page is public
+ * only when it is added here. The API has no public route (the gateway is its public door).
+ */
+export const publicPaths = {
+  web: [
+    { type: 'Exact', value: '/' },
+    { type: 'PathPrefix', value: '/notes' },
+    { type: 'PathPrefix', value: '/status' },
+    { type: 'PathPrefix', value: '/deploys' },
+    { type: 'PathPrefix', value: '/signin' },
+    { type: 'PathPrefix', value: '/signout' },
+    { type: 'PathPrefix', value: '/static' },
+  ],
+  gateway: [
+    { type: 'PathPrefix', value: '/v1' },
+    { type: 'Exact', value: '/openapi.json' },
+  ],
+} as const satisfies Record<string, readonly PathMatch[]>;
+
+/** Paths only operators and the cluster may reach: never matched by a public route. */
+export const operationalPathPrefixes = ['/healthz', '/readyz', '/metrics', '/admin'] as const;
+
 /** HTTP conventions every service and the edge agree on. */
 export const http = {
   paths: { liveness: '/healthz', readiness: '/readyz', metrics: '/metrics', openapi: '/openapi.json' },

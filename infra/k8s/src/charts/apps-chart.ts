@@ -15,6 +15,7 @@ import {
   monitoringStack,
   namespaces,
   project,
+  publicPaths,
   secretMountPath,
   secretNames,
   serviceHost,
@@ -121,11 +122,13 @@ export class AppsChart extends Chart {
         workload: this.web,
         listener: gateways.publicHttps,
         hostnames: [gateways.hostnames.web],
+        paths: publicPaths.web,
       }),
       new WeightedRoute(this, 'gateway-route', {
         workload: this.gateway,
         listener: gateways.publicHttps,
         hostnames: [gateways.hostnames.api],
+        paths: publicPaths.gateway,
       }),
       new WeightedRoute(this, 'api-route', { workload: this.api, listener: gateways.internalHttp }),
     ];

@@ -1,4 +1,4 @@
-import { canary, edge, http } from '@homelab/platform';
+import { canary, edge, http, type PathMatch } from '@homelab/platform';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import { Construct } from 'constructs';
 import { addObject, addUntypedObject } from './api-object.ts';
@@ -12,6 +12,11 @@ export interface WeightedRouteProps {
   readonly hostnames?: readonly string[];
   /** Percentage of requests sent to the canary Service. Default: `canary.weightPercent[app]` (0). */
   readonly canaryWeight?: number;
+  /**
+   * The paths routed. Default: everything (`PathPrefix /`), for the internal listener only; a route on a public
+   * listener must name its paths (`publicPaths`), so operational endpoints stay unreachable from outside.
+   */
+  readonly paths?: readonly PathMatch[];
 }
 
 /** Envoy's request timeout sits just above the app's own, so the app's 504 (with a body) wins the race. */
@@ -51,7 +56,7 @@ export class WeightedRoute extends Construct {
           ...(props.hostnames ? { hostnames: [...props.hostnames] } : {}),
           rules: [
             {
-              matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+              matches: (props.paths ?? [{ type: 'PathPrefix', value: '/' }]).map((path) => ({ path: { ...path } })),
               // The standard Gateway API timeout (Envoy Gateway maps it to the route's timeout), not a CRD field.
               timeouts: { request: `${proxyRequestTimeoutSeconds}s` },
               backendRefs: [
