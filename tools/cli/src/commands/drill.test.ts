@@ -49,7 +49,7 @@ describe('homelab drill', () => {
 
   it('names the drills there are for an unknown one, and refuses a drill no target can run yet', async () => {
     await expect(run('nope')).rejects.toThrow(/no drill "nope"; there are: process-kill/);
-    const undefinedTarget = await run('k8s-drain-pdb', '--postmortem-dir', postmortems);
+    const undefinedTarget = await run('k8s-bad-canary', '--postmortem-dir', postmortems);
     expect(undefinedTarget.code).toBe(2);
     expect(undefinedTarget.err).toMatch(/defined but cannot run here yet/);
     await expect(run()).rejects.toBeInstanceOf(UsageError);
