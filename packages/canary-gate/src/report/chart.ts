@@ -23,40 +23,26 @@ export function evidenceChart(result: RolloutResult): string {
     return pad.top + ((yMax - c) / (yMax - yMin)) * (height - pad.top - pad.bottom);
   };
   const normA = (a: number, upper: number, lower: number) => (a >= 0 ? a / upper : -a / lower);
-  const series = [
+  // Each SLI's two tests, normalised so that 1 is the rollback threshold (and -1 a passed stage for Test A).
+  const colours = { errors: ['#d62728', '#ff9896'], slow: ['#1f77b4', '#aec7e8'] } as const;
+  const series = (['errors', 'slow'] as const).flatMap((sli) => [
     {
-      name: 'errors: Test A',
-      colour: '#d62728',
+      name: `${sli}: Test A`,
+      colour: colours[sli][0],
       value: (i: number) => {
-        const e = points[i]?.evidence.errors;
+        const e = points[i]?.evidence[sli];
         return e ? normA(e.testA, e.upper, e.lower) : 0;
       },
     },
     {
-      name: 'errors: Test B',
-      colour: '#ff9896',
+      name: `${sli}: Test B`,
+      colour: colours[sli][1],
       value: (i: number) => {
-        const e = points[i]?.evidence.errors;
+        const e = points[i]?.evidence[sli];
         return e ? e.testB / e.bThreshold : 0;
       },
     },
-    {
-      name: 'slow: Test A',
-      colour: '#1f77b4',
-      value: (i: number) => {
-        const e = points[i]?.evidence.slow;
-        return e ? normA(e.testA, e.upper, e.lower) : 0;
-      },
-    },
-    {
-      name: 'slow: Test B',
-      colour: '#aec7e8',
-      value: (i: number) => {
-        const e = points[i]?.evidence.slow;
-        return e ? e.testB / e.bThreshold : 0;
-      },
-    },
-  ];
+  ]);
   const lines = series.map((s) => {
     const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.at).toFixed(1)},${y(s.value(i)).toFixed(1)}`).join(' ');
     return `<path d="${d}" fill="none" stroke="${s.colour}" stroke-width="2"/>`;

@@ -2,29 +2,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scenarios } from '@homelab/drills';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureOutput } from '../../test/capture-output.ts';
 import { UsageError } from '../framework/index.ts';
 import { drill } from './drill.ts';
 
-/** Runs `homelab drill ...` in-process and captures what it prints. */
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await drill(argv), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+/** `homelab drill ...` in-process, with what it prints. */
+const run = (...argv: string[]) => captureOutput(() => drill(argv));
 
 describe('homelab drill', () => {
   const postmortems = mkdtempSync(join(tmpdir(), 'drill-postmortems-'));

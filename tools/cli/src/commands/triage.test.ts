@@ -1,26 +1,10 @@
 import { startDnsServer } from '@homelab/triage/testing';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureOutput } from '../../test/capture-output.ts';
 import { triage } from './triage.ts';
 
-/** Runs `homelab triage ...` in-process and captures what it prints. */
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await triage.run(argv), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+/** `homelab triage ...` in-process, with what it prints. */
+const run = (...argv: string[]) => captureOutput(() => triage.run(argv));
 
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
 beforeAll(async () => {
