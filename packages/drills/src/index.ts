@@ -8,4 +8,4 @@ export { drillRunbooks } from './runbooks.ts';
 export { describeSignal, diagnosisMatches, type RunOptions, runDrill } from './runner.ts';
 export type * from './scenario.ts';
 export type { DrillTarget } from './target.ts';
-export { confirmWithTriage, type TriageVerdict } from './triage.ts';
+export { confirmWithTriage, signalMatches, type TriageVerdict } from './triage.ts';

@@ -1,3 +1,4 @@
+import { failureModes } from '@homelab/platform';
 import { failed, measure, perSecond, recoveredAt, windowBurnRate } from './measure.ts';
 import type { DrillEvent, DrillRecord, EventKind, InvariantResult, Sample, SignalResult } from './record.ts';
 import type { ExpectedSignal, Scenario } from './scenario.ts';
@@ -28,7 +29,7 @@ const describeSignal = (s: ExpectedSignal): string => {
     case 'alert':
       return `alert ${s.alert} ${s.state}`;
     case 'triage':
-      return `homelab triage ${s.check} finding`;
+      return `homelab triage ${s.check} finding${s.failureMode ? ` (${failureModes[s.failureMode].name})` : ''}`;
     case 'certificate-expiring':
       return `certificate valid < ${s.belowDays} days`;
     case 'dependency-down':

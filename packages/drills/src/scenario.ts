@@ -1,4 +1,4 @@
-import type { AppName } from '@homelab/platform';
+import type { AppName, FailureModeId } from '@homelab/platform';
 import type { FaultSettings } from '@homelab/service-kit';
 
 /** The service kit's `PUT /admin/faults` body; the kit's schema fills the fields left out. */
@@ -51,8 +51,11 @@ export type ExpectedSignal =
     }
   /** A Prometheus alert reaches this state (only where Prometheus runs; else reported as not observed). */
   | { readonly kind: 'alert'; readonly alert: string; readonly state: 'pending' | 'firing' }
-  /** `homelab triage <check>` reports a finding. */
-  | { readonly kind: 'triage'; readonly check: TriageCheck }
+  /**
+   * `homelab triage <check>` reports a finding; of this failure mode (the runbook it links) when one is named, so
+   * a symptom of the fault (a Deployment short of replicas) does not count as finding its cause (the OOM kill).
+   */
+  | { readonly kind: 'triage'; readonly check: TriageCheck; readonly failureMode?: FailureModeId }
   /** TLS clients see the certificate's remaining validity below this many days. */
   | { readonly kind: 'certificate-expiring'; readonly belowDays: number }
   /** The canary gate decided to roll the canary back (its weight returns to 0). */

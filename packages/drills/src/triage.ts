@@ -1,5 +1,6 @@
+import { failureModes, runbookPath } from '@homelab/platform';
 import { type CheckOptions, type Finding, findingsOf, needsAction, runCheck } from '@homelab/triage';
-import type { TriageCheck } from './scenario.ts';
+import type { ExpectedSignal, TriageCheck } from './scenario.ts';
 
 export interface TriageVerdict {
   /** Findings that need action (warnings and alerts), as `homelab triage <check>` would list them. */
@@ -30,4 +31,12 @@ export async function confirmWithTriage(
   } catch (error) {
     return { findings: [], summary: `homelab triage ${check} could not run: ${(error as Error).message}` };
   }
+}
+
+/** The findings a triage signal counts: any, or only those of the failure mode it names (by the runbook linked). */
+export function signalMatches(signal: Extract<ExpectedSignal, { kind: 'triage' }>): (finding: Finding) => boolean {
+  if (!signal.failureMode) return () => true;
+  const mode = failureModes[signal.failureMode];
+  const runbook = runbookPath(mode.component, mode.name);
+  return (finding) => finding.runbook === runbook;
 }

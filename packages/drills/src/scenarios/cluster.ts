@@ -1,4 +1,4 @@
-import { apps } from '@homelab/platform';
+import { apps, type FailureModeId } from '@homelab/platform';
 import { drillRunbooks } from '../runbooks.ts';
 import type { BoundedLoad, ClusterAction, ExpectedSignal, Scenario } from '../scenario.ts';
 
@@ -50,7 +50,8 @@ const cluster = (d: ClusterDrill): Scenario => ({
   diagnosisKeywords: d.diagnosisKeywords,
 });
 
-const k8sFinding: ExpectedSignal = { kind: 'triage', check: 'k8s' };
+/** `homelab triage k8s` finds this failure mode: the cause, not a symptom another finding reports first. */
+const k8sFinding = (failureMode: FailureModeId): ExpectedSignal => ({ kind: 'triage', check: 'k8s', failureMode });
 
 export const clusterScenarios: readonly Scenario[] = [
   cluster({
@@ -76,7 +77,7 @@ export const clusterScenarios: readonly Scenario[] = [
     hypothesis: 'triage k8s names CrashLoopBackOff with the last termination reason Error and the next step.',
     teaches: 'Reading restarts, lastState and the waiting reason.',
     interviewQuestion: 'A pod is in CrashLoopBackOff. Walk me through your next five commands.',
-    expect: [k8sFinding],
+    expect: [k8sFinding('podCrashLooping')],
     runbook: drillRunbooks.crashLooping,
     real: [],
     simulated: [kwokStage],
@@ -90,7 +91,7 @@ export const clusterScenarios: readonly Scenario[] = [
     hypothesis: 'triage k8s reports lastState.terminated.reason OOMKilled with the container memory limit.',
     teaches: 'Exit 137 plus OOMKilled: a limit, not a crash.',
     interviewQuestion: 'Exit code 137: what does it mean and what do you check?',
-    expect: [k8sFinding],
+    expect: [k8sFinding('containerOomKilled')],
     runbook: drillRunbooks.oomKilled,
     real: [],
     simulated: [kwokStage, 'no memory was used: the real OOM kill runs in the local oom-kill drill'],
@@ -104,7 +105,7 @@ export const clusterScenarios: readonly Scenario[] = [
     hypothesis: "The scheduler's FailedScheduling event names why (node selector); triage k8s repeats it with the fix.",
     teaches: 'Pending is the scheduler talking: read its event.',
     interviewQuestion: 'A pod has been Pending for ten minutes. Where is the reason written?',
-    expect: [k8sFinding],
+    expect: [k8sFinding('podPending')],
     runbook: drillRunbooks.podPending,
     real: ['the scheduler and its FailedScheduling event'],
     simulated: [],
@@ -134,7 +135,7 @@ export const clusterScenarios: readonly Scenario[] = [
       'A claim naming a StorageClass that does not exist stays Pending; triage k8s reports the PV controller event.',
     teaches: 'Storage binding is its own controller with its own events.',
     interviewQuestion: 'The database pod is Pending and its PVC too. What do you check?',
-    expect: [k8sFinding],
+    expect: [k8sFinding('pvcPending')],
     runbook: drillRunbooks.pvcPending,
     real: ['the PV controller and its ProvisioningFailed/Pending event'],
     simulated: [],
@@ -149,7 +150,7 @@ export const clusterScenarios: readonly Scenario[] = [
       'Draining a node under a PDB with minAvailable = replicas is refused (429) until one more replica exists; then it completes with no failed request.',
     teaches: 'The eviction API honours PDBs; a drain that hangs is usually a PDB doing its job.',
     interviewQuestion: 'kubectl drain hangs. Why, and what must not be done to make it finish?',
-    expect: [k8sFinding],
+    expect: [k8sFinding('nodeNotReady')],
     runbook: drillRunbooks.rolloutStuck,
     real: [
       'the cordon, the eviction API and PDB accounting (disruption controller), rescheduling off the cordoned node',
@@ -182,7 +183,7 @@ export const clusterScenarios: readonly Scenario[] = [
     hypothesis: 'A Certificate whose status is not Ready is reported by triage k8s with its reason.',
     teaches: 'Certificates are objects with conditions; renewal failures show up there first.',
     interviewQuestion: 'The edge certificate expires tomorrow and renewal failed. How do you find out why?',
-    expect: [k8sFinding],
+    expect: [k8sFinding('certificateNotReady')],
     runbook: drillRunbooks.certificateExpiring,
     real: ['the Certificate custom resource and its status subresource'],
     simulated: [
@@ -199,7 +200,7 @@ export const clusterScenarios: readonly Scenario[] = [
     hypothesis: 'A canary whose pods never become Ready leaves the rollout stuck; the gate keeps its weight at 0.',
     teaches: 'Canaries as route weights; a stuck rollout versus a bad one.',
     interviewQuestion: 'A canary is not progressing. How do you tell a bad build from a stuck rollout?',
-    expect: [k8sFinding],
+    expect: [k8sFinding('deploymentShort')],
     runbook: drillRunbooks.rolloutStuck,
     real: ['Deployment rollout status'],
     simulated: ['readiness is a kwok Stage'],

@@ -7,6 +7,7 @@ import {
   type Injection,
   type Invariant,
   type InvariantResult,
+  signalMatches,
 } from '@homelab/drills';
 import { apps } from '@homelab/platform';
 import { certificatesServed, expireCertificate, renewCertificate } from './certificate.ts';
@@ -246,7 +247,7 @@ export async function clusterDrillTarget(
         current?.kind === 'kubernetes' && current.action === 'break-coredns'
           ? { ...triageOptions, namespace: dns.namespace }
           : triageOptions;
-      const verdict = await confirmWithTriage(signal.check, where);
+      const verdict = await confirmWithTriage(signal.check, where, signalMatches(signal));
       return verdict.findings.length > 0 ? `homelab triage ${signal.check}: ${verdict.summary}` : undefined;
     },
     verify: async (invariant: Invariant): Promise<InvariantResult> => ({

@@ -12,7 +12,7 @@ import type {
   Sample,
   Scenario,
 } from '@homelab/drills';
-import { confirmWithTriage } from '@homelab/drills';
+import { confirmWithTriage, signalMatches } from '@homelab/drills';
 import { type AppName, apps, hashApiKey, http } from '@homelab/platform';
 import { type Cgroups, detectCgroups } from './cgroups.ts';
 import { localPorts, platformProcesses, sharedDatabaseName } from './platform-processes.ts';
@@ -323,7 +323,12 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
         }
         case 'triage': {
           // Only findings about this supervisor's own cgroups count: the machine may have other OOM kills.
-          const verdict = await confirmWithTriage(signal.check, {}, (f) => f.subject.includes(cgroupPrefix));
+          const matches = signalMatches(signal);
+          const verdict = await confirmWithTriage(
+            signal.check,
+            {},
+            (f) => f.subject.includes(cgroupPrefix) && matches(f),
+          );
           return verdict.findings.length > 0 ? `homelab triage ${signal.check}: ${verdict.summary}` : undefined;
         }
         case 'canary-rolled-back':
