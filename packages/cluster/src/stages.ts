@@ -31,7 +31,9 @@ const failingStage = (fault: Fault, reason: string, exitCode: number) => ({
       matchExpressions: [
         { key: `.metadata.labels["${faultLabel}"]`, operator: 'In', values: [fault] },
         { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' },
-        { key: '.status.phase', operator: 'In', values: ['Running'] },
+        // Pending too: a pod created with the label (a bad release's template) goes straight to the failing
+        // status and is never Ready, as a container that dies on start never passes its readiness probe.
+        { key: '.status.phase', operator: 'In', values: ['Pending', 'Running'] },
         // Once: a pod already in back-off is left alone, so the Stage does not loop on its own output.
         {
           key: '.status.containerStatuses.[] | select( .state.waiting.reason == "CrashLoopBackOff" ) | .name',
@@ -40,7 +42,7 @@ const failingStage = (fault: Fault, reason: string, exitCode: number) => ({
       ],
     },
     delay: { durationMilliseconds: 500, jitterDurationMilliseconds: 500 },
-    // Above kwok's pod-ready, which only acts on Pending pods anyway.
+    // kwok picks among matching Stages by weight and skips weight 0: this beats pod-ready (0) on a Pending pod.
     weight: 10_000,
     next: {
       statusTemplate: `{{ $now := Now }}

@@ -217,8 +217,50 @@ export const dataWorkloads = {
   backupDeadlineSeconds: 900,
 } as const satisfies Record<string, unknown>;
 
+/** One RBAC rule, as a Role's `rules` lists it (built fresh per call, so the arrays are the caller's). */
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  resourceNames?: string[];
+  verbs: string[];
+}
+
 /** The deployer the canary workflow uses: patch HTTPRoute weights, scale and re-image the app Deployments. */
-export const deployer = { serviceAccountName: 'homelab-deployer' } as const;
+export const deployer = {
+  serviceAccountName: 'homelab-deployer',
+  /**
+   * Its Role's rules over the named objects: the manifests' Role (infra/k8s) and the cluster bad-canary drill's
+   * copy in its own namespace both take them from here, so the drill's gate has exactly the production grants.
+   * Every rule names its objects; server-side apply is a PATCH; `list`/`watch` work for one named object at a time.
+   */
+  rules: (names: {
+    readonly deployments: readonly string[];
+    readonly routes: readonly string[];
+    readonly historyConfigMap: string;
+  }): PolicyRule[] => [
+    {
+      apiGroups: ['gateway.networking.k8s.io'],
+      resources: ['httproutes'],
+      resourceNames: [...names.routes],
+      verbs: ['get', 'list', 'watch', 'patch'],
+    },
+    // `kubectl set image` and a rollout are patches of the Deployment itself.
+    {
+      apiGroups: ['apps'],
+      resources: ['deployments'],
+      resourceNames: [...names.deployments],
+      verbs: ['get', 'list', 'watch', 'patch'],
+    },
+    {
+      apiGroups: ['apps'],
+      resources: ['deployments/scale'],
+      resourceNames: [...names.deployments],
+      verbs: ['get', 'patch'],
+    },
+    // The deploy history (`homelab deploy` appends one line per rollout; the status page reads it).
+    { apiGroups: [''], resources: ['configmaps'], resourceNames: [names.historyConfigMap], verbs: ['get', 'patch'] },
+  ],
+} as const;
 
 /**
  * The footprint budget: apps + data + edge at minimum replicas must fit one mini PC's share for the platform.

@@ -37,29 +37,8 @@ export class DeployerRbac extends Construct {
       'role',
       new Role({
         metadata: { name },
-        rules: [
-          {
-            apiGroups: ['gateway.networking.k8s.io'],
-            resources: ['httproutes'],
-            resourceNames: routes,
-            verbs: ['get', 'list', 'watch', 'patch'],
-          },
-          // `kubectl set image` and a rollout are patches of the Deployment itself.
-          {
-            apiGroups: ['apps'],
-            resources: ['deployments'],
-            resourceNames: deployments,
-            verbs: ['get', 'list', 'watch', 'patch'],
-          },
-          {
-            apiGroups: ['apps'],
-            resources: ['deployments/scale'],
-            resourceNames: deployments,
-            verbs: ['get', 'patch'],
-          },
-          // The deploy history (`homelab deploy` appends one line per rollout; the status page reads it).
-          { apiGroups: [''], resources: ['configmaps'], resourceNames: [history], verbs: ['get', 'patch'] },
-        ],
+        // The rules live in packages/platform: the cluster bad-canary drill grants its gate the same ones.
+        rules: deployer.rules({ deployments, routes, historyConfigMap: history }),
       }),
     );
     addObject(

@@ -5,13 +5,16 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
 } from '@kubernetes/client-node';
-import type { RolloutRecord, TrafficDriver } from './traffic-driver.ts';
+import { CanaryNotReadyError, type RolloutRecord, type TrafficDriver } from './traffic-driver.ts';
 
 export interface ClusterDriverOptions {
   /** Built from the deployer ServiceAccount's token, never the ambient kubeconfig (least privilege). */
   readonly kubeConfig: KubeConfig;
   readonly namespace?: string;
-  /** How long a promotion waits for the stable Deployment to roll out the new image. Default 300 s. */
+  /**
+   * How long the canary's start and a promotion wait for the Deployment to roll out the new image. Default 300 s.
+   * A rollout the Deployment controller already declared stuck (ProgressDeadlineExceeded) ends the wait sooner.
+   */
   readonly rolloutTimeoutMs?: number;
   /** Polling interval while waiting (the deployer may get, not watch). Default 1000 ms. */
   readonly pollMs?: number;
@@ -33,7 +36,13 @@ interface Deployment {
   kind: string;
   metadata: { name: string; namespace?: string; generation?: number };
   spec: { replicas?: number; template?: { spec?: { containers?: { name: string; image?: string }[] } } };
-  status?: { observedGeneration?: number; updatedReplicas?: number; availableReplicas?: number; replicas?: number };
+  status?: {
+    observedGeneration?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    replicas?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  };
 }
 
 /** Server-side apply's field manager: every change the gate makes is owned by this name. */
@@ -109,22 +118,27 @@ export function clusterDriver(options: ClusterDriverOptions): TrafficDriver {
     if (!image) throw new Error(`deployment ${canaryName(app)} has no ${apps[app].name} container image`);
     await applyDeployment(canaryName(app), app, { image, replicas: fields.replicas ?? current.spec.replicas ?? 0 });
   };
-  const waitRolledOut = async (name: string, image: string) => {
+  /** Resolves undefined once rolled out, or with why it never will be (stuck past its deadline, or timed out). */
+  const waitRolledOut = async (name: string, image: string): Promise<string | undefined> => {
     const deadline = Date.now() + (options.rolloutTimeoutMs ?? 300_000);
     for (;;) {
       const d = await readDeployment(name);
       const s = d.status ?? {};
       const want = d.spec.replicas ?? 1;
       const imageSet = d.spec.template?.spec?.containers?.some((c) => c.image === image);
-      if (
-        imageSet &&
-        (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) &&
-        (s.updatedReplicas ?? 0) >= want &&
-        (s.availableReplicas ?? 0) >= want
-      ) {
-        return;
+      // Only a status that has seen this spec counts: a condition left from an earlier rollout says nothing yet.
+      const observed = (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 0);
+      if (imageSet && observed && (s.updatedReplicas ?? 0) >= want && (s.availableReplicas ?? 0) >= want) {
+        return undefined;
       }
-      if (Date.now() > deadline) throw new Error(`deployment ${name} did not roll out ${image} in time`);
+      // The Deployment controller's own verdict (what KubeDeploymentRolloutStuck alerts on): no need to wait longer.
+      const stuck = s.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
+      if (imageSet && observed && stuck) {
+        return `${s.availableReplicas ?? 0} of ${want} available, Progressing=False ProgressDeadlineExceeded: ${stuck.message ?? ''}`;
+      }
+      if (Date.now() > deadline) {
+        return `${s.availableReplicas ?? 0} of ${want} available after ${options.rolloutTimeoutMs ?? 300_000} ms`;
+      }
       await sleep(options.pollMs ?? 1000);
     }
   };
@@ -144,7 +158,8 @@ export function clusterDriver(options: ClusterDriverOptions): TrafficDriver {
       const withPrevious = { ...record, previousImage: record.previousImage ?? previousImage };
       await applyRoute(withPrevious, 0);
       await applyCanary(record.app, { image: record.image, replicas: Math.max(1, apps[record.app].replicas.min - 1) });
-      await waitRolledOut(canaryName(record.app), record.image);
+      const stuck = await waitRolledOut(canaryName(record.app), record.image);
+      if (stuck) throw new CanaryNotReadyError(`deployment ${canaryName(record.app)} never became ready: ${stuck}`);
     },
     async setWeight(record, weight) {
       await applyRoute(record, weight);
@@ -154,7 +169,9 @@ export function clusterDriver(options: ClusterDriverOptions): TrafficDriver {
       // Stable takes the new image while the canary still carries the traffic it earned; only then do the
       // weights return to stable, so no request lands on a version that is not ready.
       await applyDeployment(record.app, record.app, { image: record.image });
-      await waitRolledOut(record.app, record.image);
+      const stuck = await waitRolledOut(record.app, record.image);
+      // Left in `promoting`: a re-run finishes the promotion once the rollout completes.
+      if (stuck) throw new Error(`deployment ${record.app} did not roll out ${record.image}: ${stuck}`);
       await applyRoute({ ...record, phase: 'promoting' }, 0);
       await applyCanary(record.app, { replicas: 0 });
       await applyRoute({ ...record, phase: 'promoted' }, 0);

@@ -26,11 +26,22 @@ export interface TrafficDriver {
   readonly description: string;
   /** The rollout a previous gate left recorded, if any. */
   recorded(app: AppName): Promise<RolloutRecord | undefined>;
-  /** Starts the canary on the new image at weight 0 and records the rollout. */
+  /**
+   * Starts the canary on the new image at weight 0, records the rollout and waits until the canary is ready.
+   * Throws `CanaryNotReadyError` when it never gets there: the gate then rolls back without shifting any traffic.
+   */
   start(record: RolloutRecord): Promise<void>;
   setWeight(record: RolloutRecord, weight: number): Promise<void>;
   /** The new image becomes stable, weights return to stable, the canary scales to zero. */
   promote(record: RolloutRecord): Promise<void>;
   /** Weights return to stable, then the canary scales to zero. */
   rollback(record: RolloutRecord): Promise<void>;
+}
+
+/**
+ * The canary never became ready (its rollout stalled past the Deployment's progress deadline, or the driver's own
+ * timeout): no traffic may go to it, so the gate rolls back at once instead of waiting for evidence that cannot come.
+ */
+export class CanaryNotReadyError extends Error {
+  override readonly name = 'CanaryNotReadyError';
 }

@@ -27,8 +27,8 @@ export interface RolloutResult {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly outcome: 'promoted' | 'rolled-back';
-  /** For rollbacks: why. */
-  readonly reason: 'regression' | 'insufficient evidence' | 'interrupted' | undefined;
+  /** For rollbacks: why. `canary not ready`: its pods never became ready, so it never got any traffic. */
+  readonly reason: 'regression' | 'insufficient evidence' | 'interrupted' | 'canary not ready' | undefined;
   readonly detail: string;
   /** What a re-run found and did about an interrupted earlier rollout. */
   readonly recovered: string | undefined;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppName } from '@homelab/platform';
-import type { RolloutRecord, TrafficDriver } from '../drivers/traffic-driver.ts';
+import { CanaryNotReadyError, type RolloutRecord, type TrafficDriver } from '../drivers/traffic-driver.ts';
 import type { GateConfig } from '../engine/config.ts';
 import { addCounts, type Counts, increments, type Snapshot, zeroCounts } from '../engine/counts.ts';
 import { currentWeight, evidenceOf, startGate, step } from '../engine/gate.ts';
@@ -66,7 +66,38 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRes
     phase: 'running',
     weight: 0,
   };
-  await driver.start(record);
+  const result = (
+    outcome: RolloutResult['outcome'],
+    reason: RolloutResult['reason'],
+    detail: string,
+    alerts: readonly string[],
+    timeline: readonly TimelinePoint[],
+  ): RolloutResult => ({
+    id: record.id,
+    app,
+    image,
+    source: source.description,
+    driver: driver.description,
+    startedAt: record.startedAt,
+    finishedAt: new Date(now()).toISOString(),
+    outcome,
+    reason,
+    detail,
+    recovered,
+    alerts,
+    stages: config.stages,
+    timeline,
+  });
+  try {
+    await driver.start(record);
+  } catch (error) {
+    if (!(error instanceof CanaryNotReadyError)) throw error;
+    // Decided before any traffic or evidence: a canary that is not ready must never get weight (its share would
+    // fail at the proxy, where no canary metric counts it). The weights are still at 0; the rollback scales it down.
+    event(`canary not ready, rolling back: ${error.message}`);
+    await driver.rollback(record);
+    return result('rolled-back', 'canary not ready', error.message, [], []);
+  }
   const t0 = now();
   const firstWeight = currentWeight(config, state);
   await driver.setWeight(record, firstWeight);
@@ -125,22 +156,13 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRes
     if (decision.kind === 'promote' || decision.kind === 'rollback') {
       if (decision.kind === 'promote') await driver.promote(record);
       else await driver.rollback(record);
-      return {
-        id: record.id,
-        app,
-        image,
-        source: source.description,
-        driver: driver.description,
-        startedAt: record.startedAt,
-        finishedAt: new Date(now()).toISOString(),
-        outcome: decision.kind === 'promote' ? 'promoted' : 'rolled-back',
-        reason: decision.kind === 'rollback' ? decision.reason : undefined,
-        detail: decision.detail,
-        recovered,
+      return result(
+        decision.kind === 'promote' ? 'promoted' : 'rolled-back',
+        decision.kind === 'rollback' ? decision.reason : undefined,
+        decision.detail,
         alerts,
-        stages: config.stages,
         timeline,
-      };
+      );
     }
   }
 }

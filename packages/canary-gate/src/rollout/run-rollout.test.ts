@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { CanaryNotReadyError, type RolloutRecord, type TrafficDriver } from '../drivers/traffic-driver.ts';
+import { gateConfigFor } from '../engine/config.ts';
+import type { MetricSource } from '../sources/metric-source.ts';
+import { runRollout } from './run-rollout.ts';
+
+/** A driver whose canary never becomes ready (or fails otherwise), recording what the gate asked of it. */
+function driverFailingStart(error: Error) {
+  const calls: string[] = [];
+  const driver: TrafficDriver = {
+    description: 'fake',
+    recorded: async () => undefined,
+    start: async () => {
+      calls.push('start');
+      throw error;
+    },
+    setWeight: async (_r: RolloutRecord, weight: number) => {
+      calls.push(`setWeight ${weight}`);
+    },
+    promote: async () => {
+      calls.push('promote');
+    },
+    rollback: async (r: RolloutRecord) => {
+      calls.push(`rollback at ${r.weight}`);
+    },
+  };
+  return { driver, calls };
+}
+
+describe('runRollout when the canary never becomes ready', () => {
+  let reads = 0;
+  const source: MetricSource = {
+    description: 'no metrics',
+    read: async () => {
+      reads++;
+      return { canary: undefined, stable: undefined };
+    },
+  };
+  const options = { app: 'api' as const, image: 'bad', config: gateConfigFor('api'), source, evaluationSeconds: 1 };
+
+  it('rolls back at once, before any weight or evidence: reason "canary not ready"', async () => {
+    const { driver, calls } = driverFailingStart(new CanaryNotReadyError('api-canary: 0 of 1 available'));
+    const result = await runRollout({ ...options, driver });
+    expect(calls).toEqual(['start', 'rollback at 0']);
+    expect(reads).toBe(0);
+    expect(result).toMatchObject({ outcome: 'rolled-back', reason: 'canary not ready', timeline: [] });
+    expect(result.detail).toMatch(/0 of 1 available/);
+  });
+
+  it('leaves any other start failure to a re-run (the record on the objects), as before', async () => {
+    const { driver, calls } = driverFailingStart(new Error('HTTP 403'));
+    await expect(runRollout({ ...options, driver })).rejects.toThrow(/403/);
+    expect(calls).toEqual(['start']);
+  });
+});
