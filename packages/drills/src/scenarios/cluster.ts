@@ -195,16 +195,30 @@ export const clusterScenarios: readonly Scenario[] = [
   }),
   cluster({
     name: 'k8s-bad-canary',
-    title: 'A bad canary Deployment',
+    title: 'A bad canary that never becomes ready',
     action: 'bad-canary',
-    hypothesis: 'A canary whose pods never become Ready leaves the rollout stuck; the gate keeps its weight at 0.',
-    teaches: 'Canaries as route weights; a stuck rollout versus a bad one.',
+    hypothesis:
+      "A canary whose pods never become Ready stalls its rollout past the Deployment's progress deadline; the canary gate never gives it weight and rolls it back (weight 0, scaled to zero), triage k8s reports the canary Deployment short of replicas, and stable traffic sees no failed request.",
+    teaches:
+      'Canaries as route weights; readiness gates traffic before any SLO evidence can; a stuck rollout is a rollback, not a wait.',
     interviewQuestion: 'A canary is not progressing. How do you tell a bad build from a stuck rollout?',
-    expect: [k8sFinding('deploymentShort')],
+    expect: [k8sFinding('deploymentShort'), { kind: 'canary-rolled-back', app: apps.api.name }],
+    mitigation: 'canary-rollback',
     runbook: drillRunbooks.rolloutStuck,
-    real: ['Deployment rollout status'],
-    simulated: ['readiness is a kwok Stage'],
-    symptom: 'The canary Deployment has 0 ready replicas.',
+    real: [
+      "the canary gate's decision and its cluster driver (packages/canary-gate runRollout + clusterDriver)",
+      'as the deployer ServiceAccount through a TokenRequest token, under the production Role (RBAC enforced)',
+      'server-side apply of the canary image/replicas and the HTTPRoute weights and rollout record',
+      "the Deployment controller's rollout and its ProgressDeadlineExceeded verdict",
+      'EndpointSlices of the stable Service (the probes)',
+    ],
+    simulated: [
+      "the bad build's crash: a kwok Stage keeps the canary pods in CrashLoopBackOff, never Ready (no container ran)",
+      'no data plane: nothing moves requests by the HTTPRoute weights; the drill reads them and the probes count stable endpoints',
+      'no metrics (nothing on kwok nodes serves /metrics): the gate gets a stand-in source with no series, and never reads it because it decides before any traffic',
+      "the canary's progress deadline is shortened to 6 s (the platform's canaries keep 600 s; the gate's own 300 s wait ends first there)",
+    ],
+    symptom: 'A deploy ended in a rollback; the canary Deployment has 0 ready replicas.',
     diagnosisKeywords: ['canary', 'rollout', 'ready'],
   }),
 ];

@@ -7,8 +7,11 @@ import { clusterDrillTarget } from './drill-target.ts';
  * Cluster drills on a real control plane with kwok nodes: the scheduler's Pending, the EndpointSlice controller
  * emptying a Service whose selector misses, the PV controller leaving a claim Pending, the ReplicaSet replacing a
  * deleted pod, kwok's fault Stages writing CrashLoopBackOff/OOMKilled, evictions refused under a PDB, CoreDNS scaled
- * to zero, a cert-manager Certificate (the CRDs are installed for it) whose status says Expired. The load is the API's
- * answer to "does the Service have ready endpoints", 5 times a second; timings shrunk to keep the suite short.
+ * to zero, a cert-manager Certificate (the CRDs are installed for it) whose status says Expired, and the canary gate
+ * (packages/canary-gate's runRollout and cluster driver, as the deployer ServiceAccount) rolling back a canary that
+ * never gets Ready. The load is the API's answer to "does the Service have ready endpoints", 5 times a second;
+ * timings shrunk to keep the suite short. Stand-ins: kwok Stages for container states; for the gate, a metric source
+ * with no series (nothing on kwok nodes serves /metrics), which it never reads when the canary is not ready.
  */
 const unavailable = clusterUnavailable();
 const quick = (name: string): Scenario => {
@@ -103,5 +106,20 @@ describe.skipIf(unavailable)('cluster drills on a real API server with simulated
     expect(r.passed, renderRecord(r)).toBe(true);
     expect(r.signals[0]?.detail).toMatch(/certificate drills\/api-tls: not Ready: Expired/);
     expect(r.evidence.join('\n')).toMatch(/Ready=True, notAfter/);
+  }, 90_000);
+
+  it('k8s-bad-canary: the gate, as the deployer, rolls back a canary that never gets Ready without ever giving it weight', async () => {
+    const r = await run('k8s-bad-canary');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBe(0);
+    const [short, rolledBack] = r.signals;
+    expect(short?.detail).toMatch(/deployment drills\/api-canary: 0 of 1 replicas available/);
+    expect(rolledBack?.detail).toMatch(/rolled back \(canary not ready\): .*ProgressDeadlineExceeded/);
+    const evidence = r.evidence.join('\n');
+    expect(evidence).toMatch(/acts as system:serviceaccount:drills:homelab-deployer/);
+    expect(evidence).toMatch(
+      /canary weight at most 0 % over [1-9]\d* reads while the gate ran; now api 100, api-canary 0, rollout phase rolled-back/,
+    );
+    expect(evidence).toMatch(/deployment drills\/api-canary: replicas 0, image \S+:bad-canary; metrics read 0 times/);
   }, 90_000);
 });

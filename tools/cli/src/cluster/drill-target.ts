@@ -10,6 +10,7 @@ import {
   signalMatches,
 } from '@homelab/drills';
 import { apps } from '@homelab/platform';
+import { BadCanary, trackLabels } from './bad-canary.ts';
 import { certificatesServed, expireCertificate, renewCertificate } from './certificate.ts';
 import { type Dns, findOrCreateDns, scaleDns } from './coredns.ts';
 import { Drain } from './drain.ts';
@@ -18,7 +19,8 @@ import { apiPods, deleteFaultedPods, deleteOnePod, faults, labelFault } from './
 /** The namespace the cluster drills work in; created and deleted by the target, never the platform's own. */
 export const drillNamespace = 'drills';
 
-const labels = { 'app.kubernetes.io/name': apps.api.name };
+// The stable track's labels: the Service must not select the bad-canary drill's canary pods.
+const labels = trackLabels('stable');
 const port = { name: 'http', containerPort: apps.api.port };
 
 /** The healthy baseline: the api's shape (replicas, port, request) as a Deployment and Service. */
@@ -70,6 +72,7 @@ interface RunState {
   readonly dns: Dns;
   drain?: Drain;
   dnsReplicas?: number;
+  canary?: BadCanary;
   notes: string[];
 }
 
@@ -125,6 +128,16 @@ const actions: Partial<Record<ClusterAction, Action>> = {
     revert: async (k, run) => {
       await scaleDns(k, run.dns, run.dnsReplicas ?? 2);
       run.notes.push(`scaled ${run.dns.namespace}/coredns back to ${run.dnsReplicas ?? 2}`);
+    },
+  },
+  'bad-canary': {
+    inject: async (k, run) => {
+      run.canary = new BadCanary(k, drillNamespace, { deployment: deployment(), service: service() });
+      await run.canary.start();
+    },
+    // The gate's rollback is the mitigation; the revert waits for its decision, then removes the canary objects.
+    revert: async (_k, run) => {
+      await run.canary?.finish();
     },
   },
   'expire-certificate': {
@@ -228,7 +241,7 @@ export async function clusterDrillTarget(
       await action(injection).revert(kube, run);
     },
     cannotObserve: (signal: ExpectedSignal) =>
-      signal.kind === 'triage' || signal.kind === 'restarts'
+      signal.kind === 'triage' || signal.kind === 'restarts' || signal.kind === 'canary-rolled-back'
         ? undefined
         : `the cluster target does not observe ${signal.kind}`,
     async observe(signal: ExpectedSignal, since: number) {
@@ -241,6 +254,7 @@ export async function clusterDrillTarget(
           ? `replacement pod ${fresh.map((p) => p.name).join(', ')} Ready; ${ready}/${apps.api.replicas.min} api pods Ready`
           : undefined;
       }
+      if (signal.kind === 'canary-rolled-back') return run.canary?.rolledBack();
       if (signal.kind !== 'triage') return undefined;
       // CoreDNS may live in kube-system (a real cluster): triage looks where the drill broke it.
       const where =
@@ -256,7 +270,7 @@ export async function clusterDrillTarget(
       detail: 'no invariants are checked on the cluster target',
     }),
     triage: async (check) => (await confirmWithTriage(check, triageOptions)).summary,
-    evidence: () => [...run.notes],
+    evidence: () => [...run.notes, ...(run.canary?.notes ?? [])],
     stop: async () => {
       await kube.request('DELETE', await kube.pathOf('v1', 'Namespace', undefined, drillNamespace));
     },
