@@ -1,10 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scenarios } from '@homelab/drills';
+import { type Scenario, scenarioNamed, scenarios } from '@homelab/drills';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureOutput } from '../../test/capture-output.ts';
 import { UsageError } from '../framework/index.ts';
+import { canRunLocally } from '../local/drill-session.ts';
 import { drill } from './drill.ts';
 
 /** `homelab drill ...` in-process, with what it prints. */
@@ -31,13 +32,21 @@ describe('homelab drill', () => {
     expect(readdirSync(postmortems)).toEqual([]);
   });
 
-  it('names the drills there are for an unknown one, and refuses a drill no target can run yet', async () => {
+  it('names the drills there are for an unknown one; refuses bad flags', async () => {
     await expect(run('nope')).rejects.toThrow(/no drill "nope"; there are: process-kill/);
-    const undefinedTarget = await run('k8s-bad-canary', '--postmortem-dir', postmortems);
-    expect(undefinedTarget.code).toBe(2);
-    expect(undefinedTarget.err).toMatch(/defined but cannot run here yet/);
     await expect(run()).rejects.toBeInstanceOf(UsageError);
     await expect(run('oom-kill', '--blind')).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('has a target for every drill, the cluster bad canary included; an action no target carries out is refused', async () => {
+    expect(scenarios.filter((s) => !canRunLocally(s)).map((s) => s.name)).toEqual([]);
+    const plan = await run('k8s-bad-canary', '--dry-run');
+    expect(plan.code).toBe(0);
+    expect(plan.out).toMatch(
+      /^expect: +homelab triage k8s finding \(KubeDeploymentRolloutStuck\); canary gate rolled/m,
+    );
+    const unknown = { ...scenarioNamed('k8s-bad-canary'), inject: { kind: 'kubernetes', action: 'none-such' } };
+    expect(canRunLocally(unknown as Scenario)).toBe(false);
   });
 
   it('runs the certificate drill for real and writes its postmortem draft', async () => {
