@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type KubeObject, waitFor } from '@homelab/cluster';
+import { faultLabel, faults, type KubeObject, waitFor } from '@homelab/cluster';
 import { clusterUnavailable, startTestCluster, type TestCluster } from '@homelab/cluster/testing';
-import { type AppName, canary, canaryGate, deployer, namespaces } from '@homelab/platform';
+import { type AppName, canary, canaryGate, deployer, k8sLabels, namespaces } from '@homelab/platform';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -201,4 +201,24 @@ describe.skipIf(unavailable)('the cluster traffic driver on a real API server, a
     expect(lines.map((l) => l.id)).toEqual(['h1', 'h2']);
     expect(lines[0]).not.toHaveProperty('timeline');
   }, 60_000);
+
+  it('tells when a canary that got weight stops serving: its pods no longer Ready (ADR 0103)', async () => {
+    const driver = clusterDriver({ kubeConfig: deployerConfig, pollMs: 200, rolloutTimeoutMs: 60_000 });
+    const r = record({ id: 'r9', image: digest(9) });
+    await driver.start(r);
+    await driver.setWeight(r, 10);
+    expect(await driver.canaryNotReady?.(r)).toBeUndefined();
+    // Its containers start dying: kwok's crash-loop Stage on the canary's pods (as admin: the deployer may not).
+    for (const pod of await cluster.kube.list('v1', 'Pod', ns, `${k8sLabels.track}=canary`)) {
+      await cluster.kube.request('PATCH', await cluster.kube.pathOf('v1', 'Pod', ns, pod.metadata.name), {
+        body: { metadata: { labels: { [faultLabel]: faults.crashLoop } } },
+        contentType: 'application/merge-patch+json',
+      });
+    }
+    const why = await waitFor('the driver to see the canary down', async () => driver.canaryNotReady?.(r));
+    expect(why).toMatch(new RegExp(`${canaryName}: 0 of 1 replicas available`));
+    await driver.rollback(r);
+    expect(await weights()).toEqual({ [app]: 100, [canaryName]: 0 });
+    expect((await deployment(canaryName)).spec.replicas).toBe(0);
+  }, 90_000);
 });

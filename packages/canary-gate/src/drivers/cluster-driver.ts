@@ -164,6 +164,14 @@ export function clusterDriver(options: ClusterDriverOptions): TrafficDriver {
     async setWeight(record, weight) {
       await applyRoute(record, weight);
     },
+    async canaryNotReady(record) {
+      const d = await readDeployment(canaryName(record.app));
+      const want = d.spec.replicas ?? 0;
+      const available = d.status?.availableReplicas ?? 0;
+      return want > 0 && available < want
+        ? `deployment ${canaryName(record.app)}: ${available} of ${want} replicas available`
+        : undefined;
+    },
     async promote(record) {
       await applyRoute({ ...record, phase: 'promoting' }, record.weight);
       // Stable takes the new image while the canary still carries the traffic it earned; only then do the

@@ -32,6 +32,12 @@ export interface TrafficDriver {
    */
   start(record: RolloutRecord): Promise<void>;
   setWeight(record: RolloutRecord, weight: number): Promise<void>;
+  /**
+   * Why the canary is not serving now (fewer available replicas than it should have), or undefined when it is.
+   * Read every evaluation: a canary that lost its readiness after getting weight fails its share at the proxy, where
+   * no canary counter sees it. Left out by a driver that cannot tell (the local gateway's processes).
+   */
+  canaryNotReady?(record: RolloutRecord): Promise<string | undefined>;
   /** The new image becomes stable, weights return to stable, the canary scales to zero. */
   promote(record: RolloutRecord): Promise<void>;
   /** Weights return to stable, then the canary scales to zero. */

@@ -52,4 +52,40 @@ describe('runRollout when the canary never becomes ready', () => {
     await expect(runRollout({ ...options, driver })).rejects.toThrow(/403/);
     expect(calls).toEqual(['start']);
   });
+
+  it('rolls back a canary that stops serving after it got weight, at the next evaluation', async () => {
+    const calls: string[] = [];
+    let checks = 0;
+    const driver: TrafficDriver = {
+      description: 'fake',
+      recorded: async () => undefined,
+      start: async () => {
+        calls.push('start');
+      },
+      setWeight: async (_r, weight) => {
+        calls.push(`setWeight ${weight}`);
+      },
+      canaryNotReady: async () => (++checks >= 3 ? 'deployment api-canary: 0 of 1 replicas available' : undefined),
+      promote: async () => {
+        calls.push('promote');
+      },
+      rollback: async (r) => {
+        calls.push(`rollback at ${r.weight}`);
+      },
+    };
+    let t = 0;
+    const result = await runRollout({
+      ...options,
+      driver,
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+      },
+    });
+    expect(calls).toEqual(['start', 'setWeight 10', 'rollback at 10']);
+    expect(result).toMatchObject({ outcome: 'rolled-back', reason: 'canary not ready' });
+    // Two evaluations held on no data; the third found the canary down before reading any metrics.
+    expect(result.timeline.map((p) => p.decision.kind)).toEqual(['hold', 'hold']);
+    expect(result.detail).toBe('deployment api-canary: 0 of 1 replicas available');
+  });
 });

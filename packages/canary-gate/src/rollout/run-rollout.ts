@@ -123,6 +123,14 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRes
     const wait = t0 + k * options.evaluationSeconds * 1000 - now();
     if (wait > 0) await sleep(wait);
     const at = Math.round((now() - t0) / 100) / 10;
+    // Readiness before evidence: a canary that stopped serving gets no more of the traffic (ADR 0103). A failed
+    // read of it is no verdict; the metrics and the stage deadline still decide.
+    const notReady = await driver.canaryNotReady?.(record).catch(() => undefined);
+    if (notReady) {
+      event(`canary not ready at ${at} s, rolling back: ${notReady}`);
+      await driver.rollback(record);
+      return result('rolled-back', 'canary not ready', notReady, alerts, timeline);
+    }
     const reading = await readSafely();
     const delta = reading && previous ? increments(previous, reading) : { canary: zeroCounts, stable: zeroCounts };
     if (reading) previous = reading;
