@@ -20,6 +20,16 @@ export const trackLabels = (track: Track): Record<string, string> => ({
   [k8sLabels.track]: track,
 });
 
+/** Whether the API server serves HTTPRoute (the Gateway API CRDs): the canary's weights live there. */
+export async function httpRoutesServed(kube: Kube): Promise<boolean> {
+  try {
+    await kube.resourceOf('gateway.networking.k8s.io/v1', 'HTTPRoute');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The canary beside the drill's stable api, shaped as infra/k8s synthesizes it: `<app>-canary` Deployment (0
  * replicas) derived from the stable one, its Service, the app's HTTPRoute with both backends (canary weight 0),

@@ -10,7 +10,7 @@ import {
   signalMatches,
 } from '@homelab/drills';
 import { apps } from '@homelab/platform';
-import { BadCanary, trackLabels } from './bad-canary.ts';
+import { BadCanary, httpRoutesServed, trackLabels } from './bad-canary.ts';
 import { certificatesServed, expireCertificate, renewCertificate } from './certificate.ts';
 import { type Dns, findOrCreateDns, scaleDns } from './coredns.ts';
 import { Drain } from './drain.ts';
@@ -218,6 +218,13 @@ export async function clusterDrillTarget(
         !(await certificatesServed(kube))
       ) {
         failures.push('the API server does not serve cert-manager.io/v1 Certificate (install the CRDs)');
+      }
+      if (
+        scenario.inject.kind === 'kubernetes' &&
+        scenario.inject.action === 'bad-canary' &&
+        !(await httpRoutesServed(kube))
+      ) {
+        failures.push('the API server does not serve gateway.networking.k8s.io/v1 HTTPRoute (install the CRDs)');
       }
       if ((await dnsReady()) === 0) failures.push(`${dns.namespace}/kube-dns has no ready endpoints before the drill`);
       return failures;
