@@ -7,7 +7,8 @@ export function markdownSummary(result: RolloutResult, chartPath?: string): stri
   const last = result.timeline.at(-1);
   const verdict =
     result.outcome === 'promoted' ? '**promoted**' : `**rolled back** (${result.reason ?? 'unknown reason'})`;
-  const seconds = last ? Math.round(last.at) : 0;
+  // No evaluation ran when the canary never got ready: then the wall time from start to the rollback.
+  const seconds = Math.round(last ? last.at : (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000);
   const lines = [
     `### Canary ${result.app} \`${result.image}\`: ${verdict} after ${seconds} s`,
     '',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CanaryNotReadyError, type RolloutRecord, type TrafficDriver } from '../drivers/traffic-driver.ts';
 import { gateConfigFor } from '../engine/config.ts';
+import { markdownSummary } from '../report/summary.ts';
 import type { MetricSource } from '../sources/metric-source.ts';
 import { runRollout } from './run-rollout.ts';
 
@@ -40,11 +41,22 @@ describe('runRollout when the canary never becomes ready', () => {
 
   it('rolls back at once, before any weight or evidence: reason "canary not ready"', async () => {
     const { driver, calls } = driverFailingStart(new CanaryNotReadyError('api-canary: 0 of 1 available'));
-    const result = await runRollout({ ...options, driver });
+    // The wait for the canary took 7 s of the clock before the driver gave up.
+    let t = 0;
+    const waiting: TrafficDriver = {
+      ...driver,
+      start: async (r) => {
+        t += 7000;
+        return driver.start(r);
+      },
+    };
+    const result = await runRollout({ ...options, driver: waiting, now: () => t });
     expect(calls).toEqual(['start', 'rollback at 0']);
     expect(reads).toBe(0);
     expect(result).toMatchObject({ outcome: 'rolled-back', reason: 'canary not ready', timeline: [] });
     expect(result.detail).toMatch(/0 of 1 available/);
+    // No evaluation ran: the summary tells the wall time to the rollback, not "after 0 s".
+    expect(markdownSummary(result)).toMatch(/\*\*rolled back\*\* \(canary not ready\) after 7 s/);
   });
 
   it('leaves any other start failure to a re-run (the record on the objects), as before', async () => {
