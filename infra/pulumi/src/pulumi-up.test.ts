@@ -144,13 +144,13 @@ describe.skipIf(skip)('pulumi up of the whole platform against a real control pl
     expect((restore?.status as { conditions?: { type: string; status: string }[] })?.conditions).toContainEqual(
       expect.objectContaining({ type: 'Suspended', status: 'True' }),
     );
-  }, 600_000);
+  }, 900_000);
 
   it('finds nothing to change on a second preview', async () => {
     const result = await stack.preview({ color: 'never' });
     const changes = Object.entries(result.changeSummary).filter(([op, count]) => op !== 'same' && count > 0);
     expect(changes).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 
   it('updates a changed manifest in place', async () => {
     mutation.restoreBackupFile = '/backups/2026-11-30.sql.gz';
@@ -160,7 +160,7 @@ describe.skipIf(skip)('pulumi up of the whole platform against a real control pl
     expect(Object.keys(result.summary.resourceChanges ?? {}).sort()).toEqual(['same', 'update']);
     const map = await cluster.kube.get('v1', 'ConfigMap', 'postgres-restore', 'homelab-data');
     expect(map?.data).toEqual({ BACKUP_FILE: '/backups/2026-11-30.sql.gz' });
-  }, 300_000);
+  }, 600_000);
 
   it('leaves nothing of ours behind after `destroy`', async () => {
     const result = await stack.destroy({ onOutput, color: 'never' });
@@ -186,5 +186,7 @@ describe.skipIf(skip)('pulumi up of the whole platform against a real control pl
     expect(namespaces.filter((n) => n.startsWith('homelab-') || n === 'monitoring' || n === 'cert-manager')).toEqual(
       [],
     );
-  }, 300_000);
+    // Generous: every delete waits until the object is gone (10-12 s each on 2 loaded cores); destroy measured
+    // 243 s in CI and timed out at 300 s beside other work. A guard against a hang, not a speed target.
+  }, 900_000);
 });
