@@ -1,5 +1,5 @@
 import type { AppName, Resources } from './apps.ts';
-import { namespaces } from './cluster.ts';
+import { namespaces, project } from './cluster.ts';
 import { versions } from './versions.ts';
 
 /**
@@ -59,6 +59,17 @@ export const restrictedSecurityContext = {
     seccompProfile: { type: 'RuntimeDefault' },
   },
 } as const;
+
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+
+/** A namespace's Pod Security labels (the platform's namespaces, the drills' namespace). */
+export const podSecurityLabels = (enforce: PodSecurityLevel): Record<string, string> => ({
+  'pod-security.kubernetes.io/enforce': enforce,
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+  // Warn and audit at restricted everywhere, so a namespace below it still reports what would break.
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+});
 
 /** Probe timing against the service kit's /healthz and /readyz. */
 export const probes = {
@@ -149,6 +160,9 @@ export const tls = {
 
 /** The apps' own images: `<imageRepository>/<app>:<tag>`; a deploy pins the digest (ADR 0032). */
 export const appImageTag: string = versions.images.appTag;
+
+/** The one place an app's image name is built (manifests and the cluster drills' workload); a deploy swaps the tag for a digest. */
+export const appImage = (name: AppName): string => `${project.imageRepository}/${name}:${appImageTag}`;
 
 /** Where cluster DNS and the Kubernetes API live, for egress rules. */
 export const clusterServices = {

@@ -8,13 +8,13 @@ import {
 } from '@homelab/app-environment';
 import {
   type AppName,
+  appImage,
   appImageTag,
   apps,
   canaryGate,
   configMountPath,
   monitoringStack,
   namespaces,
-  project,
   publicPaths,
   secretMountPath,
   secretNames,
@@ -30,8 +30,9 @@ import { MetricsPodMonitor } from '../constructs/pod-monitor.ts';
 import type { Redis } from '../constructs/redis.ts';
 import { WeightedRoute } from '../constructs/weighted-route.ts';
 
-/** The one place an app's image name is built; the deploy swaps the tag for a digest. */
-export const appImage = (name: AppName): string => `${project.imageRepository}/${name}:${appImageTag}`;
+// Built in packages/platform, so the cluster drills' workload (tools/cli) runs the same image; re-exported for
+// the manifests' callers.
+export { appImage };
 
 export interface AppsChartProps extends Omit<ChartProps, 'namespace'> {
   /** The Gateways the routes attach to and the gateway reaches the API through. */

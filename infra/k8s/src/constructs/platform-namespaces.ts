@@ -1,17 +1,7 @@
-import { k8sLabels, namespaces, partOf } from '@homelab/platform';
+import { k8sLabels, namespaces, type PodSecurityLevel, partOf, podSecurityLabels } from '@homelab/platform';
 import { Construct } from 'constructs';
 import { Namespace } from 'kubernetes-models/v1';
 import { addObject } from './api-object.ts';
-
-type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
-
-const podSecurity = (enforce: PodSecurityLevel): Record<string, string> => ({
-  'pod-security.kubernetes.io/enforce': enforce,
-  'pod-security.kubernetes.io/enforce-version': 'latest',
-  // Warn and audit at restricted everywhere, so a namespace below it still reports what would break.
-  'pod-security.kubernetes.io/warn': 'restricted',
-  'pod-security.kubernetes.io/audit': 'restricted',
-});
 
 /**
  * The platform's namespaces with their Pod Security levels. Apps, data and edge enforce "restricted" (the
@@ -31,7 +21,7 @@ export class PlatformNamespaces extends Construct {
       addObject(
         this,
         name,
-        new Namespace({ metadata: { name, labels: { [k8sLabels.partOf]: partOf, ...podSecurity(level) } } }),
+        new Namespace({ metadata: { name, labels: { [k8sLabels.partOf]: partOf, ...podSecurityLabels(level) } } }),
       );
     }
   }

@@ -1,4 +1,5 @@
 import type { Kube, KubeObject } from '@homelab/cluster';
+import { restrictedSecurityContext } from '@homelab/platform';
 
 const dnsLabels = { 'k8s-app': 'kube-dns' };
 
@@ -27,10 +28,13 @@ export async function findOrCreateDns(kube: Kube, fallbackNamespace: string): Pr
       template: {
         metadata: { labels: dnsLabels },
         spec: {
+          // The drill namespace enforces Pod Security `restricted`; the stand-in never runs a container anyway.
+          securityContext: restrictedSecurityContext.pod,
           containers: [
             {
               name: 'coredns',
               image: 'registry.k8s.io/coredns/coredns',
+              securityContext: restrictedSecurityContext.container,
               ports: [
                 { name: 'dns', containerPort: 53, protocol: 'UDP' },
                 { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },

@@ -1,7 +1,10 @@
+import { faultLabel, type KubeObject } from '@homelab/cluster';
 import { clusterUnavailable, startTestCluster, type TestCluster } from '@homelab/cluster/testing';
 import { type DrillRecord, renderRecord, runDrill, type Scenario, scenarioNamed } from '@homelab/drills';
+import { appImage, apps } from '@homelab/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterDrillTarget } from './drill-target.ts';
+import { clusterDrillTarget, drillNamespace } from './drill-target.ts';
+import { faultScript } from './fault-script.ts';
 
 /**
  * Cluster drills on a real control plane with kwok nodes: the scheduler's Pending, the EndpointSlice controller
@@ -37,6 +40,46 @@ describe.skipIf(unavailable)('cluster drills on a real API server with simulated
     records.push(r);
     return r;
   };
+
+  it('the workload the drills apply is the one a real kubelet runs: api image, fault script, downward-API labels, readiness probe, restricted', async () => {
+    type Container = {
+      image: string;
+      command: string[];
+      readinessProbe?: { httpGet?: { port: string } };
+      volumeMounts?: { name: string; mountPath: string }[];
+    };
+    const d = (await cluster.kube.get('apps/v1', 'Deployment', apps.api.name, drillNamespace)) as KubeObject;
+    const pod = d.spec.template.spec as {
+      containers: Container[];
+      volumes: { name: string; downwardAPI?: { items: { path: string; fieldRef: { fieldPath: string } }[] } }[];
+    };
+    const [c] = pod.containers;
+    expect(c?.image).toBe(appImage('api'));
+    expect(c?.command.slice(0, 3)).toEqual(['node', '-e', faultScript]);
+    expect(c?.command.slice(3)).toEqual([String(apps.api.port), '/etc/podinfo/labels', faultLabel]);
+    expect(c?.readinessProbe?.httpGet?.port).toBe('http');
+    expect(c?.volumeMounts).toContainEqual(expect.objectContaining({ name: 'podinfo', mountPath: '/etc/podinfo' }));
+    expect(pod.volumes).toContainEqual({
+      name: 'podinfo',
+      downwardAPI: expect.objectContaining({
+        items: [{ path: 'labels', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.labels' } }],
+      }),
+    });
+    // The namespace enforces Pod Security restricted, and the api pods were admitted (the target waited for them).
+    const ns = (await cluster.kube.get('v1', 'Namespace', drillNamespace)) as KubeObject;
+    expect(ns.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    // A pod the level forbids is refused by admission (server-side dry run: nothing is created).
+    const spec = structuredClone(d.spec.template.spec);
+    spec.containers[0].securityContext = { privileged: true };
+    const refused = await cluster.kube.request('POST', await cluster.kube.pathOf('v1', 'Pod', drillNamespace), {
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'privileged' }, spec },
+      query: { dryRun: 'All' },
+    });
+    expect(refused.status).toBe(403);
+    expect((refused.body as { message: string }).message).toMatch(
+      /violates PodSecurity "restricted:latest": privileged/,
+    );
+  });
 
   it('k8s-no-endpoints: a selector that misses empties the Service until reverted; triage endpoints names it', async () => {
     const r = await run('k8s-no-endpoints');

@@ -1,4 +1,4 @@
-import { faultLabel, type Kube, type KubeObject, waitFor } from '@homelab/cluster';
+import { faultLabel, type Kube, type KubeObject, kwokNodeAnnotation, waitFor } from '@homelab/cluster';
 import {
   type ClusterAction,
   confirmWithTriage,
@@ -9,11 +9,12 @@ import {
   type InvariantResult,
   signalMatches,
 } from '@homelab/drills';
-import { apps } from '@homelab/platform';
+import { apps, podSecurityLabels } from '@homelab/platform';
 import { BadCanary, httpRoutesServed, trackLabels } from './bad-canary.ts';
 import { certificatesServed, expireCertificate, renewCertificate } from './certificate.ts';
 import { type Dns, findOrCreateDns, scaleDns } from './coredns.ts';
 import { Drain } from './drain.ts';
+import { drillDeployment } from './drill-workload.ts';
 import { apiPods, deleteFaultedPods, deleteOnePod, faults, labelFault } from './pod-actions.ts';
 
 /** The namespace the cluster drills work in; created and deleted by the target, never the platform's own. */
@@ -21,35 +22,10 @@ export const drillNamespace = 'drills';
 
 // The stable track's labels: the Service must not select the bad-canary drill's canary pods.
 const labels = trackLabels('stable');
-const port = { name: 'http', containerPort: apps.api.port };
 
-/** The healthy baseline: the api's shape (replicas, port, request) as a Deployment and Service. */
-const deployment = (patch: { nodeSelector?: Record<string, string>; replicas?: number } = {}): KubeObject => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: apps.api.name, namespace: drillNamespace },
-  spec: {
-    replicas: patch.replicas ?? apps.api.replicas.min,
-    selector: { matchLabels: labels },
-    template: {
-      metadata: { labels },
-      spec: {
-        ...(patch.nodeSelector ? { nodeSelector: patch.nodeSelector } : {}),
-        containers: [
-          {
-            name: apps.api.name,
-            image: 'busybox',
-            ports: [port],
-            resources: {
-              requests: { cpu: apps.api.resources.cpuRequest, memory: apps.api.resources.memoryRequest },
-              limits: { memory: apps.api.resources.memoryLimit },
-            },
-          },
-        ],
-      },
-    },
-  },
-});
+/** The healthy baseline: the api's shape as a Deployment (drill-workload.ts) and Service. */
+const deployment = (patch: { nodeSelector?: Record<string, string>; replicas?: number } = {}): KubeObject =>
+  drillDeployment({ namespace: drillNamespace, labels, ...patch });
 const service = (selector: Record<string, string> = labels): KubeObject => ({
   apiVersion: 'v1',
   kind: 'Service',
@@ -85,7 +61,9 @@ interface Action {
 const podFault = (fault: (typeof faults)[keyof typeof faults]): Action => ({
   inject: async (k, run) => {
     await labelFault(k, drillNamespace, fault);
-    run.notes.push(`labelled the api pods ${faultLabel}=${fault}: kwok writes their failing container status`);
+    run.notes.push(
+      `labelled the api pods ${faultLabel}=${fault}: on kwok nodes a Stage writes the failing container status; on a real kubelet the drill workload reads the label and really ${fault === faults.crashLoop ? 'exits 1' : 'grows until OOM-killed'}`,
+    );
   },
   revert: async (k, run) => {
     await deleteFaultedPods(k, drillNamespace);
@@ -174,6 +152,31 @@ async function readyEndpoints(kube: Kube, namespace = drillNamespace, name: stri
     .filter((e) => e.conditions?.ready === true).length;
 }
 
+/** Whether the nodes are kwok's fakes (`homelab cluster up`) or real kubelets (a home cluster), for the output. */
+async function nodeKind(kube: Kube): Promise<string> {
+  const [key, value] = Object.entries(kwokNodeAnnotation)[0] as [string, string];
+  const nodes = await kube.list('v1', 'Node');
+  const fake = nodes.filter((n) => (n.metadata.annotations as Record<string, string> | undefined)?.[key] === value);
+  if (fake.length === nodes.length) return `${nodes.length} kwok nodes: container failures are kwok Stages`;
+  if (fake.length === 0) return `${nodes.length} real nodes: containers really run, crash and get OOM-killed`;
+  return `${nodes.length - fake.length} real and ${fake.length} kwok nodes`;
+}
+
+/** Nodes the scheduler may place pods on: not cordoned, Ready, no NoSchedule/NoExecute taint. */
+export async function schedulableNodes(kube: Kube): Promise<number> {
+  type NodeObject = KubeObject & {
+    spec?: { unschedulable?: boolean; taints?: { effect: string }[] };
+    status?: { conditions?: { type: string; status: string }[] };
+  };
+  const nodes = (await kube.list('v1', 'Node')) as NodeObject[];
+  return nodes.filter(
+    (n) =>
+      n.spec?.unschedulable !== true &&
+      !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute') &&
+      n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  ).length;
+}
+
 /**
  * A DrillTarget on a real API server with kwok's simulated nodes. No traffic can flow (no kubelet, no pod
  * network), so each "request" of the load asks the API how many ready endpoints the api Service has: 200 with at
@@ -183,7 +186,13 @@ export async function clusterDrillTarget(
   kube: Kube,
   kubeconfig: string,
 ): Promise<DrillTarget & { stop(): Promise<void> }> {
-  await kube.applyOrThrow({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: drillNamespace } });
+  // Pod Security `restricted` enforced by the API server's admission: a drill pod that a hardened home cluster
+  // would refuse is refused here too, before any drill starts.
+  await kube.applyOrThrow({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: drillNamespace, labels: podSecurityLabels('restricted') },
+  });
   await kube.applyOrThrow(deployment());
   await kube.applyOrThrow(service());
   const dns = await findOrCreateDns(kube, drillNamespace);
@@ -205,7 +214,7 @@ export async function clusterDrillTarget(
     return a;
   };
   return {
-    description: `control plane ${kube.config.getCurrentCluster()?.server ?? ''} (kube-apiserver, scheduler, controllers; kwok nodes), namespace ${drillNamespace}`,
+    description: `control plane ${kube.config.getCurrentCluster()?.server ?? ''} (kube-apiserver, scheduler, controllers; ${await nodeKind(kube)}), namespace ${drillNamespace}`,
     async checkPreconditions(scenario) {
       const failures: string[] = [];
       if (scenario.inject.kind !== 'kubernetes' || !clusterActions.has(scenario.inject.action)) {
@@ -225,6 +234,14 @@ export async function clusterDrillTarget(
         !(await httpRoutesServed(kube))
       ) {
         failures.push('the API server does not serve gateway.networking.k8s.io/v1 HTTPRoute (install the CRDs)');
+      }
+      if (scenario.inject.kind === 'kubernetes' && scenario.inject.action === 'drain-under-pdb') {
+        const nodes = await schedulableNodes(kube);
+        if (nodes < 2) {
+          failures.push(
+            `the drain needs at least 2 schedulable nodes (found ${nodes}): on one node the evicted pods have nowhere to go, so the drain could never finish under the PDB (add a node, or skip this drill on a one-node k3s)`,
+          );
+        }
       }
       if ((await dnsReady()) === 0) failures.push(`${dns.namespace}/kube-dns has no ready endpoints before the drill`);
       return failures;

@@ -11,7 +11,9 @@ homelab drill --list | --blind
 Breaks the platform on purpose under a bounded load, watches for the signals that should follow, verifies
 recovery, reverts, prints the timeline and writes a postmortem draft. Local drills start their own api, gateway,
 Redis and PostgreSQL (real processes, each service in a cgroup with its Kubernetes memory limit). Cluster drills
-(k8s-*) run against the cluster of \`homelab cluster up\` in a namespace of their own.
+(k8s-*) run in a namespace of their own (drills), against the cluster of \`homelab cluster up\` (kwok nodes:
+container failures simulated) or your own with --kubeconfig (kind/k3s: containers really crash and get
+OOM-killed; the api image must be loaded, see docs/drills.md).
 
 Options:
   --list                 the drills, local and cluster
@@ -22,6 +24,8 @@ Options:
   --no-postmortem        write no draft
   --data-dir <dir>       default ${local.dataDir}/drills
   --port-offset <n>      default 30000 (beside a running homelab up)
+  --kubeconfig <file>    cluster drills: default the homelab cluster up kubeconfig when it exists, else
+                         $KUBECONFIG, else ~/.kube/config (the progress output says which)
 `;
 
 const repositoryRoot = resolve(import.meta.dirname, '../../../..');
@@ -47,6 +51,7 @@ export async function drill(argv: readonly string[]): Promise<number> {
       'no-postmortem': { type: 'boolean' },
       'data-dir': { type: 'string' },
       'port-offset': { type: 'string' },
+      kubeconfig: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -87,6 +92,7 @@ export async function drill(argv: readonly string[]): Promise<number> {
       ? undefined
       : resolve(repositoryRoot, values['postmortem-dir'] ?? 'postmortems'),
     blind: values.blind === true,
+    kubeconfig: values.kubeconfig,
     progress: (line) => process.stderr.write(`drill | ${line}\n`),
   });
   process.stdout.write(values.json ? `${JSON.stringify(record, null, 2)}\n` : `${renderRecord(record)}\n`);

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { Kube, kubeconfigPath } from '@homelab/cluster';
+import { Kube } from '@homelab/cluster';
 import {
   type DrillRecord,
   postmortemFileName,
@@ -19,6 +19,7 @@ import {
   startRedis,
 } from '@homelab/test-servers';
 import { clusterActions, clusterDrillTarget } from '../cluster/drill-target.ts';
+import { chooseKubeconfig } from '../cluster/kubeconfig-choice.ts';
 import { localInjections, startLocalDrillPlatform } from './drill-platform.ts';
 
 export interface DrillSessionOptions {
@@ -29,6 +30,8 @@ export interface DrillSessionOptions {
   readonly postmortemDir: string | undefined;
   /** Blind: the scenario is not named, the player answers on stdin. */
   readonly blind: boolean;
+  /** Cluster drills: `--kubeconfig`; default: chosen by `chooseKubeconfig`. */
+  readonly kubeconfig?: string | undefined;
   /** Progress lines (stderr for people; nothing with --json). */
   readonly progress: (line: string) => void;
 }
@@ -63,9 +66,10 @@ function writePostmortem(scenario: Scenario, record: DrillRecord, options: Drill
  */
 export async function runLocalDrillSession(scenario: Scenario, options: DrillSessionOptions): Promise<DrillSession> {
   if (scenario.environment === 'cluster') {
-    // The cluster `homelab cluster up` started (its kubeconfig); the drill works in a namespace of its own.
-    const kubeconfig = kubeconfigPath();
-    if (!existsSync(kubeconfig)) throw new Error(`no cluster: run homelab cluster up first (${kubeconfig} missing)`);
+    // The cluster `homelab cluster up` started, or the user's (--kubeconfig, $KUBECONFIG, ~/.kube/config); the
+    // drill works in a namespace of its own.
+    const { path: kubeconfig, source } = chooseKubeconfig({ flag: options.kubeconfig });
+    options.progress(`kubeconfig ${kubeconfig} (${source})`);
     const kube = await Kube.fromFile(kubeconfig);
     const target = await clusterDrillTarget(kube, kubeconfig);
     try {
