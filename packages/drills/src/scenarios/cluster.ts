@@ -10,6 +10,8 @@ const load: BoundedLoad = { ratePerSecond: 10, maxSeconds: 120, writeRatio: 0, v
  */
 const controlPlane = 'kube-apiserver, scheduler and controllers (real); nodes are kwok fakes';
 const kwokStage = 'container state written by a kwok Stage (real API shape, no container ran)';
+/** The same drill on a real kubelet (`--kubeconfig`, kind/k3s): the drill workload fails for real (ADR 0104). */
+const atHome = (what: string) => `here only: at home on a real kubelet the drill workload ${what}`;
 
 interface ClusterDrill {
   readonly name: string;
@@ -80,7 +82,7 @@ export const clusterScenarios: readonly Scenario[] = [
     expect: [k8sFinding('podCrashLooping')],
     runbook: drillRunbooks.crashLooping,
     real: [],
-    simulated: [kwokStage],
+    simulated: [kwokStage, atHome('reads the fault label and really exits 1 on every restart')],
     symptom: 'Deployment api is short of ready replicas; restarts climb.',
     diagnosisKeywords: ['crash', 'loop', 'backoff'],
   }),
@@ -94,7 +96,11 @@ export const clusterScenarios: readonly Scenario[] = [
     expect: [k8sFinding('containerOomKilled')],
     runbook: drillRunbooks.oomKilled,
     real: [],
-    simulated: [kwokStage, 'no memory was used: the real OOM kill runs in the local oom-kill drill'],
+    simulated: [
+      kwokStage,
+      'no memory was used: the real OOM kill runs in the local oom-kill drill',
+      atHome(`touches more memory each second until the ${apps.api.resources.memoryLimit} limit gets it OOM-killed`),
+    ],
     symptom: 'api restarts with exit code 137.',
     diagnosisKeywords: ['oom', 'memory', '137'],
   }),
@@ -213,7 +219,7 @@ export const clusterScenarios: readonly Scenario[] = [
       'EndpointSlices of the stable Service (the probes)',
     ],
     simulated: [
-      "the bad build's crash: a kwok Stage keeps the canary pods in CrashLoopBackOff, never Ready (no container ran)",
+      "the bad build's crash: a kwok Stage keeps the canary pods in CrashLoopBackOff, never Ready (no container ran; at home its unpullable image keeps them in ImagePullBackOff)",
       'no data plane: nothing moves requests by the HTTPRoute weights; the drill reads them and the probes count stable endpoints',
       'no metrics (nothing on kwok nodes serves /metrics): the gate gets a stand-in source with no series, and never reads it because it decides before any traffic',
       "the canary's progress deadline is shortened to 6 s (the platform's canaries keep 600 s; the gate's own 300 s wait ends first there)",

@@ -125,6 +125,25 @@ describe.skipIf(unavailable)('cluster drills on a real API server with simulated
     expect(r.signals[0]?.detail).toMatch(/killed for exceeding its memory limit/);
   }, 90_000);
 
+  it('k8s-drain-pdb refuses to start on one schedulable node (a one-node k3s) instead of hanging', async () => {
+    const [node] = await cluster.kube.list('v1', 'Node');
+    const path = await cluster.kube.pathOf('v1', 'Node', undefined, node?.metadata.name);
+    const cordon = (unschedulable: boolean | null) =>
+      cluster.kube.call('PATCH', path, {
+        body: { spec: { unschedulable } },
+        contentType: 'application/merge-patch+json',
+      });
+    await cordon(true);
+    try {
+      expect(await target.checkPreconditions(scenarioNamed('k8s-drain-pdb'))).toContainEqual(
+        expect.stringMatching(/^the drain needs at least 2 schedulable nodes \(found 1\)/),
+      );
+    } finally {
+      await cordon(null);
+    }
+    expect(await target.checkPreconditions(scenarioNamed('k8s-drain-pdb'))).toEqual([]);
+  });
+
   it('k8s-drain-pdb: evictions are refused (429) under the PDB, the drain completes once a replica is added, no request fails', async () => {
     const r = await run('k8s-drain-pdb');
     expect(r.passed, renderRecord(r)).toBe(true);

@@ -49,6 +49,13 @@ describe('homelab drill', () => {
     expect(canRunLocally(unknown as Scenario)).toBe(false);
   });
 
+  it('--kubeconfig points a cluster drill at your cluster; a missing file is named before anything is touched', async () => {
+    expect((await run('--help')).out).toMatch(/--kubeconfig <file> +cluster drills: default the homelab cluster up/);
+    await expect(run('k8s-crash-loop', '--kubeconfig', '/nonexistent/k3s.yaml')).rejects.toThrow(
+      '--kubeconfig /nonexistent/k3s.yaml: no such file',
+    );
+  });
+
   it('runs the certificate drill for real and writes its postmortem draft', async () => {
     const { code, out, err } = await run('cert-rotation', '--json', '--postmortem-dir', postmortems);
     expect(code, err).toBe(0);
