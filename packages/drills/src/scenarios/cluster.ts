@@ -194,6 +194,7 @@ export const clusterScenarios: readonly Scenario[] = [
     real: ['the Certificate custom resource and its status subresource'],
     simulated: [
       'no cert-manager controller, key or Secret: the drill writes the status a failed renewal leaves (data only)',
+      "here only: at home cert-manager's controller itself finds the Certificate's ClusterIssuer missing, and the revert has the platform's CA issuer really issue it",
       'the probes measure Service endpoints, not TLS handshakes (the local cert-expiry drill counts those)',
     ],
     symptom: 'The edge certificate has not renewed.',

@@ -1,24 +1,45 @@
 import type { Kube, KubeObject } from '@homelab/cluster';
-import { apps } from '@homelab/platform';
+import { apps, tls } from '@homelab/platform';
 
 /**
- * The api's cert-manager Certificate as data: the real CRD and its status subresource on the API server, but no
- * cert-manager controller and no key or secret. The drill writes the status a renewal that keeps failing leaves
- * behind (Ready=False, reason Expired, notAfter in the past, failed issuance attempts) and, as the revert, the
- * status a successful renewal writes (Ready=True, notAfter 90 days on).
+ * The api's cert-manager Certificate whose renewal fails because its issuer is gone (the commonest real cause).
+ * Without a cert-manager controller (the kwok control plane) it is data: the real CRD and its status subresource,
+ * the drill writing the status a failing renewal leaves behind (Ready=False, reason Expired, notAfter in the past,
+ * failed issuance attempts) and, as the revert, the status a successful renewal writes. With one (at home) the
+ * controller owns the status and would overwrite anything written: there the Certificate names a ClusterIssuer that
+ * does not exist, cert-manager itself reports it not Ready, and the revert points it at the platform's CA issuer,
+ * which really issues it.
  */
 export const certificateName = `${apps.api.name}-tls`;
+/** A ClusterIssuer no cluster has: the injected fault. */
+export const missingIssuer = 'homelab-drill-missing-issuer';
 
-const certificate = (namespace: string): KubeObject => ({
+const certificate = (namespace: string, issuer: string): KubeObject => ({
   apiVersion: 'cert-manager.io/v1',
   kind: 'Certificate',
   metadata: { name: certificateName, namespace },
   spec: {
     secretName: certificateName,
     dnsNames: [`${apps.api.name}.${namespace}.svc`],
-    issuerRef: { name: 'homelab-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+    issuerRef: { name: issuer, kind: 'ClusterIssuer', group: 'cert-manager.io' },
   },
 });
+
+/** Whether a cert-manager controller is deployed (the platform's Helm release labels its Deployment so). */
+export async function certManagerRuns(kube: Kube): Promise<boolean> {
+  const controllers = await kube.list(
+    'apps/v1',
+    'Deployment',
+    tls.certManagerNamespace,
+    'app.kubernetes.io/name=cert-manager,app.kubernetes.io/component=controller',
+  );
+  return controllers.some((d) => (d.status?.readyReplicas ?? 0) > 0);
+}
+
+/** Whether the platform's CA ClusterIssuer exists: the issuer the revert points the Certificate back at. */
+export async function caIssuerExists(kube: Kube): Promise<boolean> {
+  return (await kube.get('cert-manager.io/v1', 'ClusterIssuer', tls.caIssuer)) !== undefined;
+}
 
 const day = 24 * 60 * 60 * 1000;
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -38,8 +59,11 @@ export async function certificatesServed(kube: Kube): Promise<boolean> {
   }
 }
 
-export async function expireCertificate(kube: Kube, namespace: string): Promise<string> {
-  await kube.applyOrThrow(certificate(namespace));
+export async function expireCertificate(kube: Kube, namespace: string, controller: boolean): Promise<string> {
+  await kube.applyOrThrow(certificate(namespace, missingIssuer));
+  if (controller) {
+    return `created certificate ${namespace}/${certificateName} with issuer ClusterIssuer/${missingIssuer} (none exists): cert-manager's controller writes its status`;
+  }
   const now = Date.now();
   const notAfter = iso(now - 60 * 60 * 1000);
   await writeStatus(kube, namespace, {
@@ -61,7 +85,11 @@ export async function expireCertificate(kube: Kube, namespace: string): Promise<
   return `wrote certificate ${namespace}/${certificateName} status: Ready=False Expired, notAfter ${notAfter}, 3 failed issuance attempts (data only: no cert-manager runs here)`;
 }
 
-export async function renewCertificate(kube: Kube, namespace: string): Promise<string> {
+export async function renewCertificate(kube: Kube, namespace: string, controller: boolean): Promise<string> {
+  if (controller) {
+    await kube.applyOrThrow(certificate(namespace, tls.caIssuer));
+    return `pointed the certificate at ClusterIssuer/${tls.caIssuer}: cert-manager issues it`;
+  }
   const now = Date.now();
   const notAfter = iso(now + 90 * day);
   await writeStatus(kube, namespace, {

@@ -1,7 +1,7 @@
-import { faultLabel, type KubeObject } from '@homelab/cluster';
+import { faultLabel, type KubeObject, waitFor } from '@homelab/cluster';
 import { clusterUnavailable, startTestCluster, type TestCluster } from '@homelab/cluster/testing';
 import { type DrillRecord, renderRecord, runDrill, type Scenario, scenarioNamed } from '@homelab/drills';
-import { appImage, apps } from '@homelab/platform';
+import { appImage, apps, tls } from '@homelab/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterDrillTarget, drillNamespace } from './drill-target.ts';
 import { faultScript } from './fault-script.ts';
@@ -184,4 +184,51 @@ describe.skipIf(unavailable)('cluster drills on a real API server with simulated
     );
     expect(evidence).toMatch(/deployment drills\/api-canary: replicas 0, image \S+:bad-canary; metrics read 0 times/);
   }, 90_000);
+
+  it('k8s-cert-expiry where cert-manager runs (at home) needs the platform CA issuer its revert re-issues from', async () => {
+    // A Deployment labelled as the cert-manager chart labels its controller (kwok makes it Ready; no controller runs).
+    const labels = { 'app.kubernetes.io/name': 'cert-manager', 'app.kubernetes.io/component': 'controller' };
+    const controller: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'cert-manager', namespace: tls.certManagerNamespace, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [{ name: 'cert-manager-controller', image: 'quay.io/jetstack/cert-manager-controller' }],
+          },
+        },
+      },
+    };
+    const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: tls.certManagerNamespace } };
+    const issuer: KubeObject = {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'ClusterIssuer',
+      metadata: { name: tls.caIssuer },
+      spec: { ca: { secretName: tls.caSecretName } },
+    };
+    const scenario = scenarioNamed('k8s-cert-expiry');
+    const k = cluster.kube;
+    try {
+      expect(await target.checkPreconditions(scenario)).toEqual([]);
+      await k.applyOrThrow(namespace);
+      await k.applyOrThrow(controller);
+      await waitFor('the stand-in controller to be Ready', async () =>
+        (await k.get('apps/v1', 'Deployment', 'cert-manager', tls.certManagerNamespace))?.status?.readyReplicas > 0
+          ? true
+          : undefined,
+      );
+      expect(await target.checkPreconditions(scenario)).toEqual([
+        `cert-manager runs but ClusterIssuer ${tls.caIssuer} does not exist: the revert re-issues the certificate from it (deploy the platform first)`,
+      ]);
+      await k.applyOrThrow(issuer);
+      expect(await target.checkPreconditions(scenario)).toEqual([]);
+    } finally {
+      await k.request('DELETE', await k.pathOf('cert-manager.io/v1', 'ClusterIssuer', undefined, tls.caIssuer));
+      await k.request('DELETE', await k.pathOf('v1', 'Namespace', undefined, tls.certManagerNamespace));
+    }
+  });
 });

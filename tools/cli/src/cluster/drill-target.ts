@@ -9,9 +9,15 @@ import {
   type InvariantResult,
   signalMatches,
 } from '@homelab/drills';
-import { apps, podSecurityLabels } from '@homelab/platform';
+import { apps, podSecurityLabels, tls } from '@homelab/platform';
 import { BadCanary, httpRoutesServed, trackLabels } from './bad-canary.ts';
-import { certificatesServed, expireCertificate, renewCertificate } from './certificate.ts';
+import {
+  caIssuerExists,
+  certificatesServed,
+  certManagerRuns,
+  expireCertificate,
+  renewCertificate,
+} from './certificate.ts';
 import { type Dns, findOrCreateDns, scaleDns } from './coredns.ts';
 import { Drain } from './drain.ts';
 import { drillDeployment } from './drill-workload.ts';
@@ -49,12 +55,16 @@ interface RunState {
   drain?: Drain;
   dnsReplicas?: number;
   canary?: BadCanary;
+  /** k8s-cert-expiry: whether a cert-manager controller owns the Certificate's status. */
+  certManager?: boolean;
   notes: string[];
 }
 
 interface Action {
   inject: (k: Kube, run: RunState) => Promise<unknown>;
   revert: (k: Kube, run: RunState) => Promise<unknown>;
+  /** What this action needs of the cluster beyond a healthy api (CRDs, nodes); each failure says how to fix it. */
+  preconditions?: (k: Kube) => Promise<string[]>;
 }
 
 /** The operator's fix for a pod fault: delete the failing pods; the ReplicaSet replaces them without the fault. */
@@ -81,6 +91,14 @@ const actions: Partial<Record<ClusterAction, Action>> = {
   'crash-loop-stage': podFault(faults.crashLoop),
   'oom-stage': podFault(faults.oomKilled),
   'drain-under-pdb': {
+    preconditions: async (k) => {
+      const nodes = await schedulableNodes(k);
+      return nodes >= 2
+        ? []
+        : [
+            `the drain needs at least 2 schedulable nodes (found ${nodes}): on one node the evicted pods have nowhere to go, so the drain could never finish under the PDB (add a node, or skip this drill on a one-node k3s)`,
+          ];
+    },
     inject: async (k, run) => {
       run.drain = new Drain(k, drillNamespace);
       await run.drain.start();
@@ -109,6 +127,10 @@ const actions: Partial<Record<ClusterAction, Action>> = {
     },
   },
   'bad-canary': {
+    preconditions: async (k) =>
+      (await httpRoutesServed(k))
+        ? []
+        : ['the API server does not serve gateway.networking.k8s.io/v1 HTTPRoute (install the CRDs)'],
     inject: async (k, run) => {
       run.canary = new BadCanary(k, drillNamespace, { deployment: deployment(), service: service() });
       await run.canary.start();
@@ -119,8 +141,21 @@ const actions: Partial<Record<ClusterAction, Action>> = {
     },
   },
   'expire-certificate': {
-    inject: async (k, run) => run.notes.push(await expireCertificate(k, drillNamespace)),
-    revert: async (k, run) => run.notes.push(await renewCertificate(k, drillNamespace)),
+    preconditions: async (k) => {
+      if (!(await certificatesServed(k))) {
+        return ['the API server does not serve cert-manager.io/v1 Certificate (install the CRDs)'];
+      }
+      return (await certManagerRuns(k)) && !(await caIssuerExists(k))
+        ? [
+            `cert-manager runs but ClusterIssuer ${tls.caIssuer} does not exist: the revert re-issues the certificate from it (deploy the platform first)`,
+          ]
+        : [];
+    },
+    inject: async (k, run) => {
+      run.certManager = await certManagerRuns(k);
+      run.notes.push(await expireCertificate(k, drillNamespace, run.certManager));
+    },
+    revert: async (k, run) => run.notes.push(await renewCertificate(k, drillNamespace, run.certManager === true)),
   },
   'selector-mismatch': {
     inject: (k) => k.applyOrThrow(service({ 'app.kubernetes.io/name': `${apps.api.name}x` })),
@@ -221,28 +256,8 @@ export async function clusterDrillTarget(
         failures.push(`the cluster target cannot inject ${JSON.stringify(scenario.inject)} yet`);
       }
       if ((await readyEndpoints(kube)) === 0) failures.push('the api Service has no ready endpoints before the drill');
-      if (
-        scenario.inject.kind === 'kubernetes' &&
-        scenario.inject.action === 'expire-certificate' &&
-        !(await certificatesServed(kube))
-      ) {
-        failures.push('the API server does not serve cert-manager.io/v1 Certificate (install the CRDs)');
-      }
-      if (
-        scenario.inject.kind === 'kubernetes' &&
-        scenario.inject.action === 'bad-canary' &&
-        !(await httpRoutesServed(kube))
-      ) {
-        failures.push('the API server does not serve gateway.networking.k8s.io/v1 HTTPRoute (install the CRDs)');
-      }
-      if (scenario.inject.kind === 'kubernetes' && scenario.inject.action === 'drain-under-pdb') {
-        const nodes = await schedulableNodes(kube);
-        if (nodes < 2) {
-          failures.push(
-            `the drain needs at least 2 schedulable nodes (found ${nodes}): on one node the evicted pods have nowhere to go, so the drain could never finish under the PDB (add a node, or skip this drill on a one-node k3s)`,
-          );
-        }
-      }
+      if (scenario.inject.kind === 'kubernetes')
+        failures.push(...((await actions[scenario.inject.action]?.preconditions?.(kube)) ?? []));
       if ((await dnsReady()) === 0) failures.push(`${dns.namespace}/kube-dns has no ready endpoints before the drill`);
       return failures;
     },
