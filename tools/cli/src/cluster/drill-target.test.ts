@@ -15,6 +15,8 @@ import { faultScript } from './fault-script.ts';
  * never gets Ready. The load is the API's answer to "does the Service have ready endpoints", 5 times a second;
  * timings shrunk to keep the suite short. Stand-ins: kwok Stages for container states; for the gate, a metric source
  * with no series (nothing on kwok nodes serves /metrics), which it never reads when the canary is not ready.
+ * The drill workload's real-kubelet half (its script crashing or growing to an OOM kill) cannot run without a
+ * container runtime: here the applied Deployment is read back, and fault-script.test.ts runs the script with node.
  */
 const unavailable = clusterUnavailable();
 const quick = (name: string): Scenario => {
@@ -54,6 +56,7 @@ describe.skipIf(unavailable)('cluster drills on a real API server with simulated
       volumes: { name: string; downwardAPI?: { items: { path: string; fieldRef: { fieldPath: string } }[] } }[];
     };
     const [c] = pod.containers;
+    expect(target.description).toMatch(/; 2 kwok nodes: container failures are kwok Stages\), namespace drills$/);
     expect(c?.image).toBe(appImage('api'));
     expect(c?.command.slice(0, 3)).toEqual(['node', '-e', faultScript]);
     expect(c?.command.slice(3)).toEqual([String(apps.api.port), '/etc/podinfo/labels', faultLabel]);
