@@ -122,7 +122,7 @@ describe('time to alert in the record and the postmortem', () => {
     expect(renderRecord(record)).toMatch(/time to alert \(firing\)\s*│\s*121\.5 s/);
     const detection = renderPostmortem(scenario, record).split('## Detection')[1]?.split('## Resolution')[0];
     expect(detection).toContain('Time to alert: pending 1.8 s, firing 121.5 s.');
-    expect(detection).toContain(`- Alert: alert ${alertSelector(signal)} pending 1.8 s after the injection`);
+    expect(detection).toContain(`- Alert ${alertSelector(signal)} pending 1.8 s after the injection`);
   });
 
   it('says why there is no number: not observable, not awaited, never reached, not expected', () => {
@@ -131,7 +131,7 @@ describe('time to alert in the record and the postmortem', () => {
     ]);
     expect(alertTime(unobservable, 'pending')).toBe('not observable (no Prometheus in this drill run)');
     expect(renderPostmortem(scenario, unobservable)).toContain(
-      `- Alert: alert ${alertSelector(signal)} pending not observable here (no Prometheus in this drill run).`,
+      `- Alert ${alertSelector(signal)} pending: not observable here (no Prometheus in this drill run).`,
     );
     const pendingOnly = recordWith(scenario, [{ signal, at: since + 2000, detail: 'pending', observable: true }]);
     expect(alertTime(pendingOnly, 'firing')).toMatch(/^not awaited/);

@@ -42,11 +42,11 @@ export function renderPostmortem(scenario: Scenario, record: DrillRecord): strin
       : 'Nothing the drill watches for was seen.';
   // Detection names the alert and how long it took, or says plainly why no alert was watched.
   const alerts = record.signals.filter((s) => s.signal.kind === 'alert');
-  const alertLines = alerts.map((s) =>
-    s.at !== undefined
-      ? `- Alert: ${describeSignal(s.signal)} ${seconds(s.at - injected)} after the injection (${s.detail}).`
-      : `- Alert: ${describeSignal(s.signal)} ${s.observable ? 'NOT reached within the drill' : `not observable here (${s.detail})`}.`,
-  );
+  const alertLines = alerts.map((s) => {
+    const alert = describeSignal(s.signal).replace(/^alert/, 'Alert');
+    if (s.at !== undefined) return `- ${alert} ${seconds(s.at - injected)} after the injection (${s.detail}).`;
+    return `- ${alert}: ${s.observable ? 'NOT reached within the drill' : `not observable here (${s.detail})`}.`;
+  });
   const alertSummary =
     alerts.length === 0
       ? 'No Prometheus alert is expected for this fault.'

@@ -227,7 +227,7 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
       cgroups.mode === 'none' ? `NO cgroup limits (${cgroups.notice})` : `cgroup ${cgroups.mode} limits per service`
     }; api on ${options.postgres ? 'PostgreSQL' : 'PGlite'}, ${options.redis ? 'Redis' : 'in-memory cache'}; ${
       prometheusUrl
-        ? `Prometheus (${prometheusBinary}) with the project's rules, ${drillPrometheusIntervalSeconds} s scrape and evaluation`
+        ? `Prometheus (${prometheusBinary}) with the project's rules, ${drillPrometheusIntervalSeconds} s scrape and evaluation, fresh TSDB (its 1h window holds only this drill's traffic)`
         : 'no Prometheus (alerts not watched)'
     }`,
 
