@@ -13,7 +13,7 @@ import type {
   Sample,
   Scenario,
 } from '@homelab/drills';
-import { alertSelector, alreadyActive, confirmWithTriage, matchingAlert, signalMatches } from '@homelab/drills';
+import { alreadyActive, confirmWithTriage, matchingAlert, signalMatches } from '@homelab/drills';
 import { type AppName, apps, hashApiKey, http } from '@homelab/platform';
 import { type Cgroups, detectCgroups } from './cgroups.ts';
 import { localPorts, platformProcesses, sharedDatabaseName } from './platform-processes.ts';
@@ -402,13 +402,12 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
         case 'alert': {
           const alert = matchingAlert(signal, await activeAlerts(), since);
           if (!alert) return undefined;
-          const { alertname: _, ...labels } = alert.labels;
+          // The labels the signal does not name already (severity, slo, component): the selector precedes this.
+          const labels = Object.entries(alert.labels)
+            .filter(([k]) => k !== 'alertname' && signal.labels?.[k] === undefined)
+            .map(([k, v]) => `${k}=${v}`);
           const active = ((Date.parse(alert.activeAt) - since) / 1000).toFixed(1);
-          return `Prometheus: ${alertSelector(signal)} ${alert.state} (active since +${active} s, value ${Number(alert.value).toPrecision(3)}; ${Object.entries(
-            labels,
-          )
-            .map(([k, v]) => `${k}=${v}`)
-            .join(' ')})`;
+          return `Prometheus: ${alert.state} since +${active} s, value ${Number(alert.value).toPrecision(3)} (${labels.join(' ')})`;
         }
         case 'canary-rolled-back':
           return rolloutResult?.outcome === 'rolled-back'
