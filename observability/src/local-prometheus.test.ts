@@ -48,6 +48,11 @@ describe('local Prometheus files', () => {
     for (const file of config.rule_files) expect(readFileSync(join(dir, file), 'utf8')).toContain('groups:');
   });
 
+  it('take a shorter interval for drills, scrape and rule evaluation alike', () => {
+    const text = localPrometheusConfig({ dir: join(scratch, 'drill'), targets: [], intervalSeconds: 1 });
+    expect(parse(text).global).toEqual({ scrape_interval: '1s', evaluation_interval: '1s' });
+  });
+
   it.runIf(toolAvailable('promtool', findPromtool()))('pass promtool check config', async () => {
     const dir = join(scratch, 'check');
     await writeLocalPrometheusFiles(dir, [{ job: 'api', address: '127.0.0.1:3002' }]);

@@ -16,14 +16,21 @@ export interface LocalScrapeTarget {
 }
 
 /** Scrape and evaluate every 5 s locally: a local run lasts minutes, and the 5m windows fill quickly. */
-const localInterval = '5s';
+const localIntervalSeconds = 5;
 
-/** The prometheus.yml of the local platform, with `rule_files` relative to the config's directory. */
-export function localPrometheusYaml(targets: readonly LocalScrapeTarget[], ruleFiles: readonly string[]): string {
+/**
+ * The prometheus.yml of the local platform, with `rule_files` relative to the config's directory. `intervalSeconds`
+ * (default 5) is both the scrape and the rule evaluation interval.
+ */
+export function localPrometheusYaml(
+  targets: readonly LocalScrapeTarget[],
+  ruleFiles: readonly string[],
+  intervalSeconds = localIntervalSeconds,
+): string {
   const jobs = new Map<string, LocalScrapeTarget[]>();
   for (const target of targets) jobs.set(target.job, [...(jobs.get(target.job) ?? []), target]);
   const config = {
-    global: { scrape_interval: localInterval, evaluation_interval: localInterval },
+    global: { scrape_interval: `${intervalSeconds}s`, evaluation_interval: `${intervalSeconds}s` },
     rule_files: [...ruleFiles],
     scrape_configs: [...jobs].map(([job, list]) => ({
       job_name: job,
@@ -61,6 +68,8 @@ export async function writeLocalPrometheusFiles(
 export function localPrometheusConfig(options: {
   targets: ReadonlyArray<{ job: string; port: number; track: string }>;
   dir: string;
+  /** Scrape and evaluation interval; default 5 s. Drills use 1 s (see tools/cli drill-platform.ts). */
+  intervalSeconds?: number;
 }): string {
   mkdirSync(join(options.dir, 'rules'), { recursive: true });
   const ruleFiles = prometheusRules().map((set) => {
@@ -71,5 +80,6 @@ export function localPrometheusConfig(options: {
   return localPrometheusYaml(
     options.targets.map((t) => ({ job: t.job, address: `127.0.0.1:${t.port}`, labels: { track: t.track } })),
     ruleFiles,
+    options.intervalSeconds,
   );
 }

@@ -1,3 +1,13 @@
+export {
+  type ActiveAlert,
+  type AlertSignal,
+  alertForSeconds,
+  alertSelector,
+  alreadyActive,
+  matchingAlert,
+  pageAlert,
+  untilFiring,
+} from './alerts.ts';
 export { budgetSpentPercent, burnRate, sloOf } from './budget.ts';
 export { pickBlind, scenarioNamed, scenarios } from './catalog.ts';
 export { badFor, failed, measure, perSecond, recoveredAt, slow, windowBurnRate } from './measure.ts';

@@ -1,6 +1,6 @@
 import type { SloSpec } from '@homelab/platform';
 import { budgetSpentPercent, burnRate, sloOf } from './budget.ts';
-import type { DrillEvent, LoadSecond, Measurements, Sample } from './record.ts';
+import type { DrillEvent, LoadSecond, Measurements, Sample, SignalResult } from './record.ts';
 import type { Scenario } from './scenario.ts';
 
 /** A request that spends availability budget: a server error or no answer at all (4xx are the client's). */
@@ -51,7 +51,12 @@ export function recoveredAt(scenario: Scenario, samples: readonly Sample[], afte
 const firstEvent = (events: readonly DrillEvent[], kind: DrillEvent['kind']) => events.find((e) => e.kind === kind)?.at;
 
 /** Everything the record reports as numbers, from the samples and the events alone. */
-export function measure(scenario: Scenario, samples: readonly Sample[], events: readonly DrillEvent[]): Measurements {
+export function measure(
+  scenario: Scenario,
+  samples: readonly Sample[],
+  events: readonly DrillEvent[],
+  signals: readonly SignalResult[] = [],
+): Measurements {
   const injected = firstEvent(events, 'injected');
   const after = injected === undefined ? [] : samples.filter((s) => s.at >= injected).sort((a, b) => a.at - b.at);
   const latencySlo = sloOf(scenario.sloApp, 'latency');
@@ -62,6 +67,15 @@ export function measure(scenario: Scenario, samples: readonly Sample[], events: 
     return at === undefined || injected === undefined ? undefined : at - injected;
   };
   const firstBad = injected === undefined ? undefined : after.find(badFor(scenario));
+  // A firing alert was pending first, so a pending expectation is met no later than a firing one.
+  const toAlert = (state: 'pending' | 'firing') => {
+    const seen = signals
+      .filter(
+        (r) => r.signal.kind === 'alert' && r.at !== undefined && (state === 'pending' || r.signal.state === state),
+      )
+      .map((r) => r.at as number);
+    return seen.length === 0 || injected === undefined ? undefined : Math.min(...seen) - injected;
+  };
   return {
     requests: samples.length,
     failedRequests,
@@ -76,6 +90,8 @@ export function measure(scenario: Scenario, samples: readonly Sample[], events: 
     timeToDetectMs: since('detected'),
     timeToMitigateMs: since('mitigated'),
     timeToRecoverMs: since('recovered'),
+    timeToAlertPendingMs: toAlert('pending'),
+    timeToAlertFiringMs: toAlert('firing'),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { DrillRecord } from './record.ts';
-import { renderChart } from './render.ts';
+import { alertTime, renderChart } from './render.ts';
 import { describeSignal } from './runner.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -40,6 +40,17 @@ export function renderPostmortem(scenario: Scenario, record: DrillRecord): strin
     detected.length > 0
       ? `First signal: ${describeSignal(detected[0]?.signal ?? scenario.expect[0] ?? { kind: 'triage', check: 'k8s' })}, ${seconds(m.timeToDetectMs)} after the injection.`
       : 'Nothing the drill watches for was seen.';
+  // Detection names the alert and how long it took, or says plainly why no alert was watched.
+  const alerts = record.signals.filter((s) => s.signal.kind === 'alert');
+  const alertLines = alerts.map((s) => {
+    const alert = describeSignal(s.signal).replace(/^alert/, 'Alert');
+    if (s.at !== undefined) return `- ${alert} ${seconds(s.at - injected)} after the injection (${s.detail}).`;
+    return `- ${alert}: ${s.observable ? 'NOT reached within the drill' : `not observable here (${s.detail})`}.`;
+  });
+  const alertSummary =
+    alerts.length === 0
+      ? 'No Prometheus alert is expected for this fault.'
+      : `Time to alert: pending ${alertTime(record, 'pending')}, firing ${alertTime(record, 'firing')}.`;
   return `# ${scenario.title}
 
 - **Date:** ${utc(record.startedAt)}–${hhmm(record.finishedAt)} UTC (${(durationMs / 1000).toFixed(0)} s)
@@ -88,6 +99,8 @@ ${renderChart(record.load)}
 
 ## Detection
 ${detectionLine} Time to detect ${seconds(m.timeToDetectMs)}, to mitigate ${seconds(m.timeToMitigateMs)}, to recover ${seconds(m.timeToRecoverMs)}.
+${[alertSummary, ...alertLines].join('\n')}
+
 ${record.signals.map((s) => `- ${s.at !== undefined ? 'seen' : s.observable ? 'missed' : 'not observable here'}: ${describeSignal(s.signal)} — ${s.detail}`).join('\n')}
 
 Triage (\`homelab triage ${record.runbook.triageCheck}\`): ${record.triage}

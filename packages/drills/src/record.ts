@@ -60,6 +60,12 @@ export interface Measurements {
   readonly timeToDetectMs: number | undefined;
   readonly timeToMitigateMs: number | undefined;
   readonly timeToRecoverMs: number | undefined;
+  /**
+   * From injection to the first expected Prometheus alert reaching pending / firing; undefined when not seen (or
+   * not expected, or not observable: the record's signals say which).
+   */
+  readonly timeToAlertPendingMs: number | undefined;
+  readonly timeToAlertFiringMs: number | undefined;
 }
 
 /** The load per second since it started: how many requests answered well, failed, or were slow. */

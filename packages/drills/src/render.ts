@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { DrillRecord, LoadSecond } from './record.ts';
 import { describeSignal } from './runner.ts';
-import type { Scenario } from './scenario.ts';
+import type { AlertState, Scenario } from './scenario.ts';
 
 const plain = { style: { head: [], border: [] } };
 const seconds = (ms: number | undefined) => (ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`);
@@ -45,6 +45,22 @@ export function renderChart(load: readonly LoadSecond[]): string {
     .join('\n');
 }
 
+/**
+ * "time to alert" for one state: measured, or why there is no number (no alert expected, Prometheus not running,
+ * the alert never reached the state within the drill).
+ */
+export function alertTime(record: DrillRecord, state: AlertState): string {
+  const alerts = record.signals.filter((s) => s.signal.kind === 'alert');
+  const ms = state === 'pending' ? record.measurements.timeToAlertPendingMs : record.measurements.timeToAlertFiringMs;
+  if (ms !== undefined) return seconds(ms);
+  if (alerts.length === 0) return 'no alert expected';
+  if (alerts.every((s) => !s.observable)) return `not observable (${alerts[0]?.detail})`;
+  if (state === 'firing' && !alerts.some((s) => s.signal.kind === 'alert' && s.signal.state === 'firing')) {
+    return 'not awaited (--until-firing holds the fault for the `for`)';
+  }
+  return 'never';
+}
+
 /** The human result: timeline, numbers, signals, invariants, realism. */
 export function renderRecord(record: DrillRecord): string {
   const m = record.measurements;
@@ -69,6 +85,8 @@ export function renderRecord(record: DrillRecord): string {
     ['time to detect', seconds(m.timeToDetectMs)],
     ['time to mitigate', seconds(m.timeToMitigateMs)],
     ['time to recover', seconds(m.timeToRecoverMs)],
+    ['time to alert (pending)', alertTime(record, 'pending')],
+    ['time to alert (firing)', alertTime(record, 'firing')],
   );
   const signals = record.signals.map(
     (s) =>

@@ -1,10 +1,12 @@
+import { apps } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
+import { alertSelector, pageAlert } from './alerts.ts';
 import { scenarioNamed } from './catalog.ts';
 import { renderPostmortem } from './postmortem.ts';
 import type { Sample } from './record.ts';
 import { renderRecord } from './render.ts';
 import { diagnosisMatches, runDrill } from './runner.ts';
-import type { Injection, Scenario } from './scenario.ts';
+import type { AlertState, Injection, Scenario } from './scenario.ts';
 import type { DrillTarget } from './target.ts';
 
 /**
@@ -26,7 +28,8 @@ function fakeTarget(options: { failBaseline?: boolean } = {}) {
       calls.push(`revert ${i.kind}`);
       broken = false;
     },
-    cannotObserve: (signal) => (signal.kind === 'triage' ? 'no triage in this test' : undefined),
+    cannotObserve: (signal) =>
+      signal.kind === 'triage' ? 'no triage in this test' : signal.kind === 'alert' ? 'no Prometheus here' : undefined,
     observe: async () => undefined,
     verify: async (invariant, samples: readonly Sample[]) => ({
       invariant,
@@ -96,6 +99,53 @@ describe('runDrill', () => {
     const at = (kind: string) => record.events.find((e) => e.kind === kind)?.at ?? Number.NaN;
     expect(at('mitigated')).toBeGreaterThanOrEqual(at('diagnosed'));
     expect(diagnosisMatches(quick('oom-kill'), 'a DNS problem')).toBe(false);
+  }, 20_000);
+});
+
+describe('runDrill with alert signals', () => {
+  it('puts pending and firing on the timeline when the target sees them, and times them from the injection', async () => {
+    const { target } = fakeTarget();
+    let injectedAt = 0;
+    const seen: AlertState[] = [];
+    const alertTarget: DrillTarget = {
+      ...target,
+      inject: async (i) => {
+        injectedAt = Date.now();
+        await target.inject(i);
+      },
+      cannotObserve: () => undefined,
+      // Pending 300 ms after the injection, firing 600 ms after: what Prometheus reports, sped up.
+      observe: async (signal) => {
+        if (signal.kind !== 'alert') return undefined;
+        const state = Date.now() - injectedAt >= 600 ? 'firing' : Date.now() - injectedAt >= 300 ? 'pending' : '';
+        if (state === '' || (signal.state === 'firing' && state !== 'firing')) return undefined;
+        seen.push(signal.state);
+        return `Prometheus: ${state}`;
+      },
+    };
+    const alert = pageAlert(apps.gateway.name, 'availability');
+    const scenario = quick('error-fault', { expect: [alert, { ...alert, state: 'firing' }] });
+    const record = await runDrill(scenario, alertTarget, { minFaultSeconds: 0 });
+    expect(record.passed, renderRecord(record)).toBe(true);
+    const signalEvents = record.events.filter((e) => e.kind === 'signal').map((e) => e.detail);
+    expect(signalEvents).toEqual([
+      `alert ${alertSelector(alert)} pending: Prometheus: pending`,
+      `alert ${alertSelector(alert)} firing: Prometheus: firing`,
+    ]);
+    const m = record.measurements;
+    expect(m.timeToAlertPendingMs).toBeGreaterThanOrEqual(300);
+    expect(m.timeToAlertFiringMs).toBeGreaterThanOrEqual(600);
+    expect(m.timeToDetectMs).toBe(m.timeToAlertPendingMs);
+  }, 20_000);
+
+  it('leaves an alert the target cannot observe out of the verdict, and says so', async () => {
+    const { target } = fakeTarget();
+    const scenario = quick('error-fault', { expect: [pageAlert(apps.gateway.name, 'availability')] });
+    const record = await runDrill(scenario, target, { minFaultSeconds: 1, maxFaultSeconds: 1 });
+    expect(record.passed, renderRecord(record)).toBe(true);
+    expect(record.signals).toEqual([expect.objectContaining({ at: undefined, observable: false })]);
+    expect(record.measurements.timeToAlertPendingMs).toBeUndefined();
+    expect(renderRecord(record)).toContain('not observable (no Prometheus here)');
   }, 20_000);
 });
 

@@ -1,4 +1,5 @@
 import { failureModes } from '@homelab/platform';
+import { alertSelector } from './alerts.ts';
 import { failed, measure, perSecond, recoveredAt, windowBurnRate } from './measure.ts';
 import type { DrillEvent, DrillRecord, EventKind, InvariantResult, Sample, SignalResult } from './record.ts';
 import type { ExpectedSignal, Scenario } from './scenario.ts';
@@ -27,7 +28,7 @@ const describeSignal = (s: ExpectedSignal): string => {
     case 'slo-burn':
       return `${s.app} ${s.slo} burn rate >= ${s.factor}`;
     case 'alert':
-      return `alert ${s.alert} ${s.state}`;
+      return `alert ${alertSelector(s)} ${s.state}`;
     case 'triage':
       return `homelab triage ${s.check} finding${s.failureMode ? ` (${failureModes[s.failureMode].name})` : ''}`;
     case 'certificate-expiring':
@@ -215,7 +216,7 @@ export async function runDrill(
     events: sorted,
     signals: signalResults,
     invariants,
-    measurements: measure(scenario, samples, sorted),
+    measurements: measure(scenario, samples, sorted, signalResults),
     load: perSecond(scenario, samples, startedAt),
     realism: scenario.realism,
     runbook: scenario.runbook,

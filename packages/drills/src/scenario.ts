@@ -49,8 +49,17 @@ export type ExpectedSignal =
       readonly slo: 'availability' | 'latency';
       readonly factor: number;
     }
-  /** A Prometheus alert reaches this state (only where Prometheus runs; else reported as not observed). */
-  | { readonly kind: 'alert'; readonly alert: string; readonly state: 'pending' | 'firing' }
+  /**
+   * A Prometheus alert reaches this state after the injection (only where Prometheus runs; else reported as not
+   * observable). `pending` is met by pending or firing, `firing` only by firing. `labels` narrow it to one instance
+   * (the burn-rate alerts share a name across tiers: `tier="page-fast"`). See alerts.ts.
+   */
+  | {
+      readonly kind: 'alert';
+      readonly alert: string;
+      readonly state: AlertState;
+      readonly labels?: Readonly<Record<string, string>>;
+    }
   /**
    * `homelab triage <check>` reports a finding; of this failure mode (the runbook it links) when one is named, so
    * a symptom of the fault (a Deployment short of replicas) does not count as finding its cause (the OOM kill).
@@ -62,6 +71,8 @@ export type ExpectedSignal =
   | { readonly kind: 'canary-rolled-back'; readonly app: AppName }
   /** The dependency stops answering (what RedisDown / PostgresDown alert on: the exporter's `*_up == 0`). */
   | { readonly kind: 'dependency-down'; readonly dependency: Dependency };
+
+export type AlertState = 'pending' | 'firing';
 
 export type TriageCheck = 'cpu' | 'mem' | 'fds' | 'net' | 'dns' | 'cert' | 'k8s' | 'endpoints';
 

@@ -1,4 +1,5 @@
 import { apps } from '@homelab/platform';
+import { pageAlert } from '../alerts.ts';
 import { drillRunbooks } from '../runbooks.ts';
 import type { BoundedLoad, Scenario } from '../scenario.ts';
 
@@ -11,6 +12,14 @@ const noCluster = ['no Kubernetes: the supervisor plays the kubelet (restarts, b
 
 /** The page tier's burn factor: 2 % of a 30-day budget in one hour (slo-burn-rate.md). */
 const pageBurn = 14.4;
+
+/*
+ * Expected Prometheus alerts (watched with `homelab drill --prometheus`): the page-fast burn-rate alerts that the
+ * fault really trips, measured with tools/cli/bench/drill-alerts.ts (docs/adr/0102). Only sustained faults expect
+ * one: a single kill (process-kill, oom-kill) also turns the expression true in a drill's fresh Prometheus, whose
+ * 1h window holds only seconds of traffic, but would not after an hour of good traffic, so expecting it would
+ * assert an artefact of the drill.
+ */
 
 export const localScenarios: readonly Scenario[] = [
   {
@@ -54,6 +63,7 @@ export const localScenarios: readonly Scenario[] = [
       { kind: 'termination', app: apps.api.name, reason: 'Error' },
       { kind: 'restarts', app: apps.api.name, count: 2 },
       { kind: 'slo-burn', app: apps.gateway.name, slo: 'availability', factor: pageBurn },
+      pageAlert(apps.gateway.name, 'availability'),
     ],
     invariants: [],
     mitigation: 'revert',
@@ -107,7 +117,11 @@ export const localScenarios: readonly Scenario[] = [
     load,
     baselineSeconds: 3,
     inject: { kind: 'fault', app: apps.api.name, settings: { latencyMs: 400, latencyRatio: 1 } },
-    expect: [{ kind: 'slo-burn', app: apps.gateway.name, slo: 'latency', factor: pageBurn }],
+    expect: [
+      { kind: 'slo-burn', app: apps.gateway.name, slo: 'latency', factor: pageBurn },
+      pageAlert(apps.gateway.name, 'latency'),
+      pageAlert(apps.api.name, 'latency'),
+    ],
     invariants: [{ kind: 'no-server-errors' }],
     mitigation: 'revert',
     recoveredAfterSeconds: 3,
@@ -132,7 +146,11 @@ export const localScenarios: readonly Scenario[] = [
     load,
     baselineSeconds: 3,
     inject: { kind: 'fault', app: apps.api.name, settings: { errorRatio: 0.5 } },
-    expect: [{ kind: 'slo-burn', app: apps.gateway.name, slo: 'availability', factor: pageBurn }],
+    expect: [
+      { kind: 'slo-burn', app: apps.gateway.name, slo: 'availability', factor: pageBurn },
+      pageAlert(apps.gateway.name, 'availability'),
+      pageAlert(apps.api.name, 'availability'),
+    ],
     invariants: [],
     mitigation: 'revert',
     recoveredAfterSeconds: 3,
@@ -182,6 +200,7 @@ export const localScenarios: readonly Scenario[] = [
     expect: [
       { kind: 'dependency-down', dependency: 'postgres' },
       { kind: 'slo-burn', app: apps.gateway.name, slo: 'availability', factor: pageBurn },
+      pageAlert(apps.gateway.name, 'availability'),
     ],
     invariants: [{ kind: 'no-acknowledged-write-lost' }],
     mitigation: 'revert',

@@ -56,6 +56,13 @@ describe('homelab drill', () => {
     );
   });
 
+  it('refuses --until-firing where no alert can fire: no Prometheus target, or no alert expected', async () => {
+    await expect(run('cert-rotation', '--until-firing', '--no-postmortem')).rejects.toThrow(
+      /--until-firing: cert-rotation runs no Prometheus/,
+    );
+    await expect(run('redis-down', '--until-firing', '--no-postmortem')).rejects.toBeInstanceOf(UsageError);
+  });
+
   it('runs the certificate drill for real and writes its postmortem draft', async () => {
     const { code, out, err } = await run('cert-rotation', '--json', '--postmortem-dir', postmortems);
     expect(code, err).toBe(0);

@@ -1,9 +1,21 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pickBlind, renderList, renderPlan, renderRecord, scenarioNamed, scenarios } from '@homelab/drills';
+import {
+  pickBlind,
+  renderList,
+  renderPlan,
+  renderRecord,
+  type Scenario,
+  scenarioNamed,
+  scenarios,
+  untilFiring,
+} from '@homelab/drills';
 import { local } from '@homelab/platform';
 import { exitCodes, integerFlag, UsageError } from '../framework/index.ts';
+import { localInjections } from '../local/drill-platform.ts';
 import { canRunLocally, runLocalDrillSession } from '../local/drill-session.ts';
+import { prometheusBinary } from '../local/prometheus-config.ts';
 
 export const drillUsage = `homelab drill <scenario> [options]
 homelab drill --list | --blind
@@ -13,7 +25,7 @@ recovery, reverts, prints the timeline and writes a postmortem draft. Local dril
 Redis and PostgreSQL (real processes, each service in a cgroup with its Kubernetes memory limit). Cluster drills
 (k8s-*) run in a namespace of their own (drills), against the cluster of \`homelab cluster up\` (kwok nodes:
 container failures simulated) or your own with --kubeconfig (kind/k3s: containers really crash and get
-OOM-killed; the api image must be loaded, see docs/drills.md).
+OOM-killed; the nodes need the api image, see docs/drills.md).
 
 Options:
   --list                 the drills, local and cluster
@@ -22,6 +34,10 @@ Options:
   --blind                a random local drill, not named: diagnose it, type your answer; timed against recovery
   --postmortem-dir <d>   default postmortems/ (relative to the repository root)
   --no-postmortem        write no draft
+  --prometheus           start Prometheus (${prometheusBinary}) with the project's rules beside api and gateway
+                         (1 s scrape and evaluation) and watch the burn-rate alerts go pending; local drills only
+  --until-firing         hold the fault until the expected alerts fire (the page tier's \`for\`: minutes;
+                         implies --prometheus; for home use, not CI)
   --data-dir <dir>       default ${local.dataDir}/drills
   --port-offset <n>      default 30000 (beside a running homelab up)
   --kubeconfig <file>    cluster drills: default the homelab cluster up kubeconfig when it exists, else
@@ -39,6 +55,39 @@ function named(name: string) {
   }
 }
 
+/**
+ * Whether this run starts Prometheus, and the scenario held until firing when asked. Only the process platform
+ * runs Prometheus; elsewhere (TLS listener, cluster) alert signals stay "not observable".
+ */
+function alertWatching(
+  scenario: Scenario,
+  prometheus: boolean,
+  firing: boolean,
+  progress: (line: string) => void,
+): { scenario: Scenario; prometheus: boolean; maxFaultSeconds?: number } {
+  if (!prometheus && !firing) return { scenario, prometheus: false };
+  const processDrill = scenario.environment === 'local' && localInjections.has(scenario.inject.kind);
+  if (firing && !processDrill) throw new UsageError(`--until-firing: ${scenario.name} runs no Prometheus`);
+  if (!processDrill) {
+    progress(`--prometheus: ${scenario.name} does not run on the process platform; its alerts stay unobserved`);
+    return { scenario, prometheus: false };
+  }
+  if (!existsSync(prometheusBinary)) {
+    if (firing) throw new UsageError(`--until-firing needs ${prometheusBinary} (apt-get install prometheus)`);
+    progress(`${prometheusBinary} not found: running without Prometheus (alerts not observable)`);
+    return { scenario, prometheus: false };
+  }
+  if (!firing) return { scenario, prometheus: true };
+  let held: ReturnType<typeof untilFiring>;
+  try {
+    held = untilFiring(scenario);
+  } catch (error) {
+    throw new UsageError(`--until-firing: ${(error as Error).message}`);
+  }
+  progress(`--until-firing: the fault is held up to ${held.holdSeconds} s for the alerts' \`for\``);
+  return { scenario: held.scenario, prometheus: true, maxFaultSeconds: held.holdSeconds };
+}
+
 export async function drill(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
@@ -49,6 +98,8 @@ export async function drill(argv: readonly string[]): Promise<number> {
       blind: { type: 'boolean' },
       'postmortem-dir': { type: 'string' },
       'no-postmortem': { type: 'boolean' },
+      prometheus: { type: 'boolean' },
+      'until-firing': { type: 'boolean' },
       'data-dir': { type: 'string' },
       'port-offset': { type: 'string' },
       kubeconfig: { type: 'string' },
@@ -84,7 +135,9 @@ export async function drill(argv: readonly string[]): Promise<number> {
     return exitCodes.usage;
   }
   const portOffset = integerFlag(values['port-offset'], 'port-offset', 30_000);
-  const { record, postmortemPath } = await runLocalDrillSession(scenario, {
+  const progress = (line: string) => process.stderr.write(`drill | ${line}\n`);
+  const watched = alertWatching(scenario, values.prometheus === true, values['until-firing'] === true, progress);
+  const { record, postmortemPath } = await runLocalDrillSession(watched.scenario, {
     root: repositoryRoot,
     dataDir: resolve(repositoryRoot, values['data-dir'] ?? join(local.dataDir, 'drills')),
     portOffset,
@@ -93,7 +146,9 @@ export async function drill(argv: readonly string[]): Promise<number> {
       : resolve(repositoryRoot, values['postmortem-dir'] ?? 'postmortems'),
     blind: values.blind === true,
     kubeconfig: values.kubeconfig,
-    progress: (line) => process.stderr.write(`drill | ${line}\n`),
+    progress,
+    prometheus: watched.prometheus,
+    ...(watched.maxFaultSeconds ? { maxFaultSeconds: watched.maxFaultSeconds } : {}),
   });
   process.stdout.write(values.json ? `${JSON.stringify(record, null, 2)}\n` : `${renderRecord(record)}\n`);
   if (postmortemPath) process.stderr.write(`drill | postmortem draft: ${postmortemPath}\n`);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { apps, hashApiKey, local } from '@homelab/platform';
 import { type Command, exitCodes, integerFlag, parseFlags } from '../framework/index.ts';
@@ -8,9 +8,9 @@ import { watchLaunchers } from '../local/launcher-watch.ts';
 import { formatLogLine, prefixFor } from '../local/log-lines.ts';
 import { localPorts, platformProcesses, sharedDatabaseName } from '../local/platform-processes.ts';
 import { takenPorts, type WantedPort } from '../local/port-holders.ts';
-import { localPrometheusConfigText, type ScrapeTarget } from '../local/prometheus-config.ts';
+import { prometheusBinary, prometheusProcess, type ScrapeTarget } from '../local/prometheus-config.ts';
 import { demoIdentity, loadOrCreateSecrets } from '../local/secrets.ts';
-import { type ProcessSpec, supervise } from '../local/supervisor.ts';
+import { supervise } from '../local/supervisor.ts';
 
 const usage = `homelab up [options]
 
@@ -34,29 +34,6 @@ Options:
 
 /** The repository root: tools/cli/src/commands -> ../../../.. */
 const repositoryRoot = resolve(import.meta.dirname, '../../../..');
-
-const prometheusBinary = '/usr/bin/prometheus';
-
-/** Prometheus on the local ports, with the observability package's rules when it provides them. */
-async function prometheusProcess(dataDir: string, targets: ScrapeTarget[], port: number): Promise<ProcessSpec> {
-  const dir = join(dataDir, 'prometheus');
-  mkdirSync(join(dir, 'data'), { recursive: true });
-  const { text } = await localPrometheusConfigText(targets, dir);
-  writeFileSync(join(dir, 'prometheus.yml'), text);
-  return {
-    name: 'prometheus',
-    command: prometheusBinary,
-    args: [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--storage.tsdb.retention.time=2d',
-    ],
-    cwd: dir,
-    env: {},
-    readyUrl: `http://127.0.0.1:${port}/-/ready`,
-  };
-}
 
 /** `homelab up`: resolves once everything stopped again (after SIGINT/SIGTERM); the exit code to use. */
 async function runUp(argv: readonly string[]): Promise<number> {
@@ -107,7 +84,7 @@ async function runUp(argv: readonly string[]): Promise<number> {
       { job: apps.gateway.name, port: ports.gateway, track: 'stable' },
       { job: apps.web.name, port: ports.web, track: 'stable' },
     ];
-    processes.push(await prometheusProcess(dataDir, targets, ports.prometheus));
+    processes.push(await prometheusProcess({ dataDir, targets, port: ports.prometheus }));
   }
 
   const wanted: WantedPort[] = [

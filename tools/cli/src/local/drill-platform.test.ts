@@ -1,7 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type DrillRecord, renderRecord, runDrill, scenarioNamed } from '@homelab/drills';
+import {
+  alertSelector,
+  type DrillRecord,
+  pageAlert,
+  renderRecord,
+  runDrill,
+  type SignalResult,
+  scenarioNamed,
+  sloOf,
+} from '@homelab/drills';
+import { burnRateAlertName } from '@homelab/observability/slo-rules';
 import {
   type PostgresServer,
   postgresAvailable,
@@ -14,6 +24,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectCgroups } from './cgroups.ts';
 import { type LocalDrillPlatform, startLocalDrillPlatform } from './drill-platform.ts';
+import { prometheusBinary } from './prometheus-config.ts';
 
 /**
  * The local drills run for real: api and gateway as processes under the supervisor with their cgroup limits, a
@@ -27,6 +38,11 @@ const withRedis = redisAvailable() || realServersRequired();
 // With PostgreSQL the api is what its container runs, under its container's memory limit (PGlite is not).
 const withPostgres = postgresAvailable() || realServersRequired();
 if (!withRedis || !withPostgres) console.warn('local drills: no real Redis/PostgreSQL here, their drills are SKIPPED');
+const withPrometheus = existsSync(prometheusBinary);
+if (!withPrometheus) {
+  if (realServersRequired()) throw new Error(`CI=true requires ${prometheusBinary}: .ci/run installs prometheus`);
+  console.warn(`\n[notice] ${prometheusBinary} not found: the drills' Prometheus alerts are NOT checked here\n`);
+}
 
 describe('local drills, for real', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'homelab-drill-'));
@@ -94,21 +110,6 @@ describe('local drills, for real', () => {
     expect(r.measurements.timeToRecoverMs).toBeGreaterThan(r.measurements.timeToMitigateMs ?? 0);
   }, 90_000);
 
-  it('latency-fault: every call slower than the gateway latency SLO, no server error', async () => {
-    const r = await run('latency-fault');
-    expect(r.passed, renderRecord(r)).toBe(true);
-    expect(r.measurements.slowRequests).toBeGreaterThan(0);
-    expect(r.measurements.latencyBudgetSpentPercent).toBeGreaterThan(0);
-    expect(r.invariants[0]?.held).toBe(true);
-  }, 90_000);
-
-  it('error-fault: half the calls fail; the availability burn crosses the page factor', async () => {
-    const r = await run('error-fault');
-    expect(r.passed, renderRecord(r)).toBe(true);
-    expect(r.measurements.failedRequests).toBeGreaterThan(0);
-    expect(r.measurements.timeToDetectMs).toBeDefined();
-  }, 90_000);
-
   it.skipIf(!withRedis)(
     'redis-down: Redis stopped under load, no request fails with a server error',
     async () => {
@@ -130,6 +131,92 @@ describe('local drills, for real', () => {
     },
     90_000,
   );
+});
+
+/**
+ * The sustained faults on a platform with Debian's Prometheus beside it (the project's rules, 1 s intervals): the
+ * page-fast burn-rate alerts go pending within seconds. A platform of their own, because an alert another drill
+ * left pending (its 5m window) would make the next drill's precondition refuse to start.
+ */
+describe('latency and error drills, with the alerts in a real Prometheus', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'homelab-drill-alerts-'));
+  let postgres: PostgresServer | undefined;
+  let platform: LocalDrillPlatform;
+  const records: DrillRecord[] = [];
+
+  beforeAll(async () => {
+    if (withPostgres) postgres = await startPostgres();
+    platform = await startLocalDrillPlatform({
+      root,
+      dataDir,
+      portOffset: portOffset + 5,
+      cgroups,
+      prometheus: withPrometheus,
+      ...(postgres ? { postgres: { ...postgres, stop: () => postgres?.stop('fast') ?? Promise.resolve() } } : {}),
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+    await postgres?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+    for (const record of records) console.log(renderRecord(record));
+  });
+
+  const run = async (name: string) => {
+    const record = await runDrill(scenarioNamed(name), platform, { minFaultSeconds: 3 });
+    records.push(record);
+    return record;
+  };
+  /** The result for the page alert of `app`'s SLO; its name as the observability package writes the rule. */
+  const alertResult = (r: DrillRecord, app: 'api' | 'gateway', slo: 'availability' | 'latency') => {
+    const name = burnRateAlertName(app, sloOf(app, slo));
+    const signal = pageAlert(app, slo);
+    expect(signal.alert).toBe(name);
+    return r.signals.find(
+      (s): s is SignalResult => s.signal.kind === 'alert' && alertSelector(s.signal) === alertSelector(signal),
+    );
+  };
+
+  it('latency-fault: every call slower than the gateway latency SLO, no server error', async () => {
+    const r = await run('latency-fault');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.slowRequests).toBeGreaterThan(0);
+    expect(r.measurements.latencyBudgetSpentPercent).toBeGreaterThan(0);
+    expect(r.invariants[0]?.held).toBe(true);
+    for (const app of ['gateway', 'api'] as const) {
+      const alert = alertResult(r, app, 'latency');
+      if (!withPrometheus) expect(alert).toMatchObject({ observable: false, at: undefined });
+      else expect(alert?.detail, renderRecord(r)).toMatch(/^Prometheus: (pending|firing) since .*slo=latency/);
+    }
+    if (withPrometheus) expect(r.measurements.timeToAlertPendingMs).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('error-fault: half the calls fail; the availability burn crosses the page factor', async () => {
+    const r = await run('error-fault');
+    expect(r.passed, renderRecord(r)).toBe(true);
+    expect(r.measurements.failedRequests).toBeGreaterThan(0);
+    expect(r.measurements.timeToDetectMs).toBeDefined();
+    const gateway = alertResult(r, 'gateway', 'availability');
+    const api = alertResult(r, 'api', 'availability');
+    if (!withPrometheus) {
+      expect(gateway).toMatchObject({ observable: false, at: undefined });
+      return;
+    }
+    // Pending (or already firing) after the injection, with the instance's labels and value from Prometheus.
+    expect(gateway?.detail, renderRecord(r)).toMatch(
+      /^Prometheus: (pending|firing) since \+\d+\.\d s, value 0\.\d+ \(.*severity=page.*slo=availability/,
+    );
+    expect(api?.at).toBeGreaterThan(r.events.find((e) => e.kind === 'injected')?.at ?? Number.POSITIVE_INFINITY);
+    expect(r.events.filter((e) => e.kind === 'signal').map((e) => e.detail)).toContainEqual(
+      expect.stringMatching(
+        /^alert GatewayAvailabilityErrorBudgetBurn\{service="gateway",tier="page-fast"\} pending: Prometheus:/,
+      ),
+    );
+    expect(r.measurements.timeToAlertPendingMs).toBe(
+      Math.min(gateway?.at ?? 0, api?.at ?? 0) - (r.events.find((e) => e.kind === 'injected')?.at ?? 0),
+    );
+  }, 90_000);
 });
 
 describe('bad-canary drill, for real', () => {

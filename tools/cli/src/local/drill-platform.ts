@@ -4,6 +4,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gateConfigFor, type RolloutResult, runRollout, wire } from '@homelab/canary-gate';
 import type {
+  ActiveAlert,
   DrillTarget,
   ExpectedSignal,
   Injection,
@@ -12,10 +13,11 @@ import type {
   Sample,
   Scenario,
 } from '@homelab/drills';
-import { confirmWithTriage, signalMatches } from '@homelab/drills';
+import { alreadyActive, confirmWithTriage, matchingAlert, signalMatches } from '@homelab/drills';
 import { type AppName, apps, hashApiKey, http } from '@homelab/platform';
 import { type Cgroups, detectCgroups } from './cgroups.ts';
 import { localPorts, platformProcesses, sharedDatabaseName } from './platform-processes.ts';
+import { prometheusBinary, prometheusProcess, type ScrapeTarget } from './prometheus-config.ts';
 import { demoIdentity, loadOrCreateSecrets } from './secrets.ts';
 import { type ProcessSpec, type Supervisor, supervise } from './supervisor.ts';
 import type { Termination } from './termination.ts';
@@ -53,6 +55,11 @@ export interface LocalDrillOptions {
   readonly postgres?: DrillDependency;
   /** Start the api canary too (weight 0), for the bad-canary drill. */
   readonly canary?: boolean;
+  /**
+   * Start Debian's Prometheus with the project's rules, scraping api and gateway, so the drill watches the real
+   * burn-rate alerts go pending (and firing). Default false; needs /usr/bin/prometheus.
+   */
+  readonly prometheus?: boolean;
   /** Default: detected (see cgroups.ts). */
   readonly cgroups?: Cgroups;
   /** Every supervisor line, for progress. */
@@ -65,9 +72,20 @@ interface Logged {
   readonly line: string;
 }
 
+/**
+ * Scrape and evaluate every second in a drill (the platform default is 5 s): the burn-rate expression needs two
+ * scrapes of the new 5xx series before its rate exists, then one evaluation, so at 1 s an alert goes pending within
+ * seconds of the fault, inside a drill of under a minute. The alerts' windows and `for` stay the production ones:
+ * a fresh TSDB makes the 1h and 5m ratios those of the drill's own traffic, which is what turns the expression true
+ * so soon; the `for` (minutes) is why firing is left to `--until-firing`.
+ */
+export const drillPrometheusIntervalSeconds = 1;
+
 /** A running local platform (api and gateway under the supervisor) that drills can break. */
 export interface LocalDrillPlatform extends DrillTarget {
   readonly supervisor: Supervisor;
+  /** Prometheus' base URL when it runs. */
+  readonly prometheusUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -85,6 +103,22 @@ const probe = (port: number) =>
     });
     socket.once('error', () => resolve(false));
   });
+
+/** Until Prometheus has scraped every target once (up == 1): before that no alert expression can turn true. */
+async function waitForScrapes(prometheusUrl: string, targets: number, timeoutMs: number): Promise<void> {
+  const query = encodeURIComponent('count(up == 1)');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const scraped = await fetch(`${prometheusUrl}/api/v1/query?query=${query}`)
+      .then((r) => r.json() as Promise<{ data: { result: { value: [number, string] }[] } }>)
+      .then((body) => Number(body.data.result[0]?.value[1] ?? 0))
+      .catch(() => 0);
+    if (scraped >= targets) return;
+    if (Date.now() > deadline)
+      throw new Error(`Prometheus scraped ${scraped} of ${targets} targets in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 /**
  * Starts api and gateway the way `homelab up` does (same process specs, same cgroup limits), waits until they are
@@ -113,6 +147,23 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
     .filter((spec) => ['api', 'api-canary', sharedDatabaseName, apps.gateway.name].includes(spec.name))
     // Own, mutable environments: a bad-config drill changes what the next start gets, as a new ConfigMap would.
     .map((spec): ProcessSpec => ({ ...spec, env: { ...spec.env } }));
+  const prometheusUrl = options.prometheus ? `http://127.0.0.1:${ports.prometheus}` : undefined;
+  const scrapeTargets: ScrapeTarget[] = [
+    { job: apps.api.name, port: ports.api, track: 'stable' },
+    ...(options.canary ? [{ job: apps.api.name, port: ports.canaryApi, track: 'canary' }] : []),
+    { job: apps.gateway.name, port: ports.gateway, track: 'stable' },
+  ];
+  if (options.prometheus) {
+    specs.push(
+      await prometheusProcess({
+        dataDir: options.dataDir,
+        targets: scrapeTargets,
+        port: ports.prometheus,
+        intervalSeconds: drillPrometheusIntervalSeconds,
+        freshData: true,
+      }),
+    );
+  }
   const envOf = (app: AppName) => specs.find((s) => s.name === app)?.env as Record<string, string>;
   const savedEnv = new Map<string, string | undefined>();
 
@@ -134,6 +185,7 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
   });
   try {
     await supervisor.waitUntilReady(90_000);
+    if (prometheusUrl) await waitForScrapes(prometheusUrl, scrapeTargets.length, 30_000);
   } catch (error) {
     await supervisor.stop();
     throw error;
@@ -161,11 +213,23 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
     return d;
   };
 
+  const activeAlerts = async (): Promise<ActiveAlert[]> => {
+    if (!prometheusUrl) return [];
+    const res = await fetch(`${prometheusUrl}/api/v1/alerts`, { signal: AbortSignal.timeout(3_000) });
+    if (!res.ok) throw new Error(`Prometheus /api/v1/alerts: HTTP ${res.status}`);
+    return ((await res.json()) as { data: { alerts: ActiveAlert[] } }).data.alerts;
+  };
+
   const target: LocalDrillPlatform = {
     supervisor,
+    prometheusUrl,
     description: `local platform (api, gateway) on ${machineDescription()}; ${
       cgroups.mode === 'none' ? `NO cgroup limits (${cgroups.notice})` : `cgroup ${cgroups.mode} limits per service`
-    }; api on ${options.postgres ? 'PostgreSQL' : 'PGlite'}, ${options.redis ? 'Redis' : 'in-memory cache'}`,
+    }; api on ${options.postgres ? 'PostgreSQL' : 'PGlite'}, ${options.redis ? 'Redis' : 'in-memory cache'}; ${
+      prometheusUrl
+        ? `Prometheus (${prometheusBinary}) with the project's rules, ${drillPrometheusIntervalSeconds} s scrape and evaluation, fresh TSDB (its 1h window holds only this drill's traffic)`
+        : 'no Prometheus (alerts not watched)'
+    }`,
 
     async checkPreconditions(scenario: Scenario) {
       const failures: string[] = [];
@@ -185,6 +249,10 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
             )
           : true;
         if (!ready) failures.push(`${p.spec.name} not ready`);
+      }
+      // An alert still active from an earlier fault would count as this one's: refuse rather than mis-time it.
+      if (prometheusUrl && scenario.expect.some((s) => s.kind === 'alert')) {
+        failures.push(...alreadyActive(scenario, await activeAlerts()));
       }
       return failures;
     },
@@ -304,7 +372,7 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
     },
 
     cannotObserve(signal: ExpectedSignal) {
-      if (signal.kind === 'alert') return 'no Prometheus in this drill run (alerts need their `for` minutes anyway)';
+      if (signal.kind === 'alert' && !prometheusUrl) return 'no Prometheus in this drill run (--prometheus starts it)';
       if (signal.kind === 'certificate-expiring') return 'no TLS listener in this target';
       return undefined;
     },
@@ -330,6 +398,16 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
             (f) => f.subject.includes(cgroupPrefix) && matches(f),
           );
           return verdict.findings.length > 0 ? `homelab triage ${signal.check}: ${verdict.summary}` : undefined;
+        }
+        case 'alert': {
+          const alert = matchingAlert(signal, await activeAlerts(), since);
+          if (!alert) return undefined;
+          // The labels the signal does not name already (severity, slo, component): the selector precedes this.
+          const labels = Object.entries(alert.labels)
+            .filter(([k]) => k !== 'alertname' && signal.labels?.[k] === undefined)
+            .map(([k, v]) => `${k}=${v}`);
+          const active = ((Date.parse(alert.activeAt) - since) / 1000).toFixed(1);
+          return `Prometheus: ${alert.state} since +${active} s, value ${Number(alert.value).toPrecision(3)} (${labels.join(' ')})`;
         }
         case 'canary-rolled-back':
           return rolloutResult?.outcome === 'rolled-back'

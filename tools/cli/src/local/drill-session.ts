@@ -34,6 +34,10 @@ export interface DrillSessionOptions {
   readonly kubeconfig?: string | undefined;
   /** Progress lines (stderr for people; nothing with --json). */
   readonly progress: (line: string) => void;
+  /** Start Prometheus beside api and gateway, so `alert` signals are watched (local process drills only). */
+  readonly prometheus?: boolean;
+  /** The runner's longest hold of a fault before reverting it (see RunOptions); `--until-firing` raises it. */
+  readonly maxFaultSeconds?: number;
 }
 
 export interface DrillSession {
@@ -49,6 +53,7 @@ export const canRunLocally = (scenario: Scenario): boolean =>
 
 const runOptionsFor = (scenario: Scenario, options: DrillSessionOptions): RunOptions => ({
   onEvent: (e) => options.progress(`${new Date(e.at).toISOString().slice(11, 23)} ${e.kind}: ${e.detail}`),
+  ...(options.maxFaultSeconds ? { maxFaultSeconds: options.maxFaultSeconds } : {}),
   ...(options.blind ? { askDiagnosis: () => askOnStdin(scenario) } : {}),
 });
 
@@ -98,12 +103,13 @@ export async function runLocalDrillSession(scenario: Scenario, options: DrillSes
   if (postgresAvailable()) postgres = await startPostgres();
   else options.progress('PostgreSQL not installed: the api uses PGlite (no memory limit for it)');
   const pg = postgres;
-  options.progress('starting api and gateway…');
+  options.progress(`starting api and gateway${options.prometheus ? ' and Prometheus' : ''}…`);
   const platform = await startLocalDrillPlatform({
     root: options.root,
     dataDir: options.dataDir,
     portOffset: options.portOffset,
     ...(scenario.inject.kind === 'canary' ? { canary: true } : {}),
+    ...(options.prometheus ? { prometheus: true } : {}),
     ...(redis ? { redis } : {}),
     ...(pg ? { postgres: { url: pg.url, port: pg.port, stop: () => pg.stop('fast'), start: () => pg.start() } } : {}),
   });

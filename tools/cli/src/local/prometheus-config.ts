@@ -1,3 +1,10 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProcessSpec } from './supervisor.ts';
+
+/** Debian's Prometheus (the `prometheus` package, installed by .ci/run). */
+export const prometheusBinary = '/usr/bin/prometheus';
+
 /** One process Prometheus scrapes locally. */
 export interface ScrapeTarget {
   /** The app name (`api`, `gateway`, `web`): the `job` label the SLO rules select on. */
@@ -30,7 +37,11 @@ export function minimalPrometheusConfig(targets: readonly ScrapeTarget[], ruleFi
 }
 
 interface PrometheusProvider {
-  localPrometheusConfig?: (options: { targets: readonly ScrapeTarget[]; dir: string }) => string;
+  localPrometheusConfig?: (options: {
+    targets: readonly ScrapeTarget[];
+    dir: string;
+    intervalSeconds?: number;
+  }) => string;
 }
 
 /**
@@ -40,12 +51,52 @@ interface PrometheusProvider {
 export async function localPrometheusConfigText(
   targets: readonly ScrapeTarget[],
   dir: string,
+  intervalSeconds?: number,
 ): Promise<{ text: string; source: 'observability' | 'fallback' }> {
   // A variable specifier: the package is optional for this command, and a missing export must not break `up`.
   const specifier = '@homelab/observability/local-prometheus';
   const provider = (await import(specifier).catch(() => undefined)) as PrometheusProvider | undefined;
   if (provider?.localPrometheusConfig) {
-    return { text: provider.localPrometheusConfig({ targets, dir }), source: 'observability' };
+    return {
+      text: provider.localPrometheusConfig({ targets, dir, ...(intervalSeconds ? { intervalSeconds } : {}) }),
+      source: 'observability',
+    };
   }
   return { text: minimalPrometheusConfig(targets), source: 'fallback' };
+}
+
+export interface PrometheusProcessOptions {
+  /** Where prometheus.yml, the rule files and the TSDB go (`<dataDir>/prometheus`). */
+  readonly dataDir: string;
+  readonly targets: readonly ScrapeTarget[];
+  readonly port: number;
+  /** Scrape and rule evaluation interval; default the observability package's (5 s). */
+  readonly intervalSeconds?: number;
+  /** Start with an empty TSDB: a drill must not see an earlier run's series (its alerts, its windows). */
+  readonly freshData?: boolean;
+}
+
+/**
+ * Prometheus as a supervised process on the local ports, with the observability package's rules when it provides
+ * them: the one way `homelab up --prometheus` and the drills start it.
+ */
+export async function prometheusProcess(options: PrometheusProcessOptions): Promise<ProcessSpec> {
+  const dir = join(options.dataDir, 'prometheus');
+  if (options.freshData) rmSync(join(dir, 'data'), { recursive: true, force: true });
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  const { text } = await localPrometheusConfigText(options.targets, dir, options.intervalSeconds);
+  writeFileSync(join(dir, 'prometheus.yml'), text);
+  return {
+    name: 'prometheus',
+    command: prometheusBinary,
+    args: [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${options.port}`,
+      '--storage.tsdb.retention.time=2d',
+    ],
+    cwd: dir,
+    env: {},
+    readyUrl: `http://127.0.0.1:${options.port}/-/ready`,
+  };
 }
