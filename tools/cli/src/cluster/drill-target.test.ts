@@ -1,10 +1,11 @@
-import { faultLabel, type KubeObject, waitFor } from '@homelab/cluster';
+import { faultLabel, faults, type KubeObject, waitFor } from '@homelab/cluster';
 import { clusterUnavailable, startTestCluster, type TestCluster } from '@homelab/cluster/testing';
 import { type DrillRecord, renderRecord, runDrill, type Scenario, scenarioNamed } from '@homelab/drills';
-import { appImage, apps, tls } from '@homelab/platform';
+import { appImage, apps, k8sLabels, tls } from '@homelab/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterDrillTarget, drillNamespace } from './drill-target.ts';
 import { faultScript } from './fault-script.ts';
+import { apiPodProblems } from './pod-actions.ts';
 
 /**
  * Cluster drills on a real control plane with kwok nodes: the scheduler's Pending, the EndpointSlice controller
@@ -232,6 +233,33 @@ describe.skipIf(unavailable)('cluster drills on a real API server with simulated
     } finally {
       await k.request('DELETE', await k.pathOf('cert-manager.io/v1', 'ClusterIssuer', undefined, tls.caIssuer));
       await k.request('DELETE', await k.pathOf('v1', 'Namespace', undefined, tls.certManagerNamespace));
+    }
+  });
+
+  it('a start-up that never gets Ready says why per api pod (at home: ErrImagePull; here a kwok crash loop)', async () => {
+    const ns = 'drills-pod-problems';
+    const k = cluster.kube;
+    await k.applyOrThrow({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    try {
+      expect(await apiPodProblems(k, ns)).toMatch(/^no api pods/);
+      await k.applyOrThrow({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'api-broken',
+          namespace: ns,
+          labels: { [k8sLabels.name]: apps.api.name, [faultLabel]: faults.crashLoop },
+        },
+        spec: { containers: [{ name: apps.api.name, image: appImage('api') }] },
+      });
+      await waitFor('kwok to write the crash loop', async () =>
+        /CrashLoopBackOff/.test(await apiPodProblems(k, ns)) ? true : undefined,
+      );
+      expect(await apiPodProblems(k, ns)).toBe(
+        'api-broken: CrashLoopBackOff (back-off 5m0s restarting failed container)',
+      );
+    } finally {
+      await k.request('DELETE', await k.pathOf('v1', 'Namespace', undefined, ns));
     }
   });
 });

@@ -21,7 +21,7 @@ import {
 import { type Dns, findOrCreateDns, scaleDns } from './coredns.ts';
 import { Drain } from './drain.ts';
 import { drillDeployment } from './drill-workload.ts';
-import { apiPods, deleteFaultedPods, deleteOnePod, faults, labelFault } from './pod-actions.ts';
+import { apiPodProblems, apiPods, deleteFaultedPods, deleteOnePod, faults, labelFault } from './pod-actions.ts';
 
 /** The namespace the cluster drills work in; created and deleted by the target, never the platform's own. */
 export const drillNamespace = 'drills';
@@ -188,13 +188,18 @@ async function readyEndpoints(kube: Kube, namespace = drillNamespace, name: stri
 }
 
 /** Whether the nodes are kwok's fakes (`homelab cluster up`) or real kubelets (a home cluster), for the output. */
-async function nodeKind(kube: Kube): Promise<string> {
+async function nodeKinds(kube: Kube): Promise<{ readonly real: number; readonly fake: number; readonly text: string }> {
   const [key, value] = Object.entries(kwokNodeAnnotation)[0] as [string, string];
   const nodes = await kube.list('v1', 'Node');
   const fake = nodes.filter((n) => (n.metadata.annotations as Record<string, string> | undefined)?.[key] === value);
-  if (fake.length === nodes.length) return `${nodes.length} kwok nodes: container failures are kwok Stages`;
-  if (fake.length === 0) return `${nodes.length} real nodes: containers really run, crash and get OOM-killed`;
-  return `${nodes.length - fake.length} real and ${fake.length} kwok nodes`;
+  const real = nodes.length - fake.length;
+  const text =
+    real === 0
+      ? `${fake.length} kwok nodes: container failures are kwok Stages`
+      : fake.length === 0
+        ? `${real} real nodes: containers really run, crash and get OOM-killed`
+        : `${real} real and ${fake.length} kwok nodes`;
+  return { real, fake: fake.length, text };
 }
 
 /** Nodes the scheduler may place pods on: not cordoned, Ready, no NoSchedule/NoExecute taint. */
@@ -232,14 +237,15 @@ export async function clusterDrillTarget(
   await kube.applyOrThrow(service());
   const dns = await findOrCreateDns(kube, drillNamespace);
   const dnsReady = () => readyEndpoints(kube, dns.namespace, 'kube-dns');
+  const nodes = await nodeKinds(kube);
   await waitFor(
     'the api and kube-dns Services to have ready endpoints',
     async () => ((await readyEndpoints(kube)) > 0 && (await dnsReady()) > 0 ? true : undefined),
-    {
-      timeoutMs: 60_000,
-      intervalMs: 500,
-    },
-  );
+    // A real node may first pull the api image (hundreds of MB); kwok pods are Ready in a second.
+    { timeoutMs: nodes.real > 0 ? 300_000 : 60_000, intervalMs: 500 },
+  ).catch(async (error: Error) => {
+    throw new Error(`${error.message}; api pods: ${await apiPodProblems(kube, drillNamespace)}`);
+  });
   const triageOptions = { kubeconfig, namespace: drillNamespace };
   let run: RunState = { dns, notes: [] };
   let current: Injection | undefined;
@@ -249,7 +255,7 @@ export async function clusterDrillTarget(
     return a;
   };
   return {
-    description: `control plane ${kube.config.getCurrentCluster()?.server ?? ''} (kube-apiserver, scheduler, controllers; ${await nodeKind(kube)}), namespace ${drillNamespace}`,
+    description: `control plane ${kube.config.getCurrentCluster()?.server ?? ''} (kube-apiserver, scheduler, controllers; ${nodes.text}), namespace ${drillNamespace}`,
     async checkPreconditions(scenario) {
       const failures: string[] = [];
       if (scenario.inject.kind !== 'kubernetes' || !clusterActions.has(scenario.inject.action)) {

@@ -13,7 +13,11 @@ export interface ApiPod {
 type PodObject = KubeObject & {
   metadata: { name: string; creationTimestamp?: string; deletionTimestamp?: string };
   spec?: { nodeName?: string };
-  status?: { conditions?: { type: string; status: string }[] };
+  status?: {
+    phase?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: { state?: { waiting?: { reason?: string; message?: string } } }[];
+  };
 };
 
 export const apiSelector = `app.kubernetes.io/name=${apps.api.name}`;
@@ -27,6 +31,24 @@ export async function apiPods(kube: Kube, namespace: string): Promise<ApiPod[]> 
     ready: p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
     deleting: p.metadata.deletionTimestamp !== undefined,
   }));
+}
+
+/**
+ * Why the api pods are not Ready, one `name: reason (message)` each: at home the usual answer is ErrImagePull or
+ * ImagePullBackOff (the node cannot get the api image), which a timeout alone would not say.
+ */
+export async function apiPodProblems(kube: Kube, namespace: string): Promise<string> {
+  const pods = (await kube.list('v1', 'Pod', namespace, apiSelector)) as PodObject[];
+  if (pods.length === 0) return 'no api pods (see the ReplicaSet events: kubectl -n drills get events)';
+  return pods
+    .map((p) => {
+      const waiting = p.status?.containerStatuses?.find((c) => c.state?.waiting)?.state?.waiting;
+      const why = waiting
+        ? `${waiting.reason ?? 'Waiting'}${waiting.message ? ` (${waiting.message})` : ''}`
+        : undefined;
+      return `${p.metadata.name}: ${why ?? p.status?.phase ?? 'no status'}`;
+    })
+    .join('; ');
 }
 
 export async function podPath(kube: Kube, namespace: string, name: string): Promise<string> {
