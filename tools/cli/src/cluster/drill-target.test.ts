@@ -57,6 +57,7 @@ describe.skipIf(unavailable)('cluster drills on a real API server with simulated
       volumes: { name: string; downwardAPI?: { items: { path: string; fieldRef: { fieldPath: string } }[] } }[];
     };
     const [c] = pod.containers;
+    expect(target.realNodes).toBe(0);
     expect(target.description).toMatch(/; 2 kwok nodes: container failures are kwok Stages\), namespace drills$/);
     expect(c?.image).toBe(appImage('api'));
     expect(c?.command.slice(0, 3)).toEqual(['node', '-e', faultScript]);

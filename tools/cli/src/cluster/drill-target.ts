@@ -218,6 +218,14 @@ export async function schedulableNodes(kube: Kube): Promise<number> {
 }
 
 /**
+ * How long a fault may take to show on real kubelets: the pod's new label reaches its downward-API file when the
+ * kubelet next syncs the pod (usually seconds after the update, at worst its sync period, 1 min by default), then
+ * the container must fail twice before CrashLoopBackOff (10 s back-off between). kwok shows it in about a second.
+ * Within the cluster drills' bounded load (120 s) with baseline and recovery.
+ */
+export const realNodeMaxFaultSeconds = 90;
+
+/**
  * A DrillTarget on a real API server with kwok's simulated nodes. No traffic can flow (no kubelet, no pod
  * network), so each "request" of the load asks the API how many ready endpoints the api Service has: 200 with at
  * least one, 503 with none. That is what a client of the Service would get, as far as the control plane decides.
@@ -225,7 +233,7 @@ export async function schedulableNodes(kube: Kube): Promise<number> {
 export async function clusterDrillTarget(
   kube: Kube,
   kubeconfig: string,
-): Promise<DrillTarget & { stop(): Promise<void> }> {
+): Promise<DrillTarget & { readonly realNodes: number; stop(): Promise<void> }> {
   // Pod Security `restricted` enforced by the API server's admission: a drill pod that a hardened home cluster
   // would refuse is refused here too, before any drill starts.
   await kube.applyOrThrow({
@@ -255,6 +263,7 @@ export async function clusterDrillTarget(
     return a;
   };
   return {
+    realNodes: nodes.real,
     description: `control plane ${kube.config.getCurrentCluster()?.server ?? ''} (kube-apiserver, scheduler, controllers; ${nodes.text}), namespace ${drillNamespace}`,
     async checkPreconditions(scenario) {
       const failures: string[] = [];

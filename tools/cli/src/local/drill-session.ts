@@ -18,7 +18,7 @@ import {
   startPostgres,
   startRedis,
 } from '@homelab/test-servers';
-import { clusterActions, clusterDrillTarget } from '../cluster/drill-target.ts';
+import { clusterActions, clusterDrillTarget, realNodeMaxFaultSeconds } from '../cluster/drill-target.ts';
 import { chooseKubeconfig } from '../cluster/kubeconfig-choice.ts';
 import { localInjections, startLocalDrillPlatform } from './drill-platform.ts';
 
@@ -79,7 +79,13 @@ export async function runLocalDrillSession(scenario: Scenario, options: DrillSes
     const target = await clusterDrillTarget(kube, kubeconfig);
     try {
       options.progress(target.description);
-      return writePostmortem(scenario, await runDrill(scenario, target, runOptionsFor(scenario, options)), options);
+      const slow = target.realNodes > 0 && !options.maxFaultSeconds;
+      if (slow) options.progress(`real nodes: the fault may take up to ${realNodeMaxFaultSeconds} s to show`);
+      const runOptions = runOptionsFor(
+        scenario,
+        slow ? { ...options, maxFaultSeconds: realNodeMaxFaultSeconds } : options,
+      );
+      return writePostmortem(scenario, await runDrill(scenario, target, runOptions), options);
     } finally {
       await target.stop();
       await kube.close();
