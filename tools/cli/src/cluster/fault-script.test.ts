@@ -100,4 +100,15 @@ describe('the drill workload script', () => {
     expect(rssMiB(w.child.pid as number) - before).toBeGreaterThanOrEqual(2 * oomStepMiB * 0.9);
     expect(await get(w.port)).toBe(200);
   }, 20_000);
+
+  it('exits 0 on SIGTERM by itself (as PID 1 in a container an unhandled SIGTERM is ignored)', async () => {
+    const w = await start({ 'app.kubernetes.io/name': 'api' });
+    await waitFor('the script to serve', async () => ((await get(w.port)) === 200 ? true : undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+    w.child.kill('SIGTERM');
+    // Killed by the signal, the exit would be [null, 'SIGTERM']; the handler makes it a clean exit.
+    expect(await w.exited).toEqual([0, null]);
+  }, 20_000);
 });

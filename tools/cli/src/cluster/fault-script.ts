@@ -16,7 +16,8 @@ export const oomStepMiB = 64;
  * lastState Error), oom-killed touches 64 MiB more each second until the container's cgroup limit gets it OOM-killed
  * (exit 137, OOMKilled). The api image needs a database and secrets to start; this needs nothing, so the drill
  * runs in a namespace of its own. It checks the labels before listening, so a restarted crash-looping container is
- * never Ready even for a moment. Plain CommonJS: `node -e` evaluates it without a loader.
+ * never Ready even for a moment. It exits on SIGTERM itself: as PID 1 a signal without a handler is ignored, and
+ * every deleted pod would wait out its 30 s grace period. Plain CommonJS: `node -e` evaluates it without a loader.
  */
 export const faultScript = `
 const http = require('node:http');
@@ -42,6 +43,7 @@ const check = () => {
 };
 check();
 setInterval(check, 1000);
+process.on('SIGTERM', () => process.exit(0));
 http.createServer((req, res) => res.end('ok\\n')).listen(Number(port));
 console.error('drill workload listening on ' + port + ', watching ' + labelsFile);
 `;
