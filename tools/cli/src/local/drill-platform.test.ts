@@ -44,21 +44,26 @@ if (!withPrometheus) {
   console.warn(`\n[notice] ${prometheusBinary} not found: the drills' Prometheus alerts are NOT checked here\n`);
 }
 
-describe('local drills, for real', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'homelab-drill-'));
+/**
+ * One platform for a describe block: started before its drills (real PostgreSQL when there is one, Redis and
+ * Prometheus when asked), stopped after them, each drill's record printed at the end. Returns the drill runner.
+ */
+function drillPlatform(options: { prefix: string; portOffset: number; redis: boolean; prometheus: boolean }) {
+  const dataDir = mkdtempSync(join(tmpdir(), options.prefix));
   let redis: RedisServer | undefined;
   let postgres: PostgresServer | undefined;
   let platform: LocalDrillPlatform;
   const records: DrillRecord[] = [];
 
   beforeAll(async () => {
-    if (withRedis) redis = await startRedis();
+    if (options.redis) redis = await startRedis();
     if (withPostgres) postgres = await startPostgres();
     platform = await startLocalDrillPlatform({
       root,
       dataDir,
-      portOffset,
+      portOffset: options.portOffset,
       cgroups,
+      prometheus: options.prometheus,
       ...(redis ? { redis } : {}),
       ...(postgres ? { postgres: { ...postgres, stop: () => postgres?.stop('fast') ?? Promise.resolve() } } : {}),
       log: (name, line) => {
@@ -75,11 +80,15 @@ describe('local drills, for real', () => {
     for (const record of records) console.log(renderRecord(record));
   });
 
-  const run = async (name: string) => {
+  return async (name: string) => {
     const record = await runDrill(scenarioNamed(name), platform, { minFaultSeconds: 3 });
     records.push(record);
     return record;
   };
+}
+
+describe('local drills, for real', () => {
+  const run = drillPlatform({ prefix: 'homelab-drill-', portOffset, redis: withRedis, prometheus: false });
 
   it('process-kill: a SIGKILLed api fails requests until the supervisor restarts it', async () => {
     const r = await run('process-kill');
@@ -139,35 +148,13 @@ describe('local drills, for real', () => {
  * left pending (its 5m window) would make the next drill's precondition refuse to start.
  */
 describe('latency and error drills, with the alerts in a real Prometheus', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'homelab-drill-alerts-'));
-  let postgres: PostgresServer | undefined;
-  let platform: LocalDrillPlatform;
-  const records: DrillRecord[] = [];
-
-  beforeAll(async () => {
-    if (withPostgres) postgres = await startPostgres();
-    platform = await startLocalDrillPlatform({
-      root,
-      dataDir,
-      portOffset: portOffset + 5,
-      cgroups,
-      prometheus: withPrometheus,
-      ...(postgres ? { postgres: { ...postgres, stop: () => postgres?.stop('fast') ?? Promise.resolve() } } : {}),
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await platform?.stop();
-    await postgres?.destroy();
-    rmSync(dataDir, { recursive: true, force: true });
-    for (const record of records) console.log(renderRecord(record));
+  const run = drillPlatform({
+    prefix: 'homelab-drill-alerts-',
+    portOffset: portOffset + 5,
+    redis: false,
+    prometheus: withPrometheus,
   });
 
-  const run = async (name: string) => {
-    const record = await runDrill(scenarioNamed(name), platform, { minFaultSeconds: 3 });
-    records.push(record);
-    return record;
-  };
   /** The result for the page alert of `app`'s SLO; its name as the observability package writes the rule. */
   const alertResult = (r: DrillRecord, app: 'api' | 'gateway', slo: 'availability' | 'latency') => {
     const name = burnRateAlertName(app, sloOf(app, slo));
