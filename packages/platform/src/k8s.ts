@@ -95,6 +95,12 @@ export const autoscaling = {
 export const canary = {
   suffix: '-canary',
   replicas: 0,
+  /**
+   * The canary Deployment's progress deadline: a canary that is not Ready by then is marked
+   * ProgressDeadlineExceeded, and the canary gate rolls it back at once (ADR 0103) instead of waiting for its own
+   * 300 s timeout. Three minutes leaves room for a first image pull on a home connection and the api's start.
+   */
+  progressDeadlineSeconds: 180,
   weightPercent: { web: 0, gateway: 0, api: 0 } satisfies Record<AppName, number>,
 } as const;
 

@@ -126,6 +126,8 @@ export class AppTrack extends Construct {
         },
         spec: {
           ...(props.replicas === undefined ? {} : { replicas: props.replicas }),
+          // A canary that never gets Ready is declared stuck sooner than the default 600 s: the gate rolls it back.
+          ...(track === 'canary' ? { progressDeadlineSeconds: canary.progressDeadlineSeconds } : {}),
           revisionHistoryLimit: 5,
           selector: { matchLabels: this.podLabels },
           // Never below the current capacity during a rollout: a new pod must be Ready before an old one stops.

@@ -35,6 +35,11 @@ describe('AppWorkload', () => {
     const canaryDeployment = deployments.find((d) => d.metadata.name === `api${canary.suffix}`);
     expect(stable.spec.replicas).toBeUndefined();
     expect(canaryDeployment.spec.replicas).toBe(0);
+    // A canary that never gets Ready is declared stuck within the deadline (the gate then rolls it back at once);
+    // the stable track keeps the default, its rollouts are promotions the gate waits for.
+    expect(canaryDeployment.spec.progressDeadlineSeconds).toBe(canary.progressDeadlineSeconds);
+    expect(canary.progressDeadlineSeconds).toBeLessThan(600);
+    expect(stable.spec.progressDeadlineSeconds).toBeUndefined();
     const pod = stable.spec.template.spec;
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(shutdown.preStopSeconds + shutdown.drainSeconds);
     expect(pod.containers[0].lifecycle.preStop.sleep.seconds).toBe(shutdown.preStopSeconds);

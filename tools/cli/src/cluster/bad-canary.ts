@@ -9,8 +9,8 @@ const canaryName = `${app}${canary.suffix}`;
 export const badImage = 'registry.example/homelab/api:bad-canary';
 /**
  * How long the canary's rollout may make no progress before the Deployment controller marks it
- * Progressing=False/ProgressDeadlineExceeded. Shortened for a drill; the platform's canaries keep the default
- * 600 s, where the gate's own 300 s wait ends first.
+ * Progressing=False/ProgressDeadlineExceeded. Shortened for a drill; the platform's canaries have
+ * `canary.progressDeadlineSeconds` (180 s), before the gate's own 300 s backstop.
  */
 export const progressDeadlineSeconds = 6;
 
