@@ -171,3 +171,21 @@ describe.skipIf(unavailable)('a kwokctl cluster (real control plane, simulated n
     });
   }
 });
+
+describe.skipIf(unavailable)('clusters created at the same moment', () => {
+  it('both come up, on ports of their own (kwokctl picks free ports as it starts: creations take turns)', async () => {
+    const results = await Promise.allSettled([
+      startTestCluster({ count: 1, crds: false }),
+      startTestCluster({ count: 1, crds: false }),
+    ]);
+    const up = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    try {
+      expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'up'))).toEqual(['up', 'up']);
+      const [a, b] = up as [TestCluster, TestCluster];
+      expect(a.info.server).not.toBe(b.info.server);
+      for (const c of up) expect((await c.kube.request('GET', '/readyz')).status).toBe(200);
+    } finally {
+      await Promise.all(up.map((c) => c.stop()));
+    }
+  }, 240_000);
+});

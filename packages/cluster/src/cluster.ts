@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { local, versions } from '@homelab/platform';
+import { lock } from 'proper-lockfile';
 import { stringify } from 'yaml';
 import { crdVersionProblems, loadCrds } from './crds.ts';
 import { Kube, type KubeObject, waitFor } from './kube.ts';
@@ -78,9 +80,18 @@ export const kwokctlConfig = (paths: ToolPaths): object[] => [
   ...faultStages(),
 ];
 
-const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> =>
+const run = (
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs?: number,
+): Promise<{ code: number; output: string }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(timeoutMs ? { timeout: timeoutMs } : {}),
+    });
     let output = '';
     child.stdout.on('data', (d) => {
       output += d;
@@ -89,14 +100,44 @@ const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ cod
       output += d;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+    child.on('close', (code, signal) =>
+      resolve({
+        code: code ?? 1,
+        output: signal ? `${output}\n(${cmd} stopped by ${signal} after ${timeoutMs} ms)` : output,
+      }),
+    );
   });
 
-const kwokctl = (paths: ToolPaths, o: ClusterOptions, args: string[]) =>
-  run(join(paths.kwok, 'kwokctl'), args, {
-    KWOK_WORKDIR: workdirOf(o),
-    PATH: `${paths.k8s}:${paths.etcd}:${paths.kwok}:${process.env.PATH ?? ''}`,
+const kwokctl = (paths: ToolPaths, o: ClusterOptions, args: string[], timeoutMs?: number) =>
+  run(
+    join(paths.kwok, 'kwokctl'),
+    args,
+    {
+      KWOK_WORKDIR: workdirOf(o),
+      PATH: `${paths.k8s}:${paths.etcd}:${paths.kwok}:${process.env.PATH ?? ''}`,
+    },
+    timeoutMs,
+  );
+
+/**
+ * kwokctl gives each component the highest free port below 32766 as it starts: two clusters created at the same
+ * moment (two test files, two terminals) pick the same ports, one set of components dies on bind, and its kwokctl
+ * waits for ever. Creations therefore take turns across processes; once a creation returns its ports are bound, so
+ * the next one picks others. Running clusters are not affected.
+ */
+async function oneCreationAtATime<T>(create: () => Promise<T>): Promise<T> {
+  const release = await lock(join(tmpdir(), `homelab-kwokctl-create-${userInfo().uid}`), {
+    realpath: false,
+    // A creation takes 5-20 s, longer on a loaded machine; a crashed holder's lock goes stale after 30 s.
+    stale: 30_000,
+    retries: { retries: 600, minTimeout: 250, maxTimeout: 500 },
   });
+  try {
+    return await create();
+  } finally {
+    await release();
+  }
+}
 
 const ensureTools = (): ToolPaths => {
   const paths = toolPaths();
@@ -132,16 +173,10 @@ export async function clusterUp(options: UpOptions = {}): Promise<ClusterInfo> {
   log(
     `starting control plane "${name}" (kube-apiserver ${versions.kubernetes.controlPlane}, etcd ${versions.kubernetes.etcd}, kwok ${versions.kubernetes.kwok}) on 127.0.0.1`,
   );
-  const created = await kwokctl(paths, options, [
-    'create',
-    'cluster',
-    '--name',
-    name,
-    '--config',
-    configFile,
-    '--wait',
-    '90s',
-  ]);
+  const created = await oneCreationAtATime(() =>
+    // Past its own --wait: a component that died on start leaves kwokctl waiting for ever, so it is stopped.
+    kwokctl(paths, options, ['create', 'cluster', '--name', name, '--config', configFile, '--wait', '90s'], 150_000),
+  );
   if (created.code !== 0) throw new Error(`kwokctl create cluster failed:\n${created.output}`);
   log('control plane ready');
 
