@@ -122,6 +122,16 @@ export class Kube {
     return res;
   }
 
+  /** Whether the API server serves the kind (a CRD's kinds only once it is installed). */
+  async serves(apiVersion: string, kind: string): Promise<boolean> {
+    try {
+      await this.resourceOf(apiVersion, kind);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Finds the REST resource of a kind through discovery (cached; `forget()` after installing CRDs). */
   async resourceOf(apiVersion: string, kind: string): Promise<Resource> {
     const key = `${apiVersion}/${kind}`;

@@ -21,14 +21,8 @@ export const trackLabels = (track: Track): Record<string, string> => ({
 });
 
 /** Whether the API server serves HTTPRoute (the Gateway API CRDs): the canary's weights live there. */
-export async function httpRoutesServed(kube: Kube): Promise<boolean> {
-  try {
-    await kube.resourceOf('gateway.networking.k8s.io/v1', 'HTTPRoute');
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const httpRoutesServed = (kube: Kube): Promise<boolean> =>
+  kube.serves('gateway.networking.k8s.io/v1', 'HTTPRoute');
 
 /**
  * The canary beside the drill's stable api, shaped as infra/k8s synthesizes it: `<app>-canary` Deployment (0

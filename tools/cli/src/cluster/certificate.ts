@@ -50,14 +50,7 @@ async function writeStatus(kube: Kube, namespace: string, status: object): Promi
 }
 
 /** Whether the API server serves cert-manager's Certificate (its CRDs installed). */
-export async function certificatesServed(kube: Kube): Promise<boolean> {
-  try {
-    await kube.resourceOf('cert-manager.io/v1', 'Certificate');
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const certificatesServed = (kube: Kube): Promise<boolean> => kube.serves('cert-manager.io/v1', 'Certificate');
 
 export async function expireCertificate(kube: Kube, namespace: string, controller: boolean): Promise<string> {
   await kube.applyOrThrow(certificate(namespace, missingIssuer));
