@@ -8,7 +8,7 @@ import { watchLaunchers } from '../local/launcher-watch.ts';
 import { formatLogLine, prefixFor } from '../local/log-lines.ts';
 import { localPorts, platformProcesses, sharedDatabaseName } from '../local/platform-processes.ts';
 import { takenPorts, type WantedPort } from '../local/port-holders.ts';
-import { prometheusBinary, prometheusProcess, type ScrapeTarget } from '../local/prometheus-config.ts';
+import { localScrapeTargets, prometheusBinary, prometheusProcess } from '../local/prometheus-config.ts';
 import { demoIdentity, loadOrCreateSecrets } from '../local/secrets.ts';
 import { supervise } from '../local/supervisor.ts';
 
@@ -78,12 +78,7 @@ async function runUp(argv: readonly string[]): Promise<number> {
     portOffset,
   });
   if (withPrometheus) {
-    const targets: ScrapeTarget[] = [
-      { job: apps.api.name, port: ports.api, track: 'stable' },
-      ...(canaryWeight !== undefined ? [{ job: apps.api.name, port: ports.canaryApi, track: 'canary' }] : []),
-      { job: apps.gateway.name, port: ports.gateway, track: 'stable' },
-      { job: apps.web.name, port: ports.web, track: 'stable' },
-    ];
+    const targets = localScrapeTargets(ports, { canary: canaryWeight !== undefined, web: true });
     processes.push(await prometheusProcess({ dataDir, targets, port: ports.prometheus }));
   }
 

@@ -3,6 +3,7 @@ import { createConnection } from 'node:net';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gateConfigFor, type RolloutResult, runRollout, wire } from '@homelab/canary-gate';
+import { waitFor } from '@homelab/cluster';
 import type {
   ActiveAlert,
   DrillTarget,
@@ -17,7 +18,7 @@ import { alreadyActive, confirmWithTriage, matchingAlert, signalMatches } from '
 import { type AppName, apps, hashApiKey, http } from '@homelab/platform';
 import { type Cgroups, detectCgroups } from './cgroups.ts';
 import { localPorts, platformProcesses, sharedDatabaseName } from './platform-processes.ts';
-import { prometheusBinary, prometheusProcess, type ScrapeTarget } from './prometheus-config.ts';
+import { localScrapeTargets, prometheusBinary, prometheusProcess } from './prometheus-config.ts';
 import { demoIdentity, loadOrCreateSecrets } from './secrets.ts';
 import { type ProcessSpec, type Supervisor, supervise } from './supervisor.ts';
 import type { Termination } from './termination.ts';
@@ -107,17 +108,15 @@ const probe = (port: number) =>
 /** Until Prometheus has scraped every target once (up == 1): before that no alert expression can turn true. */
 async function waitForScrapes(prometheusUrl: string, targets: number, timeoutMs: number): Promise<void> {
   const query = encodeURIComponent('count(up == 1)');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const scraped = await fetch(`${prometheusUrl}/api/v1/query?query=${query}`)
-      .then((r) => r.json() as Promise<{ data: { result: { value: [number, string] }[] } }>)
-      .then((body) => Number(body.data.result[0]?.value[1] ?? 0))
-      .catch(() => 0);
-    if (scraped >= targets) return;
-    if (Date.now() > deadline)
-      throw new Error(`Prometheus scraped ${scraped} of ${targets} targets in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await waitFor(
+    `Prometheus to scrape all ${targets} targets`,
+    async () => {
+      const res = await fetch(`${prometheusUrl}/api/v1/query?query=${query}`);
+      const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+      return Number(body.data.result[0]?.value[1] ?? 0) >= targets ? true : undefined;
+    },
+    { timeoutMs },
+  );
 }
 
 /**
@@ -148,11 +147,7 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
     // Own, mutable environments: a bad-config drill changes what the next start gets, as a new ConfigMap would.
     .map((spec): ProcessSpec => ({ ...spec, env: { ...spec.env } }));
   const prometheusUrl = options.prometheus ? `http://127.0.0.1:${ports.prometheus}` : undefined;
-  const scrapeTargets: ScrapeTarget[] = [
-    { job: apps.api.name, port: ports.api, track: 'stable' },
-    ...(options.canary ? [{ job: apps.api.name, port: ports.canaryApi, track: 'canary' }] : []),
-    { job: apps.gateway.name, port: ports.gateway, track: 'stable' },
-  ];
+  const scrapeTargets = localScrapeTargets(ports, { canary: options.canary === true, web: false });
   if (options.prometheus) {
     specs.push(
       await prometheusProcess({

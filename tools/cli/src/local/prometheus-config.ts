@@ -1,5 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { apps } from '@homelab/platform';
+import type { LocalPorts } from './platform-processes.ts';
 import type { ProcessSpec } from './supervisor.ts';
 
 /** Debian's Prometheus (the `prometheus` package, installed by .ci/run). */
@@ -13,6 +15,17 @@ export interface ScrapeTarget {
   /** `stable` or `canary`: lets the canary gate compare the two. */
   readonly track: string;
 }
+
+/** What local Prometheus scrapes: api (and its canary), gateway, and web when it runs. */
+export const localScrapeTargets = (
+  ports: LocalPorts,
+  options: { readonly canary: boolean; readonly web: boolean },
+): ScrapeTarget[] => [
+  { job: apps.api.name, port: ports.api, track: 'stable' },
+  ...(options.canary ? [{ job: apps.api.name, port: ports.canaryApi, track: 'canary' }] : []),
+  { job: apps.gateway.name, port: ports.gateway, track: 'stable' },
+  ...(options.web ? [{ job: apps.web.name, port: ports.web, track: 'stable' }] : []),
+];
 
 /**
  * A minimal Prometheus configuration for the local platform: every service's /metrics every 5 s, and the rule
