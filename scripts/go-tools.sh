@@ -28,9 +28,11 @@ _homelab_checkers() (
     "schemathesis|schemathesis|"
     # actionlint lints every workflow (tools/repo-checks, and a step of ci.yml) as the real Go binary.
     "actionlint|actionlint|github.com/rhysd/actionlint/cmd/actionlint"
+    # staticcheck lints the repository's own Go modules (scripts/go-check.sh).
+    "staticcheck|staticcheck|honnef.co/go/tools/cmd/staticcheck"
   )
   # Without arguments: the checkers the test suite runs. The others are built only when named.
-  default_tools=" kube-score checkov actionlint schemathesis "
+  default_tools=" kube-score checkov actionlint schemathesis staticcheck "
 
   pinned() { node -e 'const v=require(process.argv[1]).tools[process.argv[2]]; if(!v) process.exit(1); console.log(v)' "$versions" "$1"; }
 

@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/bootstrap.sh
 mkdir -p .artifacts
+rm -f .artifacts/go-tests.json
 
 step() { printf '\n\033[1;36m== %s\033[0m\n' "$*"; }
 step "lint and format (biome)"
@@ -30,12 +31,18 @@ if [ -f scripts/k8s-tools.sh ]; then
 fi
 # The Pulumi CLI and Kubernetes provider for the real `pulumi up` suite (~11 min cold, seconds cached).
 [ -f scripts/pulumi-tools.sh ] && { step "Pulumi CLI and Kubernetes provider (pinned Go builds, cached)"; bash scripts/pulumi-tools.sh || [ "${CI:-}" != "true" ] || exit 1; }
-step "tests (vitest)"
 status=0
+if [ -f go.work ]; then
+  step "Go modules (gofmt, go vet, staticcheck, go test)"
+  bash scripts/go-check.sh || status=$?
+fi
+step "tests (vitest)"
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.artifacts/vitest.json "$@" || status=$?
 # One plain closing line, whatever the reporter printed above.
 node -e '
   const r = require("./.artifacts/vitest.json");
-  console.log(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  let g = { passed: 0, failed: 0, skipped: 0 };
+  try { g = require("./.artifacts/go-tests.json"); } catch {}
+  console.log(`\ntests: ${r.numPassedTests + g.passed} passed, ${r.numFailedTests + g.failed} failed, ${r.numPendingTests + r.numTodoTests + g.skipped} skipped`);
 ' || true
 exit "$status"
