@@ -1,9 +1,8 @@
 import { join, resolve } from 'node:path';
 import { clusterDriver, loadKubeConfig, rollbackTo, deploy as runGatedDeploy } from '@homelab/canary-gate';
+import { loadOrCreateSecrets, localPorts } from '@homelab/local-platform';
 import { type AppName, apps, canaryGate, http, local } from '@homelab/platform';
 import { type Command, exitCodes, integerFlag, parseFlags, UsageError } from '../framework/index.ts';
-import { localPorts } from '../local/platform-processes.ts';
-import { loadOrCreateSecrets } from '../local/secrets.ts';
 
 const usage = `homelab deploy <app> --image <ref@sha256:digest> [options]
 homelab deploy api --local [options]

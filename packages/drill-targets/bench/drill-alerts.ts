@@ -1,6 +1,6 @@
 /**
  * Which page-tier burn-rate alerts each local drill brings to pending (or firing) in a real Prometheus, and when.
- *   node tools/cli/bench/drill-alerts.ts [--drills error-fault,latency-fault] [--until-firing]
+ *   node packages/drill-targets/bench/drill-alerts.ts [--drills error-fault,latency-fault] [--until-firing]
  * Each drill runs on a fresh local platform (api, gateway, Prometheus with the project's rules at 1 s, the real
  * Redis and PostgreSQL when installed) with every page alert of api and gateway watched, expected or not. Prints a
  * markdown table: the evidence for which alerts the scenarios in packages/drills expect.

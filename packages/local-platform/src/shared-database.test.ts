@@ -8,7 +8,7 @@ import { localPorts, platformProcesses, sharedDatabaseName } from './platform-pr
 import { demoIdentity, loadOrCreateSecrets } from './secrets.ts';
 import { type Supervisor, supervise } from './supervisor.ts';
 
-const repositoryRoot = resolve(import.meta.dirname, '../../../..');
+const repositoryRoot = resolve(import.meta.dirname, '../../..');
 
 /**
  * `homelab up --canary` as it runs: the shared embedded PostgreSQL (PGlite over the wire protocol), the stable

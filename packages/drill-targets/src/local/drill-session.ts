@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { Kube } from '@homelab/cluster';
+import { chooseKubeconfig, Kube } from '@homelab/cluster';
 import {
   type DrillRecord,
   postmortemFileName,
@@ -19,7 +19,6 @@ import {
   startRedis,
 } from '@homelab/test-servers';
 import { clusterActions, clusterDrillTarget, realNodeMaxFaultSeconds } from '../cluster/drill-target.ts';
-import { chooseKubeconfig } from '../cluster/kubeconfig-choice.ts';
 import { localInjections, startLocalDrillPlatform } from './drill-platform.ts';
 
 export interface DrillSessionOptions {

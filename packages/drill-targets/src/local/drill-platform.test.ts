@@ -11,6 +11,7 @@ import {
   scenarioNamed,
   sloOf,
 } from '@homelab/drills';
+import { detectCgroups, prometheusBinary } from '@homelab/local-platform';
 import { burnRateAlertName } from '@homelab/observability/slo-rules';
 import {
   type PostgresServer,
@@ -22,9 +23,7 @@ import {
   startRedis,
 } from '@homelab/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectCgroups } from './cgroups.ts';
 import { type LocalDrillPlatform, startLocalDrillPlatform } from './drill-platform.ts';
-import { prometheusBinary } from './prometheus-config.ts';
 
 /**
  * The local drills run for real: api and gateway as processes under the supervisor with their cgroup limits, a

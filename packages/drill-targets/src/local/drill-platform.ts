@@ -15,13 +15,23 @@ import type {
   Scenario,
 } from '@homelab/drills';
 import { alreadyActive, confirmWithTriage, matchingAlert, signalMatches } from '@homelab/drills';
+import type { Termination } from '@homelab/local-platform';
+import {
+  type Cgroups,
+  demoIdentity,
+  detectCgroups,
+  loadOrCreateSecrets,
+  localPorts,
+  localScrapeTargets,
+  type ProcessSpec,
+  platformProcesses,
+  prometheusBinary,
+  prometheusProcess,
+  type Supervisor,
+  sharedDatabaseName,
+  supervise,
+} from '@homelab/local-platform';
 import { type AppName, apps, hashApiKey, http } from '@homelab/platform';
-import { type Cgroups, detectCgroups } from './cgroups.ts';
-import { localPorts, platformProcesses, sharedDatabaseName } from './platform-processes.ts';
-import { localScrapeTargets, prometheusBinary, prometheusProcess } from './prometheus-config.ts';
-import { demoIdentity, loadOrCreateSecrets } from './secrets.ts';
-import { type ProcessSpec, type Supervisor, supervise } from './supervisor.ts';
-import type { Termination } from './termination.ts';
 
 /** The machine, for the record: drills measured on 2 shared cores read differently from a quiet laptop. */
 export const machineDescription = (): string =>

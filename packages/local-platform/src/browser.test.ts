@@ -10,7 +10,7 @@ import { demoIdentity, loadOrCreateSecrets } from './secrets.ts';
 import { type Supervisor, supervise } from './supervisor.ts';
 
 const chromiumPath = '/usr/bin/chromium';
-const repositoryRoot = resolve(import.meta.dirname, '../../../..');
+const repositoryRoot = resolve(import.meta.dirname, '../../..');
 const screenshots = join(repositoryRoot, '.artifacts/screenshots');
 const available = existsSync(chromiumPath);
 if (!available && !realServersRequired()) {

@@ -2,10 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { credentialLines, credentialsFileName, localPorts, writeCredentialsFile } from '@homelab/local-platform';
 import { auth } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
-import { credentialLines, credentialsFileName, writeCredentialsFile } from './credentials.ts';
-import { localPorts } from './platform-processes.ts';
 
 const secrets = {
   demoApiKey: 'demo-key',
@@ -16,7 +15,7 @@ const secrets = {
   demoPassword: 'demo-password',
 };
 
-describe('the credentials file', () => {
+describe('homelab credentials: the file `homelab up` writes, printed again', () => {
   it('keeps the URLs incl. the status page, the demo password, the API key with its header and the admin token', () => {
     const dir = mkdtempSync(join(tmpdir(), 'homelab-cred-'));
     try {
