@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { kubeconfigPath } from '@homelab/cluster';
+import { KubeConfig } from '@kubernetes/client-node';
+import { kubeconfigPath } from './cluster.ts';
 
 /** The kubeconfig a cluster drill uses, and why that one (printed in the progress output). */
 export interface KubeconfigChoice {
@@ -45,4 +46,24 @@ export function chooseKubeconfig(candidates: KubeconfigCandidates = {}): Kubecon
   throw new Error(
     `no kubeconfig: run homelab cluster up (${clusterUp}), set $KUBECONFIG${env ? ` (none of ${env} exists)` : ''}, create ${home}, or pass --kubeconfig <file>`,
   );
+}
+
+/** Where a kubeconfig comes from: a file, or kubectl's default rules (KUBECONFIG, ~/.kube/config, in-cluster). */
+export interface KubeconfigSource {
+  /** Path of a kubeconfig file; default the usual lookup. */
+  readonly kubeconfig?: string | undefined;
+  /** A context other than the file's current one. */
+  readonly context?: string | undefined;
+}
+
+/**
+ * The one kubeconfig loader: the canary gate's deployer, triage's cluster checks and the raw `Kube` client all
+ * read credentials through it, so a context, a token file or an exec plugin works the same for each.
+ */
+export function loadKubeConfig(source: KubeconfigSource = {}): KubeConfig {
+  const config = new KubeConfig();
+  if (source.kubeconfig) config.loadFromFile(source.kubeconfig);
+  else config.loadFromDefault();
+  if (source.context) config.setCurrentContext(source.context);
+  return config;
 }
