@@ -20,6 +20,8 @@ import {
   type Cgroups,
   demoIdentity,
   detectCgroups,
+  type LocalPorts,
+  type LocalSecrets,
   loadOrCreateSecrets,
   localPorts,
   localScrapeTargets,
@@ -130,16 +132,10 @@ async function waitForScrapes(prometheusUrl: string, targets: number, timeoutMs:
 }
 
 /**
- * Starts api and gateway the way `homelab up` does (same process specs, same cgroup limits), waits until they are
- * ready, and returns a DrillTarget that injects faults into them for real: signals to the processes, the service
- * kit's fault endpoint, a bad environment on the next start, a dependency server stopped.
+ * The processes a local drill runs: api (and its canary), the shared database when there is one, the gateway,
+ * and Prometheus with the project's rules when asked; the same specs `homelab up` starts.
  */
-export async function startLocalDrillPlatform(options: LocalDrillOptions): Promise<LocalDrillPlatform> {
-  mkdirSync(options.dataDir, { recursive: true });
-  const secrets = loadOrCreateSecrets(join(options.dataDir, 'secrets.json'));
-  const ports = localPorts(options.portOffset);
-  const cgroupPrefix = `homelab-${process.pid}`;
-  const cgroups = options.cgroups ?? detectCgroups({ prefix: cgroupPrefix });
+async function drillProcesses(options: LocalDrillOptions, secrets: LocalSecrets, ports: LocalPorts) {
   const specs = platformProcesses({
     root: options.root,
     dataDir: options.dataDir,
@@ -169,9 +165,20 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
       }),
     );
   }
-  const envOf = (app: AppName) => specs.find((s) => s.name === app)?.env as Record<string, string>;
-  const savedEnv = new Map<string, string | undefined>();
+  return { specs, prometheusUrl, scrapeTargets };
+}
 
+/** The processes under the supervisor, every line, start and exit recorded for the drill's evidence and signals. */
+async function startSupervised(
+  specs: readonly ProcessSpec[],
+  cgroups: Cgroups,
+  log: LocalDrillOptions['log'],
+): Promise<{
+  supervisor: Supervisor;
+  logged: Logged[];
+  exits: { at: number; name: string; termination: Termination }[];
+  starts: { at: number; name: string }[];
+}> {
   const logged: Logged[] = [];
   const exits: { at: number; name: string; termination: Termination }[] = [];
   const starts: { at: number; name: string }[] = [];
@@ -184,12 +191,79 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
       const at = Date.now();
       logged.push({ at, name, line });
       if (line.startsWith('started (pid')) starts.push({ at, name });
-      options.log?.(name, line);
+      log?.(name, line);
     },
     onExit: (name, termination) => exits.push({ at: Date.now(), name, termination }),
   });
   try {
     await supervisor.waitUntilReady(90_000);
+  } catch (error) {
+    await supervisor.stop();
+    throw error;
+  }
+  return { supervisor, logged, exits, starts };
+}
+
+/**
+ * The real gate, as `homelab deploy` runs it locally, against the canary the drill just broke: scraping both
+ * versions, shifting the gateway's weights. Resolves with the result, or undefined when the gate itself failed
+ * (logged).
+ */
+function startBadCanaryRollout(
+  injection: Extract<Injection, { kind: 'canary' }>,
+  context: {
+    gateway: string;
+    adminToken: string;
+    ports: LocalPorts;
+    stateFile: string;
+    log: (line: string) => void;
+  },
+): Promise<RolloutResult | undefined> {
+  const config = gateConfigFor(injection.app, { stages: [{ weight: injection.weight, deadlineSeconds: 40 }] });
+  const metrics = (port: number) => [`http://127.0.0.1:${port}${http.paths.metrics}`];
+  const { source, driver } = wire(
+    injection.app,
+    {
+      kind: 'local',
+      gatewayUrl: context.gateway,
+      adminToken: context.adminToken,
+      stableMetrics: metrics(context.ports.api),
+      canaryMetrics: metrics(context.ports.canaryApi),
+      stateFile: context.stateFile,
+    },
+    config.latencyThresholdSeconds,
+  );
+  return runRollout({
+    app: injection.app,
+    image: 'drill/bad-canary',
+    config,
+    source,
+    driver,
+    evaluationSeconds: 1,
+    onEvent: context.log,
+  }).catch((error: Error) => {
+    context.log(`failed: ${error.message}`);
+    return undefined;
+  });
+}
+
+/**
+ * Starts api and gateway the way `homelab up` does (same process specs, same cgroup limits), waits until they are
+ * ready, and returns a DrillTarget that injects faults into them for real: signals to the processes, the service
+ * kit's fault endpoint, a bad environment on the next start, a dependency server stopped.
+ */
+export async function startLocalDrillPlatform(options: LocalDrillOptions): Promise<LocalDrillPlatform> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const secrets = loadOrCreateSecrets(join(options.dataDir, 'secrets.json'));
+  const ports = localPorts(options.portOffset);
+  const cgroupPrefix = `homelab-${process.pid}`;
+  const cgroups = options.cgroups ?? detectCgroups({ prefix: cgroupPrefix });
+  const { specs, prometheusUrl, scrapeTargets } = await drillProcesses(options, secrets, ports);
+  const envOf = (app: AppName) => specs.find((s) => s.name === app)?.env as Record<string, string>;
+  const savedEnv = new Map<string, string | undefined>();
+
+  const { supervisor, logged, exits, starts } = await startSupervised(specs, cgroups, options.log);
+  try {
     if (prometheusUrl) await waitForScrapes(prometheusUrl, scrapeTargets.length, 30_000);
   } catch (error) {
     await supervisor.stop();
@@ -311,39 +385,15 @@ export async function startLocalDrillPlatform(options: LocalDrillOptions): Promi
         case 'canary': {
           if (!options.canary) throw new Error('the platform was started without a canary');
           await adminFaults('api-canary', 'PUT', injection.settings);
-          // The real gate, as `homelab deploy` runs it locally: scraping both versions, shifting gateway weights.
-          const config = gateConfigFor(injection.app, {
-            stages: [{ weight: injection.weight, deadlineSeconds: 40 }],
+          rollout = startBadCanaryRollout(injection, {
+            gateway,
+            adminToken: secrets.adminToken,
+            ports,
+            stateFile: join(options.dataDir, 'drill-canary-rollout.json'),
+            log: (line) => logged.push({ at: Date.now(), name: 'canary-gate', line }),
+          }).then((result) => {
+            rolloutResult = result;
           });
-          const metrics = (port: number) => [`http://127.0.0.1:${port}${http.paths.metrics}`];
-          const { source, driver } = wire(
-            injection.app,
-            {
-              kind: 'local',
-              gatewayUrl: gateway,
-              adminToken: secrets.adminToken,
-              stableMetrics: metrics(ports.api),
-              canaryMetrics: metrics(ports.canaryApi),
-              stateFile: join(options.dataDir, 'drill-canary-rollout.json'),
-            },
-            config.latencyThresholdSeconds,
-          );
-          rollout = runRollout({
-            app: injection.app,
-            image: 'drill/bad-canary',
-            config,
-            source,
-            driver,
-            evaluationSeconds: 1,
-            onEvent: (message) => logged.push({ at: Date.now(), name: 'canary-gate', line: message }),
-          }).then(
-            (result) => {
-              rolloutResult = result;
-            },
-            (error: Error) => {
-              logged.push({ at: Date.now(), name: 'canary-gate', line: `failed: ${error.message}` });
-            },
-          );
           return;
         }
         default:
