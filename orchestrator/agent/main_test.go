@@ -46,8 +46,14 @@ func newTestManager(t *testing.T) (*Manager, *syncBuffer, Config) {
 		t.Fatal(err)
 	}
 	log := &syncBuffer{}
+	// Not under /tmp: every workload's private /tmp would hide it anyway and mask the hide-files step.
+	root, err := os.MkdirTemp("/run", "orchestrator-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(root) })
 	cfg := Config{
-		Root:         t.TempDir(),
+		Root:         root,
 		CgroupParent: filepath.Join("orchestrator-test", fmt.Sprintf("%s-%d", t.Name(), time.Now().UnixNano())),
 		ShimExe:      exe,
 		Log:          log,

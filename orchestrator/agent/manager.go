@@ -104,7 +104,9 @@ func (m *Manager) statePath() string { return filepath.Join(m.cfg.Root, "state.j
 func (m *Manager) LogPath(name string) string { return filepath.Join(m.cfg.Root, "logs", name+".log") }
 
 // VolumePath is where a workload's volume lives on this node.
-func (m *Manager) VolumePath(volume string) string { return filepath.Join(m.cfg.Root, "volumes", volume) }
+func (m *Manager) VolumePath(volume string) string {
+	return filepath.Join(m.cfg.Root, "volumes", volume)
+}
 
 // recover reads the state file: workloads whose process still runs (same pid and start time, so a reused pid is
 // not mistaken for ours) are adopted, the others started again; cgroups nobody owns are removed.
@@ -244,7 +246,7 @@ func equalSpec(a, b Spec) bool {
 }
 
 // Remove stops a workload (SIGTERM, then SIGKILL to its whole cgroup after the grace period), deletes its cgroup
-// and forgets it. Its volume stays.
+// and log file and forgets it. Its volume stays.
 func (m *Manager) Remove(name string) error {
 	m.mu.Lock()
 	w, ok := m.ws[name]
@@ -266,6 +268,11 @@ func (m *Manager) Remove(name string) error {
 	}
 	m.mu.Unlock()
 	m.logs.forget(name)
+	// A removed workload's log goes with it (the multiplexed stream kept its lines); a new workload of the same
+	// name starts a fresh file.
+	if err := os.Remove(m.LogPath(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("agent: remove log of %s: %w", name, err)
+	}
 	return m.save()
 }
 
