@@ -48,6 +48,7 @@ type Manager struct {
 	ws      map[string]*workload
 	logs    *mux
 	closing bool
+	saveMu  sync.Mutex // one writer of the state file at a time (they share the temporary file)
 }
 
 type workload struct {
@@ -178,6 +179,8 @@ func (m *Manager) newWorkload(s Spec) *workload {
 
 // save writes the state file atomically (write a temporary file, then rename).
 func (m *Manager) save() error {
+	m.saveMu.Lock()
+	defer m.saveMu.Unlock()
 	m.mu.Lock()
 	recs := map[string]record{}
 	for n, w := range m.ws {
@@ -403,6 +406,9 @@ func (m *Manager) spawn(w *workload) (*run, error) {
 	}
 	return &run{pid: pid, wait: func() int {
 		_ = cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal()) // the shell convention: 137 is SIGKILL
+		}
 		return cmd.ProcessState.ExitCode()
 	}}, nil
 }

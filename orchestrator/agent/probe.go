@@ -38,6 +38,7 @@ func (m *Manager) probe(ctx context.Context, w *workload, pid int) {
 		return exec.CommandContext(cctx, "nsenter", args...).Run() == nil
 	}
 	var nextReady, nextLive time.Time
+	started := time.Now()
 	liveFailures := 0
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
@@ -67,7 +68,12 @@ func (m *Manager) probe(ctx context.Context, w *workload, pid int) {
 				}
 				nextReady = time.Now().Add(next)
 			}
-			if live != nil && !now.Before(nextLive) {
+			m.mu.Lock()
+			wasReady := w.status.ReadyAt != nil
+			m.mu.Unlock()
+			// Liveness starts once the workload was ready (a start-up phase, like Kubernetes' startup probe):
+			// a slow start is not a hang. Without a readiness check it starts after the initial delay.
+			if live != nil && (wasReady || (ready == nil && time.Since(started) >= live.initialDelay())) && !now.Before(nextLive) {
 				if check(live) {
 					liveFailures = 0
 				} else if liveFailures++; liveFailures >= live.threshold() {

@@ -38,7 +38,12 @@ type Probe struct {
 	PeriodMs         int      `json:"periodMs,omitempty"`
 	TimeoutMs        int      `json:"timeoutMs,omitempty"`
 	FailureThreshold int      `json:"failureThreshold,omitempty"`
+	// InitialDelayMs delays a liveness check of a workload without a readiness check (with one, liveness
+	// starts at the first ready).
+	InitialDelayMs int `json:"initialDelayMs,omitempty"`
 }
+
+func (p *Probe) initialDelay() time.Duration { return time.Duration(p.InitialDelayMs) * time.Millisecond }
 
 func (p *Probe) period() time.Duration  { return msOr(p.PeriodMs, 200) }
 func (p *Probe) timeout() time.Duration { return msOr(p.TimeoutMs, 1000) }
