@@ -43,7 +43,9 @@ type Probe struct {
 	InitialDelayMs int `json:"initialDelayMs,omitempty"`
 }
 
-func (p *Probe) initialDelay() time.Duration { return time.Duration(p.InitialDelayMs) * time.Millisecond }
+func (p *Probe) initialDelay() time.Duration {
+	return time.Duration(p.InitialDelayMs) * time.Millisecond
+}
 
 func (p *Probe) period() time.Duration  { return msOr(p.PeriodMs, 200) }
 func (p *Probe) timeout() time.Duration { return msOr(p.TimeoutMs, 1000) }
