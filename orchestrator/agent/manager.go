@@ -58,6 +58,7 @@ type workload struct {
 	stop    chan struct{} // closed to stop the workload for good
 	done    chan struct{} // closed when the supervisor returns
 	kill    chan string   // a reason to kill the current run (liveness)
+	removed chan struct{} // closed once the stop's clean-up (cgroup, log) is done
 	stopped bool
 }
 
@@ -168,12 +169,13 @@ func v1OrV2Dir() string {
 
 func (m *Manager) newWorkload(s Spec) *workload {
 	return &workload{
-		spec:   s,
-		group:  cgroup.New(filepath.Join(m.cfg.CgroupParent, s.Name)),
-		status: Status{Name: s.Name, State: Starting, Spec: s},
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
-		kill:   make(chan string, 1),
+		spec:    s,
+		group:   cgroup.New(filepath.Join(m.cfg.CgroupParent, s.Name)),
+		status:  Status{Name: s.Name, State: Starting, Spec: s},
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+		kill:    make(chan string, 1),
+		removed: make(chan struct{}),
 	}
 }
 
@@ -253,7 +255,8 @@ func equalSpec(a, b Spec) bool {
 func (m *Manager) Remove(name string) error {
 	m.mu.Lock()
 	w, ok := m.ws[name]
-	if ok && !w.stopped {
+	first := ok && !w.stopped
+	if first {
 		w.stopped = true
 		close(w.stop)
 	}
@@ -261,6 +264,11 @@ func (m *Manager) Remove(name string) error {
 	if !ok {
 		return nil
 	}
+	if !first {
+		<-w.removed // a concurrent Remove does the clean-up; wait for it
+		return nil
+	}
+	defer close(w.removed)
 	<-w.done
 	if err := w.group.Remove(); err != nil {
 		return fmt.Errorf("agent: remove %s: %w", name, err)

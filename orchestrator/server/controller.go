@@ -225,12 +225,14 @@ func (c *Controller) Reconcile(ctx context.Context) {
 	}
 	c.mu.Unlock()
 	var plan map[string][]agent.Spec
+	var skip map[string]bool
 	_ = c.store.Update(func(s *State) ([]Event, error) {
 		var evs []Event
 		evs = append(evs, observe(s, reports, now, c.cfg.NodeTimeout)...)
 		evs = append(evs, schedule(s, migrating, now)...)
 		evs = append(evs, endpoints(s)...)
 		plan = desired(s)
+		skip = migratingInstances(s, reports, migrating)
 		return evs, nil
 	})
 	snap = c.store.Snapshot()
@@ -239,7 +241,20 @@ func (c *Controller) Reconcile(ctx context.Context) {
 			p.SetEndpoints(svc.Endpoints)
 		}
 	}
-	c.sync(ctx, snap, reports, plan)
+	c.sync(ctx, snap, reports, plan, skip)
+}
+
+// migratingInstances are the agents' instances of migrating workloads: the migration stops them itself.
+func migratingInstances(s *State, reports map[string]nodeReport, migrating map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range reports {
+		for _, st := range r.statuses {
+			if i := strings.LastIndexByte(st.Name, '-'); i > 0 && migrating[st.Name[:i]] {
+				out[st.Name] = true // instance names are WORKLOAD-SERIAL
+			}
+		}
+	}
+	return out
 }
 
 func (c *Controller) poll(ctx context.Context, nodes map[string]Node) map[string]nodeReport {
@@ -456,7 +471,7 @@ func desired(s *State) map[string][]agent.Spec {
 
 // sync tells each reachable node to run what it should and to stop what it should not (instances that were
 // replaced while the node was away are stopped when it comes back).
-func (c *Controller) sync(ctx context.Context, snap State, reports map[string]nodeReport, plan map[string][]agent.Spec) {
+func (c *Controller) sync(ctx context.Context, snap State, reports map[string]nodeReport, plan map[string][]agent.Spec, skip map[string]bool) {
 	var wg sync.WaitGroup
 	for name, n := range snap.Nodes {
 		r := reports[name]
@@ -479,7 +494,7 @@ func (c *Controller) sync(ctx context.Context, snap State, reports map[string]no
 				}
 			}
 			for iname := range have {
-				if !want[iname] {
+				if !want[iname] && !skip[iname] {
 					if err := c.call(ctx, http.MethodDelete, n.AgentURL+"/v1/workloads/"+iname, nil, nil); err != nil {
 						fmt.Fprintf(c.cfg.Log, "controller: stop %s on %s: %v\n", iname, name, err)
 					}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -163,6 +164,9 @@ func (g Group) Add(pid int) error {
 // Pids lists the processes in the group.
 func (g Group) Pids() ([]int, error) {
 	f, err := os.Open(g.file("pids", "cgroup.procs"))
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENODEV) {
+		return nil, nil // the group is gone (or going): nothing left in it
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cgroup: list %s: %w", g.Rel, err)
 	}
