@@ -31,6 +31,7 @@ const usage = `orchestrator: a small orchestrator whose node agent is a process 
   orchestrator delete NAME
   orchestrator migrate NAME --to NODE
   orchestrator watch [--since REV]
+  orchestrator node kill-agent|kill|restore NODE   fault injection on a cluster started by 'up'
   orchestrator sweep                undo the host changes of runs that were killed
 
 The client commands talk to $ORCHESTRATOR_URL (default http://127.0.0.1:7700).
@@ -58,6 +59,8 @@ func Main(args []string) int {
 		err = runMigrate(args[1:])
 	case "watch":
 		err = runWatch(args[1:])
+	case "node":
+		err = runNode(args[1:])
 	case "sweep":
 		err = nodes.Sweep()
 	case "help", "-h", "--help":
@@ -231,4 +234,11 @@ func runWatch(args []string) error {
 		}
 		*since = resp.Rev
 	}
+}
+
+func runNode(args []string) error {
+	if len(args) != 2 || (args[0] != "kill-agent" && args[0] != "kill" && args[0] != "restore") {
+		return errors.New("node: kill-agent|kill|restore NODE")
+	}
+	return do(http.MethodPost, "/v1/nodes/"+args[1]+"/"+args[0], nil, nil)
 }

@@ -99,7 +99,7 @@ func Start(ctx context.Context, o Options) (*Cluster, error) {
 		return fail(fmt.Errorf("cluster: API on %s: %w", o.APIAddr, err))
 	}
 	c.URL = "http://" + ln.Addr().String()
-	c.srv = &http.Server{Handler: c.Ctl.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	c.srv = &http.Server{Handler: c.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = c.srv.Serve(ln) }()
 	for _, n := range nw.Nodes {
 		if err := c.StartAgent(ctx, n.Name); err != nil {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"homelab/orchestrator/cli"
 	"homelab/orchestrator/cluster"
 	"homelab/orchestrator/internal/testenv"
 	"homelab/orchestrator/platform"
@@ -218,8 +219,10 @@ func TestPlatformOnThreeNodes(t *testing.T) {
 		t.Fatalf("every api instance shares PostgreSQL's node %s", pgNode)
 	}
 	killed := time.Now()
-	if err := c.KillAgent(victim); err != nil {
-		t.Fatal(err)
+	// Through the CLI and the REST API, as an operator (or a drill) would.
+	t.Setenv("ORCHESTRATOR_URL", c.URL)
+	if code := cli.Main([]string{"node", "kill-agent", victim}); code != 0 {
+		t.Fatalf("orchestrator node kill-agent %s: exit %d", victim, code)
 	}
 	testenv.WaitFor(t, 60*time.Second, "api replaced off "+victim, func() bool {
 		s := h.state()
