@@ -49,6 +49,7 @@ type Manager struct {
 	logs    *mux
 	closing bool
 	saveMu  sync.Mutex // one writer of the state file at a time (they share the temporary file)
+	detach  chan struct{}
 }
 
 type workload struct {
@@ -93,7 +94,7 @@ func New(cfg Config) (*Manager, error) {
 			return nil, fmt.Errorf("agent: create %s: %w", d, err)
 		}
 	}
-	m := &Manager{cfg: cfg, ws: map[string]*workload{}, logs: newMux(cfg.Log)}
+	m := &Manager{cfg: cfg, ws: map[string]*workload{}, logs: newMux(cfg.Log), detach: make(chan struct{})}
 	if err := m.recover(); err != nil {
 		return nil, err
 	}
@@ -323,6 +324,9 @@ func (m *Manager) Group(name string) (cgroup.Group, bool) {
 
 // Shutdown stops every workload and removes their cgroups (the agent's orderly exit when asked to clean up).
 func (m *Manager) Shutdown() error {
+	if m.detached() {
+		return nil // its workloads belong to the next agent now
+	}
 	m.mu.Lock()
 	m.closing = true
 	names := make([]string, 0, len(m.ws))
@@ -351,9 +355,21 @@ func (m *Manager) Shutdown() error {
 // restarted (the next agent adopts them from the state file). Used by tests to simulate an agent crash.
 func (m *Manager) Detach() {
 	m.mu.Lock()
-	m.closing = true
+	if !m.closing {
+		m.closing = true
+		close(m.detach)
+	}
 	m.mu.Unlock()
 	m.logs.close()
+}
+
+func (m *Manager) detached() bool {
+	select {
+	case <-m.detach:
+		return true
+	default:
+		return false
+	}
 }
 
 // adopted is a process started by an earlier agent: not our child, so its exit is seen through a pidfd.
@@ -466,6 +482,9 @@ func (m *Manager) supervise(w *workload, adopt *adopted) {
 			_ = m.save()
 			m.logs.follow(w.spec.Name, m.LogPath(w.spec.Name))
 			reason := m.watch(w, r, oomBefore)
+			if reason == "detached" {
+				return // a detached agent leaves everything as it is, like one that crashed
+			}
 			oom, _ := w.group.OOMKills()
 			code := -1
 			if r != nil {
@@ -496,6 +515,8 @@ func (m *Manager) supervise(w *workload, adopt *adopted) {
 		select {
 		case <-w.stop:
 			m.finish(w, Stopped)
+			return
+		case <-m.detach:
 			return
 		case <-time.After(delay):
 		}
@@ -528,6 +549,8 @@ func (m *Manager) watch(w *workload, r *run, oomBefore int64) string {
 	select {
 	case r.code = <-exited:
 		return reason
+	case <-m.detach:
+		return "detached"
 	case reason = <-w.kill:
 	case <-w.stop:
 		reason = "stopped"
