@@ -66,6 +66,69 @@ export interface Supervisor {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Whether a process answers its readiness check: 200 from `readyUrl`, or a TCP connect to `readyTcpPort`. */
+const hasReadiness = (spec: ProcessSpec) => spec.readyUrl !== undefined || spec.readyTcpPort !== undefined;
+
+async function urlReady(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+const portReady = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1', timeout: 2_000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+
+const isReady = (spec: ProcessSpec) =>
+  spec.readyUrl !== undefined ? urlReady(spec.readyUrl) : portReady(spec.readyTcpPort as number);
+
+interface Stoppable {
+  readonly spec: ProcessSpec;
+  readonly child: ChildProcess | undefined;
+  readonly exited: Promise<void>;
+}
+
+/**
+ * SIGTERM to dependents first, all at once, then to what they depend on (a draining API still reaches its
+ * database); SIGKILL to whatever is still running `killAfter` ms after its SIGTERM.
+ */
+async function stopInOrder(
+  states: readonly Stoppable[],
+  killAfter: number,
+  log: SupervisorOptions['log'],
+): Promise<void> {
+  const isRunning = (s: Stoppable) => s.child !== undefined && s.child.exitCode === null && s.child.signalCode === null;
+  const stopAll = async (group: readonly Stoppable[]) => {
+    const running = group.filter(isRunning);
+    for (const state of running) state.child?.kill('SIGTERM');
+    const killer = setTimeout(() => {
+      for (const state of running) {
+        if (isRunning(state)) {
+          log(state.spec.name, `still running after ${killAfter} ms: SIGKILL`);
+          state.child?.kill('SIGKILL');
+        }
+      }
+    }, killAfter);
+    await Promise.all(running.map((s) => s.exited));
+    clearTimeout(killer);
+  };
+  const dependedOn = new Set(states.flatMap((s) => s.spec.after ?? []));
+  await stopAll([...states].reverse().filter((s) => !dependedOn.has(s.spec.name)));
+  await stopAll([...states].reverse().filter((s) => dependedOn.has(s.spec.name)));
+}
+
 /**
  * Starts processes and keeps them running the way a kubelet would: a process that exits unexpectedly is
  * restarted after a back-off that doubles per crash (CrashLoopBackOff) and resets once it has stayed up.
@@ -141,30 +204,6 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
     child.once('error', (error) => options.log(spec.name, `failed to start: ${error.message}`));
   };
 
-  const urlReady = async (url: string) => {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      await res.arrayBuffer();
-      return res.status === 200;
-    } catch {
-      return false;
-    }
-  };
-  const portReady = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const socket = connect({ port, host: '127.0.0.1', timeout: 2_000 });
-      const done = (ok: boolean) => {
-        socket.destroy();
-        resolve(ok);
-      };
-      socket.once('connect', () => done(true));
-      socket.once('error', () => done(false));
-      socket.once('timeout', () => done(false));
-    });
-  const hasReadiness = (spec: ProcessSpec) => spec.readyUrl !== undefined || spec.readyTcpPort !== undefined;
-  const isReady = (spec: ProcessSpec) =>
-    spec.readyUrl !== undefined ? urlReady(spec.readyUrl) : portReady(spec.readyTcpPort as number);
-
   // A process with `after` starts once those are ready; the rest start at once.
   const startWhenDependenciesReady = async (state: (typeof states)[number]) => {
     const needed = states.filter((s) => state.spec.after?.includes(s.spec.name) && hasReadiness(s.spec));
@@ -198,26 +237,7 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
     async stop() {
       stopping = true;
       for (const state of states) if (state.restartTimer) clearTimeout(state.restartTimer);
-      const isRunning = (s: (typeof states)[number]) =>
-        s.child !== undefined && s.child.exitCode === null && s.child.signalCode === null;
-      const stopAll = async (group: (typeof states)[number][]) => {
-        const running = group.filter(isRunning);
-        for (const state of running) state.child?.kill('SIGTERM');
-        const killer = setTimeout(() => {
-          for (const state of running) {
-            if (isRunning(state)) {
-              options.log(state.spec.name, `still running after ${killAfter} ms: SIGKILL`);
-              state.child?.kill('SIGKILL');
-            }
-          }
-        }, killAfter);
-        await Promise.all(running.map((s) => s.exited));
-        clearTimeout(killer);
-      };
-      // Dependents first, all at once, then what they depend on: a draining API still reaches its database.
-      const dependedOn = new Set(states.flatMap((s) => s.spec.after ?? []));
-      await stopAll([...states].reverse().filter((s) => !dependedOn.has(s.spec.name)));
-      await stopAll([...states].reverse().filter((s) => dependedOn.has(s.spec.name)));
+      await stopInOrder(states, killAfter, options.log);
       for (const state of states) state.cgroup?.remove();
       guard?.close();
     },
