@@ -1,4 +1,4 @@
-import { apps, auth } from '@homelab/platform';
+import { apps, auth, http } from '@homelab/platform';
 import { baseEnvSchema, ConfigError, envPort, parseEnv } from '@homelab/service-kit';
 import { z } from 'zod';
 
@@ -26,7 +26,15 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   REDIS_URL: z.url().optional(),
   RATE_LIMIT_BURST: positive(100),
   RATE_LIMIT_PER_SECOND: positive(50),
-  UPSTREAM_TIMEOUT_MS: positive(3_000),
+  /**
+   * The route's timeout: the upstream's answer must start (and each chunk follow) within this, or 504. Below the
+   * kit's request timeout, so the proxy, which knows whether the request was sent, always answers first.
+   */
+  UPSTREAM_TIMEOUT_MS: z.coerce
+    .number()
+    .positive()
+    .lt(http.requestTimeoutMs, `must be below the request timeout (${http.requestTimeoutMs} ms)`)
+    .default(3_000),
   UPSTREAM_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(1),
   UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(64),
   /** Share of counted requests in the window that must fail to open the breaker (ADR 0070). */

@@ -25,6 +25,7 @@ class ResponseForwarder<T> implements Dispatcher.DispatchHandler {
   readonly #outgoing: ServerResponse;
   readonly #onHead: OnUpstreamHead<T>;
   readonly #state: T;
+  readonly #onStart: ((state: T) => void) | undefined;
   readonly #resolve: (status: number) => void;
   readonly #reject: (error: Error) => void;
 
@@ -34,16 +35,23 @@ class ResponseForwarder<T> implements Dispatcher.DispatchHandler {
     state: T,
     resolve: (status: number) => void,
     reject: (error: Error) => void,
+    onStart: ((state: T) => void) | undefined,
   ) {
     this.#outgoing = outgoing;
     this.#onHead = onHead;
     this.#state = state;
+    this.#onStart = onStart;
     this.#resolve = resolve;
     this.#reject = reject;
   }
 
-  /** Required by undici; nothing to set up before the request goes out. */
-  onRequestStart(): void {}
+  /**
+   * undici calls this on a connected socket right before it writes the request: an error before it means not a
+   * byte left, so the request was certainly not applied.
+   */
+  onRequestStart(): void {
+    this.#onStart?.(this.#state);
+  }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     // 1xx interim answers are not forwarded (undici's stream() drops them too).
@@ -99,7 +107,8 @@ class ResponseForwarder<T> implements Dispatcher.DispatchHandler {
 /**
  * Sends one request upstream and streams the answer into `outgoing` (no buffering, no web streams). Resolves with
  * the upstream's status once the answer is handed to the socket; rejects on connection errors, undici's timeouts
- * (`UND_ERR_HEADERS_TIMEOUT`, `UND_ERR_BODY_TIMEOUT`) and `ClientGone`.
+ * (`UND_ERR_HEADERS_TIMEOUT`, `UND_ERR_BODY_TIMEOUT`) and `ClientGone`. `onStart` is told when the request begins
+ * to be written to a connection.
  */
 export function forwardResponse<T>(
   dispatcher: Dispatcher,
@@ -107,8 +116,9 @@ export function forwardResponse<T>(
   outgoing: ServerResponse,
   onHead: OnUpstreamHead<T>,
   state: T,
+  onStart?: (state: T) => void,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    dispatcher.dispatch(options, new ResponseForwarder(outgoing, onHead, state, resolve, reject));
+    dispatcher.dispatch(options, new ResponseForwarder(outgoing, onHead, state, resolve, reject, onStart));
   });
 }

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { http } from '@homelab/platform';
+import { type RawExchange, rawRequest, type ServiceProcess, startServiceProcess } from '@homelab/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashApiKey } from './auth/api-keys.ts';
+
+/**
+ * Issue 17: when the API was slower than the gateway's upstream timeout, or died mid-request, POST, PATCH and
+ * DELETE through the gateway got no answer at all (0 bytes) and were counted as 499 (client gone), so neither the
+ * SLO nor the status page saw them; GET got its 504/502. A request whose body had been read to its end looked
+ * like a request whose client had left. Real processes (the API's own fault injection makes it slow; a SIGKILL
+ * kills it) and raw sockets, so nothing between the client and the gateway hides a missing answer.
+ */
+describe('every write through the gateway gets an answer', () => {
+  const key = randomBytes(32).toString('base64url');
+  const adminToken = randomBytes(24).toString('hex');
+  const dataDir = mkdtempSync(join(tmpdir(), 'gateway-unanswered-'));
+  const upstreamTimeoutMs = 1_500;
+  let api: ServiceProcess;
+  let gateway: ServiceProcess;
+
+  const setApiLatency = async (latencyMs: number) => {
+    const res = await fetch(`${api.url}/admin/faults`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ latencyMs }),
+    });
+    expect(res.status).toBe(200);
+  };
+  const send = (method: string, path: string, body?: string): Promise<RawExchange & { ms: number }> => {
+    const started = performance.now();
+    const head = [`${method} ${path} HTTP/1.1`, 'host: gateway', `x-api-key: ${key}`];
+    if (body !== undefined) head.push('content-type: application/json', `content-length: ${Buffer.byteLength(body)}`);
+    if (method === 'PATCH') head.push('if-match: "1"');
+    return rawRequest(gateway.url, {
+      head: head.join('\n'),
+      ...(body !== undefined ? { chunks: [body] } : {}),
+      waitMs: 12_000,
+      withBody: true,
+    }).then((res) => ({ ...res, ms: performance.now() - started }));
+  };
+  /** The problem's JSON body, after the head. */
+  const problemOf = (res: RawExchange) => JSON.parse(res.text.slice(res.text.indexOf('\r\n\r\n') + 4) || '{}');
+  const gatewayCounts = async () => {
+    const text = await (await fetch(`${gateway.url}${http.paths.metrics}`)).text();
+    return [...text.matchAll(/^http_requests_total\{method="(\w+)",route="[^"]*",status="(\d+)"\} (\d+)/gm)].map(
+      ([, method, status, count]) => ({ method, status: Number(status), count: Number(count) }),
+    );
+  };
+
+  beforeAll(async () => {
+    api = await startServiceProcess('api', {
+      PGLITE_DATA_DIR: dataDir,
+      MIGRATE_ON_START: 'true',
+      FAULTS_ENABLED: 'true',
+      ADMIN_TOKEN: adminToken,
+    });
+    gateway = await startServiceProcess('gateway', {
+      API_URL: api.url,
+      API_KEYS: `alice:${hashApiKey(key)}`,
+      UPSTREAM_TIMEOUT_MS: String(upstreamTimeoutMs),
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await gateway?.stop();
+    await api?.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers POST, PATCH, DELETE and GET with a 504 "outcome unknown" when the API is slower than the timeout', async () => {
+    const created = await send('POST', '/v1/notes', '{"title":"t","body":"b"}');
+    expect(created.status).toBe(201);
+    await setApiLatency(10_000);
+    const id = '00000000-0000-4000-8000-000000000000';
+    const answers = await Promise.all([
+      send('POST', '/v1/notes', '{"title":"slow","body":"b"}'),
+      send('PATCH', `/v1/notes/${id}`, '{"title":"slow"}'),
+      send('DELETE', `/v1/notes/${id}`),
+      send('GET', '/v1/notes'),
+    ]);
+    for (const res of answers) {
+      expect(res.status, res.text).toBe(504);
+      expect(res.text).toContain('application/problem+json');
+      // Inside the route's timeout (plus undici's coarse timer and a loaded machine), far from the 10 s fault.
+      expect(res.ms).toBeLessThan(8_000);
+    }
+    const bodies = await Promise.all(
+      ['POST', 'DELETE'].map((method) =>
+        fetch(`${gateway.url}/v1/notes${method === 'DELETE' ? `/${id}` : ''}`, {
+          method,
+          headers: { 'x-api-key': key, 'content-type': 'application/json' },
+          ...(method === 'POST' ? { body: '{"title":"slow","body":"b"}' } : {}),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> })),
+      ),
+    );
+    for (const { status, body } of bodies) {
+      expect(status).toBe(504);
+      // Sent and not answered: it may have been applied. The client must not assume either.
+      expect(body.outcome).toBe('unknown');
+    }
+    const counts = await gatewayCounts();
+    for (const method of ['POST', 'PATCH', 'DELETE', 'GET']) {
+      expect(counts.find((c) => c.method === method && c.status === 504)?.count, method).toBeGreaterThanOrEqual(1);
+    }
+    expect(counts.filter((c) => c.status === 499)).toEqual([]);
+  }, 60_000);
+
+  it('answers all four POSTs in flight when the API is SIGKILLed, then refuses new ones as "not applied"', async () => {
+    await setApiLatency(10_000);
+    const inFlight = Array.from({ length: 4 }, (_, i) => send('POST', '/v1/notes', `{"title":"k${i}","body":"b"}`));
+    // The POSTs reach the API and wait in its latency fault; then the API dies without a word.
+    await new Promise((r) => setTimeout(r, 500));
+    await api.stop('SIGKILL');
+    const answers = await Promise.all(inFlight);
+    for (const res of answers) {
+      expect(res.status, res.text).toBeTypeOf('number');
+      expect([502, 504]).toContain(res.status);
+      expect(res.text).toContain('application/problem+json');
+      // Sent before the kill, or refused after it: either way the answer says which.
+      expect(['unknown', 'not-applied']).toContain(problemOf(res).outcome);
+    }
+
+    // Nothing listens now: the connection is refused before a byte of the request is sent.
+    const refused = await send('POST', '/v1/notes', '{"title":"after","body":"b"}');
+    expect(refused.status).toBe(502);
+    const problem = problemOf(refused);
+    expect(problem.outcome).toBe('not-applied');
+    expect(problem.retryable).toBe(true);
+    expect((await gatewayCounts()).filter((c) => c.status === 499)).toEqual([]);
+  }, 60_000);
+});
