@@ -22,6 +22,10 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   JWT_SECRET_FILE: z.string().min(1).optional(),
   JWT_ISSUER: z.string().min(1).default(auth.jwtIssuer),
   JWT_AUDIENCE: z.string().min(1).default(auth.jwtAudience),
+  /** How far `iat` may lie in the future (and `exp` in the past): clocks disagree a little. */
+  JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(auth.jwtClockSkewSeconds),
+  /** A bearer token older than this by its `iat` is refused, whatever its `exp`. */
+  JWT_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(auth.jwtMaxAgeSeconds),
   /** Shared token buckets; unset: one in-memory bucket set per replica. */
   REDIS_URL: z.url().optional(),
   RATE_LIMIT_BURST: positive(100),

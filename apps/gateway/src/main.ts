@@ -55,6 +55,8 @@ await runService({
               secret: new TextEncoder().encode(env.jwtSecret),
               issuer: env.JWT_ISSUER,
               audience: env.JWT_AUDIENCE,
+              clockToleranceSeconds: env.JWT_CLOCK_SKEW_SECONDS,
+              maxAgeSeconds: env.JWT_MAX_AGE_SECONDS,
             }),
           }
         : {}),
