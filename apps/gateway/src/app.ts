@@ -45,7 +45,7 @@ export interface GatewayDeps {
 export interface Gateway {
   readonly app: Hono;
   readonly lifecycle: Lifecycle;
-  readonly routes: Readonly<Record<string, WeightedUpstreams<Upstream>>>;
+  readonly routes: ReadonlyMap<string, WeightedUpstreams<Upstream>>;
 }
 
 /** The notes API is the one proxied route today; the table is keyed by route so more can join. */
@@ -73,7 +73,8 @@ export function createApp(deps: GatewayDeps): Gateway {
     }),
   );
   const notes = createWeightedUpstreams(upstreams);
-  const routes: Record<string, WeightedUpstreams<Upstream>> = { [notesRoute]: notes };
+  // A Map, not an object: route names arrive in admin URLs, and `constructor` must not find Object's.
+  const routes = new Map<string, WeightedUpstreams<Upstream>>([[notesRoute, notes]]);
   publishWeights(gatewayMetrics, notesRoute, notes);
   for (const u of upstreams) gatewayMetrics.breakerState(u.spec.name, 'closed');
 
@@ -85,7 +86,7 @@ export function createApp(deps: GatewayDeps): Gateway {
       problem,
       onChange: (route, weights) => {
         logger.info({ route, weights }, 'upstream weights changed');
-        const group = routes[route];
+        const group = routes.get(route);
         if (group) publishWeights(gatewayMetrics, route, group);
       },
     }),
