@@ -40,6 +40,11 @@ export interface GatewayDeps {
   readonly retryBudget?: RetryBudgetOptions;
   /** Default `http.maxBodyBytes`. */
   readonly bodyLimitBytes?: number;
+  /**
+   * METRICS_TOKEN: `/metrics` answers loopback callers, and others only with this bearer token (Prometheus' from
+   * a mounted Secret); unset, loopback only (ADR 0122).
+   */
+  readonly metricsToken?: string;
 }
 
 export interface Gateway {
@@ -60,6 +65,8 @@ export function createApp(deps: GatewayDeps): Gateway {
     metrics,
     faults: { enabled: deps.faultsEnabled ?? false, adminToken: deps.adminToken },
     bodyLimitBytes: deps.bodyLimitBytes ?? http.maxBodyBytes,
+    // The public door's own port: whoever reaches it (the edge proxy, web pods) must not read its metrics.
+    metricsAccess: { token: deps.metricsToken },
   });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
   const upstreams = deps.upstreams.map((spec) =>

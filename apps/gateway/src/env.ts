@@ -56,6 +56,12 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
    */
   IDENTITY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters'),
   IDENTITY_TOKEN_SECRET_FILE: z.string().min(1).optional(),
+  /**
+   * Bearer token Prometheus presents for `/metrics` (METRICS_TOKEN_FILE: a mounted Secret). Unset: only loopback
+   * callers may read the metrics (ADR 0122).
+   */
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  METRICS_TOKEN_FILE: z.string().min(1).optional(),
   /** The one origin allowed to call the API from a browser. */
   WEB_ORIGIN: z.url().default(`http://localhost:${apps.web.port}`),
 });

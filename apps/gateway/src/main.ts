@@ -63,6 +63,7 @@ await runService({
       limiter,
       signIdentity: createIdentitySigner({ secret: env.IDENTITY_TOKEN_SECRET }),
       ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
+      ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
       faultsEnabled: env.FAULTS_ENABLED,
       webOrigin: env.WEB_ORIGIN,
       timeoutMs: env.UPSTREAM_TIMEOUT_MS,
