@@ -131,4 +131,24 @@ describe('every write through the gateway gets an answer', () => {
     expect(problem.retryable).toBe(true);
     expect((await gatewayCounts()).filter((c) => c.status === 499)).toEqual([]);
   }, 60_000);
+
+  it('publishes the outcome field in the public contract of every 502 and 504', async () => {
+    type Responses = Record<string, { content: Record<string, { schema: { $ref: string } }> }>;
+    const doc = (await (await fetch(`${gateway.url}${http.paths.openapi}`)).json()) as {
+      paths: Record<string, Record<string, { responses: Responses }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    const schema = JSON.stringify(doc.components.schemas.UpstreamFailure);
+    expect(schema).toContain('"enum":["not-applied","unknown"]');
+    expect(schema).toContain('"required":["outcome","retryable"]');
+    for (const operations of Object.values(doc.paths)) {
+      for (const operation of Object.values(operations)) {
+        for (const status of ['502', '504']) {
+          expect(operation.responses[status]?.content['application/problem+json']?.schema.$ref).toBe(
+            '#/components/schemas/UpstreamFailure',
+          );
+        }
+      }
+    }
+  });
 });

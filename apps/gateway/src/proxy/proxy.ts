@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { http } from '@homelab/platform';
 import { ProblemError, requestHeader } from '@homelab/service-kit';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -109,11 +110,10 @@ const notSentCodes = new Set([
  * never reached the upstream (safe to send again as it is), `unknown` when it was sent and no complete answer
  * came (it may have been applied: repeat a write only with If-Match or after reading the current state).
  */
-export type Outcome = 'not-applied' | 'unknown';
 export const outcomeFields = {
-  'not-applied': { outcome: 'not-applied', retryable: true },
-  unknown: { outcome: 'unknown', retryable: false },
-} as const satisfies Record<Outcome, { outcome: Outcome; retryable: boolean }>;
+  'not-applied': { outcome: http.upstreamOutcome.notApplied, retryable: true },
+  unknown: { outcome: http.upstreamOutcome.unknown, retryable: false },
+} as const;
 
 /** The request's body had not fully arrived when the attempt failed. */
 const bodyUnfinished = (c: Context, hasBody: boolean): boolean => hasBody && c.get('requestBody')?.complete === false;
