@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http } from '@homelab/platform';
 import { type RawExchange, rawRequest, type ServiceProcess, startServiceProcess } from '@homelab/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from './auth/api-keys.ts';
+import { apiKey, startGateway } from './testing/test-gateway.ts';
 
 /**
  * Issue 17: when the API was slower than the gateway's upstream timeout, or died mid-request, POST, PATCH and
@@ -150,5 +152,42 @@ describe('every write through the gateway gets an answer', () => {
         }
       }
     }
+  });
+});
+
+/**
+ * The upstream dies while the client is still sending its body: that is the upstream's failure (502, outcome
+ * unknown), not the client's slow body (it was answered 408 as if the client had been too slow).
+ */
+describe('an upstream that dies in the middle of a request body', () => {
+  let upstream: Server;
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+
+  beforeAll(async () => {
+    // Reads the request head and a little of the body, then the process "dies": the connection is reset.
+    upstream = createServer((socket) => {
+      socket.once('data', () => setTimeout(() => socket.resetAndDestroy(), 100));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    gw = await startGateway([{ name: 'stable', url, version: '1', weight: 100 }], { timeoutMs: 3_000 });
+  });
+  afterAll(async () => {
+    await gw?.server.close();
+    upstream?.close();
+  });
+
+  it('answers the client 502 "outcome unknown" while its body is still arriving', async () => {
+    const res = await rawRequest(gw.server.url, {
+      head: ['POST /v1/notes HTTP/1.1', 'host: gateway', `x-api-key: ${apiKey}`, 'content-length: 1000'].join('\n'),
+      chunks: ['{"title":"', 'x'.repeat(50)],
+      intervalMs: 50,
+      waitMs: 10_000,
+      withBody: true,
+    });
+    expect(res.status, res.text).toBe(502);
+    const problem = JSON.parse(res.text.slice(res.text.indexOf('\r\n\r\n') + 4));
+    expect(problem.outcome).toBe('unknown');
   });
 });
