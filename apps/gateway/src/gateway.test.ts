@@ -11,6 +11,7 @@ import {
   apiKey,
   echo,
   jwtSecret,
+  type Problem,
   problemOf,
   type StubUpstream,
   sign,
@@ -189,7 +190,10 @@ describe('gateway against stub upstreams', () => {
     const open = await get('/v1/notes');
     expect(open.status).toBe(503);
     expect(Number(open.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await problemOf(open)).detail).toMatch(/circuit breaker is open/);
+    const refused = (await problemOf(open)) as Problem & { outcome?: string; retryable?: boolean };
+    expect(refused.detail).toMatch(/circuit breaker is open/);
+    // Never sent: the client may send it again as it is (ADR 0120).
+    expect([refused.outcome, refused.retryable]).toEqual(['not-applied', true]);
     expect(stable.hits).toBe(hits);
     stable.mode = 'ok';
     await new Promise((r) => setTimeout(r, 550));
