@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,5 +190,59 @@ describe('an upstream that dies in the middle of a request body', () => {
     expect(res.status, res.text).toBe(502);
     const problem = JSON.parse(res.text.slice(res.text.indexOf('\r\n\r\n') + 4));
     expect(problem.outcome).toBe('unknown');
+  });
+});
+
+/**
+ * Every upstream connection busy (a slow API, the pool full): a request waiting in the pool's queue had no
+ * deadline until it reached a socket, then the full route timeout again, and was then written to the API after
+ * all, however long it had waited. The route timeout now covers the wait: the queued request is answered within
+ * it, as not applied, and never sent.
+ */
+describe('a request queued behind busy upstream connections', () => {
+  let upstream: HttpServer;
+  let received = 0;
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+
+  beforeAll(async () => {
+    // The first request's answer streams for as long as the test runs, so the only connection never frees up.
+    upstream = createHttpServer((req, res) => {
+      received += 1;
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const trickle = setInterval(() => res.write('.'), 100);
+      res.on('close', () => clearInterval(trickle));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    gw = await startGateway([{ name: 'stable', url, version: '1', weight: 100 }], { timeoutMs: 800, connections: 1 });
+  });
+  afterAll(async () => {
+    await gw?.server.close();
+    upstream?.closeAllConnections();
+    upstream?.close();
+  });
+
+  it('answers it within the route timeout as not applied, and never sends it', async () => {
+    const post = (title: string, signal?: AbortSignal) =>
+      fetch(`${gw.server.url}/v1/notes`, {
+        method: 'POST',
+        headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ title, body: 'b' }),
+        ...(signal ? { signal } : {}),
+      });
+    const stopFirst = new AbortController();
+    const first = await post('first', stopFirst.signal);
+    expect(first.status).toBe(200);
+    const started = performance.now();
+    const second = await post('second');
+    const waited = performance.now() - started;
+    expect(second.status).toBe(504);
+    expect(((await second.json()) as { outcome?: string }).outcome).toBe('not-applied');
+    expect(waited).toBeLessThan(800 + 700);
+    // Long after its answer, while the first still holds the connection, the second has not reached the API.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(received).toBe(1);
+    stopFirst.abort();
   });
 });

@@ -52,7 +52,7 @@ interface NodeBindings {
 /** Safe to repeat (RFC 9110 §9.2.2); only retried when there is no body to replay. */
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const retryableStatus = new Set([502, 503, 504]);
-const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'HOMELAB_ROUTE_TIMEOUT']);
 /** nginx's convention for "the client closed the connection before the answer": never sent, only counted. */
 const clientClosedRequest = 499;
 /** @hono/node-server leaves the response alone when the handler's Response carries this header. */
@@ -244,7 +244,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
     exchange.sent = false;
     const outgoing = exchange.outgoing as ServerResponse;
     try {
-      const status = await forwardResponse(upstream.pool, options, outgoing, onHead, exchange, markSent);
+      // A request queued behind busy connections waits at most the route timeout for one, then is answered unsent.
+      const status = await forwardResponse(upstream.pool, options, outgoing, onHead, exchange, markSent, timeoutMs);
       return exchange.retry ? { kind: 'retry', status } : answered(status);
     } catch (error) {
       return { kind: 'failed', error, headersSent: outgoing.headersSent, sent: exchange.sent };
@@ -365,13 +366,21 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
         // A connection that failed before any byte was sent is safe to retry for idempotent requests.
         if (!timedOut && exchange.retriesLeft > 0 && payRetry(exchange)) continue;
         if (!result.sent) {
-          return problem(
-            c,
-            502,
-            'Bad Gateway',
-            `upstream ${name} is unreachable; the request was not sent and is safe to retry`,
-            outcomeFields['not-applied'],
-          );
+          return timedOut
+            ? problem(
+                c,
+                504,
+                'Gateway Timeout',
+                `no connection to upstream ${name} within ${timeoutMs} ms; the request was not sent and is safe to retry`,
+                outcomeFields['not-applied'],
+              )
+            : problem(
+                c,
+                502,
+                'Bad Gateway',
+                `upstream ${name} is unreachable; the request was not sent and is safe to retry`,
+                outcomeFields['not-applied'],
+              );
         }
         const retryAdvice = 'it may have been applied: read the current state, or retry a change with If-Match';
         return timedOut
