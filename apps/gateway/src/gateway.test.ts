@@ -32,10 +32,15 @@ describe('gateway against stub upstreams', () => {
   beforeAll(async () => {
     stable = await startStub('stable');
     canary = await startStub('canary');
-    gw = await startGateway([
-      { name: 'stable', url: stable.url, version: '1.0.0', weight: 100 },
-      { name: 'canary', url: canary.url, version: '1.1.0', weight: 0 },
-    ]);
+    // The route timeout also bounds the wait for a connection (ADR 0120); on a loaded machine opening 50 at once
+    // in this one event loop can take longer than 300 ms. Still below the slow stub's 1 s.
+    gw = await startGateway(
+      [
+        { name: 'stable', url: stable.url, version: '1.0.0', weight: 100 },
+        { name: 'canary', url: canary.url, version: '1.1.0', weight: 0 },
+      ],
+      { timeoutMs: 800 },
+    );
     server = gw.server;
   });
   afterAll(async () => {

@@ -55,18 +55,23 @@ describe('every write through the gateway gets an answer', () => {
   };
 
   beforeAll(async () => {
-    api = await startServiceProcess('api', {
-      PGLITE_DATA_DIR: dataDir,
-      MIGRATE_ON_START: 'true',
-      FAULTS_ENABLED: 'true',
-      ADMIN_TOKEN: adminToken,
-    });
+    api = await startServiceProcess(
+      'api',
+      {
+        PGLITE_DATA_DIR: dataDir,
+        MIGRATE_ON_START: 'true',
+        FAULTS_ENABLED: 'true',
+        ADMIN_TOKEN: adminToken,
+      },
+      { timeoutMs: 150_000 },
+    );
     gateway = await startServiceProcess('gateway', {
       API_URL: api.url,
       API_KEYS: `alice:${hashApiKey(key)}`,
       UPSTREAM_TIMEOUT_MS: String(upstreamTimeoutMs),
     });
-  }, 120_000);
+    // PGlite's first start is slow on a loaded machine.
+  }, 240_000);
   afterAll(async () => {
     await gateway?.stop();
     await api?.stop('SIGKILL');
