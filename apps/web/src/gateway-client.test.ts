@@ -34,9 +34,12 @@ describe('the web app tells a write that was not applied from one that may have 
     server.close();
   });
 
-  const client = (baseUrl = url) =>
-    createGatewayClient({ baseUrl, jwtSecret: new Uint8Array(32).fill(7), timeoutMs: 300 });
-  const create = (baseUrl?: string) => client(baseUrl).create('alice', trace, { title: 't', body: 'b' });
+  // Generous, so a loaded machine never turns a prompt answer into this client's own timeout; the hanging case
+  // passes a short one.
+  const client = (baseUrl = url, timeoutMs = 5_000) =>
+    createGatewayClient({ baseUrl, jwtSecret: new Uint8Array(32).fill(7), timeoutMs });
+  const create = (baseUrl?: string, timeoutMs?: number) =>
+    client(baseUrl, timeoutMs).create('alice', trace, { title: 't', body: 'b' });
   const shown = (result: GatewayResult<unknown>) => {
     if (result.ok) throw new Error('expected a failure');
     return renderToString(FailureMessage({ failure: result }) as never);
@@ -57,12 +60,12 @@ describe('the web app tells a write that was not applied from one that may have 
 
   it('calls a write its own timeout cut off unknown, and a refused connection not applied', async () => {
     answer = () => undefined; // never answers
-    const timedOut = await create();
+    const timedOut = await create(url, 300);
     expect(timedOut).toMatchObject({ ok: false, kind: 'unavailable', outcome: 'unknown' });
     const refused = await create(`http://127.0.0.1:${await freePort()}`);
     expect(refused).toMatchObject({ ok: false, kind: 'unavailable', outcome: 'not-applied' });
     // A read changes nothing, whatever happened to it.
-    const read = await client().list('alice', trace);
+    const read = await client(url, 300).list('alice', trace);
     expect(read).toMatchObject({ ok: false, kind: 'unavailable', outcome: 'not-applied' });
   });
 });
