@@ -40,12 +40,17 @@ export interface GatewayDeps {
   readonly retryBudget?: RetryBudgetOptions;
   /** Default `http.maxBodyBytes`. */
   readonly bodyLimitBytes?: number;
+  /**
+   * METRICS_TOKEN: `/metrics` answers loopback callers, and others only with this bearer token (Prometheus' from
+   * a mounted Secret); unset, loopback only (ADR 0122).
+   */
+  readonly metricsToken?: string;
 }
 
 export interface Gateway {
   readonly app: Hono;
   readonly lifecycle: Lifecycle;
-  readonly routes: Readonly<Record<string, WeightedUpstreams<Upstream>>>;
+  readonly routes: ReadonlyMap<string, WeightedUpstreams<Upstream>>;
 }
 
 /** The notes API is the one proxied route today; the table is keyed by route so more can join. */
@@ -60,6 +65,8 @@ export function createApp(deps: GatewayDeps): Gateway {
     metrics,
     faults: { enabled: deps.faultsEnabled ?? false, adminToken: deps.adminToken },
     bodyLimitBytes: deps.bodyLimitBytes ?? http.maxBodyBytes,
+    // The public door's own port: whoever reaches it (the edge proxy, web pods) must not read its metrics.
+    metricsAccess: { token: deps.metricsToken },
   });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
   const upstreams = deps.upstreams.map((spec) =>
@@ -73,7 +80,8 @@ export function createApp(deps: GatewayDeps): Gateway {
     }),
   );
   const notes = createWeightedUpstreams(upstreams);
-  const routes: Record<string, WeightedUpstreams<Upstream>> = { [notesRoute]: notes };
+  // A Map, not an object: route names arrive in admin URLs, and `constructor` must not find Object's.
+  const routes = new Map<string, WeightedUpstreams<Upstream>>([[notesRoute, notes]]);
   publishWeights(gatewayMetrics, notesRoute, notes);
   for (const u of upstreams) gatewayMetrics.breakerState(u.spec.name, 'closed');
 
@@ -85,7 +93,7 @@ export function createApp(deps: GatewayDeps): Gateway {
       problem,
       onChange: (route, weights) => {
         logger.info({ route, weights }, 'upstream weights changed');
-        const group = routes[route];
+        const group = routes.get(route);
         if (group) publishWeights(gatewayMetrics, route, group);
       },
     }),

@@ -1,4 +1,4 @@
-import { apps, auth } from '@homelab/platform';
+import { apps, auth, http } from '@homelab/platform';
 import { baseEnvSchema, ConfigError, envPort, parseEnv } from '@homelab/service-kit';
 import { z } from 'zod';
 
@@ -22,11 +22,23 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   JWT_SECRET_FILE: z.string().min(1).optional(),
   JWT_ISSUER: z.string().min(1).default(auth.jwtIssuer),
   JWT_AUDIENCE: z.string().min(1).default(auth.jwtAudience),
+  /** How far `iat` may lie in the future (and `exp` in the past): clocks disagree a little. */
+  JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(auth.jwtClockSkewSeconds),
+  /** A bearer token older than this by its `iat` is refused, whatever its `exp`. */
+  JWT_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(auth.jwtMaxAgeSeconds),
   /** Shared token buckets; unset: one in-memory bucket set per replica. */
   REDIS_URL: z.url().optional(),
   RATE_LIMIT_BURST: positive(100),
   RATE_LIMIT_PER_SECOND: positive(50),
-  UPSTREAM_TIMEOUT_MS: positive(3_000),
+  /**
+   * The route's timeout: the upstream's answer must start (and each chunk follow) within this, or 504. Below the
+   * kit's request timeout, so the proxy, which knows whether the request was sent, always answers first.
+   */
+  UPSTREAM_TIMEOUT_MS: z.coerce
+    .number()
+    .positive()
+    .lt(http.requestTimeoutMs, `must be below the request timeout (${http.requestTimeoutMs} ms)`)
+    .default(3_000),
   UPSTREAM_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(1),
   UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(64),
   /** Share of counted requests in the window that must fail to open the breaker (ADR 0070). */
@@ -44,6 +56,12 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
    */
   IDENTITY_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters'),
   IDENTITY_TOKEN_SECRET_FILE: z.string().min(1).optional(),
+  /**
+   * Bearer token Prometheus presents for `/metrics` (METRICS_TOKEN_FILE: a mounted Secret). Unset: only loopback
+   * callers may read the metrics (ADR 0122).
+   */
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  METRICS_TOKEN_FILE: z.string().min(1).optional(),
   /** The one origin allowed to call the API from a browser. */
   WEB_ORIGIN: z.url().default(`http://localhost:${apps.web.port}`),
 });

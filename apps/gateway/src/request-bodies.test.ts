@@ -100,6 +100,6 @@ describe('request bodies at the gateway', () => {
       }),
       { numRuns: 100 },
     );
-    expect(gw.routes.notes?.all[0]?.breaker.state).toBe('closed');
+    expect(gw.routes.get('notes')?.all[0]?.breaker.state).toBe('closed');
   });
 });

@@ -16,6 +16,11 @@ export const webEnvSchema = baseEnvSchema.extend({
   /** Signs the session cookie. */
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
   /**
+   * Where sign-outs are kept so every replica refuses a signed-out cookie (ADR 0121). Unset: this process' memory,
+   * enough for one replica (local runs).
+   */
+  REDIS_URL: z.url().optional(),
+  /**
    * Who may sign in: whitespace-separated `name:<argon2id hash>` (users.ts). Locally `homelab up` generates the
    * demo user's password into .data/secrets.json and passes only its hash; in the cluster WEB_USERS_FILE names
    * the mounted Secret. Unset: nobody can sign in (the page says so; the status page still works). A malformed

@@ -10,7 +10,15 @@ export type NotePage = Readonly<{ notes: Note[]; nextCursor: z.output<typeof Not
 
 /** What a page needs to show when the call did not succeed. */
 export type GatewayFailure =
-  | { readonly kind: 'unavailable'; readonly detail: string }
+  | {
+      readonly kind: 'unavailable';
+      readonly detail: string;
+      /**
+       * Whether the request may have been applied (ADR 0120): `not-applied` (never reached the API, or a read),
+       * `unknown` (a write sent without an answer: it may have been saved).
+       */
+      readonly outcome: Outcome;
+    }
   | { readonly kind: 'rate-limited'; readonly retryAfterSeconds: number }
   | {
       readonly kind: 'problem';
@@ -20,6 +28,8 @@ export type GatewayFailure =
       readonly errors?: { path: string; message: string }[];
     };
 
+export type Outcome = (typeof http.upstreamOutcome)[keyof typeof http.upstreamOutcome];
+
 export type GatewayResult<T> = { readonly ok: true; readonly value: T } | ({ readonly ok: false } & GatewayFailure);
 
 export interface GatewayClientOptions {
@@ -27,6 +37,18 @@ export interface GatewayClientOptions {
   readonly jwtSecret: Uint8Array;
   readonly timeoutMs: number;
 }
+
+/** Connection errors that happen before a request is sent (undici's `cause.code`). */
+const notSentCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+/** Reads change nothing, whatever became of them. */
+const write = (method: string) => method !== 'GET' && method !== 'HEAD';
 
 /** Tokens live five minutes; one is reused for four, so a page load never waits for a signature. */
 const tokenLifetimeSeconds = 300;
@@ -78,10 +100,15 @@ export function createGatewayClient(options: GatewayClientOptions) {
       });
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';
+      // fetch fails before a connection exists (refused, unresolvable) or after the request went out (timeout,
+      // reset): only the first is certainly not applied.
+      const code = ((error as { cause?: { code?: string } }).cause?.code ?? '') as string;
+      const neverSent = !timedOut && notSentCodes.has(code);
       return {
         ok: false,
         kind: 'unavailable',
         detail: timedOut ? `no answer within ${options.timeoutMs} ms` : 'the gateway cannot be reached',
+        outcome: write(method) && !neverSent ? http.upstreamOutcome.unknown : http.upstreamOutcome.notApplied,
       };
     }
     if (res.ok) {
@@ -92,12 +119,23 @@ export function createGatewayClient(options: GatewayClientOptions) {
       title?: string;
       detail?: string;
       errors?: { path: string; message: string }[];
+      outcome?: string;
     };
     if (res.status === 429) {
       return { ok: false, kind: 'rate-limited', retryAfterSeconds: Number(res.headers.get('retry-after') ?? 1) };
     }
     if (res.status === 502 || res.status === 503 || res.status === 504) {
-      return { ok: false, kind: 'unavailable', detail: problem.detail ?? `the gateway answered ${res.status}` };
+      // The gateway says whether the API got the request; without that (a cut-off answer), a write is unknown.
+      const outcome =
+        !write(method) || problem.outcome === http.upstreamOutcome.notApplied
+          ? http.upstreamOutcome.notApplied
+          : http.upstreamOutcome.unknown;
+      return {
+        ok: false,
+        kind: 'unavailable',
+        detail: problem.detail ?? `the gateway answered ${res.status}`,
+        outcome,
+      };
     }
     return {
       ok: false,

@@ -9,6 +9,13 @@ export const auth = {
   jwtAlgorithm: 'HS256',
   /** Header carrying an API key (stored hashed by the gateway). */
   apiKeyHeader: 'x-api-key',
+  /** Clocks may disagree by this much: `iat` up to it in the future and `exp` up to it in the past are accepted. */
+  jwtClockSkewSeconds: 5,
+  /**
+   * A bearer token older than this (by its required `iat`) is refused whatever its `exp` says, so a token minted
+   * with a far expiry is still worth at most an hour. The web app's tokens live five minutes.
+   */
+  jwtMaxAgeSeconds: 3600,
 } as const;
 
 /**

@@ -52,6 +52,11 @@ export const http = {
    * Node's headersTimeout, so the proxy never reuses a socket Node has just closed.
    */
   keepAlive: { proxyIdleTimeoutSeconds: 60, serverKeepAliveTimeoutMs: 65_000, serverHeadersTimeoutMs: 66_000 },
+  /**
+   * What the gateway's 502/503/504 problems say about the request in their `outcome` field (ADR 0120): never sent
+   * (safe to resend as it is), or sent without a complete answer (it may have been applied).
+   */
+  upstreamOutcome: { notApplied: 'not-applied', unknown: 'unknown' },
 } as const;
 
 /**

@@ -14,11 +14,16 @@ const bearerPattern = /^bearer +(\S+) *$/i;
  * Digests are compared, so `timingSafeEqual` gets equal lengths and stops at no differing byte.
  */
 export function adminBearer(adminToken: string): (c: Context) => Response | undefined {
-  const expected = digest(adminToken);
+  return bearerToken(adminToken, 'admin');
+}
+
+/** The same check for any realm (`admin`, `metrics`): undefined when the request carries `token`, else the 401. */
+export function bearerToken(token: string, realm: string): (c: Context) => Response | undefined {
+  const expected = digest(token);
   return (c) => {
     const presented = bearerPattern.exec(requestHeader(c, 'authorization') ?? '')?.[1] ?? '';
     if (presented !== '' && timingSafeEqual(digest(presented), expected)) return undefined;
-    c.header('www-authenticate', 'Bearer realm="admin"');
-    return problem(c, 401, 'Unauthorized', 'a valid admin bearer token is required');
+    c.header('www-authenticate', `Bearer realm="${realm}"`);
+    return problem(c, 401, 'Unauthorized', `a valid ${realm} bearer token is required`);
   };
 }

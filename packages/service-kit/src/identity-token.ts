@@ -1,4 +1,4 @@
-import { identityToken } from '@homelab/platform';
+import { auth, identityToken } from '@homelab/platform';
 import { jwtVerify, SignJWT } from 'jose';
 
 export interface IdentityTokenOptions {
@@ -69,6 +69,10 @@ export function createIdentityVerifier(
     issuer: identityToken.issuer,
     audience: identityToken.audience,
     requiredClaims: ['exp', 'iat', 'sub'],
+    // The gateway's clock is the API's within the same skew the gateway allows its callers; a token is never
+    // older than its lifetime, whatever its `exp` claims (an `iat` in the future fails too).
+    clockTolerance: auth.jwtClockSkewSeconds,
+    maxTokenAge: identityToken.lifetimeSeconds,
     currentDate: undefined as Date | undefined,
   };
   return (token) => {
@@ -82,8 +86,9 @@ export function createIdentityVerifier(
     }
     return jwtVerify(token, key, { ...verifyOptions, currentDate: new Date(at) }).then(
       ({ payload }) => {
-        const identity = payload.sub;
-        if (identity === undefined || !identityPattern.test(identity)) return undefined;
+        const identity: unknown = payload.sub;
+        // Its type first: a number or an array passes the pattern by its string form.
+        if (typeof identity !== 'string' || !identityPattern.test(identity)) return undefined;
         if (verified.size >= maxCached) verified.clear();
         verified.set(token, { identity, expiresAt: (payload.exp as number) * 1000 });
         return identity;

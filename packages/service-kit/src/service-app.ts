@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import { createFaults, type Faults } from './faults.ts';
 import { frontDoor } from './front-door.ts';
-import { healthRoutes } from './health.ts';
+import { healthRoutes, type MetricsAccess } from './health.ts';
 import { createLifecycle, type Lifecycle, type ReadinessCheck } from './lifecycle.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { ProblemError, problem } from './problem.ts';
@@ -31,6 +31,8 @@ export interface ServiceAppOptions {
   readonly requestMetrics?: boolean;
   /** Default: a new one. Pass one when the caller needs it before the app exists. */
   readonly lifecycle?: Lifecycle;
+  /** Who may read `/metrics` (loopback, or a bearer token; ADR 0122). Default: anyone who reaches the port. */
+  readonly metricsAccess?: MetricsAccess;
 }
 
 export interface ServiceApp {
@@ -86,7 +88,15 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.onError(onError);
   app.notFound((c) => problem(c, 404, 'Not Found', `no route for ${c.req.method} ${c.req.path}`));
 
-  app.route('/', healthRoutes({ lifecycle, metrics, readiness: [...(options.readiness ?? []), faults.readiness] }));
+  app.route(
+    '/',
+    healthRoutes({
+      lifecycle,
+      metrics,
+      readiness: [...(options.readiness ?? []), faults.readiness],
+      ...(options.metricsAccess ? { metricsAccess: options.metricsAccess } : {}),
+    }),
+  );
   app.route('/', faults.routes);
   return { app, lifecycle, faults };
 }

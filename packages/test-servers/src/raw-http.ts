@@ -18,7 +18,18 @@ export interface RawRequestOptions {
   readonly endless?: boolean;
   /** Give up (and report what arrived) after this long. Default 15 s. */
   readonly waitMs?: number;
+  /** Wait for the body its Content-Length announces too, not only the head. Default false. */
+  readonly withBody?: boolean;
 }
+
+/** Whether `text` holds a complete head and, when asked for, the body its Content-Length announces. */
+const complete = (text: string, withBody: boolean): boolean => {
+  const end = text.indexOf('\r\n\r\n');
+  if (end < 0) return false;
+  if (!withBody) return true;
+  const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, end))?.[1];
+  return length === undefined || Buffer.byteLength(text.slice(end + 4), 'latin1') >= Number(length);
+};
 
 /**
  * One hand-written HTTP/1.1 exchange on a raw socket: what fetch and undici refuse to send (unterminated chunked
@@ -27,7 +38,7 @@ export interface RawRequestOptions {
  */
 export function rawRequest(url: string, options: RawRequestOptions): Promise<RawExchange> {
   const { port, hostname } = new URL(url);
-  const { chunks = [], intervalMs = 0, endless = false, waitMs = 15_000 } = options;
+  const { chunks = [], intervalMs = 0, endless = false, waitMs = 15_000, withBody = false } = options;
   return new Promise((resolve) => {
     let text = '';
     let done = false;
@@ -55,7 +66,7 @@ export function rawRequest(url: string, options: RawRequestOptions): Promise<Raw
     );
     socket.on('data', (data) => {
       text += data.toString('latin1');
-      if (text.includes('\r\n\r\n')) finish();
+      if (complete(text, withBody)) finish();
     });
     socket.on('error', finish);
     socket.on('close', finish);

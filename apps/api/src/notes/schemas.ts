@@ -1,3 +1,4 @@
+import { http } from '@homelab/platform';
 import { z } from '@hono/zod-openapi';
 
 /** Limits on what one note may hold; bodies above the platform body limit are refused earlier with 413. */
@@ -89,3 +90,11 @@ export const ProblemSchema = z
     requestId: z.string().optional(),
   })
   .openapi('Problem');
+
+/** The gateway's 502 and 504: whether the request reached the API (ADR 0120). */
+export const UpstreamFailureSchema = ProblemSchema.extend({
+  outcome: z
+    .enum([http.upstreamOutcome.notApplied, http.upstreamOutcome.unknown])
+    .describe('not-applied: never sent, safe to resend; unknown: sent without an answer, it may have been applied'),
+  retryable: z.boolean().describe('Whether the same request may be sent again as it is'),
+}).openapi('UpstreamFailure');

@@ -8,6 +8,7 @@ import {
   NoteSchema,
   PatchNoteSchema,
   ProblemSchema,
+  UpstreamFailureSchema,
 } from '../notes/schemas.ts';
 
 /**
@@ -121,8 +122,14 @@ const gatewayProblems = {
       'RateLimit-Reset': { description: 'Seconds until the burst is full again', schema: { type: 'integer' as const } },
     },
   },
-  502: problem('The notes API is unreachable'),
-  504: problem('The notes API did not answer in time'),
+  502: {
+    description: 'The notes API is unreachable (outcome not-applied) or broke off after the request (outcome unknown)',
+    content: { 'application/problem+json': { schema: UpstreamFailureSchema } },
+  },
+  504: {
+    description: 'The notes API did not answer in time (outcome unknown: the request may have been applied)',
+    content: { 'application/problem+json': { schema: UpstreamFailureSchema } },
+  },
 };
 
 /**

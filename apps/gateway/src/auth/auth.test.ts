@@ -12,6 +12,7 @@ const sign = (claims: { sub?: string; aud?: string; iss?: string; exp?: string |
     .setSubject(claims.sub ?? 'alice')
     .setIssuer(claims.iss ?? 'homelab')
     .setAudience(claims.aud ?? 'homelab-api')
+    .setIssuedAt()
     .setExpirationTime(claims.exp ?? '5m')
     .sign(secret);
 

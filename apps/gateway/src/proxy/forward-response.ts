@@ -13,6 +13,11 @@ export class ClientGone extends Error {
   readonly code = 'HOMELAB_CLIENT_GONE';
 }
 
+/** No upstream connection within the route's timeout: the request was abandoned before a byte was sent. */
+export class RouteTimeout extends Error {
+  readonly code = 'HOMELAB_ROUTE_TIMEOUT';
+}
+
 /**
  * An undici dispatch handler that writes an upstream answer into Node's ServerResponse. It does what undici's
  * `stream()` does for the gateway, minus what the gateway does not need per request: an AsyncResource, a promise
@@ -25,8 +30,12 @@ class ResponseForwarder<T> implements Dispatcher.DispatchHandler {
   readonly #outgoing: ServerResponse;
   readonly #onHead: OnUpstreamHead<T>;
   readonly #state: T;
+  readonly #onStart: ((state: T) => void) | undefined;
   readonly #resolve: (status: number) => void;
   readonly #reject: (error: Error) => void;
+  #deadline: NodeJS.Timeout | undefined;
+  /** The deadline passed before undici gave the request a connection: it must never be written. */
+  #expired = false;
 
   constructor(
     outgoing: ServerResponse,
@@ -34,20 +43,51 @@ class ResponseForwarder<T> implements Dispatcher.DispatchHandler {
     state: T,
     resolve: (status: number) => void,
     reject: (error: Error) => void,
+    onStart: ((state: T) => void) | undefined,
   ) {
     this.#outgoing = outgoing;
     this.#onHead = onHead;
     this.#state = state;
+    this.#onStart = onStart;
     this.#resolve = resolve;
     this.#reject = reject;
   }
 
-  /** Required by undici; nothing to set up before the request goes out. */
-  onRequestStart(): void {}
+  /**
+   * undici calls this on a connected socket right before it writes the request: an error before it means not a
+   * byte left, so the request was certainly not applied.
+   */
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.#expired) {
+      controller.abort(new RouteTimeout('abandoned while waiting for a connection'));
+      return;
+    }
+    // From here undici's headers timeout (counted from the write) bounds the wait.
+    this.#clearDeadline();
+    this.#onStart?.(this.#state);
+  }
+
+  /**
+   * Bounds the wait for a connection (queued behind busy ones, or connecting): past it the request is abandoned,
+   * answered at once, and aborted in `onRequestStart` if undici ever gets to it, so it is never sent. Only the
+   * wait before the write: counting the upstream's own time from the dispatch too made requests time out on a
+   * loaded event loop that undici's headers timeout (from the write) lets through.
+   */
+  startDeadline(ms: number): void {
+    this.#deadline = setTimeout(() => {
+      this.#expired = true;
+      this.#reject(new RouteTimeout(`no connection within ${ms} ms`));
+    }, ms);
+  }
+
+  #clearDeadline(): void {
+    if (this.#deadline !== undefined) clearTimeout(this.#deadline);
+  }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     // 1xx interim answers are not forwarded (undici's stream() drops them too).
     if (statusCode < 200) return;
+    this.#clearDeadline();
     this.#status = statusCode;
     if (this.#outgoing.destroyed) {
       controller.abort(new ClientGone('the client closed the connection'));
@@ -90,6 +130,7 @@ class ResponseForwarder<T> implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#clearDeadline();
     // A head already went out: the client gets a truncated answer rather than a second head.
     if (this.#forwarding && !this.#outgoing.destroyed) this.#outgoing.destroy();
     this.#reject(error);
@@ -99,7 +140,8 @@ class ResponseForwarder<T> implements Dispatcher.DispatchHandler {
 /**
  * Sends one request upstream and streams the answer into `outgoing` (no buffering, no web streams). Resolves with
  * the upstream's status once the answer is handed to the socket; rejects on connection errors, undici's timeouts
- * (`UND_ERR_HEADERS_TIMEOUT`, `UND_ERR_BODY_TIMEOUT`) and `ClientGone`.
+ * (`UND_ERR_HEADERS_TIMEOUT`, `UND_ERR_BODY_TIMEOUT`) and `ClientGone`. `onStart` is told when the request begins
+ * to be written to a connection; `deadlineMs` bounds the wait for a connection (`RouteTimeout`, nothing sent).
  */
 export function forwardResponse<T>(
   dispatcher: Dispatcher,
@@ -107,8 +149,12 @@ export function forwardResponse<T>(
   outgoing: ServerResponse,
   onHead: OnUpstreamHead<T>,
   state: T,
+  onStart?: (state: T) => void,
+  deadlineMs?: number,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    dispatcher.dispatch(options, new ResponseForwarder(outgoing, onHead, state, resolve, reject));
+    const forwarder = new ResponseForwarder(outgoing, onHead, state, resolve, reject, onStart);
+    if (deadlineMs !== undefined) forwarder.startDeadline(deadlineMs);
+    dispatcher.dispatch(options, forwarder);
   });
 }

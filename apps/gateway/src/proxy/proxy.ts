@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { http } from '@homelab/platform';
 import { ProblemError, requestHeader } from '@homelab/service-kit';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -28,7 +29,13 @@ export interface ProxyDeps {
   readonly metrics: GatewayMetrics;
   /** The identity token the API verifies (`createIdentitySigner` in the service kit). */
   readonly signIdentity: (identity: string) => string | Promise<string>;
-  readonly problem: (c: Context, status: ContentfulStatusCode, title: string, detail?: string) => Response;
+  readonly problem: (
+    c: Context,
+    status: ContentfulStatusCode,
+    title: string,
+    detail?: string,
+    extra?: Record<string, unknown>,
+  ) => Response;
   /** The one origin answered with CORS headers (preflights are answered earlier by the CORS middleware). */
   readonly corsOrigin?: string;
   /** Response headers a browser on `corsOrigin` may read. */
@@ -45,7 +52,7 @@ interface NodeBindings {
 /** Safe to repeat (RFC 9110 §9.2.2); only retried when there is no body to replay. */
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const retryableStatus = new Set([502, 503, 504]);
-const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'HOMELAB_ROUTE_TIMEOUT']);
 /** nginx's convention for "the client closed the connection before the answer": never sent, only counted. */
 const clientClosedRequest = 499;
 /** @hono/node-server leaves the response alone when the handler's Response carries this header. */
@@ -75,12 +82,52 @@ const sentResponse = (status: number): Response => {
 const bodyTooSlow = (ms: number) =>
   new ProblemError(408, 'Request Timeout', `the request body did not arrive within the upstream's ${ms} ms`);
 
-/** The client closed its side before the answer was complete. */
-const clientGone = (incoming: IncomingMessage | undefined, outgoing: ServerResponse | undefined): boolean =>
-  (incoming?.destroyed === true || outgoing?.destroyed === true) && !outgoing?.writableFinished;
+/**
+ * The client closed its connection before the answer was complete. Only the response side tells: Node destroys an
+ * IncomingMessage as soon as its body has been read to the end (autoDestroy), so `incoming.destroyed` is true for
+ * every POST, PATCH or PUT whose body reached the upstream, and reading it as "client gone" left those requests
+ * without any answer when the upstream then timed out or died (issue 17). The response is destroyed only with
+ * its socket.
+ */
+const clientGone = (outgoing: ServerResponse | undefined): boolean =>
+  outgoing?.destroyed === true && !outgoing.writableFinished;
+
+/**
+ * Errors that happen before a connection exists, so not a byte of the request left the gateway. Used where the
+ * dispatch cannot tell (the `app.request()` path); under node-server `onRequestStart` tells exactly.
+ */
+const notSentCodes = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/**
+ * What a client may conclude from a gateway error (a problem+json extension): `not-applied` when the request
+ * never reached the upstream (safe to send again as it is), `unknown` when it was sent and no complete answer
+ * came (it may have been applied: repeat a write only with If-Match or after reading the current state).
+ */
+export const outcomeFields = {
+  'not-applied': { outcome: http.upstreamOutcome.notApplied, retryable: true },
+  unknown: { outcome: http.upstreamOutcome.unknown, retryable: false },
+} as const;
 
 /** The request's body had not fully arrived when the attempt failed. */
 const bodyUnfinished = (c: Context, hasBody: boolean): boolean => hasBody && c.get('requestBody')?.complete === false;
+
+/**
+ * The client's body, not the upstream, ended a failed attempt: the guard refused it (too large, too slow, cut
+ * off), or the upstream timed out while still waiting for it. A refused connection (nothing sent, nothing read)
+ * or one that broke under a complete request is the upstream's doing, whatever the body's state.
+ */
+const bodyAtFault = (c: Context, hasBody: boolean, result: Attempt): boolean =>
+  result.kind === 'failed' &&
+  bodyUnfinished(c, hasBody) &&
+  (c.get('requestBody').error !== undefined ||
+    (result.sent && timeoutCodes.has((result.error as { code?: string }).code ?? '')));
 
 /** Whether a request (other than GET/HEAD) carries a body, by its framing headers. */
 const announcesBody = (c: Context): boolean => {
@@ -110,6 +157,8 @@ interface Exchange {
   retriesLeft: number;
   /** Whether the current attempt's answer is being retried. */
   retry: boolean;
+  /** Whether the current attempt began writing the request to a connection (undici's `onRequestStart`). */
+  sent: boolean;
 }
 
 /** The outcome of a streamed answer; the common case allocates nothing. */
@@ -126,7 +175,13 @@ const answered = (status: number): Attempt => {
 type Attempt =
   | { readonly kind: 'answered'; readonly status: number; readonly response?: Response }
   | { readonly kind: 'retry'; readonly status: number }
-  | { readonly kind: 'failed'; readonly error: unknown; readonly headersSent: boolean };
+  | {
+      readonly kind: 'failed';
+      readonly error: unknown;
+      readonly headersSent: boolean;
+      /** Whether any of the request may have reached the upstream. */
+      readonly sent: boolean;
+    };
 
 /**
  * The hot path. Under @hono/node-server the upstream response is streamed straight into Node's ServerResponse
@@ -179,15 +234,21 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
     return true;
   };
 
+  const markSent = (exchange: Exchange) => {
+    exchange.sent = true;
+  };
+
   /** One attempt under node-server: the answer streams straight into Node's response. */
   const streamAttempt = async (upstream: Upstream, options: UpstreamRequest, exchange: Exchange): Promise<Attempt> => {
     exchange.retry = false;
+    exchange.sent = false;
     const outgoing = exchange.outgoing as ServerResponse;
     try {
-      const status = await forwardResponse(upstream.pool, options, outgoing, onHead, exchange);
+      // A request queued behind busy connections waits at most the route timeout for one, then is answered unsent.
+      const status = await forwardResponse(upstream.pool, options, outgoing, onHead, exchange, markSent, timeoutMs);
       return exchange.retry ? { kind: 'retry', status } : answered(status);
     } catch (error) {
-      return { kind: 'failed', error, headersSent: outgoing.headersSent };
+      return { kind: 'failed', error, headersSent: outgoing.headersSent, sent: exchange.sent };
     }
   };
 
@@ -217,7 +278,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       if (!body) res.body.resume();
       return { kind: 'answered', status: res.statusCode, response };
     } catch (error) {
-      return { kind: 'failed', error, headersSent: false };
+      const code = (error as { code?: string }).code ?? '';
+      return { kind: 'failed', error, headersSent: false, sent: !notSentCodes.has(code) };
     }
   };
 
@@ -235,6 +297,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       outgoing,
       retriesLeft: idempotent.has(method) && !hasBody ? route.maxRetries : 0,
       retry: false,
+      sent: false,
     };
     const request: UpstreamRequest = {
       path: url,
@@ -253,7 +316,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
     /** What an attempt says about the upstream: nothing when the client, not the upstream, ended it. */
     const verdict = (result: Attempt): Verdict => {
       if (result.kind !== 'failed') return result.status >= 500 ? 'failure' : 'success';
-      if (clientGone(incoming, outgoing) || bodyUnfinished(c, hasBody)) return 'none';
+      if (clientGone(outgoing) || bodyAtFault(c, hasBody, result)) return 'none';
       // A timeout may be the request's own doing (an expensive query); a refused or broken connection is not.
       return timeoutCodes.has((result.error as { code?: string }).code ?? '') ? 'failure' : 'unreachable';
     };
@@ -271,15 +334,21 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       if ('open' in result) {
         record(503, 0);
         c.header('retry-after', String(result.retryAfterSeconds));
-        return problem(c, 503, 'Service Unavailable', `upstream ${name} is failing; its circuit breaker is open`);
+        return problem(
+          c,
+          503,
+          'Service Unavailable',
+          `upstream ${name} is failing; its circuit breaker is open and the request was not sent`,
+          outcomeFields['not-applied'],
+        );
       }
       const seconds = (performance.now() - started) / 1000;
-      if (result.kind === 'failed' && clientGone(incoming, outgoing)) {
+      if (result.kind === 'failed' && clientGone(outgoing)) {
         // The client went away (e.g. a load generator closing its connections): no verdict on the upstream.
         record(clientClosedRequest, seconds);
         return sentResponse(clientClosedRequest);
       }
-      if (result.kind === 'failed' && bodyUnfinished(c, hasBody)) {
+      if (result.kind === 'failed' && bodyAtFault(c, hasBody, result)) {
         // The client's body ended this attempt (too large, too slow, endless, cut off), not the upstream: the
         // client's own 4xx, and no verdict on the upstream (a slow body must not open the breaker).
         const error = c.get('requestBody').error ?? bodyTooSlow(timeoutMs);
@@ -296,9 +365,39 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
         if (result.headersSent) return sentResponse(502);
         // A connection that failed before any byte was sent is safe to retry for idempotent requests.
         if (!timedOut && exchange.retriesLeft > 0 && payRetry(exchange)) continue;
+        if (!result.sent) {
+          return timedOut
+            ? problem(
+                c,
+                504,
+                'Gateway Timeout',
+                `no connection to upstream ${name} within ${timeoutMs} ms; the request was not sent and is safe to retry`,
+                outcomeFields['not-applied'],
+              )
+            : problem(
+                c,
+                502,
+                'Bad Gateway',
+                `upstream ${name} is unreachable; the request was not sent and is safe to retry`,
+                outcomeFields['not-applied'],
+              );
+        }
+        const retryAdvice = 'it may have been applied: read the current state, or retry a change with If-Match';
         return timedOut
-          ? problem(c, 504, 'Gateway Timeout', `upstream ${name} did not answer within ${timeoutMs} ms`)
-          : problem(c, 502, 'Bad Gateway', `upstream ${name} is unreachable`);
+          ? problem(
+              c,
+              504,
+              'Gateway Timeout',
+              `upstream ${name} did not answer within ${timeoutMs} ms; ${retryAdvice}`,
+              outcomeFields.unknown,
+            )
+          : problem(
+              c,
+              502,
+              'Bad Gateway',
+              `the connection to upstream ${name} failed after the request was sent; ${retryAdvice}`,
+              outcomeFields.unknown,
+            );
       }
       record(result.status, seconds);
       // The budget was paid when the attempt chose to retry.

@@ -5,8 +5,8 @@ import type { Upstream } from '../upstreams/upstream.ts';
 import type { WeightedUpstreams } from '../upstreams/weighted-upstreams.ts';
 
 export interface AdminUpstreamsOptions {
-  /** Route name -> its upstreams. */
-  readonly routes: Readonly<Record<string, WeightedUpstreams<Upstream>>>;
+  /** Route name -> its upstreams. A Map: a name from the URL must never find an inherited property. */
+  readonly routes: ReadonlyMap<string, WeightedUpstreams<Upstream>>;
   /** Absent: the endpoint answers 404, as the fault endpoints do when disabled. */
   readonly adminToken: string | undefined;
   readonly onChange: (route: string, weights: Record<string, number>) => void;
@@ -32,7 +32,7 @@ export function adminUpstreams(options: AdminUpstreamsOptions): Hono {
   });
   const describe = () =>
     Object.fromEntries(
-      Object.entries(routes).map(([name, group]) => [
+      [...routes].map(([name, group]) => [
         name,
         group.all.map((u) => ({
           name: u.spec.name,
@@ -45,12 +45,16 @@ export function adminUpstreams(options: AdminUpstreamsOptions): Hono {
     );
   app.get('/', (c) => c.json(describe()));
   app.put('/:route', async (c) => {
-    const group = routes[c.req.param('route')];
+    const group = routes.get(c.req.param('route'));
     if (!group) return problem(c, 404, 'Not Found', `no route "${c.req.param('route')}"`);
-    const parsed = weightsBody.safeParse(await c.req.json().catch(() => undefined));
+    const body: unknown = await c.req.json().catch(() => undefined);
+    const parsed = weightsBody.safeParse(body);
     if (!parsed.success) return problem(c, 400, 'Bad Request', 'body must be { "weights": { "<upstream>": 0-100 } }');
     try {
-      group.setWeights(parsed.data.weights);
+      // The names as sent: zod's record copies each key into a fresh object, where `__proto__` (an own key after
+      // JSON.parse) sets the prototype instead, so that weight vanished and the change answered 200 doing
+      // nothing. The body's own keys keep it, and setWeights refuses it as the unknown name it is.
+      group.setWeights(Object.fromEntries(Object.entries((body as z.infer<typeof weightsBody>).weights)));
     } catch (error) {
       return problem(c, 400, 'Bad Request', (error as Error).message);
     }

@@ -86,6 +86,7 @@ export const sign = (alg = 'HS256', key: Uint8Array = jwtSecret, exp: string | n
     .setSubject(sub)
     .setIssuer('homelab')
     .setAudience('homelab-api')
+    .setIssuedAt()
     .setExpirationTime(exp)
     .sign(key);
 

@@ -36,7 +36,12 @@ async function webWith(answer: () => Answer) {
 
 describe('web error states', () => {
   it('shows a gateway outage as 503 with a message, and a rate limit as 429 with Retry-After', async () => {
-    let answer: Answer = { ok: false, kind: 'unavailable', detail: 'the gateway cannot be reached' };
+    let answer: Answer = {
+      ok: false,
+      kind: 'unavailable',
+      detail: 'the gateway cannot be reached',
+      outcome: 'not-applied',
+    };
     const { app, signIn } = await webWith(() => answer);
     const cookie = await signIn();
     const down = await app.request(`${origin}/notes`, { headers: { cookie } });

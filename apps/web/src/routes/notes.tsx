@@ -68,8 +68,8 @@ export function notesRoutes({ gateway, sessions, users }: NotesRoutesOptions): H
     await sessions.signIn(c, result.user);
     return c.redirect('/notes', 303);
   });
-  app.post('/signout', (c) => {
-    sessions.signOut(c);
+  app.post('/signout', async (c) => {
+    await sessions.signOut(c);
     return c.redirect('/signin', 303);
   });
 

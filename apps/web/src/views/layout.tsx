@@ -51,6 +51,15 @@ export function Layout({ title, identity, children }: LayoutProps) {
 
 /** A failure from the gateway as a message a person can act on; `role="alert"` so screen readers announce it. */
 export function FailureMessage({ failure }: { failure: GatewayFailure }) {
+  if (failure.kind === 'unavailable' && failure.outcome === 'unknown') {
+    // The write went out and no answer came: saying "nothing was changed" would invite a duplicate.
+    return (
+      <div class="error" role="alert">
+        <strong>The notes service did not confirm your change.</strong> {failure.detail}. It may have been saved: check
+        your notes before trying again.
+      </div>
+    );
+  }
   if (failure.kind === 'unavailable') {
     return (
       <div class="error" role="alert">

@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { type AddressInfo, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { http } from '@homelab/platform';
+import { type RawExchange, rawRequest, type ServiceProcess, startServiceProcess } from '@homelab/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashApiKey } from './auth/api-keys.ts';
+import { apiKey, startGateway } from './testing/test-gateway.ts';
+
+/**
+ * Issue 17: when the API was slower than the gateway's upstream timeout, or died mid-request, POST, PATCH and
+ * DELETE through the gateway got no answer at all (0 bytes) and were counted as 499 (client gone), so neither the
+ * SLO nor the status page saw them; GET got its 504/502. A request whose body had been read to its end looked
+ * like a request whose client had left. Real processes (the API's own fault injection makes it slow; a SIGKILL
+ * kills it) and raw sockets, so nothing between the client and the gateway hides a missing answer.
+ */
+describe('every write through the gateway gets an answer', () => {
+  const key = randomBytes(32).toString('base64url');
+  const adminToken = randomBytes(24).toString('hex');
+  const dataDir = mkdtempSync(join(tmpdir(), 'gateway-unanswered-'));
+  const upstreamTimeoutMs = 1_500;
+  let api: ServiceProcess;
+  let gateway: ServiceProcess;
+
+  const setApiLatency = async (latencyMs: number) => {
+    const res = await fetch(`${api.url}/admin/faults`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ latencyMs }),
+    });
+    expect(res.status).toBe(200);
+  };
+  const send = (method: string, path: string, body?: string): Promise<RawExchange & { ms: number }> => {
+    const started = performance.now();
+    const head = [`${method} ${path} HTTP/1.1`, 'host: gateway', `x-api-key: ${key}`];
+    if (body !== undefined) head.push('content-type: application/json', `content-length: ${Buffer.byteLength(body)}`);
+    if (method === 'PATCH') head.push('if-match: "1"');
+    return rawRequest(gateway.url, {
+      head: head.join('\n'),
+      ...(body !== undefined ? { chunks: [body] } : {}),
+      waitMs: 12_000,
+      withBody: true,
+    }).then((res) => ({ ...res, ms: performance.now() - started }));
+  };
+  /** The problem's JSON body, after the head. */
+  const problemOf = (res: RawExchange) => JSON.parse(res.text.slice(res.text.indexOf('\r\n\r\n') + 4) || '{}');
+  const gatewayCounts = async () => {
+    const text = await (await fetch(`${gateway.url}${http.paths.metrics}`)).text();
+    return [...text.matchAll(/^http_requests_total\{method="(\w+)",route="[^"]*",status="(\d+)"\} (\d+)/gm)].map(
+      ([, method, status, count]) => ({ method, status: Number(status), count: Number(count) }),
+    );
+  };
+
+  beforeAll(async () => {
+    api = await startServiceProcess(
+      'api',
+      {
+        PGLITE_DATA_DIR: dataDir,
+        MIGRATE_ON_START: 'true',
+        FAULTS_ENABLED: 'true',
+        ADMIN_TOKEN: adminToken,
+      },
+      { timeoutMs: 150_000 },
+    );
+    gateway = await startServiceProcess('gateway', {
+      API_URL: api.url,
+      API_KEYS: `alice:${hashApiKey(key)}`,
+      UPSTREAM_TIMEOUT_MS: String(upstreamTimeoutMs),
+    });
+    // PGlite's first start is slow on a loaded machine.
+  }, 240_000);
+  afterAll(async () => {
+    await gateway?.stop();
+    await api?.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers POST, PATCH, DELETE and GET with a 504 "outcome unknown" when the API is slower than the timeout', async () => {
+    const created = await send('POST', '/v1/notes', '{"title":"t","body":"b"}');
+    expect(created.status).toBe(201);
+    await setApiLatency(10_000);
+    const id = '00000000-0000-4000-8000-000000000000';
+    const answers = await Promise.all([
+      send('POST', '/v1/notes', '{"title":"slow","body":"b"}'),
+      send('PATCH', `/v1/notes/${id}`, '{"title":"slow"}'),
+      send('DELETE', `/v1/notes/${id}`),
+      send('GET', '/v1/notes'),
+    ]);
+    for (const res of answers) {
+      expect(res.status, res.text).toBe(504);
+      expect(res.text).toContain('application/problem+json');
+      // Inside the route's timeout (plus undici's coarse timer and a loaded machine), far from the 10 s fault.
+      expect(res.ms).toBeLessThan(8_000);
+    }
+    const bodies = await Promise.all(
+      ['POST', 'DELETE'].map((method) =>
+        fetch(`${gateway.url}/v1/notes${method === 'DELETE' ? `/${id}` : ''}`, {
+          method,
+          headers: { 'x-api-key': key, 'content-type': 'application/json' },
+          ...(method === 'POST' ? { body: '{"title":"slow","body":"b"}' } : {}),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> })),
+      ),
+    );
+    for (const { status, body } of bodies) {
+      expect(status).toBe(504);
+      // Sent and not answered: it may have been applied. The client must not assume either.
+      expect(body.outcome).toBe('unknown');
+    }
+    const counts = await gatewayCounts();
+    for (const method of ['POST', 'PATCH', 'DELETE', 'GET']) {
+      expect(counts.find((c) => c.method === method && c.status === 504)?.count, method).toBeGreaterThanOrEqual(1);
+    }
+    expect(counts.filter((c) => c.status === 499)).toEqual([]);
+  }, 60_000);
+
+  it('answers all four POSTs in flight when the API is SIGKILLed, then refuses new ones as "not applied"', async () => {
+    await setApiLatency(10_000);
+    const inFlight = Array.from({ length: 4 }, (_, i) => send('POST', '/v1/notes', `{"title":"k${i}","body":"b"}`));
+    // The POSTs reach the API and wait in its latency fault; then the API dies without a word.
+    await new Promise((r) => setTimeout(r, 500));
+    await api.stop('SIGKILL');
+    const answers = await Promise.all(inFlight);
+    for (const res of answers) {
+      expect(res.status, res.text).toBeTypeOf('number');
+      expect([502, 504]).toContain(res.status);
+      expect(res.text).toContain('application/problem+json');
+      // Sent before the kill, or refused after it: either way the answer says which.
+      expect(['unknown', 'not-applied']).toContain(problemOf(res).outcome);
+    }
+
+    // Nothing listens now: the connection is refused before a byte of the request is sent.
+    const refused = await send('POST', '/v1/notes', '{"title":"after","body":"b"}');
+    expect(refused.status).toBe(502);
+    const problem = problemOf(refused);
+    expect(problem.outcome).toBe('not-applied');
+    expect(problem.retryable).toBe(true);
+    expect((await gatewayCounts()).filter((c) => c.status === 499)).toEqual([]);
+  }, 60_000);
+
+  it('publishes the outcome field in the public contract of every 502 and 504', async () => {
+    type Responses = Record<string, { content: Record<string, { schema: { $ref: string } }> }>;
+    const doc = (await (await fetch(`${gateway.url}${http.paths.openapi}`)).json()) as {
+      paths: Record<string, Record<string, { responses: Responses }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    const schema = JSON.stringify(doc.components.schemas.UpstreamFailure);
+    expect(schema).toContain('"enum":["not-applied","unknown"]');
+    expect(schema).toContain('"required":["outcome","retryable"]');
+    for (const operations of Object.values(doc.paths)) {
+      for (const operation of Object.values(operations)) {
+        for (const status of ['502', '504']) {
+          expect(operation.responses[status]?.content['application/problem+json']?.schema.$ref).toBe(
+            '#/components/schemas/UpstreamFailure',
+          );
+        }
+      }
+    }
+  });
+});
+
+/**
+ * The upstream dies while the client is still sending its body: that is the upstream's failure (502, outcome
+ * unknown), not the client's slow body (it was answered 408 as if the client had been too slow).
+ */
+describe('an upstream that dies in the middle of a request body', () => {
+  let upstream: Server;
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+
+  beforeAll(async () => {
+    // Reads the request head and a little of the body, then the process "dies": the connection is reset.
+    upstream = createServer((socket) => {
+      socket.once('data', () => setTimeout(() => socket.resetAndDestroy(), 100));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    gw = await startGateway([{ name: 'stable', url, version: '1', weight: 100 }], { timeoutMs: 3_000 });
+  });
+  afterAll(async () => {
+    await gw?.server.close();
+    upstream?.close();
+  });
+
+  it('answers the client 502 "outcome unknown" while its body is still arriving', async () => {
+    const res = await rawRequest(gw.server.url, {
+      head: ['POST /v1/notes HTTP/1.1', 'host: gateway', `x-api-key: ${apiKey}`, 'content-length: 1000'].join('\n'),
+      chunks: ['{"title":"', 'x'.repeat(50)],
+      intervalMs: 50,
+      waitMs: 10_000,
+      withBody: true,
+    });
+    expect(res.status, res.text).toBe(502);
+    const problem = JSON.parse(res.text.slice(res.text.indexOf('\r\n\r\n') + 4));
+    expect(problem.outcome).toBe('unknown');
+  });
+});
+
+/**
+ * Every upstream connection busy (a slow API, the pool full): a request waiting in the pool's queue had no
+ * deadline until it reached a socket, then the full route timeout again, and was then written to the API after
+ * all, however long it had waited. The route timeout now covers the wait: the queued request is answered within
+ * it, as not applied, and never sent.
+ */
+describe('a request queued behind busy upstream connections', () => {
+  let upstream: HttpServer;
+  let received = 0;
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+
+  beforeAll(async () => {
+    // The first request's answer streams for as long as the test runs, so the only connection never frees up.
+    upstream = createHttpServer((req, res) => {
+      received += 1;
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const trickle = setInterval(() => res.write('.'), 100);
+      res.on('close', () => clearInterval(trickle));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    gw = await startGateway([{ name: 'stable', url, version: '1', weight: 100 }], { timeoutMs: 800, connections: 1 });
+  });
+  afterAll(async () => {
+    await gw?.server.close();
+    upstream?.closeAllConnections();
+    upstream?.close();
+  });
+
+  it('answers it within the route timeout as not applied, and never sends it', async () => {
+    const post = (title: string, signal?: AbortSignal) =>
+      fetch(`${gw.server.url}/v1/notes`, {
+        method: 'POST',
+        headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ title, body: 'b' }),
+        ...(signal ? { signal } : {}),
+      });
+    const stopFirst = new AbortController();
+    const first = await post('first', stopFirst.signal);
+    expect(first.status).toBe(200);
+    const started = performance.now();
+    const second = await post('second');
+    const waited = performance.now() - started;
+    expect(second.status).toBe(504);
+    expect(((await second.json()) as { outcome?: string }).outcome).toBe('not-applied');
+    expect(waited).toBeLessThan(800 + 700);
+    // Long after its answer, while the first still holds the connection, the second has not reached the API.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(received).toBe(1);
+    stopFirst.abort();
+  });
+});
