@@ -3,7 +3,12 @@ import { join, resolve } from 'node:path';
 import { apps, hashApiKey, local } from '@homelab/platform';
 import { type Command, exitCodes, integerFlag, parseFlags } from '../framework/index.ts';
 import { detectCgroups } from '../local/cgroups.ts';
-import { credentialLines, credentialsFileName, writeCredentialsFile } from '../local/credentials.ts';
+import {
+  credentialLines,
+  credentialsCommandLine,
+  credentialsFileName,
+  writeCredentialsFile,
+} from '../local/credentials.ts';
 import { watchLaunchers } from '../local/launcher-watch.ts';
 import { formatLogLine, prefixFor } from '../local/log-lines.ts';
 import { localPorts, platformProcesses, sharedDatabaseName } from '../local/platform-processes.ts';
@@ -17,7 +22,7 @@ const usage = `homelab up [options]
 Runs api, gateway and web locally (embedded PGlite, in-memory cache and limiter), waits until all are ready,
 prints the URLs and streams their logs. Ctrl-C (or SIGTERM, SIGHUP, or this process' parent exiting) stops
 everything gracefully. Data is kept in --data-dir; the URLs and credentials are kept in <data-dir>/credentials
-(\`homelab credentials\` prints them). Refuses to start when a port is taken, naming the process holding it.
+(\`${credentialsCommandLine}\` prints them). Refuses to start when a port is taken, naming the process holding it.
 
 Options:
   --database-url <url>   use this PostgreSQL instead of embedded PGlite
@@ -165,7 +170,9 @@ async function runUp(argv: readonly string[]): Promise<number> {
   writeCredentialsFile(credentialsFile, credentials);
   log('up', 'ready');
   for (const line of credentials) log('up', `  ${line}`);
-  log('up', `  (kept in ${credentialsFile}; \`homelab credentials\` prints them again)`);
+  // The default data directory needs no flag; another one is named, so the printed command reads the same file.
+  const dataDirFlag = values['data-dir'] === undefined ? '' : ` --data-dir ${values['data-dir']}`;
+  log('up', `  (kept in ${credentialsFile}; \`${credentialsCommandLine}${dataDirFlag}\` prints them again)`);
   await stopped;
   stopWatching();
   log('up', 'stopped');
