@@ -1,9 +1,10 @@
 import { apps, footprintBudget } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
-import { budgetedGroups, cpuMillis, footprint, memoryMiB, totals, withinBudget } from './footprint.ts';
+import { budgetedGroups, cpuMillis, footprint, footprintAtPeak, memoryMiB, totals, withinBudget } from './footprint.ts';
 import { loadManifests } from './manifests.ts';
 
-const rows = footprint(loadManifests());
+const objects = loadManifests();
+const rows = footprint(objects);
 
 describe('footprint', () => {
   it('parses quantities', () => {
@@ -34,5 +35,15 @@ describe('footprint', () => {
   it('notices a platform that no longer fits', () => {
     const bigger = rows.map((r) => (r.workload === 'StatefulSet/postgres' ? { ...r, memoryMiB: 4096 } : r));
     expect(withinBudget(bigger)).toBe(false);
+  });
+
+  it('counts the peak: HPA maximum plus the rollout surge, one canary, every Job once', () => {
+    const peak = footprintAtPeak(objects);
+    const replicas = (w: string) => peak.find((r) => r.workload === w)?.replicas;
+    expect(replicas('Deployment/api')).toBe(apps.api.replicas.max + 1);
+    expect(replicas('Deployment/api-canary')).toBe(Math.max(1, apps.api.replicas.min - 1));
+    expect(replicas('Job/postgres-restore')).toBe(1);
+    expect(replicas('CronJob/postgres-backup')).toBe(1);
+    expect(replicas('StatefulSet/postgres')).toBe(1);
   });
 });

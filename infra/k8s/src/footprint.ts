@@ -1,4 +1,4 @@
-import { addOnRequests, edge, footprintBudget, namespaces } from '@homelab/platform';
+import { addOnRequests, canary, edge, footprintBudget, footprintPeakBudget, namespaces } from '@homelab/platform';
 import { type K8sObject, podTemplateOf } from './manifests.ts';
 
 /** CPU in millicores from a Kubernetes quantity ("50m", "0.5", "1"). */
@@ -99,6 +99,47 @@ export const footprint = (objects: readonly K8sObject[]): FootprintRow[] => {
   return rows;
 };
 
+/** A rolling update's surge (`maxSurge`, a count or a percentage of `replicas`, rounded up; default 25 %). */
+const surgeOf = (o: K8sObject, replicas: number): number => {
+  if (o.kind !== 'Deployment' || o.spec.strategy?.type === 'Recreate') return 0;
+  const surge = o.spec.strategy?.rollingUpdate?.maxSurge ?? '25%';
+  return typeof surge === 'number' ? surge : Math.ceil((replicas * Number.parseFloat(surge)) / 100);
+};
+
+/**
+ * Every workload at the most pods it can run at once: HPA-owned Deployments at `maxReplicas` plus their rollout
+ * surge, each canary at the count a deploy gives it (the canary-gate cluster driver: one less than the stable
+ * minimum, at least one), StatefulSets at `replicas`, every Job and CronJob running (x parallelism), the proxies
+ * and add-ons as at the minimum.
+ */
+export const footprintAtPeak = (objects: readonly K8sObject[]): FootprintRow[] =>
+  footprint(objects).map((row) => {
+    const [kind, name] = row.workload.split('/');
+    const o = objects.find((x) => x.kind === kind && x.metadata.name === name && podTemplateOf(x));
+    if (!o) return row;
+    if (o.kind === 'Job' || o.kind === 'CronJob') {
+      const spec = o.kind === 'Job' ? o.spec : o.spec.jobTemplate?.spec;
+      return { ...row, replicas: spec?.parallelism ?? 1 };
+    }
+    const hpa = objects.find(
+      (h) =>
+        h.kind === 'HorizontalPodAutoscaler' &&
+        h.metadata.namespace === o.metadata.namespace &&
+        h.spec.scaleTargetRef.name === o.metadata.name,
+    );
+    if (hpa) return { ...row, replicas: hpa.spec.maxReplicas + surgeOf(o, hpa.spec.maxReplicas) };
+    if (o.kind === 'Deployment' && o.metadata.name.endsWith(canary.suffix)) {
+      const stableHpa = objects.find(
+        (h) =>
+          h.kind === 'HorizontalPodAutoscaler' &&
+          h.metadata.namespace === o.metadata.namespace &&
+          h.spec.scaleTargetRef.name === o.metadata.name.slice(0, -canary.suffix.length),
+      );
+      return { ...row, replicas: Math.max(1, (stableHpa?.spec.minReplicas ?? 1) - 1) };
+    }
+    return row;
+  });
+
 export const totals = (rows: readonly FootprintRow[], groups: readonly FootprintGroup[]) =>
   rows
     .filter((r) => groups.includes(r.group))
@@ -122,7 +163,7 @@ export const withinBudget = (rows: readonly FootprintRow[]): boolean => {
 };
 
 /** The report as text: one line per workload, subtotals per group, the budget verdict. */
-export const formatFootprint = (rows: readonly FootprintRow[]): string => {
+export const formatFootprint = (rows: readonly FootprintRow[], peak?: readonly FootprintRow[]): string => {
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   const lines = [
     `${'group'.padEnd(18)}${'workload'.padEnd(62)}${pad('replicas', 9)}${pad('cpu (m)', 10)}${pad('memory (Mi)', 13)}`,
@@ -147,5 +188,12 @@ export const formatFootprint = (rows: readonly FootprintRow[]): string => {
     `apps + data + edge: ${b.cpuMillis}m CPU, ${Math.round(b.memoryMiB)} Mi requested; budget ${footprintBudget.cpuMillis}m / ${footprintBudget.memoryMiB} Mi: ${withinBudget(rows) ? 'fits' : 'DOES NOT FIT'} (${Math.round((100 * b.cpuMillis) / footprintBudget.cpuMillis)} % CPU, ${Math.round((100 * b.memoryMiB) / footprintBudget.memoryMiB)} % memory)`,
     `with add-ons: ${all.cpuMillis}m CPU, ${Math.round(all.memoryMiB)} Mi; a running job adds up to ${Math.max(0, ...jobs.map((r) => r.cpuMillis))}m / ${Math.max(0, ...jobs.map((r) => r.memoryMiB))} Mi`,
   );
+  if (peak) {
+    const p = totals(peak, ['apps', 'data', 'edge', 'jobs (transient)', 'add-ons']);
+    const fits = p.cpuMillis <= footprintPeakBudget.cpuMillis && p.memoryMiB <= footprintPeakBudget.memoryMiB;
+    lines.push(
+      `at peak (HPA maximums + surge, a canary per app, every job, add-ons): ${p.cpuMillis}m CPU, ${Math.round(p.memoryMiB)} Mi; peak budget ${footprintPeakBudget.cpuMillis}m / ${footprintPeakBudget.memoryMiB} Mi: ${fits ? 'fits' : 'DOES NOT FIT'} (${Math.round((100 * p.cpuMillis) / footprintPeakBudget.cpuMillis)} % CPU, ${Math.round((100 * p.memoryMiB) / footprintPeakBudget.memoryMiB)} % memory)`,
+    );
+  }
   return lines.join('\n');
 };

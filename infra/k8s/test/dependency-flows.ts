@@ -14,16 +14,22 @@ import { selectsByMap } from './selectors.ts';
  * - a pod mounts the database Secret, whose URL (written by the Pulumi program) names the postgres Service.
  * ConfigMap URLs are derived the same way by `configUrlsResolve`.
  */
-interface Connection {
+export interface Connection {
   readonly why: string;
   readonly from: Endpoint;
   readonly to: Endpoint;
   readonly port: number;
+  /** Default TCP. */
+  readonly protocol?: 'TCP' | 'UDP';
 }
 
-const pods = (namespace: string, labels: Record<string, string>): Endpoint => ({ kind: 'pods', namespace, labels });
+export const pods = (namespace: string, labels: Record<string, string>): Endpoint => ({
+  kind: 'pods',
+  namespace,
+  labels,
+});
 
-const routeConnections = (objects: readonly K8sObject[]): (Connection | string)[] =>
+export const routeConnections = (objects: readonly K8sObject[]): (Connection | string)[] =>
   objects
     .filter((o) => o.kind === 'HTTPRoute')
     .flatMap((route) =>
@@ -52,7 +58,7 @@ import { edge } from '@homelab/platform';
 
 const proxyLabels = (_objects: readonly K8sObject[], gateway: string) => edge.proxyPodLabels(gateway);
 
-const monitorConnections = (objects: readonly K8sObject[]): (Connection | string)[] =>
+export const monitorConnections = (objects: readonly K8sObject[]): (Connection | string)[] =>
   objects
     .filter((o) => o.kind === 'PodMonitor')
     .flatMap((monitor) => {
@@ -76,7 +82,7 @@ const monitorConnections = (objects: readonly K8sObject[]): (Connection | string
       );
     });
 
-const secretConnections = (objects: readonly K8sObject[]): (Connection | string)[] =>
+export const secretConnections = (objects: readonly K8sObject[]): (Connection | string)[] =>
   workloads(objects)
     .filter((w) =>
       (podTemplateOf(w)?.spec.volumes ?? []).some(

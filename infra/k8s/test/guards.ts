@@ -1,8 +1,12 @@
+import { certificatesCoverHostnames } from './certificate-coverage.ts';
 import { configUrlsResolve } from './config-guard.ts';
+import { configReferencesResolve } from './config-references.ts';
 import { crossReferenceGuards, type Guard } from './cross-references.ts';
 import { dependencyFlowsAllowed } from './dependency-flows.ts';
 import { exemptionsHaveReasons } from './exemption-guard.ts';
+import { allowedFlowsEqualNeeded } from './flow-equality.ts';
 import { forbiddenFlowsDenied, realFlowsAllowed } from './flow-guards.ts';
+import { jobGuards } from './job-guards.ts';
 import {
   namespacesEnforceRestricted,
   podSecurityRestricted,
@@ -12,6 +16,7 @@ import {
 import { rbacLeastPrivilege } from './rbac-guard.ts';
 import { relationalGuards } from './relational-guards.ts';
 import { validateAll } from './schema-validation.ts';
+import { workloadMeaningGuards } from './workload-meaning.ts';
 
 /** Every guarantee the manifests are held to, by name. Each returns its problems; [] means it holds. */
 export const allGuards: Record<string, Guard> = {
@@ -28,6 +33,11 @@ export const allGuards: Record<string, Guard> = {
   configUrlsResolve,
   ...relationalGuards,
   dependencyFlowsAllowed,
+  ...jobGuards,
+  certificatesCoverHostnames,
+  configReferencesResolve,
+  allowedFlowsEqualNeeded,
+  ...workloadMeaningGuards,
 };
 
 /** Runs every guard; returns only the guards that found problems. */

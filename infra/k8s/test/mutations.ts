@@ -1,6 +1,7 @@
 import { data, edge, namespaces } from '@homelab/platform';
 import { find, type K8sObject } from '../src/manifests.ts';
 import { classMutations } from './class-mutations.ts';
+import { meaningMutations } from './meaning-mutations.ts';
 
 /** A way to break the output that matters, and the guard(s) expected to catch it. */
 export interface Mutation {
@@ -274,4 +275,6 @@ export const mutations: readonly Mutation[] = [
   },
   // The mutation classes of issue 10, in their own file.
   ...classMutations,
+  // The classes of issue 17: meaning, not names.
+  ...meaningMutations,
 ];

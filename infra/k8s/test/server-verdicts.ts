@@ -61,4 +61,39 @@ export const expectedServerVerdicts: Record<string, Verdict> = {
   'drop the flow prometheus -> postgres exporter from the flow list (its policies go with it)': 'accepted',
   'drop the flow migration -> postgres from the flow list (its policies go with it)': 'accepted',
   'drop the flow public proxy -> web from the flow list (its policies go with it)': 'accepted',
+  // Issue 17's classes: the server accepts every one of them (a schedule is only parsed, 30 February included; a
+  // suspended Job may be resumed; references and timing are nobody's business at admission), except where a field
+  // is immutable on the live object.
+  'un-suspend the restore Job (every apply restores the newest dump)': 'accepted',
+  'drop suspend from the restore Job (absent means run)': 'accepted',
+  'a backup schedule that never fires (30 February)': 'accepted',
+  'a backup schedule that fires once in four years (29 February)': 'accepted',
+  'a monthly backup behind a weekly retention (every dump deleted before the next)': 'accepted',
+  'backups that may run twice at once (concurrencyPolicy Allow)': 'accepted',
+  'drop concurrencyPolicy from the backup (the default allows overlap)': 'accepted',
+  'a backup run allowed to last past the next fire time': 'accepted',
+  'drop the API hostname from the public certificate': 'accepted',
+  'serve a hostname on the HTTPS listener that the certificate does not name': 'accepted',
+  'attach a route without hostnames to the HTTPS listener (serves any name)': 'accepted',
+  'read an env var from a ConfigMap key nobody writes (api)': 'accepted',
+  'read an env var from a ConfigMap that does not exist (web)': 'accepted',
+  'read a backup setting from a ConfigMap key nobody writes (data tier)': 'accepted',
+  'point the gateway at a JWT file its Secret does not have': 'accepted',
+  'point PostgreSQL at a password file its Secret does not have (data tier)': 'accepted',
+  'drop the credentials mount from the postgres exporter (its DATA_SOURCE_PASS_FILE dangles)': 'accepted',
+  'let the API reach every Redis port (the exporter too)': 'accepted',
+  'DNS for every pod of the data namespace (PostgreSQL and Redis resolve nothing)': 'accepted',
+  "let web call the gateway's canary pods (web uses the stable Service)": 'accepted',
+  'let Prometheus reach the PostgreSQL client port, not only the exporter': 'accepted',
+  'a readiness delay past the progress deadline (web)': 'accepted',
+  'a canary startup allowance longer than its progress deadline (api-canary)': 'accepted',
+  'an HPA maximum the node cannot hold (web)': 'accepted',
+  'a backup Job too big to schedule beside the platform at peak': 'accepted',
+  'a stable Service that also selects the canary pods (web)': 'accepted',
+  'a canary Service that also selects the stable pods (api)': 'accepted',
+  // An omitted clusterIP is filled from the live object (the registry keeps allocated values), so the live
+  // Service stays headless: only a first install would get a ClusterIP Service.
+  "a StatefulSet's Service that is not headless (postgres)": 'accepted',
+  // A StatefulSet's serviceName is immutable.
+  'a StatefulSet whose serviceName names no Service (redis)': 'refused',
 };

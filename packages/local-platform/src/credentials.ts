@@ -43,10 +43,16 @@ export function credentialLines({
   ];
 }
 
+/**
+ * How a reader gets the credentials back, as a command that works in a fresh shell without sourcing
+ * bootstrap.sh (`homelab credentials` is on PATH only after `. scripts/bootstrap.sh`).
+ */
+export const credentialsCommandLine = 'npm run homelab -- credentials';
+
 /** Writes the credentials file readable by this user only (0600, also when it already existed wider). */
 export function writeCredentialsFile(path: string, lines: readonly string[]): void {
   const text = [
-    '# Written by `homelab up` on every start; `homelab credentials` prints it. Secrets live in secrets.json',
+    `# Written by \`homelab up\` on every start; \`${credentialsCommandLine}\` prints it. Secrets live in secrets.json`,
     '# beside this file (delete both to rotate). Never commit either: the data directory is gitignored.',
     ...lines,
     '',

@@ -1,5 +1,11 @@
 export { type CgroupMode, type Cgroups, detectCgroups, limitsFor, type ServiceCgroup } from './cgroups.ts';
-export { credentialLines, credentialsFileName, readCredentialsFile, writeCredentialsFile } from './credentials.ts';
+export {
+  credentialLines,
+  credentialsCommandLine,
+  credentialsFileName,
+  readCredentialsFile,
+  writeCredentialsFile,
+} from './credentials.ts';
 export { watchLaunchers } from './launcher-watch.ts';
 export { escapeControlCharacters, formatLogLine, prefixFor, splitLines } from './log-lines.ts';
 export {

@@ -212,6 +212,21 @@ export const secretNames = {
   webUsers: 'web-users',
 } as const;
 
+/**
+ * The keys of each Secret the Pulumi program writes (infra/pulumi platform-secrets.ts): a pod that reads
+ * `<mount>/<key>` of one of them reads a file that exists only when the key is listed here.
+ */
+export const secretKeys: Readonly<Record<(typeof secretNames)[keyof typeof secretNames], readonly string[]>> = {
+  [secretNames.postgres]: ['password'],
+  [secretNames.apiDatabase]: ['url'],
+  [secretNames.apiAdminToken]: ['token'],
+  [secretNames.gatewayApiKeys]: ['keys'],
+  [secretNames.gatewayJwt]: ['secret'],
+  [secretNames.identityToken]: ['secret'],
+  [secretNames.webSession]: ['secret'],
+  [secretNames.webUsers]: ['users'],
+};
+
 /** Where the apps read mounted Secret files. */
 export const secretMountPath = '/var/run/secrets/homelab';
 
@@ -286,6 +301,13 @@ export const deployer = {
  * The footprint budget: apps + data + edge at minimum replicas must fit one mini PC's share for the platform.
  */
 export const footprintBudget = { cpuMillis: 1000, memoryMiB: 2048 } as const;
+
+/**
+ * The peak budget: everything the platform may request at once (every HPA at its maximum plus a rollout's surge
+ * pod, a canary per app, every Job running, the add-ons) must fit this share of the node, or a scale-up, a deploy
+ * or the nightly backup waits Pending exactly when it is needed. Twice the steady-state budget (ADR 0125).
+ */
+export const footprintPeakBudget = { cpuMillis: 2000, memoryMiB: 4096 } as const;
 
 /**
  * Requests of the add-ons at their pinned Helm chart versions (versions.json `charts`), per pod x replicas.

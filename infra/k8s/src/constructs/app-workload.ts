@@ -37,6 +37,8 @@ export class AppWorkload extends Construct {
   readonly serviceAccountName: string;
   /** Both tracks' pods, as a NetworkPolicy peer. */
   readonly pods: PodPeer;
+  /** The stable track's pods only (what the stable Service selects), as a NetworkPolicy peer. */
+  readonly stablePods: PodPeer;
   /** The port the app listens on (container and Service). */
   readonly port: number;
   readonly portName = appPortName;
@@ -69,6 +71,7 @@ export class AppWorkload extends Construct {
     // The stable Deployment has no `replicas`: the HPA owns the count, and re-applying must not reset it.
     this.stable = new AppTrack(this, 'stable', { ...trackProps, track: 'stable' });
     this.canary = new AppTrack(this, 'canary', { ...trackProps, track: 'canary', replicas: canary.replicas });
+    this.stablePods = chartPods(this, this.stable.deploymentName, this.stable.podLabels);
 
     addObject(
       this,

@@ -42,7 +42,8 @@ interface StoreEndpoint extends Endpoint {
 /** The constructs the flows connect; each flow takes its peers and ports from them. */
 export interface FlowEnds {
   readonly web: Endpoint;
-  readonly gateway: Endpoint;
+  /** `stablePods`: the web app calls the gateway's stable Service, never its canary (no weights on that path). */
+  readonly gateway: Endpoint & { readonly stablePods: PodPeer };
   readonly api: Endpoint;
   readonly postgres: StoreEndpoint;
   readonly redis: StoreEndpoint;
@@ -64,16 +65,24 @@ export const policedNamespaces = [namespaces.apps, namespaces.data, namespaces.e
  * through the internal Gateway, api and gateway to the data stores, jobs to PostgreSQL, DNS, and scraping.
  */
 export const platformFlows = ({ web, gateway, api, postgres, redis, migration, backup, restore }: FlowEnds): Flow[] => [
-  ...policedNamespaces.map(
-    (ns): Flow => ({
-      id: `dns-${ns}`,
-      from: podPeer(ns, `all-${ns}`, {}),
+  // DNS only for the pods that connect to something by name: every pod of the apps namespace and of the edge
+  // (Envoy's xDS address is a name), and in the data namespace the jobs (PGHOST), not PostgreSQL and Redis,
+  // which connect nowhere.
+  ...[
+    podPeer(namespaces.apps, `all-${namespaces.apps}`, {}),
+    podPeer(namespaces.edge, `all-${namespaces.edge}`, {}),
+    backup.pods,
+    restore.pods,
+  ].map(
+    (from): Flow => ({
+      id: `dns-${from.name.replace(/^all-/, '')}`,
+      from,
       to: dnsPods,
       ports: [
         { port: clusterServices.dnsPort, protocol: 'UDP' },
         { port: clusterServices.dnsPort, protocol: 'TCP' },
       ],
-      why: 'every pod resolves Service names',
+      why: 'resolves Service names',
     }),
   ),
   {
@@ -132,9 +141,9 @@ export const platformFlows = ({ web, gateway, api, postgres, redis, migration, b
   {
     id: 'web-to-gateway',
     from: web.pods,
-    to: gateway.pods,
+    to: gateway.stablePods,
     ports: tcp(gateway.port),
-    why: 'server-rendered pages call the notes API through the gateway',
+    why: "server-rendered pages call the notes API through the gateway's stable Service",
   },
   {
     id: 'web-to-prometheus',

@@ -68,6 +68,64 @@ export const waitSettled = (kube: Kube, objects: readonly KubeObject[], timeoutM
     { timeoutMs },
   );
 
+/**
+ * Why the pods of a Deployment or StatefulSet do not yet match it, or undefined when they do: exactly the wanted
+ * number of pods that are not terminating, every one Running and Ready, none on `avoidNodes`. Read from the pods
+ * themselves, not the controllers' status: right after an eviction a Deployment's status still counts the evicted
+ * pod as available until its ReplicaSet controller catches up, which under load is seconds later (the drain test
+ * read that stale status, found one Running pod and reported a spread of one node).
+ */
+export async function podsUnsettled(
+  kube: Kube,
+  o: KubeObject,
+  minReplicas = 0,
+  avoidNodes: readonly string[] = [],
+): Promise<string | undefined> {
+  if (o.kind !== 'Deployment' && o.kind !== 'StatefulSet') return undefined;
+  const l = await live(kube, o);
+  const id = `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`;
+  if (!l) return `${id} missing`;
+  const want = Math.max(l.spec.replicas ?? 1, minReplicas);
+  const pods = (await podsSelected(kube, o.metadata.namespace ?? '', o.spec.selector.matchLabels)).filter(
+    (p) => !p.metadata.deletionTimestamp,
+  );
+  const ready = pods.filter((p) => p.status?.phase === 'Running' && podReady(p));
+  const misplaced = pods.filter((p) => avoidNodes.includes(p.spec.nodeName));
+  if (pods.length !== want || ready.length !== want)
+    return `${id}: ${ready.length}/${pods.length} pods Ready, want ${want}`;
+  if (misplaced.length) return `${id}: ${misplaced.map((p) => p.metadata.name).join(', ')} still on ${avoidNodes}`;
+  return undefined;
+}
+
+/**
+ * Waits until every workload of `objects` is settled by its status (waitSettled) and by its pods (podsUnsettled):
+ * a condition, however long the machine's load makes it take, up to `timeoutMs`.
+ */
+export const waitPodsSettled = async (
+  kube: Kube,
+  objects: readonly KubeObject[],
+  options: { timeoutMs?: number; avoidNodes?: readonly string[] } = {},
+) => {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  await waitSettled(kube, objects, timeoutMs);
+  await waitFor(
+    'every workload with its pods Ready',
+    async () => {
+      const mins = hpaMinimums(objects);
+      const problems = (
+        await Promise.all(
+          objects.map((o) =>
+            podsUnsettled(kube, o, mins.get(`${o.metadata.namespace}/${o.metadata.name}`) ?? 0, options.avoidNodes),
+          ),
+        )
+      ).filter(Boolean);
+      if (problems.length) throw new Error(problems.join('; '));
+      return true;
+    },
+    { timeoutMs },
+  );
+};
+
 /** Pods of a namespace whose labels match every pair of `selector`. */
 export async function podsSelected(kube: Kube, namespace: string, selector: Record<string, string>) {
   const labelSelector = Object.entries(selector)
@@ -93,7 +151,8 @@ export async function endpointPods(kube: Kube, service: KubeObject): Promise<str
 
 /**
  * Evicts every pod of `node` through the Eviction API (PDBs honoured: a 429 is retried until the budget allows),
- * after cordoning it: what `kubectl drain` does. Returns the refusals seen on the way.
+ * after cordoning it, and returns once no pod is left on the node, terminating ones included: what `kubectl drain`
+ * does. Returns the refusals seen on the way.
  */
 export async function drain(kube: Kube, node: string, timeoutMs = 60_000): Promise<number> {
   await kube.call('PATCH', `/api/v1/nodes/${node}`, {
@@ -104,10 +163,11 @@ export async function drain(kube: Kube, node: string, timeoutMs = 60_000): Promi
   await waitFor(
     `node ${node} drained`,
     async () => {
-      const pods = (await kube.list('v1', 'Pod')).filter(
-        (p) => p.spec.nodeName === node && !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded',
+      const remaining = (await kube.list('v1', 'Pod')).filter(
+        (p) => p.spec.nodeName === node && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
       );
-      for (const p of pods) {
+      // Terminating pods are waited for, not evicted again.
+      for (const p of remaining.filter((x) => !x.metadata.deletionTimestamp)) {
         const res = await kube.request(
           'POST',
           `/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}/eviction`,
@@ -125,9 +185,45 @@ export async function drain(kube: Kube, node: string, timeoutMs = 60_000): Promi
         else if (res.status >= 400 && res.status !== 404)
           throw new Error(`evict ${p.metadata.name}: ${res.status} ${res.body?.message ?? ''}`);
       }
-      return pods.length === 0 ? true : undefined;
+      return remaining.length === 0 ? true : undefined;
     },
     { timeoutMs, intervalMs: 500 },
   );
   return refusals;
 }
+
+/** Taints that keep new pods off a node (the node lifecycle controller adds them to a node whose heartbeat is late). */
+const blockingTaint = (t: { effect?: string }) => t.effect === 'NoSchedule' || t.effect === 'NoExecute';
+
+/** Waits until every node of `nodes` is Ready, untainted and not cordoned: a placement then has them all. */
+export const waitNodesSchedulable = (kube: Kube, nodes: readonly string[], timeoutMs = 180_000) =>
+  waitFor(
+    `nodes ${nodes.join(', ')} Ready and schedulable`,
+    async () => {
+      const problems = (await kube.list('v1', 'Node'))
+        .filter((n) => nodes.includes(n.metadata.name))
+        .flatMap((n) => {
+          const ready = (n.status?.conditions ?? []).find((c: Condition) => c.type === 'Ready');
+          const taints = (n.spec.taints ?? []).filter(blockingTaint).map((t: { key: string }) => t.key);
+          return [
+            ...(ready?.status === 'True' ? [] : [`${n.metadata.name} not Ready`]),
+            ...(taints.length ? [`${n.metadata.name} tainted ${taints.join(', ')}`] : []),
+            ...(n.spec.unschedulable ? [`${n.metadata.name} cordoned`] : []),
+          ];
+        });
+      if (problems.length) throw new Error(problems.join('; '));
+      return true;
+    },
+    { timeoutMs },
+  );
+
+/** Sets `spec.unschedulable` of each node (cordon / uncordon). */
+export const setUnschedulable = (kube: Kube, nodes: readonly string[], unschedulable: boolean) =>
+  Promise.all(
+    nodes.map((name) =>
+      kube.call('PATCH', `/api/v1/nodes/${name}`, {
+        body: { spec: { unschedulable } },
+        contentType: 'application/merge-patch+json',
+      }),
+    ),
+  );

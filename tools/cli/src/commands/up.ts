@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   credentialLines,
+  credentialsCommandLine,
   credentialsFileName,
   demoIdentity,
   detectCgroups,
@@ -28,7 +29,7 @@ const usage = `homelab up [options]
 Runs api, gateway and web locally (embedded PGlite, in-memory cache and limiter), waits until all are ready,
 prints the URLs and streams their logs. Ctrl-C (or SIGTERM, SIGHUP, or this process' parent exiting) stops
 everything gracefully. Data is kept in --data-dir; the URLs and credentials are kept in <data-dir>/credentials
-(\`homelab credentials\` prints them). Refuses to start when a port is taken, naming the process holding it.
+(\`${credentialsCommandLine}\` prints them). Refuses to start when a port is taken, naming the process holding it.
 
 Options:
   --database-url <url>   use this PostgreSQL instead of embedded PGlite
@@ -176,7 +177,9 @@ async function runUp(argv: readonly string[]): Promise<number> {
   writeCredentialsFile(credentialsFile, credentials);
   log('up', 'ready');
   for (const line of credentials) log('up', `  ${line}`);
-  log('up', `  (kept in ${credentialsFile}; \`homelab credentials\` prints them again)`);
+  // The default data directory needs no flag; another one is named, so the printed command reads the same file.
+  const dataDirFlag = values['data-dir'] === undefined ? '' : ` --data-dir ${values['data-dir']}`;
+  log('up', `  (kept in ${credentialsFile}; \`${credentialsCommandLine}${dataDirFlag}\` prints them again)`);
   await stopped;
   stopWatching();
   log('up', 'stopped');
