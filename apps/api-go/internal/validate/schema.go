@@ -107,7 +107,8 @@ func storableText(path string, v Value, present bool, trim bool, minLen, maxLen 
 	return text, issues
 }
 
-func unrecognized(keys []string) Issue {
+// Unrecognized is zod's unrecognized_keys issue.
+func Unrecognized(keys []string) Issue {
 	quoted := make([]string, len(keys))
 	for i, k := range keys {
 		quoted[i] = string(jsonx.AppendString(nil, k))
@@ -164,7 +165,7 @@ func Create(v Value) (CreateNote, []Issue) {
 		issues = append(issues, bi...)
 	}
 	if extra := unknownKeys(o, "title", "body"); len(extra) > 0 {
-		issues = append(issues, unrecognized(extra))
+		issues = append(issues, Unrecognized(extra))
 	}
 	return CreateNote{Title: title, Body: body}, issues
 }
@@ -190,7 +191,7 @@ func Patch(v Value) (PatchNote, []Issue) {
 		out.Body = &b
 	}
 	if extra := unknownKeys(o, "title", "body"); len(extra) > 0 {
-		issues = append(issues, unrecognized(extra))
+		issues = append(issues, Unrecognized(extra))
 	}
 	// The object refinement runs only on an otherwise valid object (zod skips refinements after issues).
 	if len(issues) == 0 && out.Title == nil && out.Body == nil {
@@ -276,7 +277,7 @@ func List(params []QueryParam) (ListQuery, []Issue) {
 		}
 	}
 	if len(extra) > 0 {
-		issues = append(issues, unrecognized(extra))
+		issues = append(issues, Unrecognized(extra))
 	}
 	return q, issues
 }

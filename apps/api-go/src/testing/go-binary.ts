@@ -1,0 +1,35 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, renameSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The Go module's directory. */
+export const goModuleDir = resolve(import.meta.dirname, '..', '..');
+const repositoryRoot = resolve(goModuleDir, '..', '..');
+const outDir = join(repositoryRoot, '.artifacts', 'api-go');
+
+let built: Promise<string> | undefined;
+
+/**
+ * Builds `cmd/<command>` once per process and returns the binary. `go build` reuses Go's build cache, so after the
+ * first build on a machine this is a link step (about a second), and CI compiles the module once. Static
+ * (CGO_ENABLED=0), as the image ships it. Built to a temporary name and renamed, so parallel test files never run a
+ * half-written binary.
+ */
+export function goApiBinary(): Promise<string> {
+  built ??= (async () => {
+    mkdirSync(outDir, { recursive: true });
+    const target = join(outDir, 'api');
+    const temporary = `${target}.${process.pid}.tmp`;
+    await run('go', ['build', '-o', temporary, './cmd/api'], {
+      cwd: goModuleDir,
+      env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    renameSync(temporary, target);
+    return target;
+  })();
+  return built;
+}
