@@ -84,10 +84,18 @@ func (o *Object) Int(k string, v int64) *Object {
 }
 
 // Number adds a number member, formatted as JavaScript prints it.
-func (o *Object) Number(k string, v float64) *Object { o.key(k); o.buf = AppendNumber(o.buf, v); return o }
+func (o *Object) Number(k string, v float64) *Object {
+	o.key(k)
+	o.buf = AppendNumber(o.buf, v)
+	return o
+}
 
 // Bool adds a boolean member.
-func (o *Object) Bool(k string, v bool) *Object { o.key(k); o.buf = strconv.AppendBool(o.buf, v); return o }
+func (o *Object) Bool(k string, v bool) *Object {
+	o.key(k)
+	o.buf = strconv.AppendBool(o.buf, v)
+	return o
+}
 
 // Null adds a null member.
 func (o *Object) Null(k string) *Object { o.key(k); o.buf = append(o.buf, "null"...); return o }

@@ -183,7 +183,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rw := &responseWriter{ResponseWriter: w}
-	st := &request{w: rw, path: honoPath(raw), requestID: requestID, route: "*"}
+	st := &request{w: rw, path: honoPath(raw), requestID: requestID, route: "/*"}
 	ctx, cancel := context.WithTimeout(context.WithValue(r.Context(), ctxKey{}, st), RequestTimeout)
 	defer cancel()
 	r = r.WithContext(ctx)

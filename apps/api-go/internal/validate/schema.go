@@ -6,9 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf16"
-
-	"github.com/homelab/homelab/apps/api-go/internal/jsonx"
+	"unicode/utf8"
 )
 
 // Issue is one zod issue: the dotted path and zod's message (never the input value).
@@ -53,7 +51,8 @@ func typeName(v Value) string {
 	return "unknown"
 }
 
-func units(s string) int { return len(utf16.Encode([]rune(s))) }
+// units is the length zod's string checks compare: code points (measured: 101 emoji pass max(200)).
+func units(s string) int { return utf8.RuneCountInString(s) }
 
 // isJSSpace is JavaScript's WhiteSpace and LineTerminator (String#trim, Number()).
 func isJSSpace(r rune) bool {
@@ -111,7 +110,8 @@ func storableText(path string, v Value, present bool, trim bool, minLen, maxLen 
 func Unrecognized(keys []string) Issue {
 	quoted := make([]string, len(keys))
 	for i, k := range keys {
-		quoted[i] = string(jsonx.AppendString(nil, k))
+		// zod quotes without escaping (measured: a key `"` is shown as `"""`).
+		quoted[i] = `"` + k + `"`
 	}
 	if len(keys) == 1 {
 		return Issue{"", "Unrecognized key: " + quoted[0]}
@@ -193,8 +193,8 @@ func Patch(v Value) (PatchNote, []Issue) {
 	if extra := unknownKeys(o, "title", "body"); len(extra) > 0 {
 		issues = append(issues, Unrecognized(extra))
 	}
-	// The object refinement runs only on an otherwise valid object (zod skips refinements after issues).
-	if len(issues) == 0 && out.Title == nil && out.Body == nil {
+	// The object refinement runs whatever else was found (measured: an unknown key and an empty patch give both).
+	if out.Title == nil && out.Body == nil {
 		issues = append(issues, Issue{"", "give title or body"})
 	}
 	return out, issues
@@ -230,7 +230,17 @@ func List(params []QueryParam) (ListQuery, []Issue) {
 	var issues []Issue
 	var extra []string
 	var cursorP, limitP *QueryParam
-	for i := range params {
+	keys := make([]string, len(params))
+	for i, p := range params {
+		keys[i] = p.Key
+	}
+	ordered := jsKeyOrder(keys)
+	byKey := map[string]int{}
+	for i, p := range params {
+		byKey[p.Key] = i
+	}
+	for _, k := range ordered {
+		i := byKey[k]
 		switch params[i].Key {
 		case "cursor":
 			cursorP = &params[i]

@@ -63,14 +63,14 @@ func TestCreate(t *testing.T) {
 	}
 }
 
-func TestTitleLengthCountsUTF16Units(t *testing.T) {
+func TestTitleLengthCountsCodePoints(t *testing.T) {
 	emoji := ""
-	for range 101 {
+	for range 201 {
 		emoji += "😀"
 	}
 	_, issues := Create(mustParse(t, `{"title":"`+emoji+`"}`))
 	if len(issues) != 1 || issues[0].Message != "Too big: expected string to have <=200 characters" {
-		t.Fatalf("101 emoji are 202 UTF-16 units: %v", issues)
+		t.Fatalf("201 emoji are 201 code points: %v", issues)
 	}
 }
 
@@ -78,7 +78,7 @@ func TestPatch(t *testing.T) {
 	if _, issues := Patch(mustParse(t, `{}`)); !reflect.DeepEqual(issues, []Issue{{"", "give title or body"}}) {
 		t.Errorf("empty patch: %v", issues)
 	}
-	if _, issues := Patch(mustParse(t, `{"zz":1}`)); !reflect.DeepEqual(issues, []Issue{{"", `Unrecognized key: "zz"`}}) {
+	if _, issues := Patch(mustParse(t, `{"zz":1}`)); !reflect.DeepEqual(issues, []Issue{{"", `Unrecognized key: "zz"`}, {"", "give title or body"}}) {
 		t.Errorf("unknown key only: %v", issues)
 	}
 	p, issues := Patch(mustParse(t, `{"body":"b"}`))
@@ -115,6 +115,8 @@ func TestList(t *testing.T) {
 		{[]QueryParam{{"limit", []string{"1", "2"}}}, 0, "Invalid input: expected number, received NaN"},
 		{[]QueryParam{{"cursor", []string{"a", "b"}}}, 0, "Invalid input: expected string, received array"},
 		{q("foo", "1"), 0, `Unrecognized key: "foo"`},
+		{q("b", "1", "a", "2", "3", "x"), 0, `Unrecognized keys: "3", "b", "a"`},
+		{q(`"`, "1"), 0, `Unrecognized key: """`},
 	} {
 		got, issues := List(tc.params)
 		if tc.issue == "" {

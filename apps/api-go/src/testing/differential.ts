@@ -75,9 +75,13 @@ export async function send(baseUrl: string, step: Step, session: Session): Promi
   const observed: Record<string, string | null> = {};
   for (const name of comparedHeaders) {
     const value = res.headers.get(name);
-    observed[name] = value === null ? null : normalize(value, session);
+    // A generated request id (the caller sent none, or an invalid one) is random on both sides.
+    observed[name] =
+      value === null ? null : name === http.requestIdHeader && /^[0-9a-f]{32}$/.test(value) ? '<generated>' : normalize(value, session);
   }
-  return { status: res.status, headers: observed, body: normalize(body, session) };
+  const generated = observed[http.requestIdHeader] === '<generated>' ? res.headers.get(http.requestIdHeader) : null;
+  const text = generated ? body.split(generated).join('<generated>') : body;
+  return { status: res.status, headers: observed, body: normalize(text, session) };
 }
 
 /** `http_requests_total` series of a /metrics text (route, method, status → count), minus the probes' own. */
