@@ -10,7 +10,7 @@ export const goModuleDir = resolve(import.meta.dirname, '..', '..');
 const repositoryRoot = resolve(goModuleDir, '..', '..');
 const outDir = join(repositoryRoot, '.artifacts', 'api-go');
 
-let built: Promise<string> | undefined;
+const built = new Map<string, Promise<string>>();
 
 /**
  * Builds `cmd/<command>` once per process and returns the binary. `go build` reuses Go's build cache, so after the
@@ -18,12 +18,17 @@ let built: Promise<string> | undefined;
  * (CGO_ENABLED=0), as the image ships it. Built to a temporary name and renamed, so parallel test files never run a
  * half-written binary.
  */
-export function goApiBinary(): Promise<string> {
-  built ??= (async () => {
+export const goApiBinary = (): Promise<string> => goBinary('./cmd/api', 'api');
+
+/** Any main package of the module (the benchmark's bare handler: `./bench/bare`), built like the API. */
+export function goBinary(pkg: string, name: string): Promise<string> {
+  let binary = built.get(pkg);
+  if (binary) return binary;
+  binary = (async () => {
     mkdirSync(outDir, { recursive: true });
-    const target = join(outDir, 'api');
+    const target = join(outDir, name);
     const temporary = `${target}.${process.pid}.tmp`;
-    await run('go', ['build', '-o', temporary, './cmd/api'], {
+    await run('go', ['build', '-o', temporary, pkg], {
       cwd: goModuleDir,
       env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' },
       maxBuffer: 16 * 1024 * 1024,
@@ -31,5 +36,6 @@ export function goApiBinary(): Promise<string> {
     renameSync(temporary, target);
     return target;
   })();
-  return built;
+  built.set(pkg, binary);
+  return binary;
 }
