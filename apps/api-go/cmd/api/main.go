@@ -219,7 +219,6 @@ func run(cfg config.Config, log *slog.Logger) error {
 func drain(log *slog.Logger, srv *server.Server, hs *http.Server, reason string) {
 	started := time.Now()
 	srv.BeginDrain()
-	hs.SetKeepAlivesEnabled(false)
 	log.Info("draining", "reason", reason, "lingerMs", linger.Milliseconds(), "drainMs", drainBudget.Milliseconds())
 	time.Sleep(linger)
 	ctx, cancel := context.WithTimeout(context.Background(), drainBudget-time.Since(started)-500*time.Millisecond)
