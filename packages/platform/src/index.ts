@@ -1,3 +1,4 @@
+export * from './api-implementation.ts';
 export * from './api-keys.ts';
 export * from './apps.ts';
 export * from './auth.ts';

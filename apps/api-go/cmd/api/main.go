@@ -26,6 +26,7 @@ import (
 	"github.com/homelab/homelab/apps/api-go/internal/config"
 	"github.com/homelab/homelab/apps/api-go/internal/faults"
 	"github.com/homelab/homelab/apps/api-go/internal/identity"
+	"github.com/homelab/homelab/apps/api-go/internal/logsink"
 	"github.com/homelab/homelab/apps/api-go/internal/metrics"
 	"github.com/homelab/homelab/apps/api-go/internal/migrate"
 	"github.com/homelab/homelab/apps/api-go/internal/notes"
@@ -54,25 +55,28 @@ func main() {
 		fmt.Fprintln(os.Stderr, "invalid configuration: "+config.ErrNoDatabase.Error())
 		os.Exit(configExitCode)
 	}
-	log := newLogger(cfg, "api")
+	sink := logsink.New(os.Stdout, 32<<10, 250*time.Millisecond)
+	defer func() { _ = sink.Close() }()
+	log := newLogger(cfg, "api", sink)
 	if len(os.Args) > 1 && os.Args[1] == "migrate" {
 		if err := runMigrate(cfg, log); err != nil {
 			log.Error("migration failed", "err", err.Error())
+			_ = sink.Close()
 			os.Exit(1)
 		}
 		return
 	}
 	if err := run(cfg, log); err != nil {
 		log.Error("start-up failed", "err", err.Error())
+		_ = sink.Close()
 		os.Exit(1)
 	}
 }
 
 // newLogger writes pino's line shape: level as a word, ISO time, service and version on every line.
-func newLogger(cfg config.Config, service string) *slog.Logger {
+func newLogger(cfg config.Config, service string, out io.Writer) *slog.Logger {
 	levels := map[string]slog.Level{"trace": slog.LevelDebug - 4, "debug": slog.LevelDebug, "info": slog.LevelInfo,
 		"warn": slog.LevelWarn, "error": slog.LevelError, "fatal": slog.LevelError + 4}
-	var out io.Writer = os.Stdout
 	level, ok := levels[cfg.LogLevel]
 	if !ok {
 		out, level = io.Discard, slog.LevelError+8
