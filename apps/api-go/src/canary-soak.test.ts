@@ -1,10 +1,5 @@
 import { auth, hashApiKey } from '@homelab/platform';
-import {
-  createDatabase,
-  realServersRequired,
-  type ServiceProcess,
-  startServiceProcess,
-} from '@homelab/test-servers';
+import { createDatabase, realServersRequired, type ServiceProcess, startServiceProcess } from '@homelab/test-servers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type ApiImpl, type ApiProcess, startApi } from './testing/api-process.ts';
 import { requestCounts } from './testing/differential.ts';
@@ -64,7 +59,11 @@ describe.skipIf(!available).each([
       const until = Date.now() + soakMs;
       while (Date.now() < until && failures.length === 0) {
         const title = `w${w}-${cycles}`;
-        const created = await fetch(`${gateway.url}/v1/notes`, { method: 'POST', headers: json, body: JSON.stringify({ title }) });
+        const created = await fetch(`${gateway.url}/v1/notes`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ title }),
+        });
         expectStatus('create', created, 201);
         const note = (await created.json()) as { id: string; version: number; title: string };
         for (let i = 0; i < 3; i++) {
@@ -98,7 +97,9 @@ describe.skipIf(!available).each([
         const { nextCursor } = (await page.json()) as { nextCursor: string | null };
         if (nextCursor) {
           // A cursor issued by one implementation continues on the other.
-          const next = await fetch(`${gateway.url}/v1/notes?limit=2&cursor=${encodeURIComponent(nextCursor)}`, { headers });
+          const next = await fetch(`${gateway.url}/v1/notes?limit=2&cursor=${encodeURIComponent(nextCursor)}`, {
+            headers,
+          });
           expectStatus('next page', next, 200);
           await next.arrayBuffer();
         }

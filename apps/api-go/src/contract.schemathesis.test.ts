@@ -43,13 +43,30 @@ describe.skipIf(!available)('the Go API conforms to the published contract (sche
   it('every operation, valid and invalid requests', async () => {
     const token = await createIdentitySigner({ secret: testIdentitySecret, lifetimeSeconds: 3_600 })('contract');
     const args = [
-      '--config-file', config, 'run', `${api.url}${http.paths.openapi}`, '-H', `${http.identityHeader}: ${token}`,
-      '--checks', 'all', '--max-examples', '25', '--seed', '9', '--request-timeout', '10',
-      '--generation-codec', 'utf-8', '--no-color',
+      '--config-file',
+      config,
+      'run',
+      `${api.url}${http.paths.openapi}`,
+      '-H',
+      `${http.identityHeader}: ${token}`,
+      '--checks',
+      'all',
+      '--max-examples',
+      '25',
+      '--seed',
+      '9',
+      '--request-timeout',
+      '10',
+      '--generation-codec',
+      'utf-8',
+      '--no-color',
     ];
     const run = await new Promise<{ code: number | null; output: string }>((done) => {
       let output = '';
-      const child = spawn(binary, args, { cwd: scratch, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' } });
+      const child = spawn(binary, args, {
+        cwd: scratch,
+        env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false' },
+      });
       child.stdout.on('data', (d) => {
         output += d;
       });

@@ -66,7 +66,12 @@ describe.skipIf(!available)('the Go API answers exactly as the TypeScript API', 
   it('notes: create, read, list with cursors, patch with If-Match, delete, quota', async () => {
     await both({ method: 'POST', path: '/v1/notes', headers: json(alice), body: '{"title":" first ","body":"x"}' });
     for (let i = 1; i < 5; i++) {
-      await both({ method: 'POST', path: '/v1/notes', headers: json(alice), body: `{"title":"n${i}","body":"<&>\\u2028é😀"}` });
+      await both({
+        method: 'POST',
+        path: '/v1/notes',
+        headers: json(alice),
+        body: `{"title":"n${i}","body":"<&>\\u2028é😀"}`,
+      });
     }
     await both({ method: 'GET', path: `/v1/notes/${note}`, headers: alice });
     await both({ method: 'GET', path: `/v1/notes/${note}`, headers: alice }); // now from the cache
@@ -77,13 +82,48 @@ describe.skipIf(!available)('the Go API answers exactly as the TypeScript API', 
     await both({ method: 'GET', path: '/v1/notes?limit=2&cursor={cursor}', headers: alice });
     await both({ method: 'GET', path: '/v1/notes', headers: bob });
     await both({ method: 'PATCH', path: `/v1/notes/${note}`, headers: json(alice), body: '{"title":"t"}' });
-    await both({ method: 'PATCH', path: `/v1/notes/${note}`, headers: { ...json(alice), 'if-match': '"1"' }, body: '{"title":"t2"}' });
-    await both({ method: 'PATCH', path: `/v1/notes/${note}`, headers: { ...json(alice), 'if-match': '"1"' }, body: '{"title":"t3"}' });
-    await both({ method: 'PATCH', path: `/v1/notes/${note}`, headers: { ...json(alice), 'if-match': ' W/"2" ' }, body: '{"body":""}' });
-    await both({ method: 'PATCH', path: `/v1/notes/${note}`, headers: { ...json(alice), 'if-match': '*' }, body: '{"body":"any"}' });
-    await both({ method: 'PATCH', path: `/v1/notes/${note}`, headers: { ...json(alice), 'if-match': 'x' }, body: '{"body":"b"}' });
-    await both({ method: 'PATCH', path: `/v1/notes/${note}`, headers: { ...json(bob), 'if-match': '*' }, body: '{"body":"b"}' });
-    await both({ method: 'PATCH', path: `/v1/notes/${missing}`, headers: { ...json(alice), 'if-match': '"3"' }, body: '{"body":"b"}' });
+    await both({
+      method: 'PATCH',
+      path: `/v1/notes/${note}`,
+      headers: { ...json(alice), 'if-match': '"1"' },
+      body: '{"title":"t2"}',
+    });
+    await both({
+      method: 'PATCH',
+      path: `/v1/notes/${note}`,
+      headers: { ...json(alice), 'if-match': '"1"' },
+      body: '{"title":"t3"}',
+    });
+    await both({
+      method: 'PATCH',
+      path: `/v1/notes/${note}`,
+      headers: { ...json(alice), 'if-match': ' W/"2" ' },
+      body: '{"body":""}',
+    });
+    await both({
+      method: 'PATCH',
+      path: `/v1/notes/${note}`,
+      headers: { ...json(alice), 'if-match': '*' },
+      body: '{"body":"any"}',
+    });
+    await both({
+      method: 'PATCH',
+      path: `/v1/notes/${note}`,
+      headers: { ...json(alice), 'if-match': 'x' },
+      body: '{"body":"b"}',
+    });
+    await both({
+      method: 'PATCH',
+      path: `/v1/notes/${note}`,
+      headers: { ...json(bob), 'if-match': '*' },
+      body: '{"body":"b"}',
+    });
+    await both({
+      method: 'PATCH',
+      path: `/v1/notes/${missing}`,
+      headers: { ...json(alice), 'if-match': '"3"' },
+      body: '{"body":"b"}',
+    });
     await both({ method: 'GET', path: `/v1/notes/${note}`, headers: alice });
     for (let i = 0; i < 4; i++) {
       await both({ method: 'POST', path: '/v1/notes', headers: json(alice), body: `{"title":"q${i}"}` });
@@ -97,25 +137,71 @@ describe.skipIf(!available)('the Go API answers exactly as the TypeScript API', 
 
   it('bad input: the same 4xx problem bodies', async () => {
     const bodies = [
-      '{}', '{"title":1,"body":null}', '{"title":"a","x":1,"y":2}', '{"zz":2,"title":1}', '{"title":"   "}',
-      `{"title":"${'a'.repeat(201)}","body":"${'b'.repeat(20_001)}"}`, '{"title":"a\\u0001","body":"\\ud800"}',
-      '{"title":"\\u0001' + 'a'.repeat(300) + '"}', '{"title":[],"body":1.5}', '{"title":"\\ufeff\\u00a0\\u2028"}',
-      '{"title":', '[]', 'null', '"x"', '', '{"10":1,"b":2,"2":3,"title":"t"}', '\ufeff{"title":"bom"}',
-      '{"title":"a","title":"b"}', '{"__proto__":{"x":1},"title":"a"}', '{"title":"😀' + '😀'.repeat(100) + '"}',
+      '{}',
+      '{"title":1,"body":null}',
+      '{"title":"a","x":1,"y":2}',
+      '{"zz":2,"title":1}',
+      '{"title":"   "}',
+      `{"title":"${'a'.repeat(201)}","body":"${'b'.repeat(20_001)}"}`,
+      '{"title":"a\\u0001","body":"\\ud800"}',
+      `{"title":"\\u0001${'a'.repeat(300)}"}`,
+      '{"title":[],"body":1.5}',
+      '{"title":"\\ufeff\\u00a0\\u2028"}',
+      '{"title":',
+      '[]',
+      'null',
+      '"x"',
+      '',
+      '{"10":1,"b":2,"2":3,"title":"t"}',
+      '\ufeff{"title":"bom"}',
+      '{"title":"a","title":"b"}',
+      '{"__proto__":{"x":1},"title":"a"}',
+      `{"title":"😀${'😀'.repeat(100)}"}`,
     ];
     for (const body of bodies) {
       await both({ method: 'POST', path: '/v1/notes', headers: json(alice), body });
       await both({ method: 'PATCH', path: `/v1/notes/${note}`, headers: { ...json(alice), 'if-match': '*' }, body });
     }
-    for (const contentType of ['text/plain', 'application/json;', 'application/vnd.x+json', 'APPLICATION/JSON', 'application/jsonx']) {
-      await both({ method: 'POST', path: '/v1/notes', headers: { ...alice, 'content-type': contentType }, body: '{"title":"ct"}' });
+    for (const contentType of [
+      'text/plain',
+      'application/json;',
+      'application/vnd.x+json',
+      'APPLICATION/JSON',
+      'application/jsonx',
+    ]) {
+      await both({
+        method: 'POST',
+        path: '/v1/notes',
+        headers: { ...alice, 'content-type': contentType },
+        body: '{"title":"ct"}',
+      });
     }
     await both({ method: 'POST', path: '/v1/notes', headers: alice, body: '{"title":"no type"}' });
     await both({ method: 'POST', path: '/v1/notes', headers: alice });
     for (const q of [
-      'limit=0', 'limit=abc', 'limit=1.5', 'limit=1000', 'foo=1', 'limit=1&limit=2', 'cursor=abc', `cursor=${'a'.repeat(201)}`,
-      'limit=Infinity', 'limit=1e20', 'limit=0x10', 'limit=', 'limit=%20', 'limit=-1', 'limit=+5', 'limit=.5', 'limit=1_0',
-      'cursor=a&cursor=b', 'cursor=a&limit=x&zz=1', '=1', 'limit', 'limit=%E2%80%A85', 'b=1&a=2&3=x',
+      'limit=0',
+      'limit=abc',
+      'limit=1.5',
+      'limit=1000',
+      'foo=1',
+      'limit=1&limit=2',
+      'cursor=abc',
+      `cursor=${'a'.repeat(201)}`,
+      'limit=Infinity',
+      'limit=1e20',
+      'limit=0x10',
+      'limit=',
+      'limit=%20',
+      'limit=-1',
+      'limit=+5',
+      'limit=.5',
+      'limit=1_0',
+      'cursor=a&cursor=b',
+      'cursor=a&limit=x&zz=1',
+      '=1',
+      'limit',
+      'limit=%E2%80%A85',
+      'b=1&a=2&3=x',
     ]) {
       await both({ method: 'GET', path: `/v1/notes?${q}`, headers: alice });
     }
@@ -138,9 +224,19 @@ describe.skipIf(!available)('the Go API answers exactly as the TypeScript API', 
       await both({ method: 'GET', path: '/v1/nothing', headers });
     }
     for (const [method, path] of [
-      ['PUT', '/v1/notes'], ['DELETE', '/v1/notes'], ['OPTIONS', '/v1/notes'], ['PUT', `/v1/notes/${note}`],
-      ['POST', `/v1/notes/${note}`], ['GET', '/v1/nothing'], ['GET', '/v1/notes/'], ['GET', '//v1/notes'],
-      ['GET', '/foo?x=1'], ['POST', '/healthz'], ['GET', '/healthz'], ['GET', '/openapi.json'], ['GET', '/v1/../healthz'],
+      ['PUT', '/v1/notes'],
+      ['DELETE', '/v1/notes'],
+      ['OPTIONS', '/v1/notes'],
+      ['PUT', `/v1/notes/${note}`],
+      ['POST', `/v1/notes/${note}`],
+      ['GET', '/v1/nothing'],
+      ['GET', '/v1/notes/'],
+      ['GET', '//v1/notes'],
+      ['GET', '/foo?x=1'],
+      ['POST', '/healthz'],
+      ['GET', '/healthz'],
+      ['GET', '/openapi.json'],
+      ['GET', '/v1/../healthz'],
     ] as const) {
       await both({ method, path, headers: alice });
     }

@@ -63,8 +63,10 @@ func TestCachedTokenExpires(t *testing.T) {
 	v, _ := NewVerifier(secret, func() time.Time { return now })
 	token := sign(t, jwt.SigningMethodHS256, []byte(secret),
 		jwt.MapClaims{"iss": Issuer, "aud": Audience, "sub": "bob", "iat": now.Unix(), "exp": now.Unix() + 60})
-	if v.Verify(token) != "bob" || v.Verify(token) != "bob" {
-		t.Fatal("a valid token must verify, also from the cache")
+	for range 2 { // the second time from the cache
+		if v.Verify(token) != "bob" {
+			t.Fatal("a valid token must verify, also from the cache")
+		}
 	}
 	now = now.Add(60 * time.Second)
 	if got := v.Verify(token); got != "" {

@@ -41,9 +41,7 @@ export async function startApi(
   const { timeoutMs = 60_000, captureStdout = true } = options;
   const port = options.port ?? (await freePort());
   const [command, args] =
-    impl === 'go'
-      ? [await goApiBinary(), []]
-      : [process.execPath, [resolve(repositoryRoot, 'apps/api/src/main.ts')]];
+    impl === 'go' ? [await goApiBinary(), []] : [process.execPath, [resolve(repositoryRoot, 'apps/api/src/main.ts')]];
   const child: ChildProcess = spawn(command, args, {
     cwd: repositoryRoot,
     env: {

@@ -36,7 +36,8 @@ export const comparedHeaders = [
 const isoTime = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g;
 
 export const fill = (text: string, session: Session): string =>
-  text.replace(/\{note(\d+)\}/g, (_, i) => session.ids[Number(i)] ?? '00000000-0000-4000-8000-00000000dead')
+  text
+    .replace(/\{note(\d+)\}/g, (_, i) => session.ids[Number(i)] ?? '00000000-0000-4000-8000-00000000dead')
     .replace(/\{cursor\}/g, session.cursor ?? 'no-cursor-yet');
 
 /** Ids become `<noteN>` (in the order this implementation created them), timestamps `<time>`, cursors `<cursor>`. */
@@ -77,7 +78,11 @@ export async function send(baseUrl: string, step: Step, session: Session): Promi
     const value = res.headers.get(name);
     // A generated request id (the caller sent none, or an invalid one) is random on both sides.
     observed[name] =
-      value === null ? null : name === http.requestIdHeader && /^[0-9a-f]{32}$/.test(value) ? '<generated>' : normalize(value, session);
+      value === null
+        ? null
+        : name === http.requestIdHeader && /^[0-9a-f]{32}$/.test(value)
+          ? '<generated>'
+          : normalize(value, session);
   }
   const generated = observed[http.requestIdHeader] === '<generated>' ? res.headers.get(http.requestIdHeader) : null;
   const text = generated ? body.split(generated).join('<generated>') : body;
