@@ -2,9 +2,23 @@
 // exported to openapi.json by `node apps/api-go/src/export-openapi.ts`; a test fails when the file drifts.
 package openapi
 
-import _ "embed"
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+)
 
-// Document is /openapi.json, byte for byte what the TypeScript API serves.
-//
 //go:embed openapi.json
-var Document []byte
+var document []byte
+
+// Document is /openapi.json, byte for byte what the TypeScript API serves (JSON.stringify's compact form): the
+// committed file may be formatted, compacting keeps every token as written.
+var Document = compact(document)
+
+func compact(src []byte) []byte {
+	var out bytes.Buffer
+	if err := json.Compact(&out, src); err != nil {
+		panic("openapi.json is not JSON: " + err.Error())
+	}
+	return out.Bytes()
+}
