@@ -14,9 +14,10 @@ const built = new Map<string, Promise<string>>();
 
 /**
  * Builds `cmd/<command>` once per process and returns the binary. `go build` reuses Go's build cache, so after the
- * first build on a machine this is a link step (about a second), and CI compiles the module once. Static
- * (CGO_ENABLED=0), as the image ships it. Built to a temporary name and renamed, so parallel test files never run a
- * half-written binary.
+ * first build on a machine this is a link step, and CI compiles the module once.
+ * Built with the environment's CGO setting (not forced off like the image's static build) so it shares Go's build
+ * cache with `go test` in scripts/go-check.sh. Built to a temporary name and renamed, so parallel test files never
+ * run a half-written binary.
  */
 export const goApiBinary = (): Promise<string> => goBinary('./cmd/api', 'api');
 
@@ -30,7 +31,7 @@ export function goBinary(pkg: string, name: string): Promise<string> {
     const temporary = `${target}.${process.pid}.tmp`;
     await run('go', ['build', '-o', temporary, pkg], {
       cwd: goModuleDir,
-      env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' },
+      env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' },
       maxBuffer: 16 * 1024 * 1024,
     });
     renameSync(temporary, target);
