@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/homelab/homelab/apps/api-go/internal/cache"
@@ -132,6 +133,11 @@ func openPool(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
 	pc.ConnConfig.ConnectTimeout = 2 * time.Second
 	pc.ConnConfig.RuntimeParams["statement_timeout"] = "4000"
 	pc.ConnConfig.RuntimeParams["application_name"] = "homelab-api-go"
+	// Unnamed statements with cached descriptions, as node-postgres uses: named prepared statements collide where
+	// connections share one session (the local shared PGlite served over the wire protocol answered 42P05
+	// "prepared statement already exists" to the Go canary; measured with homelab deploy api --local) and behind
+	// a transaction-pooling proxy.
+	pc.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)
