@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { namespaces, storageClasses, tls } from '@homelab/platform';
+import { apiImage, namespaces, storageClasses, tls } from '@homelab/platform';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadManifests, objectId } from './manifests.ts';
 import { buildPlatform } from './platform-app.ts';
@@ -55,5 +55,22 @@ describe('the platform app', () => {
       acme: { email: 'ops@example.org', dnsZone: 'example.org', cloudflareTokenSecret: 'cloudflare-token' },
     });
     expect(issuers(withAcme)).toContain('letsencrypt-staging');
+  });
+});
+
+describe('the Go API as the implementation (ADR 0135)', () => {
+  const objects = synthTo('api-go', { apiImplementation: 'go' });
+  const containersOf = (kind: string, name: string) =>
+    (
+      objects.find((o) => o.kind === kind && o.metadata.name === name) as unknown as {
+        spec: { template: { spec: { containers: { image: string; command?: string[] }[] } } };
+      }
+    ).spec.template.spec.containers;
+
+  it('runs the api-go image in both tracks and migrates with its binary', () => {
+    for (const name of ['api', 'api-canary']) expect(containersOf('Deployment', name)[0]?.image).toBe(apiImage('go'));
+    const [job] = containersOf('Job', 'api-migration');
+    expect(job?.image).toBe(apiImage('go'));
+    expect(job?.command).toEqual(['/app/api', 'migrate']);
   });
 });

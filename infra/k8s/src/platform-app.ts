@@ -1,4 +1,4 @@
-import { defaultStorageClass, k8sLabels, namespaces, partOf } from '@homelab/platform';
+import { type ApiImplementation, defaultStorageClass, k8sLabels, namespaces, partOf } from '@homelab/platform';
 import { App, YamlOutputType } from 'cdk8s';
 import { AppsChart } from './charts/apps-chart.ts';
 import { CertManagerChart } from './charts/cert-manager-chart.ts';
@@ -26,6 +26,8 @@ export interface PlatformOptions {
   readonly storageClass?: string;
   /** An ACME DNS-01 issuer, only when a real domain is configured. Default: none (the private CA only). */
   readonly acme?: AcmeIssuerProps;
+  /** The notes API implementation the api workload and migration Job run (ADR 0135). Default 'ts'. */
+  readonly apiImplementation?: ApiImplementation;
 }
 
 /**
@@ -44,7 +46,12 @@ export const platformParts = (options: PlatformOptions): { app: App; flows: Flow
   new CertManagerChart(app, 'cert-manager', { labels });
   const edge = new EdgeChart(app, 'edge', { labels, gatewayClassName: cluster.gatewayClass.name });
   const data = new DataChart(app, 'data', { labels, storageClass: options.storageClass ?? defaultStorageClass });
-  const apps = new AppsChart(app, 'apps', { labels, gateways: edge.gateways, redis: data.redis });
+  const apps = new AppsChart(app, 'apps', {
+    labels,
+    gateways: edge.gateways,
+    redis: data.redis,
+    ...(options.apiImplementation ? { apiImplementation: options.apiImplementation } : {}),
+  });
   new MonitoringChart(app, 'monitoring', {
     labels,
     ruleFiles: options.ruleFiles ?? [],

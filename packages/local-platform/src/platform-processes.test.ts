@@ -21,6 +21,24 @@ const envOf = (list: ReturnType<typeof platformProcesses>, name: string) =>
   list.find((p) => p.name === name)?.env ?? {};
 
 describe('local platform wiring', () => {
+  it('--api-impl go runs the Go binary on the shared database, the canary as chosen (ADR 0135)', () => {
+    const list = platformProcesses({
+      ...base,
+      apiImplementation: 'go',
+      canaryImplementation: 'ts',
+      canaryWeight: 50,
+      goApiBinary: '/bin/api-go',
+    });
+    expect(list.map((p) => p.name)).toEqual(['database', 'api', 'api-canary', 'gateway', 'web']);
+    const api = list.find((p) => p.name === 'api');
+    expect(api?.command).toBe('/bin/api-go');
+    expect(api?.args).toEqual([]);
+    expect(envOf(list, 'api')).toMatchObject({ MIGRATE_ON_START: 'true' });
+    expect(envOf(list, 'api').DATABASE_URL).toBe(envOf(list, 'api-canary').DATABASE_URL);
+    expect(list.find((p) => p.name === 'api-canary')?.args).toEqual(['/repo/apps/api/src/main.ts']);
+    expect(() => platformProcesses({ ...base, apiImplementation: 'go' })).toThrow(/Go API binary is required/);
+  });
+
   it('runs on embedded defaults with the platform ports and keeps PGlite under the data directory', () => {
     const list = platformProcesses(base);
     expect(list.map((p) => p.name)).toEqual(['api', 'gateway', 'web']);

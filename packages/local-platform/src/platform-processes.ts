@@ -6,7 +6,7 @@ import {
   appEnvironment,
   definedVariables,
 } from '@homelab/app-environment';
-import { apps, canaryGate, http, local } from '@homelab/platform';
+import { type ApiImplementation, apps, canaryGate, http, local } from '@homelab/platform';
 import { hashSync } from '@node-rs/argon2';
 import type { LocalSecrets } from './secrets.ts';
 import type { ProcessSpec } from './supervisor.ts';
@@ -24,6 +24,12 @@ export interface LocalPlatformOptions {
   readonly redisUrl?: string;
   /** Start a second API as a canary taking this share of traffic (percent); undefined: no canary. */
   readonly canaryWeight?: number;
+  /** The stable API's implementation (ADR 0135). Default 'ts'. */
+  readonly apiImplementation?: ApiImplementation;
+  /** The canary API's implementation. Default: the stable one's. */
+  readonly canaryImplementation?: ApiImplementation;
+  /** The built Go API binary; required when either implementation is 'go' (`goApiBinary()` of @homelab/api-go). */
+  readonly goApiBinary?: string;
   /** Prometheus' URL when one runs, for the web app's status page. */
   readonly prometheusUrl?: string;
   /** Added to every port, so a test can run beside a developer's platform. Default 0. */
@@ -64,12 +70,17 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
   const { secrets, root } = options;
   const node = process.execPath;
   const canary = options.canaryWeight !== undefined;
+  const stableImpl = options.apiImplementation ?? 'ts';
+  const canaryImpl = options.canaryImplementation ?? stableImpl;
+  const usesGo = stableImpl === 'go' || (canary && canaryImpl === 'go');
+  if (usesGo && !options.goApiBinary) throw new Error('the Go API binary is required for --api-impl/--canary-impl go');
   const processes: ProcessSpec[] = [];
   // Stable and canary must read and write the same notes, as in the cluster. Without a PostgreSQL URL, one
   // embedded PostgreSQL serves both over the wire protocol, on the stable API's own PGlite directory, so the
   // notes are the same with and without --canary.
+  // The Go API has no embedded database: it gets the same shared one.
   let databaseUrl = options.databaseUrl;
-  if (canary && !databaseUrl) {
+  if ((canary || usesGo) && !databaseUrl) {
     processes.push({
       name: sharedDatabaseName,
       command: node,
@@ -119,10 +130,16 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
     extra: AppEnvironments[A] = {},
   ): Record<string, string> =>
     definedVariables({ ...common, ...appEnvironment(app, addressing(port, version)), ...extra });
-  const apiProcess = (name: string, port: number, version: string, after: string[]): ProcessSpec => ({
+  const apiProcess = (
+    name: string,
+    port: number,
+    version: string,
+    after: string[],
+    impl: ApiImplementation,
+  ): ProcessSpec => ({
     name,
-    command: node,
-    args: [join(root, 'apps/api/src/main.ts')],
+    command: impl === 'go' ? (options.goApiBinary as string) : node,
+    args: impl === 'go' ? [] : [join(root, 'apps/api/src/main.ts')],
     cwd: root,
     env: env('api', port, version, {
       PGLITE_DATA_DIR: join(options.dataDir, 'api/pglite'),
@@ -139,11 +156,11 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
     ...(after.length > 0 ? { after } : {}),
   });
   const databaseFirst = processes.length > 0 ? [sharedDatabaseName] : [];
-  processes.push(apiProcess('api', ports.api, 'stable', databaseFirst));
+  processes.push(apiProcess('api', ports.api, 'stable', databaseFirst, stableImpl));
   if (canary) {
     // After the stable API, as the cluster runs the migration Job before a rollout: the canary's migrations (if
     // it has newer ones) then run against a schema the stable API has already brought up.
-    processes.push(apiProcess('api-canary', ports.canaryApi, 'canary', [...databaseFirst, 'api']));
+    processes.push(apiProcess('api-canary', ports.canaryApi, 'canary', [...databaseFirst, 'api'], canaryImpl));
   }
   processes.push({
     name: 'gateway',

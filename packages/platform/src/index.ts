@@ -1,6 +1,7 @@
 // The platform's facts. Every other package imports them from here; nothing else repeats a port, a name or a
 // version as a literal. Groups (README.md says what each holds and who reads it): apps, service levels,
 // operations, cluster, identity, versions.
+export * from './api-implementation.ts'; // apps: the API's implementation (TypeScript or Go), its image
 export * from './api-keys.ts'; // identity: API-key hashing
 export * from './apps.ts'; // apps: the three services, ports, replicas, resources, SLOs
 export * from './auth.ts'; // identity: web users, the gateway's identity token

@@ -7,12 +7,16 @@ import {
   type SecretSource,
 } from '@homelab/app-environment';
 import {
+  type ApiImplementation,
   type AppName,
+  apiImage,
+  apiImplementations,
   appImage,
   appImageTag,
   apps,
   canaryGate,
   configMountPath,
+  defaultApiImplementation,
   monitoringStack,
   namespaces,
   publicPaths,
@@ -39,6 +43,8 @@ export interface AppsChartProps extends Omit<ChartProps, 'namespace'> {
   readonly gateways: Gateways;
   /** The Redis the gateway's token buckets and the API's cache share. */
   readonly redis: Redis;
+  /** Which notes API implementation the api workload and its migration Job run (ADR 0135). Default 'ts'. */
+  readonly apiImplementation?: ApiImplementation;
 }
 
 /** Where each secret is mounted: the Pulumi program creates these Secrets with these keys. */
@@ -71,7 +77,7 @@ export class AppsChart extends Chart {
   readonly migration: MigrationJob;
 
   constructor(scope: Construct, id: string, props: AppsChartProps) {
-    const { gateways, redis, ...chartProps } = props;
+    const { gateways, redis, apiImplementation = defaultApiImplementation, ...chartProps } = props;
     super(scope, id, { ...chartProps, namespace: namespaces.apps });
     let gatewayUrl: string | undefined;
     const addressing = (name: AppName): Addressing => ({
@@ -113,7 +119,7 @@ export class AppsChart extends Chart {
     });
     this.api = new AppWorkload(this, 'api', {
       app: apps.api,
-      image: appImage('api'),
+      image: apiImage(apiImplementation),
       config: config('api'),
       secretFiles: secretsOf('adminToken', 'databaseUrl', 'identityToken'),
     });
@@ -133,7 +139,10 @@ export class AppsChart extends Chart {
       }),
       new WeightedRoute(this, 'api-route', { workload: this.api, listener: gateways.internalHttp }),
     ];
-    this.migration = new MigrationJob(this, 'migration', { image: appImage('api') });
+    this.migration = new MigrationJob(this, 'migration', {
+      image: apiImage(apiImplementation),
+      command: apiImplementations[apiImplementation].migrateCommand,
+    });
     new DeployerRbac(this, 'deployer', { workloads, routes });
     for (const workload of workloads) {
       new MetricsPodMonitor(this, `${workload.app.name}-monitor`, {

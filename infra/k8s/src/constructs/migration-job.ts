@@ -11,6 +11,8 @@ import { addServiceAccount } from './workload-objects.ts';
 export interface MigrationJobProps {
   /** The API image; the Job runs its migration entry point. */
   readonly image: string;
+  /** Default `node src/migrate.ts` (the TypeScript image); `apiImplementations[impl].migrateCommand` otherwise. */
+  readonly command?: readonly string[];
 }
 
 /**
@@ -51,7 +53,7 @@ export class MigrationJob extends Construct {
                   {
                     name: 'migrate',
                     image: props.image,
-                    command: ['node', 'src/migrate.ts'],
+                    command: [...(props.command ?? ['node', 'src/migrate.ts'])],
                     // The service kit reads DATABASE_URL from the mounted Secret file DATABASE_URL_FILE names.
                     env: [{ name: 'DATABASE_URL_FILE', value: `${database.mount.mountPath}/url` }],
                     volumeMounts: [tmp.mount, database.mount],

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { goApiBinary } from '@homelab/api-go';
 import {
   credentialLines,
   credentialsCommandLine,
@@ -21,7 +22,7 @@ import {
   watchLaunchers,
   writeCredentialsFile,
 } from '@homelab/local-platform';
-import { apps, hashApiKey, local } from '@homelab/platform';
+import { apps, hashApiKey, local, parseApiImplementation } from '@homelab/platform';
 import { type Command, exitCodes, integerFlag, parseFlags } from '../framework/index.ts';
 
 const usage = `homelab up [options]
@@ -38,6 +39,9 @@ Options:
                          one database (without --database-url: embedded PGlite served on port ${local.sharedDatabasePort})
   --canary-weight <n>    the canary's share in percent (implies --canary); change it later with
                          PUT /admin/upstreams/notes on the gateway
+  --api-impl <ts|go>     the notes API implementation (default ts); go is built with \`go build\` (cached) and
+                         runs on PostgreSQL (--database-url, else the shared embedded one)
+  --canary-impl <ts|go>  the canary's implementation (implies --canary; default: the stable one's)
   --prometheus           start /usr/bin/prometheus scraping everything with the project's rules
   --data-dir <dir>       default ${local.dataDir} (relative to the repository root)
   --port-offset <n>      add n to every port (run beside another instance)
@@ -54,6 +58,8 @@ async function runUp(argv: readonly string[]): Promise<number> {
     'redis-url': { type: 'string' },
     canary: { type: 'boolean' },
     'canary-weight': { type: 'string' },
+    'api-impl': { type: 'string' },
+    'canary-impl': { type: 'string' },
     prometheus: { type: 'boolean' },
     'data-dir': { type: 'string' },
     'port-offset': { type: 'string' },
@@ -61,8 +67,10 @@ async function runUp(argv: readonly string[]): Promise<number> {
   });
   const dataDir = resolve(repositoryRoot, values['data-dir'] ?? local.dataDir);
   const portOffset = integerFlag(values['port-offset'], 'port-offset', 0);
+  const apiImplementation = parseApiImplementation(values['api-impl'] ?? 'ts');
+  const canaryImplementation = values['canary-impl'] ? parseApiImplementation(values['canary-impl']) : undefined;
   const canaryWeight =
-    values.canary || values['canary-weight']
+    values.canary || values['canary-weight'] || canaryImplementation
       ? integerFlag(values['canary-weight'], 'canary-weight', 10, 0, 100)
       : undefined;
   mkdirSync(dataDir, { recursive: true });
@@ -86,6 +94,9 @@ async function runUp(argv: readonly string[]): Promise<number> {
     ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
     ...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
     ...(canaryWeight !== undefined ? { canaryWeight } : {}),
+    apiImplementation,
+    ...(canaryImplementation ? { canaryImplementation } : {}),
+    ...(apiImplementation === 'go' || canaryImplementation === 'go' ? { goApiBinary: await goApiBinary() } : {}),
     ...(withPrometheus ? { prometheusUrl: `http://127.0.0.1:${ports.prometheus}` } : {}),
     portOffset,
   });

@@ -1,0 +1,58 @@
+import { project } from './cluster.ts';
+import { appImageTag } from './k8s.ts';
+
+/**
+ * The notes API has two implementations with one contract (ADR 0135): TypeScript (apps/api) and Go (apps/api-go).
+ * Either serves behind the gateway at any weight, on the same database, Redis, env, metrics and probes; this is
+ * the one typed place that says what differs between them: the image and the commands in it.
+ */
+export type ApiImplementation = 'ts' | 'go';
+
+export interface ApiImplementationSpec {
+  readonly implementation: ApiImplementation;
+  /** Image name under the project's repository (the tag is the apps' tag; a deploy pins the digest). */
+  readonly imageName: string;
+  /** The container's command to serve (the image's entrypoint does the same; manifests may rely on it). */
+  readonly serveCommand: readonly string[];
+  /** The migration Job's command: the same migrations directory (apps/api/migrations) either way. */
+  readonly migrateCommand: readonly string[];
+  /** Where the source lives. */
+  readonly sourceDir: string;
+}
+
+export const apiImplementations = {
+  ts: {
+    implementation: 'ts',
+    imageName: 'api',
+    serveCommand: ['node', 'src/main.ts'],
+    migrateCommand: ['node', 'src/migrate.ts'],
+    sourceDir: 'apps/api',
+  },
+  /**
+   * The image (built by the image builder): a static binary (`CGO_ENABLED=0 go build -trimpath -ldflags "-s -w"
+   * ./cmd/api` in apps/api-go) at /app/api, with apps/api/migrations copied to /app/migrations (the binary looks
+   * beside itself first), user 10001, no shell needed. `api migrate` is the one-shot migration.
+   */
+  go: {
+    implementation: 'go',
+    imageName: 'api-go',
+    serveCommand: ['/app/api'],
+    migrateCommand: ['/app/api', 'migrate'],
+    sourceDir: 'apps/api-go',
+  },
+} as const satisfies Record<ApiImplementation, ApiImplementationSpec>;
+
+export const apiImplementationNames = Object.keys(apiImplementations) as ApiImplementation[];
+
+/** The stable implementation unless a deploy says otherwise. */
+export const defaultApiImplementation: ApiImplementation = 'ts';
+
+/** Parses a flag or config value, naming the accepted ones. */
+export function parseApiImplementation(value: string): ApiImplementation {
+  if ((apiImplementationNames as string[]).includes(value)) return value as ApiImplementation;
+  throw new Error(`unknown API implementation "${value}": expected one of ${apiImplementationNames.join(', ')}`);
+}
+
+/** `<imageRepository>/<api|api-go>:<tag>`. */
+export const apiImage = (implementation: ApiImplementation): string =>
+  `${project.imageRepository}/${apiImplementations[implementation].imageName}:${appImageTag}`;
