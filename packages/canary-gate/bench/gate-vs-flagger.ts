@@ -50,8 +50,7 @@ interface Row {
 const share = (row: Row, f: (o: ReplayOutcome) => boolean) => row.outcomes.filter(f).length / row.outcomes.length;
 const isBlame = (o: ReplayOutcome) =>
   o.decision === 'rollback' && (o.reason === 'regression' || o.reason === 'failed checks');
-const times = (row: Row, f: (o: ReplayOutcome) => boolean = () => true) =>
-  row.outcomes.filter(f).map((o) => o.seconds);
+const times = (row: Row, f: (o: ReplayOutcome) => boolean = () => true) => row.outcomes.filter(f).map((o) => o.seconds);
 
 const started = performance.now();
 const rows: Row[] = [];
@@ -108,10 +107,12 @@ for (const r of rows) {
   console.log(
     `| ${r.rps} | ${behaviour(r.cell)} | ${r.system} | ${pct(share(r, isBlame))} | ${pct(share(r, (o) => o.decision === 'promote'))} | ` +
       `${pct(share(r, (o) => o.decision === 'held' || o.decision === 'undecided'))} | ${secs(percentile(t, 0.5))} | ${secs(percentile(t, 0.95))} | ` +
-      `${Math.round(percentile(
-        r.outcomes.map((o) => o.canaryRequests),
-        0.5,
-      ))} |`,
+      `${Math.round(
+        percentile(
+          r.outcomes.map((o) => o.canaryRequests),
+          0.5,
+        ),
+      )} |`,
   );
 }
 
@@ -130,7 +131,9 @@ const perRate: Goal[] = [
     'healthy canaries promoted >= 98 % within 15 min',
     (rps, s) => {
       const worst = Math.min(
-        ...cellsOf('healthy').map((c) => share(row(rps, c.name, s), (o) => o.decision === 'promote' && o.seconds <= 900)),
+        ...cellsOf('healthy').map((c) =>
+          share(row(rps, c.name, s), (o) => o.decision === 'promote' && o.seconds <= 900),
+        ),
       );
       return [worst >= 0.98, `worst ${pct(worst)}`];
     },
@@ -157,7 +160,9 @@ const perRate: Goal[] = [
     'not its fault',
     'shared outage and bad stable: canary blamed <= 1 %',
     (rps, s) => {
-      const worst = Math.max(...cellsOf(['shared outage', 'bad stable']).map((c) => share(row(rps, c.name, s), isBlame)));
+      const worst = Math.max(
+        ...cellsOf(['shared outage', 'bad stable']).map((c) => share(row(rps, c.name, s), isBlame)),
+      );
       return [worst <= 0.01, `worst ${pct(worst)}`];
     },
   ],
@@ -196,7 +201,9 @@ const at20: Goal[] = [
     'G1',
     'healthy canary rolled back <= 2 %',
     (rps, s) => {
-      const worst = Math.max(...cellsOf('healthy').map((c) => share(row(rps, c.name, s), (o) => o.decision === 'rollback')));
+      const worst = Math.max(
+        ...cellsOf('healthy').map((c) => share(row(rps, c.name, s), (o) => o.decision === 'rollback')),
+      );
       return [worst <= 0.02, `worst healthy cell ${pct(worst)}`];
     },
   ],

@@ -1,4 +1,5 @@
 import { k8sLabels } from './k8s.ts';
+import { syntheticTrafficLabel } from './sli.ts';
 import { burnRateTiers } from './slo-alerting.ts';
 
 /** One step of a canary rollout: the canary's share of traffic and how long it may take to prove itself. */
@@ -107,8 +108,8 @@ export const canaryGate = {
     maxRps: 40,
     header: 'x-homelab-synthetic',
     value: '1',
-    label: 'traffic',
-    labelValue: 'synthetic',
+    label: syntheticTrafficLabel.name,
+    labelValue: syntheticTrafficLabel.value,
   },
   /** Where deploy history is kept: a JSON-lines file locally, a ConfigMap in the cluster. */
   history: {

@@ -1,3 +1,4 @@
+import { canaryGate } from '@homelab/platform';
 import type { Context } from 'hono';
 import pino, { type Logger } from 'pino';
 import type { ServiceMetrics } from './metrics.ts';
@@ -88,7 +89,10 @@ export function createRequestObserver({ logger, metrics, accessLog = true, reque
       const seconds = (performance.now() - start) / 1000;
       const status = c.res.status;
       const route = routeLabel(c.req.routePath, status);
-      if (requestMetrics) metrics.observeRequest(c.req.method, route, status, seconds);
+      if (requestMetrics) {
+        const synthetic = c.req.raw.headers.get(canaryGate.synthetic.header) === canaryGate.synthetic.value;
+        metrics.observeRequest(c.req.method, route, status, seconds, synthetic);
+      }
       // Query strings can carry tokens and bodies can carry anything: neither is logged.
       if (accessLog && logger.isLevelEnabled('info')) {
         writeLine({

@@ -84,7 +84,10 @@ export function validateGateConfig(config: GateConfig): void {
     if (!(config[name] > 0 && config[name] < 0.5)) throw new Error(`canaryGate.${name}: must be in (0, 0.5)`);
   }
   if (
-    !(config.stagePassMaxRelativeLogEvidence > 0 && config.stagePassMaxRelativeLogEvidence < Math.log(1 / config.relativeAlpha))
+    !(
+      config.stagePassMaxRelativeLogEvidence > 0 &&
+      config.stagePassMaxRelativeLogEvidence < Math.log(1 / config.relativeAlpha)
+    )
   ) {
     throw new Error('canaryGate.stagePassMaxRelativeLogEvidence: must be in (0, ln(1/relativeAlpha))');
   }

@@ -44,9 +44,9 @@ describe('counter increments', () => {
     });
     // A process that appeared since the last reading (a new pod): everything it counted is new.
     const withNew = { ...after, c: { requests: 7, errors: 0, slow: 1 } };
-    expect(increments({ canary: before, stable: undefined }, { canary: withNew, stable: undefined }).canary.requests).toBe(
-      21,
-    );
+    expect(
+      increments({ canary: before, stable: undefined }, { canary: withNew, stable: undefined }).canary.requests,
+    ).toBe(21);
   });
 
   it('does not count the history of a process that was missing from one scrape again (issue 18)', () => {
@@ -74,7 +74,9 @@ describe('counter increments', () => {
 
   it('takes the first reading as the baseline, whatever the processes had counted before the rollout', () => {
     const tracker = counterTracker();
-    expect(tracker.next({ canary: { a: { requests: 50, errors: 2, slow: 1 } }, stable: undefined }).canary.requests).toBe(0);
+    expect(
+      tracker.next({ canary: { a: { requests: 50, errors: 2, slow: 1 } }, stable: undefined }).canary.requests,
+    ).toBe(0);
     // A canary process first seen after the baseline started during the rollout: all of it is new.
     expect(
       tracker.next({

@@ -71,7 +71,8 @@ describe('the gate', () => {
     const holdPolicy = gateConfigFor('api', { stages: [{ weight: 20, deadlineSeconds: 60 }], deadlinePolicy: 'hold' });
     const other = startGate(holdPolicy, cleanBaseline);
     let d: Decision | undefined;
-    for (let k = 1; k <= 12; k++) d = step(holdPolicy, other, { at: 5 * k, seconds: 5, canary: counts(10), stable: counts(40) });
+    for (let k = 1; k <= 12; k++)
+      d = step(holdPolicy, other, { at: 5 * k, seconds: 5, canary: counts(10), stable: counts(40) });
     expect(d).toMatchObject({ kind: 'held' });
   });
 
@@ -183,7 +184,12 @@ describe('the gate', () => {
       let last: Decision | undefined;
       for (let k = 1; k <= 130 && !state.final; k++) {
         const w = currentWeight(c, state) / 100;
-        last = step(c, state, { at: 5 * k, seconds: 5, canary: counts(100 * w, 3 * w), stable: counts(100 * (1 - w), 3 * (1 - w)) });
+        last = step(c, state, {
+          at: 5 * k,
+          seconds: 5,
+          canary: counts(100 * w, 3 * w),
+          stable: counts(100 * (1 - w), 3 * (1 - w)),
+        });
         expect(last.kind === 'rollback').toBe(false);
       }
       return last;
@@ -206,7 +212,12 @@ describe('the gate', () => {
     let last: Decision | undefined;
     for (let k = 1; k <= 200 && !state.final; k++) {
       const w = currentWeight(config, state) / 100;
-      last = step(config, state, { at: 5 * k, seconds: 5, canary: counts(100 * w), stable: counts(100 * (1 - w), 3 * (1 - w)) });
+      last = step(config, state, {
+        at: 5 * k,
+        seconds: 5,
+        canary: counts(100 * w),
+        stable: counts(100 * (1 - w), 3 * (1 - w)),
+      });
     }
     expect(last).toMatchObject({ kind: 'promote' });
     expect(last?.detail).toMatch(/stable was failing its SLO \(errors: 3\.\d+ %\) while the canary met it/);
@@ -243,7 +254,12 @@ describe('the gate', () => {
     for (let k = 1; k <= 400 && !state.final; k++) {
       const w = currentWeight(config, state) / 100;
       const n = 100 * w;
-      last = step(config, state, { at: 5 * k, seconds: 5, canary: counts(n, 0, n / 50), stable: counts(100 - n, 0, (100 - n) / 100) });
+      last = step(config, state, {
+        at: 5 * k,
+        seconds: 5,
+        canary: counts(n, 0, n / 50),
+        stable: counts(100 - n, 0, (100 - n) / 100),
+      });
     }
     expect(last).toMatchObject({ kind: 'rollback', reason: 'regression' });
     expect(last?.detail).toMatch(/slow/);

@@ -32,8 +32,11 @@ export interface SliEvidence {
   readonly testA: number;
   /** Test A at the paging alternative p1 since this stage started (the stage passes at <= lower). */
   readonly testAStage: number;
-  /** Test A at the tight alternative p1' over the whole rollout (must be <= lower before the last stage). */
-  readonly testATight: number;
+  /**
+   * Test A at the tight alternative p1' over the whole rollout (must be <= lower before the last stage). This and
+   * the stable fields are optional because deploy records written before issue 18 lack them (the history page).
+   */
+  readonly testATight?: number;
   /** Rollback at testA >= upper = ln(1/alpha). */
   readonly upper: number;
   readonly lower: number;
@@ -44,8 +47,8 @@ export interface SliEvidence {
    * Stable's own CUSUM against the SLO: at >= upper Test A stops blaming the canary; at >= stableThreshold stable
    * is failing its SLO (the record says so).
    */
-  readonly stableCusum: number;
-  readonly stableThreshold: number;
+  readonly stableCusum?: number;
+  readonly stableThreshold?: number;
   readonly canaryBad: number;
   readonly stableBad: number;
 }
@@ -206,7 +209,7 @@ export function step(config: GateConfig, state: GateState, obs: Observation): De
       }
       return {
         kind: 'hold',
-        reason: reason === 'shared outage' ? reason : 'extended',
+        reason: 'extended',
         alert,
         detail: `${stageName} past its ${stageSpec.deadlineSeconds} s deadline, extended while evidence arrives (${reason}: ${detail}); ${evidenceText(state)}`,
       };
@@ -237,10 +240,7 @@ export function step(config: GateConfig, state: GateState, obs: Observation): De
       { requests: obs.stable.requests, bad: badOf(obs.stable, name) },
     );
     // Page's CUSUM of stable's own Test A: reflected at 0, so it says "failing now" and recovers after an outage.
-    s.stableCusum = Math.max(
-      0,
-      s.stableCusum + sprtIncrement(s.bounds, obs.stable.requests, badOf(obs.stable, name)),
-    );
+    s.stableCusum = Math.max(0, s.stableCusum + sprtIncrement(s.bounds, obs.stable.requests, badOf(obs.stable, name)));
     if (s.stableCusum >= config.stableFailingLogEvidence) s.stableFailedSeen = true;
   }
 
@@ -252,7 +252,7 @@ export function step(config: GateConfig, state: GateState, obs: Observation): De
   const stableSeen = state.stableBaselineRequests + state.stableTotal.requests;
   const stableUnknown = stableSeen > 0 && stableSeen < config.minStableRequestsForBlame;
   const stableClean = (name: SliName) =>
-    !stableUnknown && evidence[name].stableCusum < state.sli[name].bounds.badStep / 2;
+    !stableUnknown && state.sli[name].stableCusum < state.sli[name].bounds.badStep / 2;
   let sharedOutage: string | undefined;
   let waiting: string | undefined;
   for (const name of sliNames) {
@@ -266,7 +266,7 @@ export function step(config: GateConfig, state: GateState, obs: Observation): De
       return finish({ kind: 'rollback', reason: 'regression', detail: `Test B (worse than stable) ${what}` });
     }
     if (e.testA >= e.upper) {
-      if (e.stableCusum >= e.upper) sharedOutage = what;
+      if (state.sli[name].stableCusum >= e.upper) sharedOutage = what;
       else if (!stableClean(name)) waiting = what;
       else return finish({ kind: 'rollback', reason: 'regression', detail: `Test A (against the SLO) ${what}` });
     }
@@ -279,7 +279,11 @@ export function step(config: GateConfig, state: GateState, obs: Observation): De
       state.stageCanary.requests >= config.minRequestsForRollback &&
       sliNames.every((name) => evidence[name].testB < passBar);
     if (!(config.promoteIfNoWorse && noWorse)) {
-      return hold('shared outage', `both versions over the SLO, the canary no worse than stable: ${sharedOutage}`, true);
+      return hold(
+        'shared outage',
+        `both versions over the SLO, the canary no worse than stable: ${sharedOutage}`,
+        true,
+      );
     }
     override = `; operator override (promote-if-no-worse) passed it in a shared outage: ${sharedOutage}`;
   }
@@ -297,7 +301,7 @@ export function step(config: GateConfig, state: GateState, obs: Observation): De
     override !== '' ||
     (evidence[name].testAStage <= evidence[name].lower &&
       evidence[name].testB < passBar &&
-      (!needsTight || evidence[name].testATight <= evidence[name].lower));
+      (!needsTight || state.sli[name].testATight <= evidence[name].lower));
   if (sliNames.every(passes)) {
     const next = state.stage + 1;
     const nextSpec = config.stages[next];

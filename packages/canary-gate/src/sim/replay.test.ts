@@ -29,8 +29,10 @@ const run = (name: string, replays: number, rps = 20) =>
       canaryGate.baselineSeconds,
     ),
   );
-const share = (xs: readonly { decision: string; reason?: string | undefined }[], f: (x: (typeof xs)[number]) => boolean) =>
-  xs.filter(f).length / xs.length;
+const share = (
+  xs: readonly { decision: string; reason?: string | undefined }[],
+  f: (x: (typeof xs)[number]) => boolean,
+) => xs.filter(f).length / xs.length;
 
 describe('seeded replays of whole rollouts', () => {
   it('draws the same arrivals for every consumer of a seed; only the split follows the weight', () => {
