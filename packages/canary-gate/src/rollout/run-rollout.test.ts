@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CanaryNotReadyError, type RolloutRecord, type TrafficDriver } from '../drivers/traffic-driver.ts';
 import { gateConfigFor } from '../engine/config.ts';
+import type { Counts } from '../engine/counts.ts';
 import { markdownSummary } from '../report/summary.ts';
 import type { MetricSource } from '../sources/metric-source.ts';
 import { runRollout } from './run-rollout.ts';
@@ -142,7 +143,8 @@ describe('runRollout on a low-traffic app', () => {
         reads++;
         const c = (n: number) => ({ requests: Math.floor(n), errors: 0, slow: 0 });
         // Process b misses every third scrape: its history must not be counted again when it is back.
-        const canaryReading = reads % 3 === 0 ? { a: c(canary.a) } : { a: c(canary.a), b: c(canary.b) };
+        const canaryReading: Record<string, Counts> =
+          reads % 3 === 0 ? { a: c(canary.a) } : { a: c(canary.a), b: c(canary.b) };
         return { canary: canaryReading, stable: { s: c(stable) } };
       },
     };
