@@ -116,7 +116,7 @@ export async function deploy(options: DeployOptions): Promise<DeployOutcome> {
     source,
     driver,
     evaluationSeconds: options.evaluationSeconds ?? canaryGate.evaluationSeconds,
-    ...(options.baselineSeconds !== undefined ? { baselineSeconds: options.baselineSeconds } : {}),
+    baselineSeconds: options.baselineSeconds ?? canaryGate.baselineSeconds,
     ...(options.synthetic ? { startSynthetic: autocannonSynthetic(options.synthetic) } : {}),
     onEvent: (message) => options.write(`${options.live ? '\n' : ''}deploy ${options.app}: ${message}\n`),
     onEvaluation: (point) => {

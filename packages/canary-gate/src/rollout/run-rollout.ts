@@ -17,7 +17,7 @@ export interface RunRolloutOptions {
   readonly evaluationSeconds: number;
   /**
    * Seconds of stable-only traffic read before the first shift: the observed rate for the power plan and stable's
-   * baseline. Default `canaryGate.baselineSeconds`; 0 skips it (the plan then assumes no traffic).
+   * baseline. Default two evaluations (drills and tests); `deploy()` uses `canaryGate.baselineSeconds`.
    */
   readonly baselineSeconds?: number;
   /** The power plan's target and cap; default `canaryGate.synthetic`. */
@@ -68,7 +68,7 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRes
   const event = options.onEvent ?? (() => {});
   const recovered = await recoverInterrupted(driver, app);
   if (recovered) event(recovered);
-  const baselineSeconds = options.baselineSeconds ?? canaryGate.baselineSeconds;
+  const baselineSeconds = options.baselineSeconds ?? 2 * options.evaluationSeconds;
   const planOptions: PlanOptions = {
     targetDecisionSeconds: options.plan?.targetDecisionSeconds ?? canaryGate.synthetic.targetDecisionSeconds,
     maxSyntheticRps: options.plan?.maxSyntheticRps ?? canaryGate.synthetic.maxRps,
