@@ -65,10 +65,14 @@ for (const rps of rates) {
     const flagger = rules.map(() => [] as ReplayOutcome[]);
     for (let seed = 1; seed <= replays; seed++) {
       gate.push(replayGate(config, scenario, seed, evaluationSeconds, canaryGate.baselineSeconds));
-      rules.forEach((rule, i) => flagger[i]?.push(replayFlagger(rule, scenario, seed, evaluationSeconds)));
+      rules.forEach((rule, i) => {
+        flagger[i]?.push(replayFlagger(rule, scenario, seed, evaluationSeconds));
+      });
     }
     rows.push({ rps, cell, system: 'gate', outcomes: gate });
-    rules.forEach((rule, i) => rows.push({ rps, cell, system: rule.name, outcomes: flagger[i] ?? [] }));
+    rules.forEach((rule, i) => {
+      rows.push({ rps, cell, system: rule.name, outcomes: flagger[i] ?? [] });
+    });
     const undecided = gate.filter((o) => o.decision === 'undecided').length;
     if (undecided > 0) {
       incomplete++;
