@@ -192,6 +192,9 @@ describe('runRollout on a low-traffic app', () => {
     expect(result.outcome).toBe('held');
     expect(w.calls).toEqual(['setWeight 20', 'setWeight 0']);
     expect(result.plan).toMatch(/synthetic/);
+    const summary = markdownSummary(result);
+    expect(summary).toMatch(/\*\*held for the operator, not rolled back\*\* \(insufficient evidence\)/);
+    expect(summary).toMatch(/Power plan: plan: /);
     // Every canary request counted once although process b missed every third scrape.
     const counted = result.timeline.at(-1)?.canary.requests ?? 0;
     expect(counted).toBeLessThanOrEqual(w.canaryServed());
