@@ -9,7 +9,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 mkdir -p .artifacts
 [ -f go.work ] || { echo '{"passed":0,"failed":0,"skipped":0}' >.artifacts/go-tests.json; exit 0; }
-export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--mod=mod}"
+# No -mod=mod: go.work puts every module in workspace mode, where go refuses it (only readonly/vendor).
+export GOTOOLCHAIN=local
 want="$(node -p "require('./packages/platform/versions.json').tools.go")"
 have="$(go env GOVERSION)"; have="${have#go}"
 if [ "$have" != "$want" ]; then echo "go-check: Go $have here, the repository pins $want (versions.json tools.go); continuing" >&2; fi

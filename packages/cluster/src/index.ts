@@ -1,6 +1,7 @@
 export * from './cluster.ts';
 export * from './crds.ts';
 export * from './kube.ts';
+export * from './kubeconfig-choice.ts';
 export * from './nodes.ts';
 export * from './stages.ts';
 export * from './storage.ts';

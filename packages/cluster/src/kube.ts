@@ -1,5 +1,6 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request } from 'undici';
+import { loadKubeConfig } from './kubeconfig-choice.ts';
 
 /** A Kubernetes object as sent to the API server. */
 export interface KubeObject {
@@ -65,8 +66,7 @@ export class Kube {
   }
 
   static async fromFile(kubeconfigPath: string): Promise<Kube> {
-    const config = new KubeConfig();
-    config.loadFromFile(kubeconfigPath);
+    const config = loadKubeConfig({ kubeconfig: kubeconfigPath });
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error(`${kubeconfigPath} names no current cluster`);
     const tls: { ca?: unknown; cert?: unknown; key?: unknown } = {};

@@ -1,30 +1,27 @@
-import { runbookPath } from '@homelab/platform';
-import type { TriageCheck } from './scenario.ts';
+import { type AlertRef, platformAlert, sloAlert } from '@homelab/observability';
+import { failureModes, runbookPath, type TriageCheck } from '@homelab/platform';
 
 /**
- * The runbook each drill's failure mode points at, with the triage check that confirms it. Alert runbooks are
- * reused where an alert covers the failure; the others are the failure-mode runbooks the triage package lists
- * (`failureModes` in packages/platform on the triage branch: same component/name pairs). When that lands, these
- * entries become references to it.
+ * The runbook each drill's failure mode points at, with the triage check that confirms it here. Every name comes
+ * from its owner: alerts from observability's rules (a renamed alert throws at import), failure modes without an
+ * alert from packages/platform's `failureModes`. The check is the drill's own choice: a local OOM kill is
+ * confirmed from the cgroup (`mem`), while the failure mode's default check is the cluster's (`k8s`).
  */
-const mode = (component: string, name: string, triageCheck: TriageCheck) => ({
-  path: runbookPath(component, name),
-  triageCheck,
-});
+const mode = (ref: AlertRef, triageCheck: TriageCheck) => ({ path: runbookPath(ref.component, ref.name), triageCheck });
 
 export const drillRunbooks = {
-  apiAvailability: mode('api', 'ApiAvailabilityErrorBudgetBurn', 'net'),
-  gatewayAvailability: mode('gateway', 'GatewayAvailabilityErrorBudgetBurn', 'net'),
-  gatewayLatency: mode('gateway', 'GatewayLatencyErrorBudgetBurn', 'cpu'),
-  crashLooping: mode('kubernetes', 'KubePodCrashLooping', 'k8s'),
-  oomKilled: mode('kubernetes', 'KubeContainerOOMKilled', 'mem'),
-  redisDown: mode('redis', 'RedisDown', 'net'),
-  postgresDown: mode('postgres', 'PostgresDown', 'net'),
-  certificate: mode('tls', 'TlsCertificateInvalid', 'cert'),
-  certificateExpiring: mode('cert-manager', 'CertManagerCertificateExpiringSoon', 'cert'),
-  podPending: mode('kubernetes', 'KubePodPending', 'k8s'),
-  noEndpoints: mode('kubernetes', 'KubeServiceWithoutEndpoints', 'endpoints'),
-  pvcPending: mode('kubernetes', 'KubePersistentVolumeClaimPending', 'k8s'),
-  rolloutStuck: mode('kubernetes', 'KubeDeploymentRolloutStuck', 'k8s'),
-  coreDnsErrors: mode('coredns', 'CoreDNSErrorsHigh', 'dns'),
+  apiAvailability: mode(sloAlert('api', 'availability'), 'net'),
+  gatewayAvailability: mode(sloAlert('gateway', 'availability'), 'net'),
+  gatewayLatency: mode(sloAlert('gateway', 'latency'), 'cpu'),
+  crashLooping: mode(failureModes.podCrashLooping, 'k8s'),
+  oomKilled: mode(failureModes.containerOomKilled, 'mem'),
+  redisDown: mode(platformAlert('RedisDown'), 'net'),
+  postgresDown: mode(platformAlert('PostgresDown'), 'net'),
+  certificate: mode(failureModes.tlsCertificate, 'cert'),
+  certificateExpiring: mode(platformAlert('CertManagerCertificateExpiringSoon'), 'cert'),
+  podPending: mode(failureModes.podPending, 'k8s'),
+  noEndpoints: mode(failureModes.serviceWithoutEndpoints, 'endpoints'),
+  pvcPending: mode(failureModes.pvcPending, 'k8s'),
+  rolloutStuck: mode(failureModes.deploymentShort, 'k8s'),
+  coreDnsErrors: mode(platformAlert('CoreDNSErrorsHigh'), 'dns'),
 } as const;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { apps } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
 import { alertSelector, pageAlert } from './alerts.ts';
@@ -155,17 +156,11 @@ describe('postmortem draft', () => {
     const scenario = quick('error-fault');
     const record = await runDrill(scenario, target, { minFaultSeconds: 1, burnWindowSeconds: 1 });
     const text = renderPostmortem(scenario, record);
-    const sections = [
-      '## Summary',
-      '## Impact',
-      '## Trigger',
-      '## Root cause',
-      '## Timeline (UTC)',
-      '## Detection',
-      '## Resolution',
-      '## What went well / what did not',
-      '## Action items',
-    ];
+    // The sections of postmortems/TEMPLATE.md, in its order: the draft and the template a human starts from agree.
+    const template = readFileSync(new URL('../../../postmortems/TEMPLATE.md', import.meta.url), 'utf8');
+    const sections = template.split('\n').filter((line) => line.startsWith('## '));
+    expect(sections).toHaveLength(10);
+    expect(text.split('\n').filter((line) => line.startsWith('## '))).toEqual(sections);
     const positions = sections.map((s) => text.indexOf(s));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect(`| failed requests (5xx or no answer) | ${record.measurements.failedRequests} |`).toSatisfy((row: string) =>

@@ -46,6 +46,120 @@ export { describeSignal };
 export const diagnosisMatches = (scenario: Scenario, answer: string): boolean =>
   scenario.diagnosisKeywords.some((k) => answer.toLowerCase().includes(k.toLowerCase()));
 
+/** The drill's timeline: every event in order of happening, also passed to `onEvent` as it happens. */
+class Timeline {
+  readonly events: DrillEvent[] = [];
+  readonly #onEvent: ((event: DrillEvent) => void) | undefined;
+  constructor(onEvent?: (event: DrillEvent) => void) {
+    this.#onEvent = onEvent;
+  }
+  add(kind: EventKind, detail: string, at = Date.now()): DrillEvent {
+    const e = { at, kind, detail };
+    this.events.push(e);
+    this.#onEvent?.(e);
+    return e;
+  }
+  has(kind: EventKind): boolean {
+    return this.events.some((e) => e.kind === kind);
+  }
+  sorted(): DrillEvent[] {
+    return [...this.events].sort((a, b) => a.at - b.at);
+  }
+}
+
+/** Bounded load: a fixed rate for at most `maxSeconds`, each request timed from when it was sent. */
+function startLoad(scenario: Scenario, target: DrillTarget, startedAt: number) {
+  const samples: Sample[] = [];
+  const inFlight = new Set<Promise<void>>();
+  const interval = 1000 / scenario.load.ratePerSecond;
+  let running = true;
+  let writeCredit = 0;
+  const loop = (async () => {
+    let next = Date.now();
+    while (running && Date.now() - startedAt < scenario.load.maxSeconds * 1000) {
+      writeCredit += scenario.load.writeRatio;
+      const kind: Sample['kind'] = scenario.load.via === 'tls' ? 'handshake' : writeCredit >= 1 ? 'write' : 'read';
+      if (kind === 'write') writeCredit -= 1;
+      const at = Date.now();
+      const p = target.send(kind).then((r) => {
+        samples.push({ at, kind, ...r });
+      });
+      inFlight.add(p);
+      p.finally(() => inFlight.delete(p));
+      next += interval;
+      await sleep(Math.max(0, next - Date.now()));
+    }
+  })();
+  return {
+    samples,
+    /** Stops sending and waits for every request in flight. */
+    async stop(): Promise<void> {
+      running = false;
+      await loop;
+      await Promise.all(inFlight);
+    },
+  };
+}
+
+/** Each expected signal, unseen; those the target cannot observe say why and never count against the drill. */
+const unseenSignals = (scenario: Scenario, target: DrillTarget): Map<ExpectedSignal, SignalResult> =>
+  new Map(
+    scenario.expect.map((s) => {
+      const reason = target.cannotObserve(s);
+      return [s, { signal: s, at: undefined, detail: reason ?? 'not observed', observable: reason === undefined }];
+    }),
+  );
+
+const allSignalsSeen = (signals: ReadonlyMap<ExpectedSignal, SignalResult>): boolean =>
+  [...signals.values()].every((r) => r.at !== undefined || !r.observable);
+
+/**
+ * One look at every signal not seen yet: SLO burn from the runner's own samples, the rest from the target.
+ * Marks each one seen, with its detail, when it shows.
+ */
+async function lookForSignals(
+  signals: Map<ExpectedSignal, SignalResult>,
+  context: {
+    scenario: Scenario;
+    target: DrillTarget;
+    samples: readonly Sample[];
+    injectedAt: number;
+    windowMs: number;
+  },
+  timeline: Timeline,
+): Promise<void> {
+  const { scenario, target, samples, injectedAt, windowMs } = context;
+  const now = Date.now();
+  for (const [signal, result] of signals) {
+    if (result.at !== undefined || !result.observable) continue;
+    let detail: string | undefined;
+    if (signal.kind === 'slo-burn') {
+      const rate = windowBurnRate(scenario, signal.slo, samples, now, windowMs);
+      if (rate >= signal.factor) detail = `burn rate ${rate.toFixed(1)} over the last ${windowMs / 1000} s`;
+    } else {
+      detail = await target.observe(signal, injectedAt);
+    }
+    if (detail !== undefined) {
+      // Stamped when the answer came: a triage check takes a while, and the signal is not seen before it ends.
+      const seenAt = Date.now();
+      signals.set(signal, { signal, at: seenAt, detail, observable: true });
+      timeline.add('signal', `${describeSignal(signal)}: ${detail}`, seenAt);
+      if (!timeline.has('detected')) timeline.add('detected', describeSignal(signal), seenAt);
+    }
+  }
+}
+
+/** Whether the platform has mitigated by itself yet: a restart, or the canary gate's rollback. */
+const automaticMitigation = (scenario: Scenario, target: DrillTarget, injectedAt: number) => {
+  const app = 'app' in scenario.inject ? scenario.inject.app : scenario.sloApp;
+  return target.observe(
+    scenario.mitigation === 'automatic-restart'
+      ? { kind: 'restarts', app, count: 1 }
+      : { kind: 'canary-rolled-back', app },
+    injectedAt,
+  );
+};
+
 /**
  * Runs one scenario against a target: preconditions, bounded load, baseline, injection, watching for the
  * expected signals, mitigation (the platform's own restart, or the revert standing in for the operator),
@@ -63,49 +177,16 @@ export async function runDrill(
   const minFaultMs = (options.minFaultSeconds ?? 4) * 1000;
   const maxFaultMs = (options.maxFaultSeconds ?? 15) * 1000;
   const windowMs = (options.burnWindowSeconds ?? 5) * 1000;
-  const events: DrillEvent[] = [];
-  const samples: Sample[] = [];
-  const event = (kind: EventKind, detail: string, at = Date.now()) => {
-    const e = { at, kind, detail };
-    events.push(e);
-    options.onEvent?.(e);
-    return e;
-  };
+  const timeline = new Timeline(options.onEvent);
   const startedAt = Date.now();
-
-  // Bounded load: a fixed rate for at most maxSeconds, each request timed from when it was sent.
-  let loadRunning = true;
-  const inFlight = new Set<Promise<void>>();
-  const interval = 1000 / scenario.load.ratePerSecond;
-  let writeCredit = 0;
-  const loadLoop = (async () => {
-    let next = Date.now();
-    while (loadRunning && Date.now() - startedAt < scenario.load.maxSeconds * 1000) {
-      writeCredit += scenario.load.writeRatio;
-      const kind: Sample['kind'] = scenario.load.via === 'tls' ? 'handshake' : writeCredit >= 1 ? 'write' : 'read';
-      if (kind === 'write') writeCredit -= 1;
-      const at = Date.now();
-      const p = target.send(kind).then((r) => {
-        samples.push({ at, kind, ...r });
-      });
-      inFlight.add(p);
-      p.finally(() => inFlight.delete(p));
-      next += interval;
-      await sleep(Math.max(0, next - Date.now()));
-    }
-  })();
-  event(
+  const load = startLoad(scenario, target, startedAt);
+  const { samples } = load;
+  timeline.add(
     'load-started',
     `${scenario.load.ratePerSecond} req/s (${scenario.load.via}), at most ${scenario.load.maxSeconds} s`,
   );
 
-  const signals = new Map<ExpectedSignal, SignalResult>(
-    scenario.expect.map((s) => {
-      const reason = target.cannotObserve(s);
-      return [s, { signal: s, at: undefined, detail: reason ?? 'not observed', observable: reason === undefined }];
-    }),
-  );
-  const faultApp = 'app' in scenario.inject ? scenario.inject.app : scenario.sloApp;
+  const signals = unseenSignals(scenario, target);
   let injectedAt = 0;
   let mitigatedAt: number | undefined;
   let recovered: number | undefined;
@@ -120,58 +201,32 @@ export async function runDrill(
 
     injectedAt = Date.now();
     await target.inject(scenario.inject);
-    event('injected', JSON.stringify(scenario.inject), injectedAt);
+    timeline.add('injected', JSON.stringify(scenario.inject), injectedAt);
     const diagnosis = options.askDiagnosis?.().then((answer) => {
       const at = Date.now();
-      event('diagnosed', answer, at);
+      timeline.add('diagnosed', answer, at);
       blind = { answer, correct: diagnosisMatches(scenario, answer), timeToDiagnoseMs: at - injectedAt };
     });
 
-    let firstFailureSeen = false;
     while (Date.now() < deadline) {
       const now = Date.now();
-      if (!firstFailureSeen) {
+      if (!timeline.has('first-failed-request')) {
         const first = samples.filter((s) => s.at >= injectedAt && failed(s)).sort((a, b) => a.at - b.at)[0];
-        if (first) {
-          firstFailureSeen = true;
-          event('first-failed-request', first.error ?? `HTTP ${first.status}`, first.at);
-        }
+        if (first) timeline.add('first-failed-request', first.error ?? `HTTP ${first.status}`, first.at);
       }
-      for (const [signal, result] of signals) {
-        if (result.at !== undefined || !result.observable) continue;
-        let detail: string | undefined;
-        if (signal.kind === 'slo-burn') {
-          const rate = windowBurnRate(scenario, signal.slo, samples, now, windowMs);
-          if (rate >= signal.factor) detail = `burn rate ${rate.toFixed(1)} over the last ${windowMs / 1000} s`;
-        } else {
-          detail = await target.observe(signal, injectedAt);
-        }
-        if (detail !== undefined) {
-          // Stamped when the answer came: a triage check takes a while, and the signal is not seen before it ends.
-          const seenAt = Date.now();
-          signals.set(signal, { signal, at: seenAt, detail, observable: true });
-          event('signal', `${describeSignal(signal)}: ${detail}`, seenAt);
-          if (!events.some((e) => e.kind === 'detected')) event('detected', describeSignal(signal), seenAt);
-        }
-      }
-      const allSeen = [...signals.values()].every((r) => r.at !== undefined || !r.observable);
+      await lookForSignals(signals, { scenario, target, samples, injectedAt, windowMs }, timeline);
+      const allSeen = allSignalsSeen(signals);
       if (mitigatedAt === undefined) {
         if (scenario.mitigation === 'automatic-restart' || scenario.mitigation === 'canary-rollback') {
-          // The platform mitigates by itself: a restart, or the canary gate's rollback.
-          const done = await target.observe(
-            scenario.mitigation === 'automatic-restart'
-              ? { kind: 'restarts', app: faultApp, count: 1 }
-              : { kind: 'canary-rolled-back', app: faultApp },
-            injectedAt,
-          );
-          if (done !== undefined) mitigatedAt = event('mitigated', `automatic: ${done}`).at;
+          const done = await automaticMitigation(scenario, target, injectedAt);
+          if (done !== undefined) mitigatedAt = timeline.add('mitigated', `automatic: ${done}`).at;
         } else if (
           ((allSeen && now - injectedAt >= minFaultMs) || now - injectedAt >= maxFaultMs) &&
           (!diagnosis || blind)
         ) {
           await target.revert(scenario.inject);
           reverted = true;
-          mitigatedAt = event(
+          mitigatedAt = timeline.add(
             'mitigated',
             `${scenario.mitigation}: the drill reverted the injection (the operator's step)`,
           ).at;
@@ -181,7 +236,7 @@ export async function runDrill(
         // Recovery comes after the mitigation: the first good request after the last bad one since then.
         recovered = recoveredAt(scenario, samples, mitigatedAt);
         if (recovered !== undefined)
-          event('recovered', `good requests for ${scenario.recoveredAfterSeconds} s`, recovered);
+          timeline.add('recovered', `good requests for ${scenario.recoveredAfterSeconds} s`, recovered);
       }
       // Signals may trail the recovery (a triage finding); give them a moment, then stop.
       const settled = allSeen || (recovered !== undefined && now - recovered > maxFaultMs);
@@ -191,21 +246,19 @@ export async function runDrill(
   } finally {
     if (!reverted && injectedAt > 0) {
       await target.revert(scenario.inject);
-      event('reverted', 'fault removed');
+      timeline.add('reverted', 'fault removed');
     } else if (reverted) {
-      event('reverted', 'fault removed at mitigation');
+      timeline.add('reverted', 'fault removed at mitigation');
     }
-    loadRunning = false;
-    await loadLoop;
-    await Promise.all(inFlight);
-    event('load-stopped', `${samples.length} requests`);
+    await load.stop();
+    timeline.add('load-stopped', `${samples.length} requests`);
   }
 
   const invariants: InvariantResult[] = [];
   for (const invariant of scenario.invariants) invariants.push(await target.verify(invariant, samples));
   const triage = await target.triage(scenario.runbook.triageCheck);
   const signalResults = [...signals.values()];
-  const sorted = [...events].sort((a, b) => a.at - b.at);
+  const sorted = timeline.sorted();
   return {
     scenario: scenario.name,
     title: scenario.title,
@@ -221,10 +274,7 @@ export async function runDrill(
     realism: scenario.realism,
     runbook: scenario.runbook,
     triage,
-    passed:
-      signalResults.every((s) => s.at !== undefined || !s.observable) &&
-      invariants.every((i) => i.held) &&
-      recovered !== undefined,
+    passed: allSignalsSeen(signals) && invariants.every((i) => i.held) && recovered !== undefined,
     ...(blind ? { blind } : {}),
     evidence: target.evidence(startedAt),
   };

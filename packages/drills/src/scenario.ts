@@ -1,4 +1,4 @@
-import type { AppName, FailureModeId } from '@homelab/platform';
+import type { AppName, FailureModeId, TriageCheck } from '@homelab/platform';
 import type { FaultSettings } from '@homelab/service-kit';
 
 /** The service kit's `PUT /admin/faults` body; the kit's schema fills the fields left out. */
@@ -74,7 +74,7 @@ export type ExpectedSignal =
 
 export type AlertState = 'pending' | 'firing';
 
-export type TriageCheck = 'cpu' | 'mem' | 'fds' | 'net' | 'dns' | 'cert' | 'k8s' | 'endpoints';
+export type { TriageCheck };
 
 /** What must hold throughout, or the drill failed its hypothesis even if the platform recovered. */
 export type Invariant =

@@ -24,7 +24,7 @@ export interface DrillTarget {
   cannotObserve(signal: ExpectedSignal): string | undefined;
   /** Checked once the load stopped. */
   verify(invariant: Invariant, samples: readonly Sample[]): Promise<InvariantResult>;
-  /** The triage check that confirms the failure mode (behind one function until packages/triage lands). */
+  /** Runs the triage check that confirms the failure mode (packages/triage's `runCheck` where the target can). */
   triage(check: Scenario['runbook']['triageCheck']): Promise<string>;
   /** Log lines that explain what happened since `since` (the supervisor's exit reports, start-up errors). */
   evidence(since: number): readonly string[];

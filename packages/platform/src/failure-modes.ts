@@ -5,11 +5,15 @@
  * `homelab triage <check>` that confirms the failure mode; alert runbooks a check confirms are listed too, so a
  * finding links them through the same object.
  */
+/** The `homelab triage <check>` names (packages/triage implements them; drills and failure modes name them). */
+export const triageChecks = ['cpu', 'mem', 'fds', 'net', 'dns', 'cert', 'k8s', 'endpoints'] as const;
+export type TriageCheck = (typeof triageChecks)[number];
+
 export interface FailureMode {
   readonly component: string;
   readonly name: string;
   /** The triage check that confirms it. */
-  readonly check: 'cpu' | 'mem' | 'fds' | 'net' | 'dns' | 'cert' | 'k8s' | 'endpoints';
+  readonly check: TriageCheck;
   /** True when the runbook belongs to an alert (observability owns it); false when only triage and drills use it. */
   readonly alert: boolean;
 }

@@ -1,15 +1,18 @@
-export * from './api-keys.ts';
-export * from './apps.ts';
-export * from './auth.ts';
-export * from './bootstrap.ts';
-export * from './canary.ts';
-export * from './cluster.ts';
-export * from './data.ts';
-export * from './failure-modes.ts';
-export * from './http.ts';
-export * from './k8s.ts';
-export * from './runbooks.ts';
-export * from './sli.ts';
-export * from './slo-alerting.ts';
-export * from './slos.ts';
-export * from './versions.ts';
+// The platform's facts. Every other package imports them from here; nothing else repeats a port, a name or a
+// version as a literal. Groups (README.md says what each holds and who reads it): apps, service levels,
+// operations, cluster, identity, versions.
+export * from './api-keys.ts'; // identity: API-key hashing
+export * from './apps.ts'; // apps: the three services, ports, replicas, resources, SLOs
+export * from './auth.ts'; // identity: web users, the gateway's identity token
+export * from './bootstrap.ts'; // identity: bootstrap credentials
+export * from './canary.ts'; // service levels: the canary gate's stages and tests
+export * from './cluster.ts'; // cluster: namespaces, domain, certificates, local addresses
+export * from './data.ts'; // cluster: the data tier
+export * from './failure-modes.ts'; // operations: failure modes and triage checks
+export * from './http.ts'; // apps: public paths, timeouts, shutdown
+export * from './k8s.ts'; // cluster: labels, security contexts, probes, canary and edge wiring, RBAC
+export * from './runbooks.ts'; // operations: runbook paths and URLs
+export * from './sli.ts'; // service levels: which requests count
+export * from './slo-alerting.ts'; // service levels: burn-rate tiers
+export * from './slos.ts'; // service levels: SLO specs and buckets
+export * from './versions.ts'; // versions: every pinned tool, image and chart

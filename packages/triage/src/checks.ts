@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { triageChecks } from '@homelab/platform';
 
 import { analyzeDns, collectDns, type DnsThresholds } from './dns/dns.ts';
 import type { Finding } from './finding.ts';
@@ -322,7 +323,7 @@ async function endpoints(options: CheckOptions, facts?: ClusterFacts): Promise<C
 /** A bad invocation (exit code 2), as opposed to a check that ran and found something. */
 export class UsageError extends Error {}
 
-export const checkNames = ['cpu', 'mem', 'fds', 'net', 'dns', 'cert', 'k8s', 'endpoints', 'all'] as const;
+export const checkNames = [...triageChecks, 'all'] as const;
 export type CheckName = (typeof checkNames)[number];
 
 export const isCheckName = (name: string): name is CheckName => (checkNames as readonly string[]).includes(name);

@@ -1,3 +1,17 @@
+export {
+  demoIdentity,
+  type LocalPlatformOptions,
+  type LocalPorts,
+  type LocalSecrets,
+  loadOrCreateSecrets,
+  localPorts,
+  minimalPrometheusConfig,
+  type ProcessSpec,
+  platformProcesses,
+  type ScrapeTarget,
+  type Supervisor,
+  supervise,
+} from '@homelab/local-platform';
 export { type Command, commands, runCli } from './cli.ts';
 export {
   type ExitCode,
@@ -11,12 +25,3 @@ export {
   renderTable,
   UsageError,
 } from './framework/index.ts';
-export {
-  type LocalPlatformOptions,
-  type LocalPorts,
-  localPorts,
-  platformProcesses,
-} from './local/platform-processes.ts';
-export { minimalPrometheusConfig, type ScrapeTarget } from './local/prometheus-config.ts';
-export { demoIdentity, type LocalSecrets, loadOrCreateSecrets } from './local/secrets.ts';
-export { type ProcessSpec, type Supervisor, supervise } from './local/supervisor.ts';

@@ -1,10 +1,5 @@
 import { type AppName, apps, canary, canaryGate, namespaces } from '@homelab/platform';
-import {
-  type KubeConfig,
-  KubeConfig as KubeConfigClass,
-  KubernetesObjectApi,
-  PatchStrategy,
-} from '@kubernetes/client-node';
+import { type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { CanaryNotReadyError, type RolloutRecord, type TrafficDriver } from './traffic-driver.ts';
 
 export interface ClusterDriverOptions {
@@ -190,12 +185,4 @@ export function clusterDriver(options: ClusterDriverOptions): TrafficDriver {
       await applyRoute({ ...record, phase: 'rolled-back' }, 0);
     },
   };
-}
-
-/** A kubeconfig from a file (the deployer's, made from a TokenRequest token), or the default loading rules. */
-export function loadKubeConfig(path?: string): KubeConfig {
-  const kc = new KubeConfigClass();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
 }

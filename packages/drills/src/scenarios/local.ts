@@ -15,7 +15,7 @@ const pageBurn = 14.4;
 
 /*
  * Expected Prometheus alerts (watched with `homelab drill --prometheus`): the page-fast burn-rate alerts that the
- * fault really trips, measured with tools/cli/bench/drill-alerts.ts (docs/adr/0102). Only sustained faults expect
+ * fault really trips, measured with packages/drill-targets/bench/drill-alerts.ts (docs/adr/0102). Only sustained faults expect
  * one: a single kill (process-kill, oom-kill) also turns the expression true in a drill's fresh Prometheus, whose
  * 1h window holds only seconds of traffic, but would not after an hour of good traffic, so expecting it would
  * assert an artefact of the drill.

@@ -1,11 +1,5 @@
-import {
-  AppsV1Api,
-  AutoscalingV2Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  DiscoveryV1Api,
-  KubeConfig,
-} from '@kubernetes/client-node';
+import { loadKubeConfig } from '@homelab/cluster';
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api } from '@kubernetes/client-node';
 import type { ClusterFacts, CustomObject } from './facts.ts';
 
 export interface ClusterOptions {
@@ -14,14 +8,6 @@ export interface ClusterOptions {
   readonly context?: string;
   /** Only this namespace (default all). */
   readonly namespace?: string;
-}
-
-export function loadKubeConfig(options: ClusterOptions): KubeConfig {
-  const kc = new KubeConfig();
-  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-  else kc.loadFromDefault();
-  if (options.context) kc.setCurrentContext(options.context);
-  return kc;
 }
 
 const isNotFound = (error: unknown) => (error as { code?: number }).code === 404;

@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { credentialsFileName, readCredentialsFile } from '@homelab/local-platform';
 import { local } from '@homelab/platform';
-import type { Command } from '../cli.ts';
-import { credentialsFileName, readCredentialsFile } from '../local/credentials.ts';
+import type { Command } from '../framework/command.ts';
+import { exitCodes } from '../framework/exit-codes.ts';
+import { parseFlags } from '../framework/flags.ts';
 
 const repositoryRoot = resolve(import.meta.dirname, '../../../..');
 
@@ -17,21 +18,14 @@ export const credentialsCommand: Command = {
   summary: 'print the local URLs, demo credentials and admin token',
   usage,
   async run(argv) {
-    const { values } = parseArgs({
-      args: [...argv],
-      options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-    if (values.help) {
-      process.stdout.write(usage);
-      return 0;
-    }
+    const { values } = parseFlags(argv, { 'data-dir': { type: 'string' } });
     const file = join(resolve(repositoryRoot, values['data-dir'] ?? local.dataDir), credentialsFileName);
     const text = readCredentialsFile(file);
     if (text === undefined) {
       process.stderr.write(`${file} does not exist yet: run \`npm start\` (homelab up) first\n`);
-      return 1;
+      return exitCodes.findings;
     }
     process.stdout.write(text);
-    return 0;
+    return exitCodes.ok;
   },
 };

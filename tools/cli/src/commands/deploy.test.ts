@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadProfiles, type RolloutResult, startLoad } from '@homelab/canary-gate';
+import { localPorts } from '@homelab/local-platform';
 import { createDatabase, realServersRequired } from '@homelab/test-servers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { localPorts } from '../local/platform-processes.ts';
 
 /**
  * `homelab deploy --local` end to end on real processes: `homelab up --canary --prometheus` (api, api-canary,

@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
-import { clusterDriver, loadKubeConfig, rollbackTo, deploy as runGatedDeploy } from '@homelab/canary-gate';
+import { clusterDriver, rollbackTo, deploy as runGatedDeploy } from '@homelab/canary-gate';
+import { loadKubeConfig } from '@homelab/cluster';
+import { loadOrCreateSecrets, localPorts } from '@homelab/local-platform';
 import { type AppName, apps, canaryGate, http, local } from '@homelab/platform';
 import { type Command, exitCodes, integerFlag, parseFlags, UsageError } from '../framework/index.ts';
-import { localPorts } from '../local/platform-processes.ts';
-import { loadOrCreateSecrets } from '../local/secrets.ts';
 
 const usage = `homelab deploy <app> --image <ref@sha256:digest> [options]
 homelab deploy api --local [options]
@@ -125,7 +125,7 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
     if (!image || !digestRef.test(image)) throw new UsageError('--image must be <ref>@sha256:<64 hex digits>');
     if (values.immediate) {
       const driver = clusterDriver({
-        kubeConfig: loadKubeConfig(values.kubeconfig),
+        kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig }),
         ...(values.namespace ? { namespace: values.namespace } : {}),
       });
       const { recovered, record } = await rollbackTo(driver, app, image);
@@ -136,7 +136,7 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
     if (!values['prometheus-url']) throw new UsageError('--prometheus-url is required in the cluster');
     target = {
       kind: 'cluster',
-      kubeConfig: loadKubeConfig(values.kubeconfig),
+      kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig }),
       prometheusUrl: values['prometheus-url'],
       ...(values.namespace ? { namespace: values.namespace } : {}),
     };

@@ -1,11 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { canRunLocally } from '@homelab/drill-targets';
 import { type Scenario, scenarioNamed, scenarios } from '@homelab/drills';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureOutput } from '../../test/capture-output.ts';
 import { UsageError } from '../framework/index.ts';
-import { canRunLocally } from '../local/drill-session.ts';
 import { drill } from './drill.ts';
 
 /** `homelab drill ...` in-process, with what it prints. */

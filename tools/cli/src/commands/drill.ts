@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { canRunLocally, localInjections, runLocalDrillSession } from '@homelab/drill-targets';
 import {
   pickBlind,
   renderList,
@@ -11,11 +12,9 @@ import {
   scenarios,
   untilFiring,
 } from '@homelab/drills';
+import { prometheusBinary } from '@homelab/local-platform';
 import { local } from '@homelab/platform';
 import { exitCodes, integerFlag, UsageError } from '../framework/index.ts';
-import { localInjections } from '../local/drill-platform.ts';
-import { canRunLocally, runLocalDrillSession } from '../local/drill-session.ts';
-import { prometheusBinary } from '../local/prometheus-config.ts';
 
 export const drillUsage = `homelab drill <scenario> [options]
 homelab drill --list | --blind

@@ -1,10 +1,10 @@
 import { startDnsServer } from '@homelab/triage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureOutput } from '../../test/capture-output.ts';
-import { triage } from './triage.ts';
+import { runCli } from '../cli.ts';
 
-/** `homelab triage ...` in-process, with what it prints. */
-const run = (...argv: string[]) => captureOutput(() => triage.run(argv));
+/** `homelab triage ...` in-process through the dispatcher (usage errors and --help are its job), with what it prints. */
+const run = (...argv: string[]) => captureOutput(() => runCli(['triage', ...argv]));
 
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
 beforeAll(async () => {

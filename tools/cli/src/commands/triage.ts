@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import {
   type CheckName,
   checkNames,
@@ -6,10 +5,11 @@ import {
   needsAction,
   renderReport,
   runCheck,
-  UsageError,
+  UsageError as TriageUsageError,
 } from '@homelab/triage';
 import type { Command } from '../framework/command.ts';
-import { exitCodes } from '../framework/exit-codes.ts';
+import { exitCodes, UsageError } from '../framework/exit-codes.ts';
+import { integerFlag, parseFlags } from '../framework/flags.ts';
 
 const usage = `homelab triage <check> [targets...] [options]
 
@@ -41,52 +41,33 @@ Options:
   -n, --namespace <ns>   k8s, endpoints: only this namespace
 `;
 
-const positiveInt = (flag: string, value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a whole number > 0, got "${value}"`);
-  return n;
-};
-
 async function runTriage(argv: readonly string[]): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
+  const { check, options, json } = parse(argv);
+  let reports: Awaited<ReturnType<typeof runCheck>>;
   try {
-    parsed = parse(argv);
+    reports = await runCheck(check, options);
   } catch (error) {
-    process.stderr.write(`homelab triage: ${(error as Error).message}\n\n${usage}`);
-    return exitCodes.usage;
-  }
-  if (parsed === 'help') {
-    process.stdout.write(usage);
-    return exitCodes.ok;
-  }
-  const { check, options, json } = parsed;
-  try {
-    const reports = await runCheck(check, options);
-    // Scripts get the facts and findings; the tables are the same facts laid out for people.
-    if (json)
-      process.stdout.write(
-        `${JSON.stringify(
-          reports.map(({ tables: _tables, ...rest }) => rest),
-          null,
-          2,
-        )}\n`,
-      );
-    else for (const report of reports) process.stdout.write(`${renderReport(report, process.stdout.columns ?? 140)}\n`);
-    return needsAction(reports.flatMap((r) => r.findings)) ? exitCodes.findings : exitCodes.ok;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`homelab triage: ${error.message}\n\n${usage}`);
-      return exitCodes.usage;
-    }
+    // A check that finds its arguments wrong (an unparsable host:port) is a usage error like a bad flag.
+    if (error instanceof TriageUsageError) throw new UsageError(error.message);
     throw error;
   }
+  // Scripts get the facts and findings; the tables are the same facts laid out for people.
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify(
+        reports.map(({ tables: _tables, ...rest }) => rest),
+        null,
+        2,
+      )}\n`,
+    );
+  else for (const report of reports) process.stdout.write(`${renderReport(report, process.stdout.columns ?? 140)}\n`);
+  return needsAction(reports.flatMap((r) => r.findings)) ? exitCodes.findings : exitCodes.ok;
 }
 
 function parse(argv: readonly string[]) {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    options: {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
       json: { type: 'boolean' },
       interval: { type: 'string' },
       top: { type: 'string' },
@@ -98,11 +79,9 @@ function parse(argv: readonly string[]) {
       kubeconfig: { type: 'string' },
       context: { type: 'string' },
       namespace: { type: 'string', short: 'n' },
-      help: { type: 'boolean', short: 'h' },
     },
-    allowPositionals: true,
-  });
-  if (values.help) return 'help' as const;
+    { positionals: true },
+  );
   const [name, ...targets] = positionals;
   if (!name) throw new UsageError(`which check? one of ${checkNames.join(', ')}`);
   if (!isCheckName(name)) throw new UsageError(`unknown check "${name}": one of ${checkNames.join(', ')}`);
@@ -113,9 +92,9 @@ function parse(argv: readonly string[]) {
   if (check !== 'dns' && check !== 'cert' && targets.length > 0) {
     throw new UsageError(`${check} takes no arguments, got "${targets.join(' ')}"`);
   }
-  const intervalMs = positiveInt('--interval', values.interval);
-  const top = positiveInt('--top', values.top);
-  const dnsTimeoutMs = positiveInt('--timeout', values.timeout);
+  const intervalMs = integerFlag(values.interval, 'interval', undefined, 1);
+  const top = integerFlag(values.top, 'top', undefined, 1);
+  const dnsTimeoutMs = integerFlag(values.timeout, 'timeout', undefined, 1);
   return {
     check,
     json: values.json === true,

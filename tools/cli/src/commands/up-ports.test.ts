@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { localPorts } from '@homelab/local-platform';
 import { describe, expect, it } from 'vitest';
-import { localPorts } from '../local/platform-processes.ts';
 
 const main = resolve(import.meta.dirname, '../main.ts');
 

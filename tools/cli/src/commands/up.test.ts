@@ -2,9 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { demoIdentity, loadOrCreateSecrets, localPorts } from '@homelab/local-platform';
 import { afterAll, describe, expect, it } from 'vitest';
-import { localPorts } from '../local/platform-processes.ts';
-import { demoIdentity, loadOrCreateSecrets } from '../local/secrets.ts';
 
 const main = resolve(import.meta.dirname, '../main.ts');
 /** Far from the default ports (beside a developer's own `homelab up`) and below the ephemeral range (32768+). */

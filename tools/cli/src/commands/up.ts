@@ -1,16 +1,27 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import {
+  credentialLines,
+  credentialsFileName,
+  demoIdentity,
+  detectCgroups,
+  formatLogLine,
+  loadOrCreateSecrets,
+  localPorts,
+  localScrapeTargets,
+  platformProcesses,
+  prefixFor,
+  prometheusBinary,
+  prometheusProcess,
+  sharedDatabaseName,
+  supervise,
+  takenPorts,
+  type WantedPort,
+  watchLaunchers,
+  writeCredentialsFile,
+} from '@homelab/local-platform';
 import { apps, hashApiKey, local } from '@homelab/platform';
 import { type Command, exitCodes, integerFlag, parseFlags } from '../framework/index.ts';
-import { detectCgroups } from '../local/cgroups.ts';
-import { credentialLines, credentialsFileName, writeCredentialsFile } from '../local/credentials.ts';
-import { watchLaunchers } from '../local/launcher-watch.ts';
-import { formatLogLine, prefixFor } from '../local/log-lines.ts';
-import { localPorts, platformProcesses, sharedDatabaseName } from '../local/platform-processes.ts';
-import { takenPorts, type WantedPort } from '../local/port-holders.ts';
-import { localScrapeTargets, prometheusBinary, prometheusProcess } from '../local/prometheus-config.ts';
-import { demoIdentity, loadOrCreateSecrets } from '../local/secrets.ts';
-import { supervise } from '../local/supervisor.ts';
 
 const usage = `homelab up [options]
 

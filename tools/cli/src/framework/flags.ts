@@ -23,14 +23,14 @@ export function parseFlags<const O extends Options>(
   }
 }
 
-/** A flag that must be a whole number in [min, max]; `fallback` when the flag is absent. */
-export function integerFlag(
+/** A flag that must be a whole number in [min, max]; `fallback` when the flag is absent (undefined: optional). */
+export function integerFlag<F extends number | undefined>(
   value: string | undefined,
   flag: string,
-  fallback: number,
+  fallback: F,
   min = 0,
   max = Number.MAX_SAFE_INTEGER,
-) {
+): number | F {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {

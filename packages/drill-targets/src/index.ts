@@ -1,0 +1,15 @@
+export { clusterActions, clusterDrillTarget, drillNamespace, realNodeMaxFaultSeconds } from './cluster/drill-target.ts';
+export {
+  drillPrometheusIntervalSeconds,
+  type LocalDrillOptions,
+  type LocalDrillPlatform,
+  localInjections,
+  startLocalDrillPlatform,
+} from './local/drill-platform.ts';
+export {
+  canRunLocally,
+  type DrillSession,
+  type DrillSessionOptions,
+  runLocalDrillSession,
+} from './local/drill-session.ts';
+export { startTlsDrillTarget, type TlsDrillTarget } from './local/tls-drill-target.ts';
