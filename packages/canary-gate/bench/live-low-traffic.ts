@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { localPorts } from '@homelab/local-platform';
 import { canaryGate } from '@homelab/platform';
 import { startLoad } from '../src/load/autocannon-load.ts';
 import type { RolloutResult } from '../src/rollout/rollout-result.ts';
@@ -23,7 +24,7 @@ const portOffset = 23_000 + Math.floor(Math.random() * 200) * 20;
 const dataDir = mkdtempSync(join(tmpdir(), 'homelab-live-gate-'));
 const children: ChildProcess[] = [];
 const loopback = (port: number) => `http://127.0.0.1:${port}`;
-// The same offsets `homelab up` uses (tools/cli/src/local/platform-processes.ts), read back from its own output.
+// The ports `homelab up --port-offset` uses (@homelab/local-platform).
 let gatewayPort = 0;
 let canaryPort = 0;
 let prometheusPort = 0;
@@ -56,7 +57,6 @@ process.on('SIGINT', () => {
 });
 
 async function main_() {
-  const { localPorts } = await import('../../../tools/cli/src/local/platform-processes.ts');
   const ports = localPorts(portOffset);
   gatewayPort = ports.gateway;
   canaryPort = ports.canaryApi;

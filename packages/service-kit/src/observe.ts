@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import type { ServiceMetrics } from './metrics.ts';
 import './context.ts';
 import { isoTimeCache } from './iso-time.ts';
+import { requestHeader } from './request-header.ts';
 
 export interface ObserveOptions {
   readonly logger: Logger;
@@ -90,7 +91,7 @@ export function createRequestObserver({ logger, metrics, accessLog = true, reque
       const status = c.res.status;
       const route = routeLabel(c.req.routePath, status);
       if (requestMetrics) {
-        const synthetic = c.req.raw.headers.get(canaryGate.synthetic.header) === canaryGate.synthetic.value;
+        const synthetic = requestHeader(c, canaryGate.synthetic.header) === canaryGate.synthetic.value;
         metrics.observeRequest(c.req.method, route, status, seconds, synthetic);
       }
       // Query strings can carry tokens and bodies can carry anything: neither is logged.
