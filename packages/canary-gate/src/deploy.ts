@@ -8,6 +8,7 @@ import { clusterHistory } from './drivers/cluster-history.ts';
 import { localDriver } from './drivers/local-driver.ts';
 import type { TrafficDriver } from './drivers/traffic-driver.ts';
 import { type GateConfig, gateConfigFor } from './engine/config.ts';
+import { autocannonSynthetic } from './load/synthetic.ts';
 import { evidenceChart } from './report/chart.ts';
 import { appendHistory } from './report/history.ts';
 import { progressLine } from './report/progress.ts';
@@ -47,6 +48,13 @@ export interface DeployOptions {
   readonly historyFile: string;
   readonly overrides?: Partial<GateConfig>;
   readonly evaluationSeconds?: number;
+  /** Seconds of stable-only traffic before the first shift (default `canaryGate.baselineSeconds`). */
+  readonly baselineSeconds?: number;
+  /**
+   * Where to send synthetic canary traffic when the power plan asks for it (the gateway and the load-test
+   * identity's API key): autocannon here; without it the gate only prints the k6 command (the workflow runs k6).
+   */
+  readonly synthetic?: { readonly baseUrl: string; readonly apiKey: string };
   /** `$GITHUB_STEP_SUMMARY` when set: the summary is appended there too. */
   readonly stepSummaryFile?: string;
   /** Progress output; `live` rewrites one terminal line instead of printing one per evaluation. */
@@ -108,6 +116,8 @@ export async function deploy(options: DeployOptions): Promise<DeployOutcome> {
     source,
     driver,
     evaluationSeconds: options.evaluationSeconds ?? canaryGate.evaluationSeconds,
+    baselineSeconds: options.baselineSeconds ?? canaryGate.baselineSeconds,
+    ...(options.synthetic ? { startSynthetic: autocannonSynthetic(options.synthetic) } : {}),
     onEvent: (message) => options.write(`${options.live ? '\n' : ''}deploy ${options.app}: ${message}\n`),
     onEvaluation: (point) => {
       const line = progressLine(point, stages);

@@ -1,4 +1,5 @@
 import { k8sLabels } from './k8s.ts';
+import { syntheticTrafficLabel } from './sli.ts';
 import { burnRateTiers } from './slo-alerting.ts';
 
 /** One step of a canary rollout: the canary's share of traffic and how long it may take to prove itself. */
@@ -6,8 +7,9 @@ export interface CanaryStage {
   /** Percent of requests routed to the canary (1-100). */
   readonly weight: number;
   /**
-   * The stage must gather enough evidence within this many seconds, otherwise the rollout ends with
-   * "insufficient evidence" (reported apart from "regression"): silence is never read as failure or success.
+   * The stage should gather enough evidence within this many seconds. Past it, `deadlinePolicy` decides: a stage
+   * still receiving canary traffic is extended (up to `maxRolloutSeconds`), a silent one ends the rollout "held"
+   * for the operator: silence is never read as failure or success (ADR 0131).
    */
   readonly deadlineSeconds: number;
 }
@@ -17,17 +19,23 @@ export interface CanaryStage {
  * thresholds and the deploy workflow. The maths is in packages/canary-gate/README.md.
  */
 export const canaryGate = {
-  /** 10 % -> 50 % -> 100 %; promotion after the last stage passes. */
+  /**
+   * 20 % -> 50 % -> 100 %; promotion after the last stage passes. The first stage is 20 %, not 10 %: at 20 req/s a
+   * 5 % error canary then shows its third error (what Test A needs) inside 30 s (G3, ADR 0132).
+   */
   stages: [
-    { weight: 10, deadlineSeconds: 600 },
+    { weight: 20, deadlineSeconds: 600 },
     { weight: 50, deadlineSeconds: 300 },
     { weight: 100, deadlineSeconds: 300 },
   ] as readonly CanaryStage[],
-  /**
-   * False-rollback bound per test (Test A and Test B) per SLI: two SLIs x two tests keep the family-wise
-   * false-rollback rate <= 4 x alpha = 2 % (Bonferroni), however often the gate looks.
-   */
+  /** Test A's false-rollback bound per SLI, however often the gate looks (Ville). */
   alpha: 0.005,
+  /**
+   * Test B's alpha: half of Test A's. A shared outage holds the canary (up to a stage deadline) while Test B keeps
+   * looking; Ville bounds its false blame by this per SLI whatever the length. Family-wise false rollback:
+   * 2 SLIs x (0.005 + 0.0025) = 1.5 %.
+   */
+  relativeAlpha: 0.0025,
   /** Test A's chance of passing a stage while the canary burns at the alternative rate p1. */
   beta: 0.05,
   /**
@@ -57,10 +65,52 @@ export const canaryGate = {
    */
   stagePassMaxRelativeLogEvidence: Math.log(Math.sqrt(1 / 0.005)),
   /**
-   * Stable counts as in an outage of its own when its recent bad-event ratio is over p1 with at least
-   * `minRequestsForRollback` requests in the last `sharedOutageWindowSeconds`: then the gate holds and alerts.
+   * Test A's second alternative per SLI, p1' = factor x (1 - objective): a burn a user feels over days rather than
+   * one that pages now. Test A is the mean of the two likelihood ratios (one e-value, alpha unchanged); before the
+   * canary takes the last stage's traffic, Test A at p1' must have accepted the SLO over the whole rollout. Errors
+   * 5x (G6: 0.5 % against a 0.1 % budget), latency 2x (2 % slow against a 1 % budget). ADR 0132.
    */
-  sharedOutageWindowSeconds: 30,
+  tightFactors: { errors: 5, slow: 2 },
+  /**
+   * Stable is failing its SLO when a CUSUM of its own Test A (reflected at 0, so it recovers after an outage)
+   * reaches this log-evidence. Then Test A does not blame the canary (only Test B, "worse than stable", can).
+   * Higher than ln(1/alpha) because stable has most of the traffic: at 200 req/s a CUSUM at 5.3 would false-alarm
+   * every few minutes; e^10 gives millions of requests between false alarms (ADR 0133).
+   */
+  stableFailingLogEvidence: 10,
+  /**
+   * Test A blames the canary only once stable has had this many requests (the pre-rollout baseline included):
+   * about four times what stable's CUSUM needs on average to show an outage at the paging rate p1, so a shared outage already
+   * under way is seen on stable before a canary unlucky in it is blamed. With no stable traffic at all Test A
+   * decides alone. ADR 0133.
+   */
+  minStableRequestsForBlame: 800,
+  /**
+   * Seconds of stable-only traffic read before the first shift: the observed rate for the power plan and stable's
+   * baseline (a shared outage already under way is known before the canary gets any traffic).
+   */
+  baselineSeconds: 30,
+  /**
+   * A stage deadline with no verdict: `extend` keeps looking while canary traffic still arrives (Ville's bound
+   * holds for any number of looks) up to `maxRolloutSeconds`; `hold` stops at the first deadline. Either way the
+   * end is "held" (traffic back on stable, the canary kept, the operator asked), never a rollback (ADR 0131).
+   */
+  deadlinePolicy: 'extend' as 'extend' | 'hold',
+  maxRolloutSeconds: 1800,
+  /**
+   * Power analysis (ADR 0130): the gate plans for a decision within this many seconds at the observed rate and,
+   * when real traffic is too low for it, asks for synthetic canary traffic up to `maxRps` (under the gateway's
+   * per-identity limit of 50 req/s). Synthetic requests carry `header: value`; the services label them
+   * `traffic="synthetic"`, which the user-facing SLO rules exclude and the gate counts.
+   */
+  synthetic: {
+    targetDecisionSeconds: 240,
+    maxRps: 40,
+    header: 'x-homelab-synthetic',
+    value: '1',
+    label: syntheticTrafficLabel.name,
+    labelValue: syntheticTrafficLabel.value,
+  },
   /** Where deploy history is kept: a JSON-lines file locally, a ConfigMap in the cluster. */
   history: {
     localFile: 'deploys.jsonl',

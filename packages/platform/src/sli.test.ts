@@ -19,4 +19,10 @@ describe('the requests that count for an SLO', () => {
       expect(promqlExcludes(route)).toBe(false);
     }
   });
+
+  it("leave out the canary gate's synthetic load for users, and count it for the gate", () => {
+    expect(sliRequests.promqlMatcher).toMatch(/^traffic!="synthetic",route!~/);
+    expect(sliRequests.gatePromqlMatcher).not.toMatch(/traffic/);
+    expect(sliRequests.promqlMatcher.endsWith(sliRequests.gatePromqlMatcher)).toBe(true);
+  });
 });

@@ -4,6 +4,9 @@ import { http } from './http.ts';
 /** Route patterns that never count; a trailing `/*` excludes everything under that prefix. */
 const excludedRoutes = [http.paths.liveness, http.paths.readiness, http.paths.metrics, '/admin/*'] as const;
 
+/** The label the services put on the canary gate's synthetic load (ADR 0130; `canaryGate.synthetic` uses it). */
+export const syntheticTrafficLabel = { name: 'traffic', value: 'synthetic' } as const;
+
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const routeRegex = (route: string) =>
   route.endsWith('/*') ? `${escapeRegex(route.slice(0, -1))}.*` : escapeRegex(route);
@@ -18,8 +21,14 @@ const routeRegex = (route: string) =>
 export const sliRequests = {
   /** Route patterns that never count (`/admin/*`: everything under /admin/). */
   excludedRoutes,
-  /** The PromQL label matcher selecting the requests that count: `route!~"/healthz|/readyz|/metrics|/admin/.*"`. */
-  promqlMatcher: `route!~"${excludedRoutes.map(routeRegex).join('|')}"`,
+  /**
+   * The PromQL label matcher selecting the requests that count for users (SLO rules, status page):
+   * `traffic!="synthetic",route!~"/healthz|/readyz|/metrics|/admin/.*"`. The canary gate's tagged synthetic load
+   * is left out here (ADR 0130) and counted by the gate through `gatePromqlMatcher`.
+   */
+  promqlMatcher: `${syntheticTrafficLabel.name}!="${syntheticTrafficLabel.value}",route!~"${excludedRoutes.map(routeRegex).join('|')}"`,
+  /** The canary gate's matcher: the same routes, synthetic load included (it is the gate's evidence). */
+  gatePromqlMatcher: `route!~"${excludedRoutes.map(routeRegex).join('|')}"`,
   /**
    * The `job` matcher selecting one service's own series: locally the scrape job is the app name (`api`), in the
    * cluster a PodMonitor names it `<namespace>/<monitor>` (`homelab-apps/api`). Rules and status page use both.

@@ -134,8 +134,10 @@ export function createCountedHistogram<L extends string>(options: CountedHistogr
       let series = all.get(key);
       if (series === undefined) {
         const labels: Record<string, string> = {};
+        // An empty value leaves the label out, as Prometheus treats an empty label as absent: an optional label
+        // (the synthetic-traffic tag) then keeps every other series exactly as it was.
         labelNames.forEach((name, i) => {
-          labels[name] = labelValues[i] as string;
+          if (labelValues[i] !== '') labels[name] = labelValues[i] as string;
         });
         series = newSeries(labels);
         all.set(key, series);

@@ -1,4 +1,4 @@
-import { httpDurationBuckets } from '@homelab/platform';
+import { canaryGate, httpDurationBuckets } from '@homelab/platform';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { createCountedHistogram, type TimingSeries } from './counted-histogram.ts';
 
@@ -19,8 +19,11 @@ export interface ServiceMetrics {
   /** In-flight bookkeeping for `http_requests_in_flight` (a plain counter read at scrape time). */
   requestStarted(): void;
   requestFinished(): void;
-  /** Counts one finished request in `http_requests_total` and `http_request_duration_seconds`. */
-  observeRequest(method: string, route: string, status: number, seconds: number): void;
+  /**
+   * Counts one finished request in `http_requests_total` and `http_request_duration_seconds`. `synthetic`: the
+   * canary gate's tagged load (ADR 0130), labelled `traffic="synthetic"` so user-facing SLOs can leave it out.
+   */
+  observeRequest(method: string, route: string, status: number, seconds: number, synthetic?: boolean): void;
 }
 
 export function createMetrics({ service, version, commit }: MetricsOptions): ServiceMetrics {
@@ -36,7 +39,7 @@ export function createMetrics({ service, version, commit }: MetricsOptions): Ser
       name: 'http_request_duration_seconds',
       help: `Time from request to response in ${service}; buckets include every latency SLO threshold`,
     },
-    labelNames: ['method', 'route', 'status'],
+    labelNames: ['method', 'route', 'status', canaryGate.synthetic.label],
     buckets: httpDurationBuckets,
   });
   // Counted in a plain number and read at scrape time: no prom-client call on the request path.
@@ -59,12 +62,12 @@ export function createMetrics({ service, version, commit }: MetricsOptions): Ser
 
   // One series per label combination, found by a Map lookup; the observation itself is a few additions.
   const children = new Map<string, TimingSeries>();
-  const observeRequest = (method: string, route: string, status: number, seconds: number) => {
+  const observeRequest = (method: string, route: string, status: number, seconds: number, synthetic = false) => {
     const m = knownMethods.has(method) ? method : 'other';
-    const key = `${m} ${status} ${route}`;
+    const key = synthetic ? `${m} ${status} ${route} s` : `${m} ${status} ${route}`;
     let child = children.get(key);
     if (child === undefined) {
-      child = red.series(m, route, String(status));
+      child = red.series(m, route, String(status), synthetic ? canaryGate.synthetic.labelValue : '');
       children.set(key, child);
     }
     child.observe(seconds);

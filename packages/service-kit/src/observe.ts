@@ -1,8 +1,10 @@
+import { canaryGate } from '@homelab/platform';
 import type { Context } from 'hono';
 import pino, { type Logger } from 'pino';
 import type { ServiceMetrics } from './metrics.ts';
 import './context.ts';
 import { isoTimeCache } from './iso-time.ts';
+import { requestHeader } from './request-header.ts';
 
 export interface ObserveOptions {
   readonly logger: Logger;
@@ -88,7 +90,10 @@ export function createRequestObserver({ logger, metrics, accessLog = true, reque
       const seconds = (performance.now() - start) / 1000;
       const status = c.res.status;
       const route = routeLabel(c.req.routePath, status);
-      if (requestMetrics) metrics.observeRequest(c.req.method, route, status, seconds);
+      if (requestMetrics) {
+        const synthetic = requestHeader(c, canaryGate.synthetic.header) === canaryGate.synthetic.value;
+        metrics.observeRequest(c.req.method, route, status, seconds, synthetic);
+      }
       // Query strings can carry tokens and bodies can carry anything: neither is logged.
       if (accessLog && logger.isLevelEnabled('info')) {
         writeLine({

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { http } from '@homelab/platform';
+import { canaryGate, http } from '@homelab/platform';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createFaults } from './faults.ts';
@@ -101,6 +101,17 @@ describe('createServiceApp', () => {
     expect(text).toMatch(/build_info\{version="1.2.3",commit="abc123"\} 1/);
     expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0.25",method="GET",route="\/items\/:id"/);
     expect(text).toMatch(/process_cpu_user_seconds_total/);
+  });
+
+  it('labels the canary gate\'s synthetic load traffic="synthetic" and leaves user series as they were', async () => {
+    const { app, metrics } = build();
+    await app.request('/items/a');
+    const tag = { [canaryGate.synthetic.header]: canaryGate.synthetic.value };
+    for (let i = 0; i < 2; i++) await app.request('/items/b', { headers: tag });
+    await app.request('/items/c', { headers: { [canaryGate.synthetic.header]: 'something else' } });
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/http_requests_total\{method="GET",route="\/items\/:id",status="200"\} 2/);
+    expect(text).toMatch(/http_requests_total\{method="GET",route="\/items\/:id",status="200",traffic="synthetic"\} 2/);
   });
 
   it('propagates traceparent and request id, generating them when absent', async () => {

@@ -24,7 +24,12 @@ export function deploysRoutes(options: { historyFile: string | undefined; sessio
             <section aria-label={`deploy ${r.id}`} data-testid="deploy">
               <h2>
                 {r.app} <code>{r.image}</code>:{' '}
-                {r.outcome === 'promoted' ? 'promoted' : `rolled back (${r.reason ?? 'unknown'})`} after {seconds(r)} s
+                {r.outcome === 'promoted'
+                  ? 'promoted'
+                  : r.outcome === 'held'
+                    ? `held for the operator (${r.reason ?? 'no verdict'})`
+                    : `rolled back (${r.reason ?? 'unknown'})`}{' '}
+                after {seconds(r)} s
               </h2>
               <p>
                 {r.finishedAt}: {r.detail}

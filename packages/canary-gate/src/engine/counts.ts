@@ -51,25 +51,55 @@ export function versionIncrement(previous: Counts | undefined, current: Counts |
 }
 
 /**
- * Increments of one version across its processes. Summing counters before differencing would be wrong: one pod
- * restarting would make the sum drop and the reset rule would then count every other pod's whole history. A
- * process seen for the first time after the first reading started since that reading, so all it counted is new.
+ * Increments of one version across its processes, against the last value seen of each process (`seen`, updated in
+ * place). Summing counters before differencing would be wrong: one pod restarting would make the sum drop and the
+ * reset rule would then count every other pod's whole history. A process missing from one reading keeps its last
+ * value, so when it comes back only what it counted since is new (issue 18: differencing against the previous
+ * reading alone counted its whole history again). A process never seen before started during the rollout, so all
+ * it counted is new; on the very first reading everything is the baseline.
  */
-export function readingIncrement(previous: VersionReading | undefined, current: VersionReading | undefined): Counts {
-  if (!previous || !current) return zeroCounts;
+export function readingIncrement(
+  seen: Map<string, Counts>,
+  current: VersionReading | undefined,
+  first: boolean,
+): Counts {
+  if (!current) return zeroCounts;
   let total = zeroCounts;
   for (const [instance, counts] of Object.entries(current)) {
-    const before = previous[instance];
-    total = addCounts(total, versionIncrement(before ?? zeroCounts, counts));
+    const before = seen.get(instance);
+    if (!first) total = addCounts(total, versionIncrement(before ?? zeroCounts, counts));
+    seen.set(instance, counts);
   }
   return total;
 }
 
-export function increments(previous: Snapshot | undefined, current: Snapshot): { canary: Counts; stable: Counts } {
+/**
+ * The gate's view of cumulative counters: per version, per process, the last value seen. Feed it every reading;
+ * it returns the increments since the previous one. A missing reading (a failed scrape) adds nothing and loses
+ * nothing: the next one is differenced against each process' last seen value.
+ */
+export function counterTracker() {
+  const seen = { canary: new Map<string, Counts>(), stable: new Map<string, Counts>() };
+  let first = true;
   return {
-    canary: readingIncrement(previous?.canary, current.canary),
-    stable: readingIncrement(previous?.stable, current.stable),
+    next(current: Snapshot | undefined): { canary: Counts; stable: Counts } {
+      if (!current) return { canary: zeroCounts, stable: zeroCounts };
+      const result = {
+        canary: readingIncrement(seen.canary, current.canary, first),
+        stable: readingIncrement(seen.stable, current.stable, first),
+      };
+      first = false;
+      return result;
+    },
   };
+}
+
+/** Increments between two readings alone (no memory of processes missing from `previous`). */
+export function increments(previous: Snapshot | undefined, current: Snapshot): { canary: Counts; stable: Counts } {
+  if (!previous) return { canary: zeroCounts, stable: zeroCounts };
+  const tracker = counterTracker();
+  tracker.next(previous);
+  return tracker.next(current);
 }
 
 export const addCounts = (a: Counts, b: Counts): Counts => ({

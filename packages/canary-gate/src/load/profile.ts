@@ -2,7 +2,7 @@ import { apps, canaryGate } from '@homelab/platform';
 
 /** One load shape: the same numbers drive k6 at home / in the workflow and autocannon in the tests. */
 export interface LoadProfile {
-  readonly name: 'smoke' | 'canary' | 'soak';
+  readonly name: 'smoke' | 'canary' | 'soak' | 'synthetic';
   /** Requests per second, arriving at a constant rate (k6 `constant-arrival-rate`, autocannon `overallRate`). */
   readonly rps: number;
   readonly durationSeconds: number;
@@ -10,6 +10,11 @@ export interface LoadProfile {
   readonly connections: number;
   /** The request every virtual user repeats: the notes list through the gateway, as an API client does. */
   readonly path: string;
+  /**
+   * Extra request headers: the synthetic profile carries the canary gate's tag, so the services label it
+   * `traffic="synthetic"` (excluded from user-facing SLOs, counted by the gate).
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -28,6 +33,19 @@ export const loadProfiles: Readonly<Record<LoadProfile['name'], LoadProfile>> = 
     path: '/v1/notes',
   },
   soak: { name: 'soak', rps: 20, durationSeconds: 3600, connections: 8, path: '/v1/notes' },
+  /**
+   * The canary gate's synthetic evidence (ADR 0130): read-only GETs of the load-test identity's own notes (no user's
+   * data is read or written), tagged. The rate is the most the power plan asks for at zero real traffic; a run may
+   * lower it (k6 `-e SYNTHETIC_RPS=`, `startSynthetic(rps)`). It lasts as long as a rollout may.
+   */
+  synthetic: {
+    name: 'synthetic',
+    rps: 20,
+    durationSeconds: canaryGate.maxRolloutSeconds,
+    connections: 4,
+    path: '/v1/notes',
+    headers: { [canaryGate.synthetic.header]: canaryGate.synthetic.value },
+  },
 };
 
 /**
@@ -67,6 +85,7 @@ export function k6ProfileJson(): string {
           maxVUs: p.connections * 4,
         },
         path: p.path,
+        headers: p.headers ?? {},
       },
     ]),
   );

@@ -55,9 +55,14 @@ export function evidenceChart(result: RolloutResult): string {
         `<text x="${x(p.at) + 3}" y="${pad.top + 10}" font-size="10" fill="#666">${p.weight} %</text>`,
     );
   const last = points.at(-1);
-  const verdict = result.outcome === 'promoted' ? 'promoted' : `rolled back: ${result.reason ?? ''}`;
+  const verdict =
+    result.outcome === 'promoted'
+      ? 'promoted'
+      : result.outcome === 'held'
+        ? `held for the operator: ${result.reason ?? ''}`
+        : `rolled back: ${result.reason ?? ''}`;
   const decision = last
-    ? `<line x1="${x(last.at)}" x2="${x(last.at)}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="${result.outcome === 'promoted' ? '#2ca02c' : '#d62728'}" stroke-width="2"/>` +
+    ? `<line x1="${x(last.at)}" x2="${x(last.at)}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="${result.outcome === 'promoted' ? '#2ca02c' : result.outcome === 'held' ? '#ff7f0e' : '#d62728'}" stroke-width="2"/>` +
       `<text x="${x(last.at) - 4}" y="${pad.top - 8}" font-size="12" text-anchor="end" fill="#333">${escapeXml(verdict)} at ${Math.round(last.at)} s</text>`
     : '';
   const legend = series.map(

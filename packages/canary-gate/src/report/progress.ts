@@ -15,7 +15,9 @@ export function progressLine(point: TimelinePoint, stages: number): string {
         ? `advance to ${d.weight} %`
         : d.kind === 'promote'
           ? 'PROMOTE'
-          : `ROLLBACK (${d.reason})`;
+          : d.kind === 'held'
+            ? `HELD for the operator (${d.reason})`
+            : `ROLLBACK (${d.reason})`;
   return [
     `${String(Math.round(point.at)).padStart(4)} s`,
     `stage ${point.stage + 1}/${stages} ${String(point.weight).padStart(3)} %`,

@@ -6,13 +6,24 @@ const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
 export function markdownSummary(result: RolloutResult, chartPath?: string): string {
   const last = result.timeline.at(-1);
   const verdict =
-    result.outcome === 'promoted' ? '**promoted**' : `**rolled back** (${result.reason ?? 'unknown reason'})`;
+    result.outcome === 'promoted'
+      ? '**promoted**'
+      : result.outcome === 'held'
+        ? `**held for the operator, not rolled back** (${result.reason ?? 'no verdict'})`
+        : `**rolled back** (${result.reason ?? 'unknown reason'})`;
   // No evaluation ran when the canary never got ready: then the wall time from start to the rollback.
   const seconds = Math.round(last ? last.at : (Date.parse(result.finishedAt) - Date.parse(result.startedAt)) / 1000);
   const lines = [
     `### Canary ${result.app} \`${result.image}\`: ${verdict} after ${seconds} s`,
     '',
     result.detail,
+    ...(result.plan ? ['', `Power plan: ${result.plan}.`] : []),
+    ...(result.outcome === 'held'
+      ? [
+          '',
+          'Traffic is back on stable and the canary is still running. Promote it after checking with `homelab deploy <app> --image <same> --override promote-if-no-worse`, or re-run the deploy (it reverts this rollout and starts afresh).',
+        ]
+      : []),
     ...(result.recovered ? ['', `Before starting: ${result.recovered}.`] : []),
     ...(result.alerts.length > 0 ? ['', `Shared-outage alerts (stable was bad too): ${result.alerts.length}`] : []),
     '',

@@ -26,14 +26,26 @@ export interface RolloutResult {
   readonly driver: string;
   readonly startedAt: string;
   readonly finishedAt: string;
-  readonly outcome: 'promoted' | 'rolled-back';
-  /** For rollbacks: why. `canary not ready`: its pods never became ready, so it never got any traffic. */
-  readonly reason: 'regression' | 'insufficient evidence' | 'interrupted' | 'canary not ready' | undefined;
+  /** `held`: no verdict by the deadline policy (ADR 0131); traffic back on stable, the canary kept, operator asked. */
+  readonly outcome: 'promoted' | 'rolled-back' | 'held';
+  /**
+   * For rollbacks: why (`canary not ready`: its pods never became ready, so it never got any traffic); for held
+   * rollouts: `insufficient evidence` or `shared outage`.
+   */
+  readonly reason:
+    | 'regression'
+    | 'insufficient evidence'
+    | 'shared outage'
+    | 'interrupted'
+    | 'canary not ready'
+    | undefined;
   readonly detail: string;
   /** What a re-run found and did about an interrupted earlier rollout. */
   readonly recovered: string | undefined;
   /** Shared-outage alerts raised on the way (the canary was not blamed). */
   readonly alerts: readonly string[];
+  /** The power plan said up front: expected decision time, synthetic traffic asked for. */
+  readonly plan?: string | undefined;
   readonly stages: readonly { readonly weight: number; readonly deadlineSeconds: number }[];
   readonly timeline: readonly TimelinePoint[];
 }

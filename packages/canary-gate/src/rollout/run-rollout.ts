@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { AppName } from '@homelab/platform';
+import { type AppName, canaryGate } from '@homelab/platform';
 import { CanaryNotReadyError, type RolloutRecord, type TrafficDriver } from '../drivers/traffic-driver.ts';
 import type { GateConfig } from '../engine/config.ts';
-import { addCounts, type Counts, increments, type Snapshot, zeroCounts } from '../engine/counts.ts';
+import { addCounts, type Counts, counterTracker, type Snapshot, zeroCounts } from '../engine/counts.ts';
 import { currentWeight, evidenceOf, startGate, step } from '../engine/gate.ts';
+import { type DecisionPlan, decisionPlan, type PlanOptions } from '../engine/power.ts';
 import type { MetricSource } from '../sources/metric-source.ts';
 import type { RolloutResult, TimelinePoint } from './rollout-result.ts';
 
@@ -14,6 +15,18 @@ export interface RunRolloutOptions {
   readonly source: MetricSource;
   readonly driver: TrafficDriver;
   readonly evaluationSeconds: number;
+  /**
+   * Seconds of stable-only traffic read before the first shift: the observed rate for the power plan and stable's
+   * baseline. Default two evaluations (drills and tests); `deploy()` uses `canaryGate.baselineSeconds`.
+   */
+  readonly baselineSeconds?: number;
+  /** The power plan's target and cap; default `canaryGate.synthetic`. */
+  readonly plan?: Omit<PlanOptions, 'evaluationSeconds'>;
+  /**
+   * Starts synthetic canary traffic at `rps` (tagged, read-mostly: src/load/synthetic.ts) when the plan asks for
+   * it; stopped when the rollout ends. Without it the gate only says what it needs (the workflow runs k6).
+   */
+  readonly startSynthetic?: (rps: number) => { stop(): void };
   /** Called after every evaluation (the live progress line). */
   readonly onEvaluation?: (point: TimelinePoint) => void;
   /** Called for events worth a log line: recovery, stage changes, source failures. */
@@ -55,8 +68,13 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRes
   const event = options.onEvent ?? (() => {});
   const recovered = await recoverInterrupted(driver, app);
   if (recovered) event(recovered);
+  const baselineSeconds = options.baselineSeconds ?? 2 * options.evaluationSeconds;
+  const planOptions: PlanOptions = {
+    targetDecisionSeconds: options.plan?.targetDecisionSeconds ?? canaryGate.synthetic.targetDecisionSeconds,
+    maxSyntheticRps: options.plan?.maxSyntheticRps ?? canaryGate.synthetic.maxRps,
+    evaluationSeconds: options.evaluationSeconds,
+  };
 
-  const state = startGate(config);
   let record: RolloutRecord = {
     id: randomUUID(),
     app,
@@ -85,9 +103,11 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRes
     detail,
     recovered,
     alerts,
+    plan: plan?.text,
     stages: config.stages,
     timeline,
   });
+  let plan: DecisionPlan | undefined;
   try {
     await driver.start(record);
   } catch (error) {
@@ -98,12 +118,6 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRes
     await driver.rollback(record);
     return result('rolled-back', 'canary not ready', error.message, [], []);
   }
-  const t0 = now();
-  const firstWeight = currentWeight(config, state);
-  await driver.setWeight(record, firstWeight);
-  record = { ...record, weight: firstWeight };
-  event(`stage 1/${config.stages.length}: canary at ${firstWeight} %`);
-
   const readSafely = async (): Promise<Snapshot | undefined> => {
     try {
       return await source.read();
@@ -112,65 +126,105 @@ export async function runRollout(options: RunRolloutOptions): Promise<RolloutRes
       return undefined;
     }
   };
-  let previous = await readSafely();
-  let lastAt = 0;
-  let canaryTotal: Counts = zeroCounts;
-  let stableTotal: Counts = zeroCounts;
-  const timeline: TimelinePoint[] = [];
-  const alerts: string[] = [];
-
-  for (let k = 1; ; k++) {
-    const wait = t0 + k * options.evaluationSeconds * 1000 - now();
-    if (wait > 0) await sleep(wait);
-    const at = Math.round((now() - t0) / 100) / 10;
-    // Readiness before evidence: a canary that stopped serving gets no more of the traffic (ADR 0103). A failed
-    // read of it is no verdict; the metrics and the stage deadline still decide.
-    const notReady = await driver.canaryNotReady?.(record).catch(() => undefined);
-    if (notReady) {
-      event(`canary not ready at ${at} s, rolling back: ${notReady}`);
-      await driver.rollback(record);
-      return result('rolled-back', 'canary not ready', notReady, alerts, timeline);
-    }
-    const reading = await readSafely();
-    const delta = reading && previous ? increments(previous, reading) : { canary: zeroCounts, stable: zeroCounts };
-    if (reading) previous = reading;
-    canaryTotal = addCounts(canaryTotal, delta.canary);
-    stableTotal = addCounts(stableTotal, delta.stable);
-    const stageBefore = state.stage;
-    const weightBefore = currentWeight(config, state);
-    const decision = step(config, state, { at, seconds: at - lastAt, ...delta });
-    lastAt = at;
-    const point: TimelinePoint = {
-      at,
-      stage: stageBefore,
-      weight: weightBefore,
-      canary: canaryTotal,
-      stable: stableTotal,
-      evidence: evidenceOf(config, state),
-      decision,
-    };
-    timeline.push(point);
-    options.onEvaluation?.(point);
-    if (decision.kind === 'hold' && decision.alert) {
-      alerts.push(`${at} s: ${decision.detail}`);
-      event(`ALERT shared outage: ${decision.detail}`);
-    }
-    if (decision.kind === 'advance') {
-      await driver.setWeight(record, decision.weight);
-      record = { ...record, weight: decision.weight };
-      event(`stage ${decision.stage + 1}/${config.stages.length}: canary at ${decision.weight} %`);
-      continue;
-    }
-    if (decision.kind === 'promote' || decision.kind === 'rollback') {
-      if (decision.kind === 'promote') await driver.promote(record);
-      else await driver.rollback(record);
-      return result(
-        decision.kind === 'promote' ? 'promoted' : 'rolled-back',
-        decision.kind === 'rollback' ? decision.reason : undefined,
-        decision.detail,
-        alerts,
-        timeline,
+  // Per process, the last value seen: a process missing from one read is not counted again when it is back.
+  const tracker = counterTracker();
+  // The baseline: stable alone (the canary has weight 0) for a few seconds; its rate plans the rollout.
+  const b0 = now();
+  tracker.next(await readSafely());
+  if (baselineSeconds > 0) await sleep(baselineSeconds * 1000 - (now() - b0));
+  const baseline = tracker.next(await readSafely());
+  const measured = Math.max(1, (now() - b0) / 1000);
+  plan = decisionPlan(config, (baseline.stable.requests + baseline.canary.requests) / measured, planOptions);
+  event(plan.text);
+  let synthetic: { stop(): void } | undefined;
+  if (plan.syntheticRps > 0) {
+    if (options.startSynthetic) {
+      synthetic = options.startSynthetic(plan.syntheticRps);
+      event(`synthetic canary traffic started: ${plan.syntheticRps} req/s (tagged ${canaryGate.synthetic.header})`);
+    } else {
+      event(
+        `asking for ${plan.syntheticRps} req/s of synthetic canary traffic (k6 run packages/canary-gate/k6/synthetic.ts -e SYNTHETIC_RPS=${plan.syntheticRps}); without it the decision takes longer`,
       );
+    }
+  }
+  const state = startGate(config, baseline.stable);
+  try {
+    return await evaluate();
+  } finally {
+    synthetic?.stop();
+  }
+
+  async function evaluate(): Promise<RolloutResult> {
+    const t0 = now();
+    const firstWeight = currentWeight(config, state);
+    await driver.setWeight(record, firstWeight);
+    record = { ...record, weight: firstWeight };
+    event(`stage 1/${config.stages.length}: canary at ${firstWeight} %`);
+
+    let lastAt = 0;
+    let canaryTotal: Counts = zeroCounts;
+    let stableTotal: Counts = zeroCounts;
+    const timeline: TimelinePoint[] = [];
+    const alerts: string[] = [];
+
+    for (let k = 1; ; k++) {
+      const wait = t0 + k * options.evaluationSeconds * 1000 - now();
+      if (wait > 0) await sleep(wait);
+      const at = Math.round((now() - t0) / 100) / 10;
+      // Readiness before evidence: a canary that stopped serving gets no more of the traffic (ADR 0103). A failed
+      // read of it is no verdict; the metrics and the stage deadline still decide.
+      const notReady = await driver.canaryNotReady?.(record).catch(() => undefined);
+      if (notReady) {
+        event(`canary not ready at ${at} s, rolling back: ${notReady}`);
+        await driver.rollback(record);
+        return result('rolled-back', 'canary not ready', notReady, alerts, timeline);
+      }
+      const delta = tracker.next(await readSafely());
+      canaryTotal = addCounts(canaryTotal, delta.canary);
+      stableTotal = addCounts(stableTotal, delta.stable);
+      const stageBefore = state.stage;
+      const weightBefore = currentWeight(config, state);
+      const decision = step(config, state, { at, seconds: at - lastAt, ...delta });
+      lastAt = at;
+      const point: TimelinePoint = {
+        at,
+        stage: stageBefore,
+        weight: weightBefore,
+        canary: canaryTotal,
+        stable: stableTotal,
+        evidence: evidenceOf(config, state),
+        decision,
+      };
+      timeline.push(point);
+      options.onEvaluation?.(point);
+      if (decision.kind === 'hold' && decision.alert) {
+        alerts.push(`${at} s: ${decision.detail}`);
+        event(`ALERT shared outage: ${decision.detail}`);
+      }
+      if (decision.kind === 'advance') {
+        await driver.setWeight(record, decision.weight);
+        record = { ...record, weight: decision.weight };
+        event(`stage ${decision.stage + 1}/${config.stages.length}: canary at ${decision.weight} %`);
+        continue;
+      }
+      if (decision.kind === 'held') {
+        // No verdict (ADR 0131): the traffic goes back to stable, since nobody watches the canary once the gate
+        // exits, but the canary is not scaled down and the rollout is not called a rollback: the operator decides.
+        await driver.setWeight(record, 0);
+        event(`held for the operator: ${decision.detail}`);
+        return result('held', decision.reason, decision.detail, alerts, timeline);
+      }
+      if (decision.kind === 'promote' || decision.kind === 'rollback') {
+        if (decision.kind === 'promote') await driver.promote(record);
+        else await driver.rollback(record);
+        return result(
+          decision.kind === 'promote' ? 'promoted' : 'rolled-back',
+          decision.kind === 'rollback' ? decision.reason : undefined,
+          decision.detail,
+          alerts,
+          timeline,
+        );
+      }
     }
   }
 }

@@ -1,45 +1,89 @@
-import type { TrafficScenario } from './traffic.ts';
+import type { TrafficScenario, VersionBehaviour } from './traffic.ts';
 
-/** Stable's everyday behaviour in every cell: errors at the 99.9 % SLO's budget, latency well inside its SLO. */
-const stable = { errorRate: 0.001, slowRate: 0.005 };
-const rps = 20;
+/** What a cell is for: which goal it checks. */
+export type CellKind =
+  | 'healthy'
+  | 'regression'
+  | 'slow regression'
+  | 'relative regression'
+  | 'shared outage'
+  | 'bad stable'
+  | 'hotfix'
+  | 'no traffic';
 
-const errors = (percent: number): TrafficScenario => ({
+export interface FaultCell {
+  readonly name: string;
+  readonly kind: CellKind;
+  readonly canary: VersionBehaviour;
+  readonly stable: VersionBehaviour;
+}
+
+/** Stable's everyday behaviour: errors at the 99.9 % SLO's budget, latency well inside the 99 % SLO. */
+const everyday: VersionBehaviour = { errorRate: 0.001, slowRate: 0.005 };
+const errors = (percent: number, kind: CellKind): FaultCell => ({
   name: `errors ${percent} %`,
-  rps,
-  canary: { errorRate: percent / 100, slowRate: stable.slowRate },
-  stable,
+  kind,
+  canary: { errorRate: percent / 100, slowRate: everyday.slowRate },
+  stable: everyday,
 });
-const slow = (percent: number, stableSlow = 0.01): TrafficScenario => ({
+/** Latency cells run against a stable at the latency SLO's edge (1 % slow). */
+const slow = (percent: number, kind: CellKind): FaultCell => ({
   name: `slow ${percent} %`,
-  rps,
-  canary: { errorRate: stable.errorRate, slowRate: percent / 100 },
-  stable: { errorRate: stable.errorRate, slowRate: stableSlow },
+  kind,
+  canary: { errorRate: everyday.errorRate, slowRate: percent / 100 },
+  stable: { errorRate: everyday.errorRate, slowRate: 0.01 },
+});
+const both = (percent: number): FaultCell => ({
+  name: `shared outage ${percent} %`,
+  kind: 'shared outage',
+  canary: { errorRate: percent / 100, slowRate: everyday.slowRate },
+  stable: { errorRate: percent / 100, slowRate: everyday.slowRate },
 });
 
 /**
- * The reference's fault matrix at 20 req/s: error rates 0, 0.1, 0.5, 1.44, 5, 100 % on the canary (stable at
- * 0.1 %), latency faults against a stable with 1 % slow requests, no traffic at all, and a shared outage (both
- * versions at 5 % errors).
+ * Issue 18's cells (and the reference's fault matrix): healthy canaries at 0 % and at the SLO's edge, regressions
+ * at 0.5 % (5x relative), 1.44 % (the fast-page burn), 5 % and 100 %, latency at the edge, 2x, 5x and 100 %,
+ * shared outages at 1.5-5 %, a bad stable (3 %) with a canary better than it but over the SLO, the hotfix (stable
+ * at 3 %, canary healthy), and no traffic at all (not even synthetic: the load never started).
  */
-export const faultMatrix: readonly TrafficScenario[] = [
-  errors(0),
-  errors(0.1),
-  errors(0.5),
-  errors(1.44),
-  errors(5),
-  errors(100),
-  slow(1),
-  slow(5),
-  slow(100),
-  { name: 'no traffic', rps: 0, canary: stable, stable },
+export const faultCells: readonly FaultCell[] = [
+  errors(0, 'healthy'),
+  errors(0.1, 'healthy'),
+  errors(0.5, 'relative regression'),
+  errors(1.44, 'regression'),
+  errors(5, 'regression'),
+  errors(100, 'regression'),
+  slow(1, 'healthy'),
+  slow(2, 'slow regression'),
+  slow(5, 'slow regression'),
+  slow(100, 'slow regression'),
+  both(1.5),
+  both(2),
+  both(3),
+  both(5),
   {
-    name: 'shared outage 5 %',
-    rps,
-    canary: { errorRate: 0.05, slowRate: 0.005 },
-    stable: { errorRate: 0.05, slowRate: 0.005 },
+    name: 'bad stable 3 %, canary 1.44 %',
+    kind: 'bad stable',
+    canary: { errorRate: 0.0144, slowRate: everyday.slowRate },
+    stable: { errorRate: 0.03, slowRate: everyday.slowRate },
   },
+  {
+    name: 'hotfix: stable 3 %, canary 0.1 %',
+    kind: 'hotfix',
+    canary: everyday,
+    stable: { errorRate: 0.03, slowRate: everyday.slowRate },
+  },
+  { name: 'no traffic', kind: 'no traffic', canary: everyday, stable: everyday },
 ];
+
+/** The bench's traffic levels (real requests per second to the app). */
+export const benchRates: readonly number[] = [0.5, 2, 5, 20, 200];
+
+/** One cell at one real rate, with the synthetic traffic the gate's plan asks for at that rate. */
+export function scenarioAt(cell: FaultCell, rps: number, syntheticRps: number): TrafficScenario {
+  if (cell.kind === 'no traffic') return { name: cell.name, rps: 0, canary: cell.canary, stable: cell.stable };
+  return { name: cell.name, rps, syntheticRps, canary: cell.canary, stable: cell.stable };
+}
 
 export const percentile = (values: readonly number[], q: number): number => {
   if (values.length === 0) return Number.NaN;

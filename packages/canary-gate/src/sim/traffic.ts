@@ -1,7 +1,6 @@
 /**
- * Seeded synthetic traffic for the simulations and the benchmark. Every consumer of one seed sees the same
- * requests with the same random draws (common random numbers), so the gate and the Flagger-equivalent rule are
- * compared on the same generated counts; only their weights decide which version a request lands on.
+ * Seeded simulated traffic for the simulations and the benchmark, drawn as counts per chunk of time (arrivals,
+ * the weighted split, bad events), so a 30-minute rollout at 200 req/s costs a few hundred draws.
  */
 
 /** sfc32: small, fast, seedable, good enough for Monte Carlo; Math.random cannot be seeded. */
@@ -27,9 +26,16 @@ export function seededRandom(seed: number): () => number {
   return next;
 }
 
-/** Knuth's method: fine for the small means used here (a few tens per second). */
+/** A standard normal draw (Box-Muller). */
+function normal(random: () => number): number {
+  const u = 1 - random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+/** Knuth's method for small means, a rounded normal beyond (200 req/s x 5 s would underflow Knuth's product). */
 export function poisson(random: () => number, mean: number): number {
   if (mean <= 0) return 0;
+  if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(random)));
   const limit = Math.exp(-mean);
   let k = 0;
   let p = random();
@@ -40,6 +46,29 @@ export function poisson(random: () => number, mean: number): number {
   return k;
 }
 
+/**
+ * Binomial(n, p): geometric gaps between successes when few are expected (exact, O(np)), a rounded normal when
+ * both tails hold more than 30 (the bench's 200 req/s cells). A simulator over counts, not requests: fast enough
+ * for thousands of 30-minute rollouts per cell.
+ */
+export function binomial(random: () => number, n: number, p: number): number {
+  if (n <= 0 || p <= 0) return 0;
+  if (p >= 1) return n;
+  if (p > 0.5) return n - binomial(random, n, 1 - p);
+  if (n * p > 30 && n * (1 - p) > 30) {
+    const x = Math.round(n * p + Math.sqrt(n * p * (1 - p)) * normal(random));
+    return Math.min(n, Math.max(0, x));
+  }
+  const logQ = Math.log(1 - p);
+  let x = 0;
+  let position = 0;
+  for (;;) {
+    position += Math.floor(Math.log(1 - random()) / logQ) + 1;
+    if (position > n) return x;
+    x++;
+  }
+}
+
 /** Bad-event probabilities of one version. */
 export interface VersionBehaviour {
   readonly errorRate: number;
@@ -48,39 +77,48 @@ export interface VersionBehaviour {
 
 export interface TrafficScenario {
   readonly name: string;
-  /** Requests per second to the app as a whole (both versions). */
+  /** Real requests per second to the app as a whole (both versions). */
   readonly rps: number;
+  /**
+   * Synthetic requests per second added by the gate's power plan (tagged load, routed by the same weights). The
+   * simulation assumes a faulty canary fails them as often as user requests: true of the read path they exercise,
+   * not of a fault only in a write path (README: what synthetic traffic cannot see).
+   */
+  readonly syntheticRps?: number;
   readonly canary: VersionBehaviour;
   readonly stable: VersionBehaviour;
 }
 
-/** Counts of one second, split by the weight in force. */
+export interface Tally {
+  requests: number;
+  errors: number;
+  slow: number;
+}
+
+/** Counts of one chunk of time, split by the weight in force. */
 export interface SecondCounts {
-  readonly canary: { requests: number; errors: number; slow: number };
-  readonly stable: { requests: number; errors: number; slow: number };
+  readonly canary: Tally;
+  readonly stable: Tally;
 }
 
 /**
- * A stream of seconds: `next(weight)` draws the next second's requests and routes each by `weight` (percent to
- * the canary). The draws do not depend on the weight, only the routing does.
+ * A stream of chunks: `next(weight, seconds)` draws the next chunk's requests (real plus synthetic), routes them by
+ * `weight` (percent to the canary) and draws each version's bad events. The same seed gives every consumer the
+ * same arrivals; the split and the bad events follow the weight.
  */
 export function trafficStream(scenario: TrafficScenario, seed: number) {
   const random = seededRandom(seed);
+  const rate = scenario.rps + (scenario.syntheticRps ?? 0);
+  const version = (requests: number, behaviour: VersionBehaviour): Tally => ({
+    requests,
+    errors: binomial(random, requests, behaviour.errorRate),
+    slow: binomial(random, requests, behaviour.slowRate),
+  });
   return {
-    next(weight: number): SecondCounts {
-      const canary = { requests: 0, errors: 0, slow: 0 };
-      const stable = { requests: 0, errors: 0, slow: 0 };
-      const n = poisson(random, scenario.rps);
-      for (let i = 0; i < n; i++) {
-        const route = random();
-        const err = random();
-        const slow = random();
-        const [target, behaviour] = route < weight / 100 ? [canary, scenario.canary] : [stable, scenario.stable];
-        target.requests++;
-        if (err < behaviour.errorRate) target.errors++;
-        if (slow < behaviour.slowRate) target.slow++;
-      }
-      return { canary, stable };
+    next(weight: number, seconds = 1): SecondCounts {
+      const n = poisson(random, rate * seconds);
+      const toCanary = binomial(random, n, weight / 100);
+      return { canary: version(toCanary, scenario.canary), stable: version(n - toCanary, scenario.stable) };
     },
   };
 }

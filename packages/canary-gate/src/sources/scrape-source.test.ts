@@ -30,6 +30,15 @@ describe('reading counts from /metrics', () => {
     expect(countsFromExposition(text, 0.25)).toEqual({ requests: 5, errors: 2, slow: 2 });
   });
 
+  it("counts the gate's tagged synthetic load too: it is evidence (only the user-facing SLOs leave it out)", async () => {
+    const m = serviceMetrics();
+    m.observeRequest('GET', '/v1/notes', 200, 0.01, true);
+    m.observeRequest('GET', '/v1/notes', 500, 0.4, true);
+    const text = await m.registry.metrics();
+    expect(text).toMatch(/traffic="synthetic"/);
+    expect(countsFromExposition(text, 0.25)).toEqual({ requests: 7, errors: 3, slow: 3 });
+  });
+
   it('refuses a threshold that is not a bucket boundary, naming it', async () => {
     const text = await serviceMetrics().registry.metrics();
     expect(() => countsFromExposition(text, 0.2)).toThrow(/le=0.2/);

@@ -10,8 +10,8 @@ export const excludedRoutes: readonly string[] = sliRequests.excludedRoutes;
 /** Does a request on this matched route pattern count? */
 export const countsRoute = (route: string | undefined): boolean => sliRequests.counts(route);
 
-/** The same as a PromQL matcher on the `route` label. */
-export const countedRouteMatcher = sliRequests.promqlMatcher;
+/** The same as a PromQL matcher on the `route` label; the synthetic load counts (it is the gate's evidence). */
+export const countedRouteMatcher = sliRequests.gatePromqlMatcher;
 
 /** A bad event of the availability SLI: a server error. */
 export const isServerError = (status: string | number | undefined): boolean => /^5\d\d$/.test(String(status ?? ''));

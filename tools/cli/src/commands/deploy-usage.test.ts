@@ -40,4 +40,15 @@ describe('homelab deploy, bad command lines', () => {
     const image = `ghcr.io/x/api@sha256:${'a'.repeat(64)}`;
     expect((await run('deploy', 'api', '--image', image)).err).toMatch(/--prometheus-url is required/);
   });
+
+  it('knows only one override, a baseline of seconds, and --synthetic only locally', async () => {
+    expect((await run('deploy', 'api', '--local', '--override', 'promote')).err).toMatch(
+      /the only override is promote-if-no-worse/,
+    );
+    expect((await run('deploy', 'api', '--local', '--baseline', 'soon')).err).toMatch(/--baseline must be/);
+    const image = `ghcr.io/x/api@sha256:${'a'.repeat(64)}`;
+    expect(
+      (await run('deploy', 'api', '--image', image, '--prometheus-url', 'http://p:9090', '--synthetic')).err,
+    ).toMatch(/--synthetic starts autocannon locally/);
+  });
 });

@@ -66,6 +66,9 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
       '--port-offset',
       String(portOffset),
       ...(withPrometheus && !scrape ? ['--prometheus'] : []),
+      // A short baseline keeps the suite quick; the load is already running, so the plan sees its rate.
+      '--baseline',
+      '5',
       ...extra,
     ]);
     children.push(r.child);
@@ -145,11 +148,13 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('never rolls back a canary without traffic as a regression: it ends as insufficient evidence', async () => {
+  it('never rolls back a canary without traffic: it is held for the operator, with the plan said up front', async () => {
     const r = deploy(['--stage-deadline', '8']);
-    expect(await r.exited).toBe(1);
+    expect(await r.exited).toBe(3);
     const result = record(r);
-    expect(result).toMatchObject({ outcome: 'rolled-back', reason: 'insufficient evidence' });
+    expect(result).toMatchObject({ outcome: 'held', reason: 'insufficient evidence' });
+    expect(result.plan).toMatch(/the decision is expected in never \(no traffic\)/);
+    expect(result.detail).toMatch(/0 canary requests in this stage/);
     expect(result.timeline.every((p) => p.decision.kind !== 'rollback' || p.decision.reason !== 'regression')).toBe(
       true,
     );
@@ -195,12 +200,12 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
     const traffic = load(120);
     try {
       const first = deploy();
-      await first.waitFor(/stage 1\/3 +10 %/);
+      await first.waitFor(/stage 1\/3 +20 %/);
       first.child.kill('SIGKILL');
       await first.exited;
       const left = JSON.parse(readFileSync(join(dataDir, 'canary-rollout.json'), 'utf8'));
-      expect(left).toMatchObject({ phase: 'running', weight: 10 });
-      expect(await weights()).toMatchObject({ canary: 10 });
+      expect(left).toMatchObject({ phase: 'running', weight: 20 });
+      expect(await weights()).toMatchObject({ canary: 20 });
       // The re-run meets a broken canary, so it also ends quickly; what matters is what it does first.
       await faults({ errorRatio: 0.5 });
       const second = deploy([], { scrape: true });
@@ -219,7 +224,7 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
     }
   }, 150_000);
 
-  it('promotes a healthy canary through 10 -> 50 -> 100 % without a failed client request', async () => {
+  it('promotes a healthy canary through 20 -> 50 -> 100 % without a failed client request', async () => {
     const traffic = load(240);
     const r = deploy();
     const code = await r.exited;
@@ -228,7 +233,7 @@ describe('homelab deploy --local (real processes, real Prometheus, real load)', 
     expect(code, r.output.slice(-10).join('\n')).toBe(0);
     const result = record(r);
     expect(result.outcome).toBe('promoted');
-    expect(new Set(result.timeline.map((p) => p.weight))).toEqual(new Set([10, 50, 100]));
+    expect(new Set(result.timeline.map((p) => p.weight))).toEqual(new Set([20, 50, 100]));
     expect(await weights()).toMatchObject({ stable: 100, canary: 0 });
     // Every shift happened under load: not one request failed or got an error status because of it.
     expect(loadResult.requests).toBeGreaterThan(100);

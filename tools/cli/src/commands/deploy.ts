@@ -11,7 +11,10 @@ homelab deploy api --local [options]
 Deploys <app> as a canary and shifts traffic in stages (${canaryGate.stages.map((s) => `${s.weight} %`).join(' -> ')}) while
 it flows, gated on the app's SLOs by two anytime-valid sequential tests per SLI; promotes or rolls back by itself.
 Writes a JSON record, a markdown summary (also to $GITHUB_STEP_SUMMARY when set) and an SVG chart, and appends
-the deploy history. Exit code: 0 promoted, 1 rolled back (or failed), 2 bad command line.
+the deploy history. Exit code: 0 promoted, 1 rolled back (or failed), 2 bad command line, 3 held for the operator
+(no verdict by the deadline policy: traffic back on stable, the canary kept; never a rollback of a healthy canary).
+Before the first shift it reads stable alone for a baseline and prints its power plan: the expected decision time
+at the observed rate, and the synthetic canary traffic it needs when real traffic is too low.
 
 Cluster (default): the HTTPRoute weights and the <app>-canary Deployment, by server-side apply.
   --image <ref@digest>     the new image, pinned by digest
@@ -30,7 +33,15 @@ Both:
   --out <dir>              record, summary and chart (default <data-dir>/deploys)
   --stage-deadline <s>     override every stage's deadline (seconds)
   --evaluation <s>         seconds between evaluations (default ${canaryGate.evaluationSeconds})
+  --baseline <s>           seconds of stable-only traffic before the first shift (default ${canaryGate.baselineSeconds})
+  --synthetic              local: start the tagged synthetic load (autocannon) at the rate the plan asks for
+  --override promote-if-no-worse
+                           emergencies: in a shared outage, promote a canary the relative test finds no worse than
+                           stable instead of holding (recorded as an operator override)
 `;
+
+/** Held for the operator: neither promoted nor rolled back (ADR 0131). */
+const heldExitCode = 3;
 
 const repositoryRoot = resolve(import.meta.dirname, '../../../..');
 const digestRef = /^[^\s@]+@sha256:[a-f0-9]{64}$/;
@@ -52,6 +63,9 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
       'stage-deadline': { type: 'string' },
       evaluation: { type: 'string' },
       immediate: { type: 'boolean' },
+      baseline: { type: 'string' },
+      synthetic: { type: 'boolean' },
+      override: { type: 'string' },
     },
     { positionals: true },
   );
@@ -69,9 +83,23 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
   const evaluationSeconds = number('evaluation', values.evaluation);
   const dataDir = resolve(repositoryRoot, values['data-dir'] ?? local.dataDir);
   const outDir = resolve(values.out ?? join(dataDir, 'deploys'));
-  const overrides = deadline
-    ? { stages: canaryGate.stages.map((s) => ({ weight: s.weight, deadlineSeconds: deadline })) }
-    : {};
+  const baseline = values.baseline === undefined ? undefined : Number(values.baseline);
+  if (baseline !== undefined && !(Number.isFinite(baseline) && baseline >= 0)) {
+    throw new UsageError(`--baseline must be a number of seconds >= 0, not "${values.baseline}"`);
+  }
+  if (values.override !== undefined && values.override !== 'promote-if-no-worse') {
+    throw new UsageError(`--override: the only override is promote-if-no-worse, not "${values.override}"`);
+  }
+  if (values.synthetic && !values.local) {
+    throw new UsageError(
+      '--synthetic starts autocannon locally; in the cluster run k6/synthetic.ts (the workflow does)',
+    );
+  }
+  const overrides = {
+    ...(deadline ? { stages: canaryGate.stages.map((s) => ({ weight: s.weight, deadlineSeconds: deadline })) } : {}),
+    ...(values.override ? { promoteIfNoWorse: true } : {}),
+  };
+  let synthetic: { baseUrl: string; apiKey: string } | undefined;
 
   let target: Parameters<typeof runGatedDeploy>[0]['target'];
   let image = values.image;
@@ -83,6 +111,7 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
     const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'));
     const loopback = (port: number) => `http://127.0.0.1:${port}`;
     image ??= 'local-canary';
+    if (values.synthetic) synthetic = { baseUrl: loopback(ports.gateway), apiKey: secrets.demoApiKey };
     target = {
       kind: 'local',
       gatewayUrl: loopback(ports.gateway),
@@ -120,6 +149,8 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
     historyFile: join(dataDir, canaryGate.history.localFile),
     overrides,
     ...(evaluationSeconds ? { evaluationSeconds } : {}),
+    ...(baseline !== undefined ? { baselineSeconds: baseline } : {}),
+    ...(synthetic ? { synthetic } : {}),
     ...(process.env.GITHUB_STEP_SUMMARY ? { stepSummaryFile: process.env.GITHUB_STEP_SUMMARY } : {}),
     write: (text) => process.stdout.write(text),
     live: process.stdout.isTTY === true,
@@ -128,6 +159,7 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
     `deploy ${app}: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}: ${result.detail}\n` +
       `  record ${files.record}\n  summary ${files.summary}\n  chart ${files.chart}\n`,
   );
+  if (result.outcome === 'held') return heldExitCode;
   return result.outcome === 'promoted' ? exitCodes.ok : exitCodes.findings;
 }
 
