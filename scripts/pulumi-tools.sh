@@ -52,6 +52,14 @@ _homelab_pulumi_tools() (
   fi
   export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=mod -modcacherw"
   export GOMODCACHE="$cache/.gomodcache" GOCACHE="$cache/.gocache-pulumi"
+  # Clones share the cache: one build at a time. Without the lock a second run (another clone's tests) deleted the
+  # first one's half-made <dir>.partial and both started over; now it waits, then finds everything cached.
+  exec 9>"$cache/.pulumi-tools.lock"
+  if ! flock -n 9; then say "another pulumi-tools run holds the cache; waiting for it"; flock 9; fi
+  if [ -x "$cli_dir/pulumi" ] && [ -x "$provider_dir/pulumi-resource-kubernetes" ]; then
+    say "pulumi $cli_version and pulumi-resource-kubernetes $k8s_provider_version cached after waiting ($(elapsed "$started"))"
+    return 0
+  fi
   wrappers="$cache/.wrappers"
 
   # build NAME VERSION WRAPPER DIR LDFLAGS TAGS PKG: `go mod tidy` + `go build` in the wrapper module, atomically.
