@@ -1,17 +1,24 @@
 /**
  * The fault matrix through the canary gate and through the Flagger-equivalent rule, on the same seeded traffic.
- *   node packages/canary-gate/bench/gate-vs-flagger.ts [--replays 200] [--app api]
+ *   node packages/canary-gate/bench/gate-vs-flagger.ts [--replays 200] [--app api] [--smoke]
  * Prints a markdown table (the README's results come from it) and the G1-G6 verdicts.
+ *
+ * Both systems must do the same work: every scenario replayed through each with the same seeds, every replay
+ * seeing canary traffic; otherwise the table is printed and the script exits 1 with the reasons. `--smoke` (or
+ * BENCH_SMOKE=1): 5 replays per cell, for CI (the verdicts then mean little; the figures stay in the table).
  */
 import { parseArgs } from 'node:util';
 import { type AppName, apps, canaryGate } from '@homelab/platform';
+import { failOnProblems, smokeMode } from '@homelab/test-servers';
 import { gateConfigFor } from '../src/engine/config.ts';
 import { faultMatrix, percentile } from '../src/sim/fault-matrix.ts';
 import { flaggerTutorial, replayFlagger } from '../src/sim/flagger-rule.ts';
 import { type ReplayOutcome, replayGate } from '../src/sim/replay.ts';
 
-const { values } = parseArgs({ options: { replays: { type: 'string' }, app: { type: 'string' } } });
-const replays = Number(values.replays ?? 200);
+const { values } = parseArgs({
+  options: { replays: { type: 'string' }, app: { type: 'string' }, smoke: { type: 'boolean', default: false } },
+});
+const replays = smokeMode() ? 5 : Number(values.replays ?? 200);
 const app = (values.app ?? 'api') as AppName;
 if (!(app in apps)) throw new Error(`--app must be one of ${Object.keys(apps).join(', ')}`);
 const config = gateConfigFor(app);
@@ -158,3 +165,16 @@ for (const [id, target, check] of goals) {
   console.log(`| ${id} | ${target} | ${gOk ? 'met' : 'MISSED'}: ${gText} | ${fOk ? 'met' : 'missed'}: ${fText} |`);
 }
 console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s for ${cells.length * replays} replays)`);
+
+const problems: string[] = [];
+for (const scenario of faultMatrix) {
+  for (const system of ['gate', 'flagger']) {
+    const c = cells.find((x) => x.scenario === scenario.name && x.system === system);
+    if (!c) problems.push(`${scenario.name}: no ${system} cell`);
+    else if (c.outcomes.length !== replays) problems.push(`${scenario.name} ${system}: ${c.outcomes.length} replays`);
+    else if (c.outcomes.some((o) => o.canaryRequests <= 0 || !Number.isFinite(o.seconds))) {
+      problems.push(`${scenario.name} ${system}: a replay saw no canary traffic or never ended`);
+    }
+  }
+}
+failOnProblems('gate-vs-flagger', problems);
