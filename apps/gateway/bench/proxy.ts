@@ -185,11 +185,17 @@ try {
   const nginx = await startNginx(api.port);
   cleanups.unshift(() => nginx.stop());
   const barePort = await freePort();
+  const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
   const bare = spawn(
     process.execPath,
-    [resolve(import.meta.dirname, 'bare-proxy.ts'), api.url, String(barePort), testIdentitySecret],
+    [...profileArgs, resolve(import.meta.dirname, 'bare-proxy.ts'), api.url, String(barePort), testIdentitySecret],
     { stdio: 'ignore' },
   );
+  if (profileArgs.length > 0) {
+    process.stderr.write(
+      `profiles in ${process.env.BENCH_PROFILE}: gateway pid ${gateway.pid}, bare proxy pid ${bare.pid}\n`,
+    );
+  }
   cleanups.unshift(async () => bare.kill());
   await waitForPort(barePort);
 
