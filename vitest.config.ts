@@ -22,10 +22,19 @@ export const fullTierOnly = [
   'apps/gateway/src/contract.schemathesis.test.ts',
   // Chromium.
   'tools/cli/src/local/browser.test.ts',
-  // The whole local platform under a drill's load, and every benchmark's smoke run (~2 min).
+  // The whole local platform as real processes (`homelab up`, a canary deploy, a drill under load, the shared
+  // database, every app probed as a process) and every benchmark's smoke run (~2 min): 40-300 s each under load.
+  'tools/cli/src/commands/deploy.test.ts',
+  'tools/cli/src/commands/up.test.ts',
+  'tools/cli/src/commands/up-ports.test.ts',
+  'tools/cli/src/commands/up-process-tree.test.ts',
+  'tools/cli/src/local/shared-database.test.ts',
+  'infra/k8s/test/probe-paths.test.ts',
   'tools/cli/src/local/drill-platform.test.ts',
   'tools/cli/src/local/tls-drill-target.test.ts',
   'tools/repo-checks/src/bench-smoke.test.ts',
+  // Thousands of generated requests (fast-check): 75 s under load; the quick tier keeps the example-based suites.
+  'apps/api/src/bad-input.property.test.ts',
 ];
 const quick = process.env.HOMELAB_TEST_TIER === 'quick';
 
