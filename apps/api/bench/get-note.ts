@@ -90,8 +90,10 @@ const servers: { name: string; file: string; args: (port: number) => string[] }[
 // BENCH_ONLY=2,3 measures a subset (by position above) while iterating on one server; the table needs all four.
 const only = process.env.BENCH_ONLY?.split(',').map(Number);
 
-// The load generator's headers: the identity token the gateway would sign (the servers verify it).
-const requestHeaders = await userHeaders('bench');
+// A token lives 60 s and the signer renews it after 30 s: asked afresh for every probe and by the load generator
+// before each of its runs, it stays valid through a run of at most 30 s (one token for the whole benchmark expired
+// a minute in, and the same-work check caught the later servers answering 401).
+if (seconds > 30) throw new Error('BENCH_SECONDS must be at most 30 (the identity token lives 60 s)');
 const notePath = `/v1/notes/${note.id}`;
 
 async function measure(server: (typeof servers)[number]): Promise<Measurement> {
@@ -112,7 +114,7 @@ async function measure(server: (typeof servers)[number]): Promise<Measurement> {
   try {
     const pid = child.pid as number;
     const url = `http://127.0.0.1:${port}${notePath}`;
-    const answer = await probe(url, requestHeaders);
+    const answer = await probe(url, await userHeaders('bench'));
     const load = fork(join(here, 'load.ts'), [url, String(seconds), String(connections), String(warmupSeconds)]);
     let cpuStart = 0;
     const summary = await new Promise<string>((resolve, reject) => {
