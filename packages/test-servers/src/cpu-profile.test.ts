@@ -26,6 +26,14 @@ describe('selfTimes', () => {
     ]);
   });
 
+  it('sums per package too: npm packages, node: modules, V8 names', () => {
+    expect(selfTimes(profile, 'package').map((t) => [t.name, t.micros])).toEqual([
+      ['node:_http_server', 300],
+      ['jose', 50],
+      ['(garbage collector)', 50],
+    ]);
+  });
+
   it('prints a markdown table of the top functions', () => {
     expect(selfTimeTable(profile, 1).split('\n')).toEqual([
       '| function (self time) | ms | share of busy time |',
