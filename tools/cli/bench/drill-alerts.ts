@@ -34,6 +34,11 @@ const smoke = smokeMode();
 const names = (
   smoke ? 'error-fault' : (values.drills ?? 'error-fault,latency-fault,process-kill,crash-loop,oom-kill')
 ).split(',');
+/**
+ * Where the drill platforms' ports start. The smoke run shares CI with the drill suites, which pick random
+ * offsets from 23,000 up: a random one below theirs (ports 19,000-23,000) keeps them from colliding.
+ */
+const basePortOffset = smoke ? 16_000 + Math.floor(Math.random() * 200) * 20 : 26_000;
 /** The smoke run's longest hold of the fault (the runner's default is 15 s). */
 const smokeFaultSeconds = 5;
 const root = resolve(import.meta.dirname, '../../..');
@@ -60,7 +65,7 @@ for (const [index, name] of names.entries()) {
     const { record } = await runLocalDrillSession(held?.scenario ?? watched, {
       root,
       dataDir,
-      portOffset: 26_000 + index * 20,
+      portOffset: basePortOffset + index * 20,
       postmortemDir: undefined,
       blind: false,
       prometheus: true,
