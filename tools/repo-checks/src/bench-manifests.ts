@@ -25,7 +25,7 @@ export interface BenchEntry {
   /** The smoke command (argv; `node` is the running Node), run in the manifest's directory. */
   readonly smoke: readonly string[];
   readonly needs?: readonly BenchNeed[];
-  /** Default 120. A smoke run is seconds of tiny load; this only stops a hung one. */
+  /** Default 180. A smoke run is seconds of tiny load; this only stops a hung one (a loaded machine stretches it). */
   readonly timeoutSeconds?: number;
 }
 

@@ -46,7 +46,7 @@ function runSmoke(dir: string, bench: BenchEntry): Promise<Run> {
   child.stderr.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
-  const timer = setTimeout(() => child.kill('SIGTERM'), (bench.timeoutSeconds ?? 120) * 1000);
+  const timer = setTimeout(() => child.kill('SIGTERM'), (bench.timeoutSeconds ?? 180) * 1000);
   return new Promise((resolve) =>
     child.once('close', (code) => {
       clearTimeout(timer);
@@ -79,7 +79,7 @@ describe('benchmark smoke runs', () => {
         expect(run.code, `exit code${tail}`).toBe(0);
         expect(run.stdout, `a markdown table on stdout${tail}`).toMatch(markdownTable);
       },
-      ((bench.timeoutSeconds ?? 120) + 30) * 1000,
+      ((bench.timeoutSeconds ?? 180) + 30) * 1000,
     );
   }
 });
