@@ -33,6 +33,10 @@ export const fullTierOnly = [
   'tools/cli/src/local/drill-platform.test.ts',
   'tools/cli/src/local/tls-drill-target.test.ts',
   'tools/repo-checks/src/bench-smoke.test.ts',
+  // promtool over every generated rule test, and mutation testing of the rules: 605 s and 181 s at load average 30-50
+  // (run them with `pnpm exec vitest run observability` when changing rules or SLOs).
+  'observability/src/rules.test.ts',
+  'observability/scripts/mutate-rules.test.ts',
   // Thousands of generated requests (fast-check): 75 s under load; the quick tier keeps the example-based suites.
   'apps/api/src/bad-input.property.test.ts',
 ];
