@@ -2,6 +2,47 @@ import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
+ * The quick tier (`npm run test:quick`, docs/testing.md): the inner loop, without the suites that need a control
+ * plane, the Pulumi CLI or another Go-built binary, a browser, or that run the whole platform for tens of seconds.
+ * CI runs the full suite. A new slow suite opts out of the quick tier by its name: `*.slow.test.ts`, or any test
+ * under a `test/cluster/` directory; the list below is the existing suites, each with why.
+ */
+export const fullTierOnly = [
+  '**/*.slow.test.{ts,tsx}',
+  '**/test/cluster/**',
+  // A control plane (kwok/kubelet) or the real `pulumi up`.
+  'infra/pulumi/src/pulumi-up.test.ts',
+  'packages/cluster/**/*.test.ts',
+  'packages/canary-gate/src/drivers/cluster-driver.test.ts',
+  'packages/triage/src/k8s/on-cluster.test.ts',
+  'tools/cli/src/cluster/drill-target.test.ts',
+  // Go-built or Python-installed checkers (kube-score, Checkov, actionlint, schemathesis).
+  'infra/k8s/test/checkers.test.ts',
+  'tools/repo-checks/src/actionlint-binary.test.ts',
+  'apps/gateway/src/contract.schemathesis.test.ts',
+  // Chromium.
+  'tools/cli/src/local/browser.test.ts',
+  // The whole local platform as real processes (`homelab up`, a canary deploy, a drill under load, the shared
+  // database, every app probed as a process) and every benchmark's smoke run (~2 min): 40-300 s each under load.
+  'tools/cli/src/commands/deploy.test.ts',
+  'tools/cli/src/commands/up.test.ts',
+  'tools/cli/src/commands/up-ports.test.ts',
+  'tools/cli/src/commands/up-process-tree.test.ts',
+  'tools/cli/src/local/shared-database.test.ts',
+  'infra/k8s/test/probe-paths.test.ts',
+  'tools/cli/src/local/drill-platform.test.ts',
+  'tools/cli/src/local/tls-drill-target.test.ts',
+  'tools/repo-checks/src/bench-smoke.test.ts',
+  // promtool over every generated rule test, and mutation testing of the rules: 605 s and 181 s at load average 30-50
+  // (run them with `pnpm exec vitest run observability` when changing rules or SLOs).
+  'observability/src/rules.test.ts',
+  'observability/scripts/mutate-rules.test.ts',
+  // Thousands of generated requests (fast-check): 75 s under load; the quick tier keeps the example-based suites.
+  'apps/api/src/bad-input.property.test.ts',
+];
+const quick = process.env.HOMELAB_TEST_TIER === 'quick';
+
+/**
  * One root config collects every package's tests (`x.test.ts` beside `x.ts`). The global setup starts a
  * throwaway PostgreSQL and Redis for the integration tests, or falls back to the embedded ones with a notice.
  *
@@ -12,7 +53,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['{apps,packages,infra,observability,tools}/**/*.test.{ts,tsx}'],
-    exclude: ['**/node_modules/**', '**/dist/**'],
+    exclude: ['**/node_modules/**', '**/dist/**', ...(quick ? fullTierOnly : [])],
     globalSetup: ['packages/test-servers/src/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

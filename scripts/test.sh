@@ -3,8 +3,18 @@
 # (Node, pnpm, dependencies, the pinned Go checkers when Go exists) and starts the servers its tests need.
 # Without PostgreSQL/Redis/promtool/Chromium binaries the suites fall back or skip with a visible notice;
 # under CI=true those are required and their absence fails the run.
+#
+# `npm run test:quick` (or `npm test -- --quick`): the inner-loop tier (docs/testing.md): lint, types and the vitest
+# suites minus those that need a control plane, Go-built tools, a browser or the whole platform (vitest.config.ts,
+# `fullTierOnly`); no Go builds, no Go tests. CI runs the full suite.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+quick=false
+args=()
+for arg in "$@"; do
+  if [ "$arg" = "--quick" ]; then quick=true; else args+=("$arg"); fi
+done
+set -- "${args[@]+"${args[@]}"}"
 . scripts/bootstrap.sh
 mkdir -p .artifacts
 rm -f .artifacts/go-tests.json
@@ -14,12 +24,15 @@ step "lint and format (biome)"
 pnpm exec biome check .
 step "type-check (tsc $(pnpm exec tsc --version | awk '{print $2}'))"
 pnpm exec tsc -p tsconfig.json
-if [ -f scripts/go-tools.sh ]; then
+if [ "$quick" = true ]; then
+  export HOMELAB_TEST_TIER=quick
+  step "quick tier: no Go builds or Go tests, no cluster, browser, checker or whole-platform suites (docs/testing.md)"
+elif [ -f scripts/go-tools.sh ]; then
   step "static checkers (pinned Go builds, cached)"
   # shellcheck source=/dev/null
   . scripts/go-tools.sh
 fi
-if [ -f scripts/k8s-tools.sh ]; then
+if [ "$quick" = false ] && [ -f scripts/k8s-tools.sh ]; then
   step "control plane for the cluster tests (pinned Go builds, cached)"
   # ~10 min cold on 2 cores, seconds once cached. Under CI a failed build fails the run; locally the cluster suites
   # then skip with a notice (packages/cluster/test/test-cluster.ts).
@@ -30,9 +43,9 @@ if [ -f scripts/k8s-tools.sh ]; then
   fi
 fi
 # The Pulumi CLI and Kubernetes provider for the real `pulumi up` suite (~11 min cold, seconds cached).
-[ -f scripts/pulumi-tools.sh ] && { step "Pulumi CLI and Kubernetes provider (pinned Go builds, cached)"; bash scripts/pulumi-tools.sh || [ "${CI:-}" != "true" ] || exit 1; }
+[ "$quick" = false ] && [ -f scripts/pulumi-tools.sh ] && { step "Pulumi CLI and Kubernetes provider (pinned Go builds, cached)"; bash scripts/pulumi-tools.sh || [ "${CI:-}" != "true" ] || exit 1; }
 status=0
-if [ -f go.work ]; then
+if [ "$quick" = false ] && [ -f go.work ]; then
   step "Go modules (gofmt, go vet, staticcheck, go test)"
   bash scripts/go-check.sh || status=$?
 fi

@@ -3,22 +3,39 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@homelab/service-kit';
-import { createDatabase, freePort, startPostgres, startRedis } from '@homelab/test-servers';
+import {
+  createDatabase,
+  failOnProblems,
+  freePort,
+  type ProbedAnswer,
+  probe,
+  sameWorkProblems,
+  smokeMode,
+  startPostgres,
+  startRedis,
+} from '@homelab/test-servers';
 import { Redis } from 'ioredis';
 import { noteCacheKey } from '../src/cache/note-cache.ts';
 import { createNotesRepository } from '../src/notes/notes-repository.ts';
 import { migrate } from '../src/storage/migrate.ts';
 import { createPgClient } from '../src/storage/pg-client.ts';
+import { userHeaders } from '../src/testing/identity.ts';
 
 /**
  * GET /v1/notes/:id with a warm cache on real PostgreSQL + Redis, against (a) a bare node:http server doing the
  * same Redis read (the ceiling) and (b) the same endpoint on Fastify with the same logging and metrics; plus the
  * Hono app with logging and metrics off, to price them. Each server runs alone in its own process; autocannon
  * runs in another. Environment: BENCH_SECONDS (default 10), BENCH_ROUNDS (default 1), BENCH_CONNECTIONS (32).
+ *
+ * `--smoke` (or BENCH_SMOKE=1): 1 s per server at 4 connections, for CI. In every mode each server is asked once
+ * before its run and must answer exactly what the Hono API answers (status, media type, body bytes), and every
+ * run must have 0 non-2xx and 0 errors; otherwise the table is printed and the script exits 1 with the reasons.
  */
-const seconds = Number(process.env.BENCH_SECONDS ?? 10);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const smoke = smokeMode();
+const seconds = smoke ? 1 : Number(process.env.BENCH_SECONDS ?? 10);
+const rounds = smoke ? 1 : Number(process.env.BENCH_ROUNDS ?? 1);
+const connections = smoke ? 4 : Number(process.env.BENCH_CONNECTIONS ?? 32);
+const warmupSeconds = smoke ? 1 : 2;
 const here = import.meta.dirname;
 
 interface Measurement {
@@ -30,6 +47,8 @@ interface Measurement {
   errors: number;
   /** Server CPU time (user + system) per request during the measured run, in microseconds. */
   cpuMicros: number;
+  /** One answer to the benchmark's request, asked before the run. */
+  answer: ProbedAnswer;
 }
 
 /** utime + stime of a process in microseconds, from /proc (clock ticks of 10 ms). */
@@ -71,6 +90,12 @@ const servers: { name: string; file: string; args: (port: number) => string[] }[
 // BENCH_ONLY=2,3 measures a subset (by position above) while iterating on one server; the table needs all four.
 const only = process.env.BENCH_ONLY?.split(',').map(Number);
 
+// A token lives 60 s and the signer renews it after 30 s: asked afresh for every probe and by the load generator
+// before each of its runs, it stays valid through a run of at most 30 s (one token for the whole benchmark expired
+// a minute in, and the same-work check caught the later servers answering 401).
+if (seconds > 30) throw new Error('BENCH_SECONDS must be at most 30 (the identity token lives 60 s)');
+const notePath = `/v1/notes/${note.id}`;
+
 async function measure(server: (typeof servers)[number]): Promise<Measurement> {
   const port = await freePort();
   // stdout (the access log) goes to /dev/null, as a container runtime would consume it.
@@ -88,12 +113,9 @@ async function measure(server: (typeof servers)[number]): Promise<Measurement> {
   });
   try {
     const pid = child.pid as number;
-    const load = fork(join(here, 'load.ts'), [
-      `http://127.0.0.1:${port}/v1/notes/${note.id}`,
-      String(seconds),
-      String(connections),
-      '2',
-    ]);
+    const url = `http://127.0.0.1:${port}${notePath}`;
+    const answer = await probe(url, await userHeaders('bench'));
+    const load = fork(join(here, 'load.ts'), [url, String(seconds), String(connections), String(warmupSeconds)]);
     let cpuStart = 0;
     const summary = await new Promise<string>((resolve, reject) => {
       load.on('message', (message) => {
@@ -103,8 +125,8 @@ async function measure(server: (typeof servers)[number]): Promise<Measurement> {
       load.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
     });
     const cpu = cpuTimeMicros(pid) - cpuStart;
-    const m = JSON.parse(summary) as Omit<Measurement, 'cpuMicros'>;
-    return { ...m, cpuMicros: cpu / m.total };
+    const m = JSON.parse(summary) as Omit<Measurement, 'cpuMicros' | 'answer'>;
+    return { ...m, cpuMicros: cpu / Math.max(1, m.total), answer };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -119,7 +141,6 @@ try {
     for (const [index, server] of servers.entries()) {
       if (only && !only.includes(index)) continue;
       const m = await measure(server);
-      if (m.non2xx > 0 || m.errors > 0) throw new Error(`${server.name}: ${m.non2xx} non-2xx, ${m.errors} errors`);
       results.set(server.name, [...(results.get(server.name) ?? []), m]);
       process.stderr.write(
         `round ${round + 1} ${server.name}: ${Math.round(m.requestsPerSecond)} req/s, ${m.cpuMicros.toFixed(1)} us CPU/req\n`,
@@ -189,3 +210,18 @@ if (rounds > 1 && !only) {
       `on/off ${perRound(honoName, honoOffName)}`,
   );
 }
+
+// Every row must have done the Hono API's work: 0 non-2xx and errors in every round, the same answer.
+const honoApiName = servers[2]?.name ?? '';
+const work = [...results].map(([name, ms]) => ({
+  name,
+  non2xx: ms.reduce((n, m) => n + m.non2xx, 0),
+  errors: ms.reduce((n, m) => n + m.errors, 0),
+  total: ms.reduce((n, m) => n + m.total, 0),
+  answer: ms[0]?.answer,
+}));
+const reference = work.find((w) => w.name === honoApiName);
+failOnProblems(
+  'get-note',
+  reference ? sameWorkProblems(work, reference) : [`${honoApiName}: not measured (BENCH_ONLY must include 2)`],
+);

@@ -7,10 +7,16 @@ import { userHeaders } from '../src/testing/identity.ts';
  */
 const [url, duration = '10', connections = '32', warmup = '2'] = process.argv.slice(2);
 if (!url) throw new Error('usage: load.ts <url> [durationSeconds] [connections] [warmupSeconds]');
-// Signed with the test key: start the API under test with IDENTITY_TOKEN_SECRET set to it.
-const headers = await userHeaders('bench');
-const run = (seconds: number) =>
-  autocannon({ url, connections: Number(connections), duration: seconds, headers, pipelining: 1 });
+// Signed with the test key: start the API under test with IDENTITY_TOKEN_SECRET set to it. Asked before each run:
+// the signer hands out a token with at least 30 s to live, so each run (at most 30 s) keeps a valid one.
+const run = async (seconds: number) =>
+  autocannon({
+    url,
+    connections: Number(connections),
+    duration: seconds,
+    headers: await userHeaders('bench'),
+    pipelining: 1,
+  });
 
 await run(Number(warmup));
 // Tell the parent the measured run starts, so it can sample the server's CPU time around it.

@@ -1,25 +1,60 @@
 /**
  * The floor for a proxy written in Node: node:http in front of the same undici Pool and `stream()` the gateway
- * uses, with no framework, no auth, no limiter, no metrics. The benchmark runs it beside the gateway so the table
- * shows what the gateway's features cost on top of Node itself.
+ * uses, with no framework, no auth, no limiter, no metrics. It sends the API exactly the request the gateway sends
+ * (apps/gateway/src/proxy/headers.ts): the client's headers minus hop-by-hop ones and credentials, plus a signed
+ * identity token (the same signer, one token per identity reused for half its life; ADR 0071), a request id and
+ * `traceparent` (the kit's `requestTrace`), `x-forwarded-for` and `x-forwarded-proto`. Without an API key to
+ * authenticate, every request is the identity `bench`. The benchmark runs it beside the gateway so the table shows
+ * what the gateway's features cost on top of Node itself.
  *
- *   node apps/gateway/bench/bare-proxy.ts <upstream-origin> <port>
+ *   node apps/gateway/bench/bare-proxy.ts <upstream-origin> <port> <identity-token-secret>
  */
 import { createServer } from 'node:http';
 import { http } from '@homelab/platform';
+import { createIdentitySigner, requestTrace } from '@homelab/service-kit';
 import { type Dispatcher, Pool } from 'undici';
 
-const [upstream, port] = [process.argv[2] as string, Number(process.argv[3])];
+const [upstream, port, secret] = [process.argv[2] as string, Number(process.argv[3]), process.argv[4] as string];
 const idleMs = http.keepAlive.proxyIdleTimeoutSeconds * 1000;
 const pool = new Pool(upstream, { connections: 64, keepAliveTimeout: idleMs, keepAliveMaxTimeout: idleMs });
-const hopByHop = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding']);
+const sign = createIdentitySigner({ secret });
+const identity = 'bench';
+// What the gateway drops from a client's request (hop-by-hop, credentials, and the fields it sets itself).
+const dropOnRequest = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'authorization',
+  'x-api-key',
+  'cookie',
+  http.identityHeader,
+  'x-homelab-user',
+  http.requestIdHeader,
+  'traceparent',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+]);
 
-createServer((req, res) => {
+createServer(async (req, res) => {
   const headers: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = (req.rawHeaders[i] as string).toLowerCase();
-    if (!hopByHop.has(name)) headers.push(name, req.rawHeaders[i + 1] as string);
+    if (!dropOnRequest.has(name)) headers.push(name, req.rawHeaders[i + 1] as string);
   }
+  const trace = requestTrace(undefined, undefined);
+  headers.push(
+    http.identityHeader,
+    await sign(identity),
+    http.requestIdHeader,
+    trace.requestId,
+    'traceparent',
+    trace.traceparent,
+    'x-forwarded-for',
+    req.socket.remoteAddress ?? '',
+    'x-forwarded-proto',
+    'http',
+  );
   pool
     .stream(
       { path: req.url as string, method: req.method as Dispatcher.HttpMethod, headers },
@@ -32,3 +67,5 @@ createServer((req, res) => {
     )
     .catch(() => res.destroy());
 }).listen(port, '127.0.0.1');
+// Exit through process.exit, so `--cpu-prof` (BENCH_PROFILE) writes its profile: a signal's default action does not.
+process.on('SIGTERM', () => process.exit(0));

@@ -4,22 +4,33 @@
  * processes; a steady 200 requests/s goes through the gateway; the API is SIGKILLed, restarted on the same port
  * after `--down-ms`, and its /readyz is polled directly every 10 ms. Prints one row per run.
  *
- *   node apps/gateway/bench/breaker-recovery.ts [--runs 3] [--down-ms 1500]
+ *   node apps/gateway/bench/breaker-recovery.ts [--runs 3] [--down-ms 1500] [--smoke]
+ *
+ * Every run must do the work its row reports: all answers 200 before the first kill, a first 200 after the API is
+ * ready, and only 200s from then until the next kill; otherwise the table is printed and the script exits 1 with
+ * the reasons. `--smoke` (or BENCH_SMOKE=1): one run, API down 300 ms, shorter settling, for CI.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { http } from '@homelab/platform';
-import { type ServiceProcess, startServiceProcess } from '@homelab/test-servers';
+import { failOnProblems, type ServiceProcess, smokeMode, startServiceProcess } from '@homelab/test-servers';
 import { Agent, request } from 'undici';
 import { hashApiKey } from '../src/auth/api-keys.ts';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, 'down-ms': { type: 'string', default: '1500' } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    'down-ms': { type: 'string', default: '1500' },
+    smoke: { type: 'boolean', default: false },
+  },
 });
-const runs = Number(values.runs);
-const downMs = Number(values['down-ms']);
+const smoke = smokeMode();
+const runs = smoke ? 1 : Number(values.runs);
+const downMs = smoke ? 300 : Number(values['down-ms']);
+/** Steady load before the first kill, and after each recovery before the next one. */
+const settleMs = smoke ? 1_500 : 3_000;
 const rate = 200;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,10 +74,22 @@ const apiReady = async (): Promise<boolean> =>
     .catch(() => false);
 
 const rows: string[] = [];
+const problems: string[] = [];
+/** When the last run's first 200 came back: only 200s are expected from then on. */
+let recoveredAt = 0;
 try {
-  await sleep(2_000);
+  await sleep(settleMs);
+  const firstKill = performance.now();
+  const before = samples.filter((s) => s.at <= firstKill);
+  const failedBefore = before.filter((s) => s.status !== 200).length;
+  if (before.length === 0) problems.push('no answer through the gateway before the first kill');
+  if (failedBefore > 0) problems.push(`${failedBefore} of ${before.length} answers before the first kill were not 200`);
   for (let run = 1; run <= runs; run++) {
     const killedAt = performance.now();
+    if (run > 1) {
+      const between = samples.filter((s) => s.at > recoveredAt && s.at <= killedAt && s.status !== 200).length;
+      if (between > 0) problems.push(`run ${run - 1}: ${between} failures after recovery, before the next kill`);
+    }
     await api.stop('SIGKILL');
     await sleep(downMs);
     const restarting = startServiceProcess('api', apiEnv, { port: api.port });
@@ -76,10 +99,12 @@ try {
       else await sleep(10);
     }
     api = await restarting;
-    await sleep(3_000);
+    await sleep(settleMs);
     const after = samples.filter((s) => s.at > killedAt);
     const lastOkBefore = Math.max(...samples.filter((s) => s.at <= killedAt && s.status === 200).map((s) => s.at));
     const firstOk = after.find((s) => s.at > readyAt && s.status === 200)?.at ?? Number.NaN;
+    if (!Number.isFinite(firstOk)) problems.push(`run ${run}: no 200 through the gateway after the API was ready`);
+    recoveredAt = firstOk;
     const failedAfterReady = after.filter((s) => s.at > readyAt && s.at < firstOk && s.status !== 200).length;
     const statuses = new Map<number, number>();
     for (const s of after.filter((s) => s.at < firstOk)) statuses.set(s.status, (statuses.get(s.status) ?? 0) + 1);
@@ -88,6 +113,9 @@ try {
     );
   }
 } finally {
+  const end = performance.now();
+  const lingering = samples.filter((s) => s.at > recoveredAt && s.at <= end && s.status !== 200).length;
+  if (runs > 0 && lingering > 0) problems.push(`run ${runs}: ${lingering} failures after recovery`);
   loading = false;
   await loadLoop;
   await sleep(200);
@@ -105,3 +133,4 @@ for (const row of rows) console.log(row);
 console.log(
   '\nbefore (issue 9, consecutive-failure breaker, 5 s open): 2.8 s of 503s after ready, 4.1 s of 100 % failure',
 );
+failOnProblems('breaker-recovery', problems);

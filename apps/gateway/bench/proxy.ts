@@ -4,7 +4,13 @@
  * bare-proxy.ts), on real PostgreSQL + Redis. Each server runs in its own process and the load
  * generator in another. Two loads: as fast as possible, and a fixed 1,000 requests/s (latency added per hop).
  *
- *   node apps/gateway/bench/proxy.ts [--seconds 5] [--connections 32] [--rounds 2]
+ *   node apps/gateway/bench/proxy.ts [--seconds 5] [--connections 32] [--rounds 2] [--smoke]
+ *
+ * Every row must do the gateway's work: the API gets the same request from each (identity token, request id,
+ * traceparent, forwarded-for/proto; the token is signed afresh for every run, since it lives 60 s), each target is
+ * asked once and must answer what the API answers directly (status, media type, body bytes), and every run must
+ * have 0 non-2xx and 0 errors; otherwise the table is printed and the script exits 1 with the reasons. `--smoke`
+ * (or BENCH_SMOKE=1): one 1 s round at 4 connections and 200 req/s, for CI.
  *
  * While iterating: BENCH_ONLY=gateway measures the gateway and the direct reference only (the table needs all
  * four); BENCH_PROFILE=<dir> writes a V8 CPU profile of the gateway there when it exits (summarize it with any
@@ -19,8 +25,13 @@ import { http } from '@homelab/platform';
 import { createIdentitySigner } from '@homelab/service-kit';
 import {
   createDatabase,
+  failOnProblems,
   findBinary,
   freePort,
+  type ProbedAnswer,
+  probe,
+  sameWorkProblems,
+  smokeMode,
   startPostgres,
   startRedis,
   startServiceProcess,
@@ -35,13 +46,16 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '2' },
+    smoke: { type: 'boolean', default: false },
   },
 });
-const seconds = Number(values.seconds);
+const smoke = smokeMode();
+const seconds = smoke ? 1 : Number(values.seconds);
 /** Targets take turns, round after round, and each keeps its median: a noisy neighbour hits all of them alike. */
-const rounds = Number(values.rounds);
-const connections = Number(values.connections);
-const fixedRate = 1_000;
+const rounds = smoke ? 1 : Number(values.rounds);
+const connections = smoke ? 4 : Number(values.connections);
+const fixedRate = smoke ? 200 : 1_000;
+const fixedConnections = smoke ? 4 : 16;
 const run = promisify(execFile);
 
 interface LoadResult {
@@ -53,6 +67,7 @@ interface LoadResult {
   p99: number;
   non2xx: number;
   errors: number;
+  timeouts?: number;
   total: number;
 }
 
@@ -66,7 +81,7 @@ async function load(
     url,
     headers,
     duration,
-    connections: rate ? 16 : connections,
+    connections: rate ? fixedConnections : connections,
     ...(rate ? { overallRate: rate } : {}),
   };
   const { stdout } = await run(process.execPath, [resolve(import.meta.dirname, 'load.ts'), JSON.stringify(options)], {
@@ -98,12 +113,23 @@ http {
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
   upstream api { server 127.0.0.1:${upstreamPort}; keepalive 64; keepalive_timeout ${http.keepAlive.proxyIdleTimeoutSeconds}s; }
+  # The span id of the traceparent nginx starts: the first 16 hex digits of its 32-hex request id.
+  map $request_id $span_id { "~^(?<span>[0-9a-f]{16})" $span; }
   server {
     listen 127.0.0.1:${port};
     location / {
       proxy_pass http://api;
       proxy_http_version 1.1;
+      # What the gateway sends the API besides the client's headers (apps/gateway/src/proxy/headers.ts). The
+      # identity token comes from the client: nginx cannot sign HS256 without a scripting module.
       proxy_set_header Connection "";
+      proxy_set_header ${http.requestIdHeader} $request_id;
+      proxy_set_header traceparent "00-$request_id-$span_id-01";
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_set_header X-Forwarded-Proto http;
+      proxy_set_header X-Api-Key "";
+      proxy_set_header Authorization "";
+      proxy_set_header Cookie "";
     }
   }
 }
@@ -159,16 +185,27 @@ try {
   const nginx = await startNginx(api.port);
   cleanups.unshift(() => nginx.stop());
   const barePort = await freePort();
-  const bare = spawn(process.execPath, [resolve(import.meta.dirname, 'bare-proxy.ts'), api.url, String(barePort)], {
-    stdio: 'ignore',
-  });
+  const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
+  const bare = spawn(
+    process.execPath,
+    [...profileArgs, resolve(import.meta.dirname, 'bare-proxy.ts'), api.url, String(barePort), testIdentitySecret],
+    { stdio: 'ignore' },
+  );
+  if (profileArgs.length > 0) {
+    process.stderr.write(
+      `profiles in ${process.env.BENCH_PROFILE}: gateway pid ${gateway.pid}, bare proxy pid ${bare.pid}\n`,
+    );
+  }
   cleanups.unshift(async () => bare.kill());
   await waitForPort(barePort);
 
-  const identity = { [http.identityHeader]: await createIdentitySigner({ secret: testIdentitySecret })('bench') };
+  // A token lives 60 s and the signer renews it after 30 s: asked before every run of at most 30 s, it is valid
+  // throughout (one token for the whole benchmark expired halfway and turned the references' rows into 401s).
+  const signIdentity = createIdentitySigner({ secret: testIdentitySecret });
+  const identity = async () => ({ [http.identityHeader]: await signIdentity('bench') });
   const created = await fetch(`${api.url}/v1/notes`, {
     method: 'POST',
-    headers: { ...identity, 'content-type': 'application/json' },
+    headers: { ...(await identity()), 'content-type': 'application/json' },
     body: JSON.stringify({ title: 'benchmark', body: 'x'.repeat(200) }),
   });
   const { id } = (await created.json()) as { id: string };
@@ -177,13 +214,18 @@ try {
   const targets = [
     { name: 'direct', url: api.url + path, headers: identity, pid: undefined },
     { name: 'nginx', url: nginx.url + path, headers: identity, pid: nginx.pid },
-    { name: 'bare Node proxy', url: `http://127.0.0.1:${barePort}${path}`, headers: identity, pid: bare.pid },
-    { name: 'gateway', url: gateway.url + path, headers: { 'x-api-key': apiKey }, pid: gateway.pid },
+    // The bare proxy signs the identity token itself, as the gateway does.
+    { name: 'bare Node proxy', url: `http://127.0.0.1:${barePort}${path}`, headers: async () => ({}), pid: bare.pid },
+    { name: 'gateway', url: gateway.url + path, headers: async () => ({ 'x-api-key': apiKey }), pid: gateway.pid },
   ].filter((t) => !only || t.name === 'direct' || only.includes(t.name));
+  if (seconds > 30) throw new Error('--seconds must be at most 30 (the identity token lives 60 s)');
+  const answers = new Map<string, ProbedAnswer>();
+  for (const t of targets) answers.set(t.name, await probe(t.url, await t.headers()));
   const measured = async (t: (typeof targets)[number], rate: number | undefined): Promise<LoadResult> => {
+    const headers = await t.headers();
     const proxyBefore = t.pid ? cpuSeconds(t.pid) : 0;
     const apiBefore = cpuSeconds(api.pid);
-    const result = await load(t.url, t.headers, rate);
+    const result = await load(t.url, headers, rate);
     const perRequest = (seconds: number) => (seconds / Math.max(1, result.total)) * 1e6;
     return {
       ...result,
@@ -191,13 +233,25 @@ try {
       apiCpuMicros: perRequest(cpuSeconds(api.pid) - apiBefore),
     };
   };
-  for (const t of targets) await load(t.url, t.headers, undefined, 2); // warm-up: JIT, pools, caches
+  // Warm-up: JIT, pools, caches.
+  for (const t of targets) await load(t.url, await t.headers(), undefined, smoke ? 1 : 2);
   const rows: { target: string; mode: string; result: LoadResult }[] = [];
+  const work = new Map(targets.map((t) => [t.name, { non2xx: 0, errors: 0, total: 0 }]));
   for (const mode of ['full load', `${fixedRate} req/s`] as const) {
     const rate = mode === 'full load' ? undefined : fixedRate;
     const samples = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
     for (let round = 0; round < rounds; round++) {
-      for (const t of targets) samples.get(t.name)?.push(await measured(t, rate));
+      for (const t of targets) {
+        const result = await measured(t, rate);
+        samples.get(t.name)?.push(result);
+        const w = work.get(t.name);
+        if (w)
+          Object.assign(w, {
+            non2xx: w.non2xx + result.non2xx,
+            errors: w.errors + result.errors + (result.timeouts ?? 0),
+            total: w.total + result.total,
+          });
+      }
     }
     for (const t of targets) rows.push({ target: t.name, mode, result: median(samples.get(t.name) ?? []) });
   }
@@ -205,7 +259,7 @@ try {
   const direct = (mode: string) => rows.find((r) => r.target === 'direct' && r.mode === mode)?.result as LoadResult;
   const fmt = (n: number, digits = 1) => n.toFixed(digits);
   const lines = [
-    `GET /v1/notes/:id on PostgreSQL + Redis, median of ${rounds} interleaved ${seconds} s runs, ${connections} connections at full load, 16 at ${fixedRate} req/s`,
+    `GET /v1/notes/:id on PostgreSQL + Redis, median of ${rounds} interleaved ${seconds} s runs, ${connections} connections at full load, ${fixedConnections} at ${fixedRate} req/s`,
     '',
     '| target | load | req/s | x direct | p50 ms | p99 ms | +p50 ms | +p99 ms | proxy CPU µs/req | API CPU µs/req | non-2xx |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -227,12 +281,26 @@ try {
       `at ${fixedRate} req/s +p50 <= 1 ms: ${fmt(fixed.p50 - fixedDirect.p50)} (${verdict(fixed.p50 - fixedDirect.p50 <= 1)}), ` +
       `+p99 <= 5 ms: ${fmt(fixed.p99 - fixedDirect.p99)} (${verdict(fixed.p99 - fixedDirect.p99 <= 5)})`,
   );
+  const bareFull = rows.find((r) => r.target === 'bare Node proxy' && r.mode === 'full load')?.result;
+  if (bareFull) {
+    const ratio = (full.proxyCpuMicros ?? 0) / (bareFull.proxyCpuMicros ?? Number.NaN);
+    lines.push(
+      `proxy CPU per request at full load: gateway ${fmt(full.proxyCpuMicros ?? 0, 0)} µs, bare Node proxy ${fmt(bareFull.proxyCpuMicros ?? 0, 0)} µs: ${fmt(ratio, 2)} x (target <= 1.3: ${verdict(ratio <= 1.3)})`,
+    );
+  }
   lines.push(
     `machine: ${availableParallelism()} cores, load average before the run ${loadBefore.map((l) => l.toFixed(1)).join(' ')}, after ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')} (throughput and latency depend on it; CPU per request much less)`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
+  const rowWork = targets.map((t) => ({
+    name: t.name,
+    ...(work.get(t.name) ?? { non2xx: 0, errors: 0, total: 0 }),
+    answer: answers.get(t.name),
+  }));
+  const reference = rowWork.find((r) => r.name === 'direct');
+  failOnProblems('proxy', reference ? sameWorkProblems(rowWork, reference) : ['direct: not measured']);
 } finally {
   for (const cleanup of cleanups) await cleanup().catch(() => undefined);
 }

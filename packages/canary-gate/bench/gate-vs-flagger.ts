@@ -8,11 +8,13 @@
  */
 import { parseArgs } from 'node:util';
 import { type AppName, apps, canaryGate } from '@homelab/platform';
+import { failOnProblems, smokeMode } from '@homelab/test-servers';
 import { gateConfigFor } from '../src/engine/config.ts';
 import { decisionPlan } from '../src/engine/power.ts';
 import { benchRates, type FaultCell, faultCells, percentile, scenarioAt } from '../src/sim/fault-matrix.ts';
 import { type FlaggerRule, flaggerFast, flaggerTutorial, replayFlagger } from '../src/sim/flagger-rule.ts';
 import { type ReplayOutcome, replayGate } from '../src/sim/replay.ts';
+import { trafficStream } from '../src/sim/traffic.ts';
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +24,7 @@ const { values } = parseArgs({
     smoke: { type: 'boolean' },
   },
 });
-const smoke = values.smoke === true;
+const smoke = values.smoke === true || smokeMode();
 const replays = Number(values.replays ?? (smoke ? 20 : 1000));
 const rates = values.rates ? values.rates.split(',').map(Number) : benchRates;
 const app = (values.app ?? 'api') as AppName;
@@ -286,3 +288,22 @@ if (smoke && incomplete > 0) {
   console.error(`smoke: ${incomplete} rows did not complete`);
   process.exit(1);
 }
+
+// Every system must have done the same work: each row holds one outcome per seed, and a seed is one traffic stream
+// (the gate and both Flagger rules replay seed k on the same arrivals), or the comparison means nothing.
+const problems: string[] = [];
+for (const r of rows) {
+  if (r.outcomes.length !== replays)
+    problems.push(`${r.rps} req/s ${r.cell.name} ${r.system}: ${r.outcomes.length} replays`);
+}
+for (const cell of faultCells) {
+  const scenario = scenarioAt(cell, rates[0] ?? 1, plans.get(rates[0] ?? 1)?.syntheticRps ?? 0);
+  const [a, b] = [trafficStream(scenario, 1), trafficStream(scenario, 1)];
+  for (let i = 0; i < 20; i++) {
+    if (JSON.stringify(a.next(20, 5)) !== JSON.stringify(b.next(20, 5))) {
+      problems.push(`${cell.name}: seed 1 gave two different traffic streams (chunk ${i})`);
+      break;
+    }
+  }
+}
+failOnProblems('gate-vs-flagger', problems);

@@ -1,3 +1,11 @@
+export {
+  failOnProblems,
+  type ProbedAnswer,
+  probe,
+  type RowWork,
+  sameWorkProblems,
+  smokeMode,
+} from './bench-smoke.ts';
 export { findBinary } from './binaries.ts';
 export { freePort, waitForPort } from './free-port.ts';
 export { createDatabase, type PostgresServer, postgresAvailable, startPostgres } from './postgres.ts';

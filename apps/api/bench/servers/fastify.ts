@@ -1,5 +1,6 @@
 import { apps, http } from '@homelab/platform';
 import {
+  createIdentityVerifier,
   createLogger,
   createMetrics,
   type RequestTrace,
@@ -11,12 +12,15 @@ import { createApiMetrics } from '../../src/api-metrics.ts';
 import { noteCacheKey } from '../../src/cache/note-cache.ts';
 import { createRedisCache } from '../../src/cache/redis-cache.ts';
 import { createNotesRepository } from '../../src/notes/notes-repository.ts';
+import { uuidPattern } from '../../src/routes/notes.ts';
 import { createPgClient } from '../../src/storage/pg-client.ts';
+import { testIdentitySecret } from '../../src/testing/identity.ts';
 
 /**
  * The same endpoint as a user would write it with Fastify: same pino logger (one access line per request, with
  * the same fields), same RED metrics, same trace context and request id, same security headers, same identity
- * and id checks, same cache and repository. argv: port, database url, redis url.
+ * check (the gateway's HS256 token through the same verifier, ADR 0071) and id check, same cache and repository.
+ * argv: port, database url, redis url.
  */
 const [port = '0', databaseUrl = '', redisUrl = ''] = process.argv.slice(2);
 const logger = createLogger({ service: apps.api.name, version: 'bench', level: 'info' });
@@ -25,6 +29,7 @@ const apiMetrics = createApiMetrics(metrics);
 const db = createPgClient({ connectionString: databaseUrl, logger });
 const cache = createRedisCache({ url: redisUrl, ttlSeconds: 3600, logger, errors: apiMetrics.cacheErrors });
 const repository = createNotesRepository(db, { maxNotesPerOwner: 10_000 });
+const verifyIdentity = createIdentityVerifier({ secret: testIdentitySecret });
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -69,10 +74,13 @@ app.addHook('onResponse', async (request, reply) => {
 });
 app.get<{ Params: { id: string } }>(
   '/v1/notes/:id',
-  { schema: { params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] } } },
+  {
+    schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: uuidPattern.source } } } },
+  },
   async (request, reply) => {
-    const owner = request.headers[http.identityHeader];
-    if (typeof owner !== 'string') return reply.code(401).send({ title: 'Unauthorized' });
+    const token = request.headers[http.identityHeader];
+    const owner = await verifyIdentity(typeof token === 'string' ? token : undefined);
+    if (owner === undefined) return reply.code(401).send({ title: 'Unauthorized' });
     const key = noteCacheKey(owner, request.params.id);
     const cached = await cache.get(key);
     if (cached) {

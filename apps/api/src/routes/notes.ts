@@ -22,8 +22,8 @@ export interface NotesRoutesDeps {
 
 const json = 'application/json';
 const jsonHeaders = { 'content-type': json };
-/** The same check as zod's `z.uuid()` (RFC 9562 variants, plus the nil and max UUIDs). */
-const uuidPattern =
+/** The same check as zod's `z.uuid()` (RFC 9562 variants, plus the nil and max UUIDs); the benchmark's servers reuse it. */
+export const uuidPattern =
   /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
 
 /**
