@@ -349,11 +349,8 @@ export async function startOrchestratorDrillTarget(
 
     evidence(since: number) {
       const lines = up.lines
-        .filter(
-          (l) =>
-            l.at >= since &&
-            /agent: .* exited|not ready|waiting for node|replac|migrat|kill|restor|error/i.test(l.line),
-        )
+        // The orchestrator's own lines (agents' exit reports, the controller, `up`), not the apps' request logs.
+        .filter((l) => l.at >= since && /^(up|cluster|controller): |\bagent: /.test(l.line))
         .slice(-40)
         .map((l) => `${new Date(l.at).toISOString().slice(11, 23)} ${l.line}`.slice(0, 300));
       return [...(run?.notes ?? []), ...lines];
