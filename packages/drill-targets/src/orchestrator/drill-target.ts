@@ -50,6 +50,8 @@ interface RunState {
   notes: string[];
 }
 
+/** Good reads in a row through the gateway before a drill may start (see waitWhole). */
+const settledReads = 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const failedSample = (s: Sample) => s.status >= 500 || s.status === 0;
 
@@ -95,18 +97,38 @@ export async function startOrchestratorDrillTarget(
     await up.stop();
   };
 
+  /**
+   * Until the control plane shows the platform whole and, once the gateway is known, that many reads in a row
+   * answer 200 through it: on a loaded machine the first requests after a start are slow, and a drill's baseline
+   * must be clean.
+   */
   const waitWhole = async (timeoutMs = 180_000) => {
     const deadline = Date.now() + timeoutMs;
     let why: string | undefined = 'no state yet';
+    let good = 0;
     while (Date.now() < deadline) {
       why = notWhole(await refresh().catch(() => latest ?? ({ workloads: [] } as unknown as Snapshot)));
-      if (!why) return;
+      if (!why && gatewayUrl === undefined) return;
+      if (!why && gatewayUrl !== undefined) {
+        const res = await fetch(`${gatewayUrl}/v1/notes?limit=5`, {
+          headers,
+          signal: AbortSignal.timeout(5_000),
+        }).catch((error: Error) => error);
+        if (!(res instanceof Error)) await res.arrayBuffer();
+        good = !(res instanceof Error) && res.status === 200 ? good + 1 : 0;
+        why = res instanceof Error ? `gateway: ${res.message}` : `gateway: HTTP ${res.status}`;
+        if (good >= settledReads) return;
+        continue;
+      }
+      good = 0;
       await sleep(500);
     }
     throw new Error(`the platform on the orchestrator is not whole after ${timeoutMs / 1000} s: ${why}`);
   };
 
   let gateway: string;
+  let gatewayUrl: string | undefined;
+  const headers = { 'x-api-key': up.apiKey, 'content-type': 'application/json' };
   try {
     await waitWhole(options.readyTimeoutMs ?? 300_000);
     const s = await refresh();
@@ -114,13 +136,14 @@ export async function startOrchestratorDrillTarget(
     if (!address) throw new Error('the orchestrator has no gateway service');
     await assertOnBridge(address, up.bridge, up.subnetPrefix);
     gateway = `http://${address}`;
+    gatewayUrl = gateway;
+    await waitWhole(options.readyTimeoutMs ?? 300_000);
   } catch (error) {
     await stopAll();
     throw error;
   }
   const startedInMs = Date.now() - started;
   const acknowledged: string[] = [];
-  const headers = { 'x-api-key': up.apiKey, 'content-type': 'application/json' };
 
   const agentOf = async (node: string) => {
     const n = (latest ?? (await refresh())).nodes.find((x) => x.name === node);
