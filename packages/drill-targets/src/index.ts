@@ -13,3 +13,9 @@ export {
   runLocalDrillSession,
 } from './local/drill-session.ts';
 export { startTlsDrillTarget, type TlsDrillTarget } from './local/tls-drill-target.ts';
+export {
+  type OrchestratorDrillOptions,
+  type OrchestratorDrillTarget,
+  orchestratorActions,
+  startOrchestratorDrillTarget,
+} from './orchestrator/drill-target.ts';

@@ -20,6 +20,11 @@ describe('drill catalog', () => {
       'bad-canary',
     ]);
     expect(scenarios.filter((s) => s.environment === 'cluster')).toHaveLength(10);
+    expect(scenarios.filter((s) => s.environment === 'orchestrator').map((s) => s.name)).toEqual([
+      'orch-process-kill',
+      'orch-agent-kill',
+      'orch-postgres-node-loss',
+    ]);
     expect(new Set(scenarios.map((s) => s.name)).size).toBe(scenarios.length);
   });
 

@@ -1,8 +1,9 @@
 import type { Scenario } from './scenario.ts';
 import { clusterScenarios } from './scenarios/cluster.ts';
 import { localScenarios } from './scenarios/local.ts';
+import { orchestratorScenarios } from './scenarios/orchestrator.ts';
 
-export const scenarios: readonly Scenario[] = [...localScenarios, ...clusterScenarios];
+export const scenarios: readonly Scenario[] = [...localScenarios, ...clusterScenarios, ...orchestratorScenarios];
 
 /** The scenario called `name`; the error lists the names there are. */
 export function scenarioNamed(name: string): Scenario {

@@ -7,6 +7,20 @@ const seconds = (ms: number | undefined) => (ms === undefined ? 'not reached' : 
 const utc = (at: number) => new Date(at).toISOString().replace('T', ' ').slice(0, 19);
 const hhmm = (at: number) => new Date(at).toISOString().slice(11, 16);
 
+/** Who mitigated, in the words of the environment the drill ran in. */
+function mitigationText(scenario: Scenario): string {
+  switch (scenario.mitigation) {
+    case 'automatic-restart':
+      if (scenario.environment === 'cluster') return 'The ReplicaSet replaced the pod by itself.';
+      if (scenario.environment === 'orchestrator') return "The node's agent restarted the process by itself.";
+      return 'The supervisor restarted the process by itself (what the kubelet does).';
+    case 'automatic-reschedule':
+      return "The orchestrator's control plane replaced the instances of the unreachable node on another node by itself.";
+    default:
+      return 'The drill reverted the injection, standing in for the operator following the runbook.';
+  }
+}
+
 /** `YYYY-MM-DD-drill-<name>.md`: the file name postmortems/README.md asks for. */
 export const postmortemFileName = (record: DrillRecord): string =>
   `${new Date(record.startedAt).toISOString().slice(0, 10)}-drill-${record.scenario}.md`;
@@ -106,7 +120,7 @@ ${record.signals.map((s) => `- ${s.at !== undefined ? 'seen' : s.observable ? 'm
 Triage (\`homelab triage ${record.runbook.triageCheck}\`): ${record.triage}
 
 ## Resolution
-${scenario.mitigation === 'automatic-restart' ? (scenario.environment === 'cluster' ? 'The ReplicaSet replaced the pod by itself.' : 'The supervisor restarted the process by itself (what the kubelet does).') : 'The drill reverted the injection, standing in for the operator following the runbook.'} Runbook: [${record.runbook.path}](../${record.runbook.path}).
+${mitigationText(scenario)} Runbook: [${record.runbook.path}](../${record.runbook.path}).
 
 ## What went well / what did not
 What went well:

@@ -13,7 +13,7 @@ export function renderList(scenarios: readonly Scenario[]): string {
     head: ['drill', 'where', 'what breaks'],
     ...plain,
     wordWrap: true,
-    colWidths: [22, 9, 70],
+    colWidths: [26, 14, 62],
   });
   for (const s of scenarios) table.push([s.name, s.environment, s.title]);
   return table.toString();

@@ -20,6 +20,7 @@ export const drillRunbooks = {
   certificate: mode(failureModes.tlsCertificate, 'cert'),
   certificateExpiring: mode(platformAlert('CertManagerCertificateExpiringSoon'), 'cert'),
   podPending: mode(failureModes.podPending, 'k8s'),
+  nodeNotReady: mode(failureModes.nodeNotReady, 'k8s'),
   noEndpoints: mode(failureModes.serviceWithoutEndpoints, 'endpoints'),
   pvcPending: mode(failureModes.pvcPending, 'k8s'),
   rolloutStuck: mode(failureModes.deploymentShort, 'k8s'),

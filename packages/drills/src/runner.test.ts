@@ -74,6 +74,37 @@ describe('runDrill', () => {
     expect(record.load.reduce((n, s) => n + s.failed, 0)).toBe(m.failedRequests);
   }, 20_000);
 
+  it('waits for the orchestrator to move the instance (automatic-reschedule), asking for instance-moved, and reverts only after', async () => {
+    const { target, calls } = fakeTarget();
+    let injectedAt = 0;
+    let moved = false;
+    const asked: string[] = [];
+    const moving: DrillTarget = {
+      ...target,
+      // Requests fail from the injection until the move, whatever the revert does.
+      send: async () => ({ status: injectedAt > 0 && !moved ? 502 : 200, ms: 2 }),
+      inject: async (i) => {
+        injectedAt = Date.now();
+        await target.inject(i);
+      },
+      observe: async (signal) => {
+        asked.push(signal.kind);
+        if (signal.kind !== 'instance-moved' || Date.now() - injectedAt < 1500) return undefined;
+        moved = true;
+        return 'api-3 on n2 ready';
+      },
+    };
+    const record = await runDrill(quick('orch-agent-kill', { invariants: [] }), moving, { minFaultSeconds: 1 });
+    expect(record.passed, renderRecord(record)).toBe(true);
+    expect(asked).toContain('instance-moved');
+    expect(asked).not.toContain('restarts');
+    const mitigated = record.events.find((e) => e.kind === 'mitigated');
+    expect(mitigated?.detail).toBe('automatic: api-3 on n2 ready');
+    expect((mitigated?.at ?? 0) - injectedAt).toBeGreaterThanOrEqual(1500);
+    // The drill's own revert (the node restored) runs once, after the platform mitigated by itself.
+    expect(calls).toEqual(['inject orchestrator', 'revert orchestrator']);
+  }, 20_000);
+
   it('reports an invariant broken by the fault and the run as failed', async () => {
     const { target } = fakeTarget();
     const record = await runDrill(quick('redis-down'), target, { minFaultSeconds: 1, maxFaultSeconds: 2 });

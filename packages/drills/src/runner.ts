@@ -37,6 +37,10 @@ const describeSignal = (s: ExpectedSignal): string => {
       return `${s.dependency} down`;
     case 'canary-rolled-back':
       return `canary gate rolled the ${s.app} canary back`;
+    case 'instance-moved':
+      return `${s.app} instance moved to another node`;
+    case 'condition':
+      return `${s.workload} condition ${s.reason}`;
   }
 };
 
@@ -149,15 +153,16 @@ async function lookForSignals(
   }
 }
 
-/** Whether the platform has mitigated by itself yet: a restart, or the canary gate's rollback. */
+/** Whether the platform has mitigated by itself yet: a restart, a reschedule, or the canary gate's rollback. */
 const automaticMitigation = (scenario: Scenario, target: DrillTarget, injectedAt: number) => {
   const app = 'app' in scenario.inject ? scenario.inject.app : scenario.sloApp;
-  return target.observe(
+  const signal: ExpectedSignal =
     scenario.mitigation === 'automatic-restart'
       ? { kind: 'restarts', app, count: 1 }
-      : { kind: 'canary-rolled-back', app },
-    injectedAt,
-  );
+      : scenario.mitigation === 'automatic-reschedule'
+        ? { kind: 'instance-moved', app }
+        : { kind: 'canary-rolled-back', app };
+  return target.observe(signal, injectedAt);
 };
 
 /**
@@ -217,7 +222,7 @@ export async function runDrill(
       await lookForSignals(signals, { scenario, target, samples, injectedAt, windowMs }, timeline);
       const allSeen = allSignalsSeen(signals);
       if (mitigatedAt === undefined) {
-        if (scenario.mitigation === 'automatic-restart' || scenario.mitigation === 'canary-rollback') {
+        if (scenario.mitigation !== 'revert') {
           const done = await automaticMitigation(scenario, target, injectedAt);
           if (done !== undefined) mitigatedAt = timeline.add('mitigated', `automatic: ${done}`).at;
         } else if (

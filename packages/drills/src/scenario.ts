@@ -4,8 +4,11 @@ import type { FaultSettings } from '@homelab/service-kit';
 /** The service kit's `PUT /admin/faults` body; the kit's schema fills the fields left out. */
 export type FaultSettingsInput = Partial<FaultSettings>;
 
-/** Where a scenario runs. `local`: `homelab up`'s real processes. `cluster`: through the Kubernetes API. */
-export type Environment = 'local' | 'cluster';
+/**
+ * Where a scenario runs. `local`: `homelab up`'s real processes. `cluster`: through the Kubernetes API.
+ * `orchestrator`: the platform on the Go orchestrator's three network-namespace nodes (orchestrator/, its REST API).
+ */
+export type Environment = 'local' | 'cluster' | 'orchestrator';
 
 /** A dependency the local platform can take away. */
 export type Dependency = 'redis' | 'postgres';
@@ -21,7 +24,17 @@ export type Injection =
   | { readonly kind: 'stop-dependency'; readonly dependency: Dependency }
   | { readonly kind: 'expire-certificate'; readonly validForSeconds: number }
   | { readonly kind: 'canary'; readonly app: AppName; readonly settings: FaultSettingsInput; readonly weight: number }
-  | { readonly kind: 'kubernetes'; readonly action: ClusterAction };
+  | { readonly kind: 'kubernetes'; readonly action: ClusterAction }
+  /**
+   * On the orchestrator: SIGKILL one instance's process tree (its agent restarts it), or SIGKILL the agent of a
+   * node running `app` but not PostgreSQL (the control plane moves the stateless instances).
+   */
+  | { readonly kind: 'orchestrator'; readonly action: 'kill-workload-process' | 'kill-agent'; readonly app: AppName }
+  /** On the orchestrator: power loss of the node holding a stateful dependency; the revert restores the node. */
+  | { readonly kind: 'orchestrator'; readonly action: 'kill-node'; readonly dependency: Dependency };
+
+/** What an orchestrator scenario does through the orchestrator's REST API. */
+export type OrchestratorAction = Extract<Injection, { kind: 'orchestrator' }>['action'];
 
 /** What a cluster scenario does through the API (the cluster target maps each to API calls). */
 export type ClusterAction =
@@ -70,7 +83,17 @@ export type ExpectedSignal =
   /** The canary gate decided to roll the canary back (its weight returns to 0). */
   | { readonly kind: 'canary-rolled-back'; readonly app: AppName }
   /** The dependency stops answering (what RedisDown / PostgresDown alert on: the exporter's `*_up == 0`). */
-  | { readonly kind: 'dependency-down'; readonly dependency: Dependency };
+  | { readonly kind: 'dependency-down'; readonly dependency: Dependency }
+  /** The orchestrator replaced an instance of `app` with a ready one on another node (a stateless move). */
+  | { readonly kind: 'instance-moved'; readonly app: AppName }
+  /**
+   * The orchestrator's API reports this condition on the workload (`GET /v1/conditions`): `waiting-for-node` is a
+   * stateful workload that stays with its volume while the volume's node is gone.
+   */
+  | { readonly kind: 'condition'; readonly workload: Dependency; readonly reason: ConditionReason };
+
+/** Condition reasons the orchestrator writes (server/controller.go), as the drills name them. */
+export type ConditionReason = 'waiting-for-node';
 
 export type AlertState = 'pending' | 'firing';
 
@@ -80,10 +103,18 @@ export type { TriageCheck };
 export type Invariant =
   | { readonly kind: 'no-server-errors' }
   | { readonly kind: 'no-acknowledged-write-lost' }
-  | { readonly kind: 'no-failed-handshakes' };
+  | { readonly kind: 'no-failed-handshakes' }
+  /**
+   * No 5xx or unanswered request outside the fault window: none before the injection, none sent after the target
+   * saw the platform whole again (every replica ready, every service with its endpoints) after the mitigation.
+   */
+  | { readonly kind: 'no-server-errors-beyond-fault' };
 
-/** How the platform gets out of it: by itself (a restart), or the drill's revert standing in for the operator. */
-export type Mitigation = 'automatic-restart' | 'revert' | 'canary-rollback';
+/**
+ * How the platform gets out of it: by itself (a restart; a reschedule onto another node), or the drill's revert
+ * standing in for the operator.
+ */
+export type Mitigation = 'automatic-restart' | 'automatic-reschedule' | 'revert' | 'canary-rollback';
 
 export interface BoundedLoad {
   /** Requests per second the drill sends while it runs. */

@@ -19,6 +19,7 @@ import {
   startRedis,
 } from '@homelab/test-servers';
 import { clusterActions, clusterDrillTarget, realNodeMaxFaultSeconds } from '../cluster/drill-target.ts';
+import { orchestratorActions } from '../orchestrator/drill-target.ts';
 import { localInjections, startLocalDrillPlatform } from './drill-platform.ts';
 
 export interface DrillSessionOptions {
@@ -37,6 +38,8 @@ export interface DrillSessionOptions {
   readonly prometheus?: boolean;
   /** The runner's longest hold of a fault before reverting it (see RunOptions); `--until-firing` raises it. */
   readonly maxFaultSeconds?: number;
+  /** Orchestrator drills: the `orchestrator` binary that runs `up --platform` (needs root). */
+  readonly orchestratorBin?: string;
 }
 
 export interface DrillSession {
@@ -44,11 +47,20 @@ export interface DrillSession {
   readonly postmortemPath: string | undefined;
 }
 
-/** Whether a target exists for the scenario: the process platform, the TLS listener, or the kwok cluster. */
-export const canRunLocally = (scenario: Scenario): boolean =>
-  scenario.environment === 'local'
-    ? localInjections.has(scenario.inject.kind) || scenario.inject.kind === 'expire-certificate'
-    : scenario.inject.kind === 'kubernetes' && clusterActions.has(scenario.inject.action);
+/**
+ * Whether a target exists for the scenario: the process platform, the TLS listener, the kwok cluster, or the Go
+ * orchestrator.
+ */
+export const canRunLocally = (scenario: Scenario): boolean => {
+  switch (scenario.environment) {
+    case 'local':
+      return localInjections.has(scenario.inject.kind) || scenario.inject.kind === 'expire-certificate';
+    case 'cluster':
+      return scenario.inject.kind === 'kubernetes' && clusterActions.has(scenario.inject.action);
+    case 'orchestrator':
+      return scenario.inject.kind === 'orchestrator' && orchestratorActions.has(scenario.inject.action);
+  }
+};
 
 const runOptionsFor = (scenario: Scenario, options: DrillSessionOptions): RunOptions => ({
   onEvent: (e) => options.progress(`${new Date(e.at).toISOString().slice(11, 23)} ${e.kind}: ${e.detail}`),
@@ -88,6 +100,19 @@ export async function runLocalDrillSession(scenario: Scenario, options: DrillSes
     } finally {
       await target.stop();
       await kube.close();
+    }
+  }
+  if (scenario.environment === 'orchestrator') {
+    // Loaded only for these drills; `orchestrator up --platform` starts the whole platform on 3 node namespaces.
+    const { startOrchestratorDrillTarget } = await import('../orchestrator/drill-target.ts');
+    if (!options.orchestratorBin) throw new Error('orchestrator drills need the orchestrator binary');
+    options.progress(`orchestrator up --platform (${options.orchestratorBin}): the platform on 3 nodes, 1-3 min…`);
+    const target = await startOrchestratorDrillTarget({ bin: options.orchestratorBin, root: options.root });
+    try {
+      options.progress(`${target.description}; whole after ${(target.startedInMs / 1000).toFixed(1)} s`);
+      return writePostmortem(scenario, await runDrill(scenario, target, runOptionsFor(scenario, options)), options);
+    } finally {
+      await target.stop();
     }
   }
   if (scenario.inject.kind === 'expire-certificate') {

@@ -16,6 +16,9 @@ import { prometheusBinary } from '@homelab/local-platform';
 import { local } from '@homelab/platform';
 import { exitCodes, integerFlag, UsageError } from '../framework/index.ts';
 
+/** Where orchestrator/README.md builds the binary, relative to the repository root. */
+const defaultOrchestratorBin = '.tools/orchestrator';
+
 export const drillUsage = `homelab drill <scenario> [options]
 homelab drill --list | --blind
 
@@ -24,7 +27,8 @@ recovery, reverts, prints the timeline and writes a postmortem draft. Local dril
 Redis and PostgreSQL (real processes, each service in a cgroup with its Kubernetes memory limit). Cluster drills
 (k8s-*) run in a namespace of their own (drills), against the cluster of \`homelab cluster up\` (kwok nodes:
 container failures simulated) or your own with --kubeconfig (kind/k3s: containers really crash and get
-OOM-killed; the nodes need the api image, see docs/drills.md).
+OOM-killed; the nodes need the api image, see docs/drills.md). Orchestrator drills (orch-*) start the platform
+on the Go orchestrator (\`orchestrator up --platform\`: 3 network-namespace nodes; root) and tear it down after.
 
 Options:
   --list                 the drills, local and cluster
@@ -41,6 +45,8 @@ Options:
   --port-offset <n>      default 30000 (beside a running homelab up)
   --kubeconfig <file>    cluster drills: default the homelab cluster up kubeconfig when it exists, else
                          $KUBECONFIG, else ~/.kube/config (the progress output says which)
+  --orchestrator <bin>   orchestrator drills: the orchestrator binary (default ${defaultOrchestratorBin}; build it
+                         with go build -o ${defaultOrchestratorBin} ./orchestrator/cmd/orchestrator)
 `;
 
 const repositoryRoot = resolve(import.meta.dirname, '../../../..');
@@ -102,6 +108,7 @@ export async function drill(argv: readonly string[]): Promise<number> {
       'data-dir': { type: 'string' },
       'port-offset': { type: 'string' },
       kubeconfig: { type: 'string' },
+      orchestrator: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -118,7 +125,12 @@ export async function drill(argv: readonly string[]): Promise<number> {
   if (extra.length > 0 || (name === undefined && !values.blind) || (name !== undefined && values.blind)) {
     throw new UsageError('name one drill, or give --blind without a name');
   }
-  const scenario = values.blind ? pickBlind(scenarios.filter(canRunLocally), Math.random()) : named(name as string);
+  const scenario = values.blind
+    ? pickBlind(
+        scenarios.filter((s) => s.environment !== 'orchestrator' && canRunLocally(s)),
+        Math.random(),
+      )
+    : named(name as string);
   if (values['dry-run']) {
     process.stdout.write(values.json ? `${JSON.stringify(scenario, null, 2)}\n` : `${renderPlan(scenario)}\n`);
     return exitCodes.ok;
@@ -126,12 +138,21 @@ export async function drill(argv: readonly string[]): Promise<number> {
   if (!canRunLocally(scenario)) {
     process.stderr.write(
       `${scenario.name} is defined but cannot run here yet: ${
-        scenario.environment === 'cluster'
-          ? 'the cluster target does not carry out this action yet'
-          : `the local target cannot inject ${scenario.inject.kind} yet`
+        scenario.environment === 'local'
+          ? `the local target cannot inject ${scenario.inject.kind} yet`
+          : `the ${scenario.environment} target does not carry out this action yet`
       }. See --dry-run for what it would do.\n`,
     );
     return exitCodes.usage;
+  }
+  const orchestratorBin = resolve(repositoryRoot, values.orchestrator ?? defaultOrchestratorBin);
+  if (scenario.environment === 'orchestrator') {
+    if (!existsSync(orchestratorBin)) {
+      throw new UsageError(
+        `${scenario.name} needs the orchestrator binary: ${orchestratorBin} not found (go build -o ${defaultOrchestratorBin} ./orchestrator/cmd/orchestrator, or --orchestrator <bin>)`,
+      );
+    }
+    if (process.getuid?.() !== 0) throw new UsageError(`${scenario.name} needs root (namespaces, cgroups, a bridge)`);
   }
   const portOffset = integerFlag(values['port-offset'], 'port-offset', 30_000);
   const progress = (line: string) => process.stderr.write(`drill | ${line}\n`);
@@ -145,6 +166,7 @@ export async function drill(argv: readonly string[]): Promise<number> {
       : resolve(repositoryRoot, values['postmortem-dir'] ?? 'postmortems'),
     blind: values.blind === true,
     kubeconfig: values.kubeconfig,
+    orchestratorBin,
     progress,
     prometheus: watched.prometheus,
     ...(watched.maxFaultSeconds ? { maxFaultSeconds: watched.maxFaultSeconds } : {}),
