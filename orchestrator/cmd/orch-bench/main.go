@@ -16,7 +16,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"homelab/orchestrator/agent"
@@ -68,12 +67,12 @@ func main() {
 		mode = "smoke"
 	}
 	fmt.Printf("orchestrator benchmarks (%s, %d samples per latency, %s)\n\n", mode, samples, time.Now().UTC().Format(time.RFC3339))
-	tw := tabwriter.NewWriter(os.Stdout, 2, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "metric\tthis run\tgoal\tpublished anchor\treference in this run")
+	// A markdown table: it reads as a table in a terminal and pastes into docs as is.
+	fmt.Println("| metric | this run | goal | published anchor | reference in this run |")
+	fmt.Println("| --- | --- | --- | --- | --- |")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.metric, r.value, r.goal, r.anchor, r.ref)
+		fmt.Printf("| %s | %s | %s | %s | %s |\n", r.metric, r.value, r.goal, r.anchor, r.ref)
 	}
-	_ = tw.Flush()
 }
 
 func benchScheduler(smoke bool) row {

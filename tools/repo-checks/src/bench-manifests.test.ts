@@ -22,7 +22,7 @@ describe('every benchmark has a smoke run', () => {
         'apps/gateway/bench/proxy.ts',
         'apps/gateway/bench/breaker-recovery.ts',
         'packages/canary-gate/bench/gate-vs-flagger.ts',
-        'tools/cli/bench/drill-alerts.ts',
+        'packages/drill-targets/bench/drill-alerts.ts',
       ]),
     );
     expect(coverageProblems(candidates, manifests, (f) => existsSync(join(repoRoot, f)))).toEqual([]);

@@ -4,7 +4,7 @@
  * and `homelab deploy api --local --prometheus --synthetic`, so the gate's power plan asks for and starts its tagged
  * synthetic load. Two cases: a healthy canary (must promote) and 5 % injected errors on the canary (must roll back).
  * Then Prometheus is asked whether the synthetic requests were labelled apart from the users'.
- *   node packages/canary-gate/bench/live-low-traffic.ts [--rps 2]
+ *   node packages/canary-gate/scripts/live-low-traffic.ts [--rps 2]
  * Takes several minutes (the plan expects about 4 min per healthy decision), so it is a script, not a CI test.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
