@@ -15,28 +15,38 @@ export const fullTierOnly = [
   'packages/cluster/**/*.test.ts',
   'packages/canary-gate/src/drivers/cluster-driver.test.ts',
   'packages/triage/src/k8s/on-cluster.test.ts',
-  'tools/cli/src/cluster/drill-target.test.ts',
+  'packages/drill-targets/src/cluster/drill-target.test.ts',
   // Go-built or Python-installed checkers (kube-score, Checkov, actionlint, schemathesis).
   'infra/k8s/test/checkers.test.ts',
   'tools/repo-checks/src/actionlint-binary.test.ts',
   'apps/gateway/src/contract.schemathesis.test.ts',
   // Chromium.
-  'tools/cli/src/local/browser.test.ts',
+  'packages/local-platform/src/browser.test.ts',
   // The whole local platform as real processes (`homelab up`, a canary deploy, a drill under load, the shared
   // database, every app probed as a process) and every benchmark's smoke run (~2 min): 40-300 s each under load.
   'tools/cli/src/commands/deploy.test.ts',
   'tools/cli/src/commands/up.test.ts',
   'tools/cli/src/commands/up-ports.test.ts',
   'tools/cli/src/commands/up-process-tree.test.ts',
-  'tools/cli/src/local/shared-database.test.ts',
+  'packages/local-platform/src/shared-database.test.ts',
   'infra/k8s/test/probe-paths.test.ts',
-  'tools/cli/src/local/drill-platform.test.ts',
-  'tools/cli/src/local/tls-drill-target.test.ts',
+  'packages/drill-targets/src/local/drill-platform.test.ts',
+  'packages/drill-targets/src/local/tls-drill-target.test.ts',
   'tools/repo-checks/src/bench-smoke.test.ts',
   // promtool over every generated rule test, and mutation testing of the rules: 605 s and 181 s at load average 30-50
   // (run them with `pnpm exec vitest run observability` when changing rules or SLOs).
   'observability/src/rules.test.ts',
   'observability/scripts/mutate-rules.test.ts',
+  // The Go API's suites build its binary (no Go builds in the quick tier): the differential test against the TS
+  // API, schemathesis, the 50/50 soak behind the gateway, drain.
+  'apps/api-go/src/differential.test.ts',
+  'apps/api-go/src/contract.schemathesis.test.ts',
+  'apps/api-go/src/canary-soak.test.ts',
+  'apps/api-go/src/drain.test.ts',
+  // The Go orchestrator's drill target: builds the orchestrator and starts the platform on 3 node namespaces.
+  'packages/drill-targets/src/orchestrator/drill-target.test.ts',
+  // The README's commands through npm with the machine's own Node (bootstrap checks in each): ~45 s.
+  'tools/cli/src/readme-commands.test.ts',
   // Thousands of generated requests (fast-check): 75 s under load; the quick tier keeps the example-based suites.
   'apps/api/src/bad-input.property.test.ts',
 ];
