@@ -7,6 +7,7 @@ export * from './cluster.ts';
 export * from './data.ts';
 export * from './failure-modes.ts';
 export * from './http.ts';
+export * from './images.ts';
 export * from './k8s.ts';
 export * from './runbooks.ts';
 export * from './sli.ts';

@@ -1,3 +1,4 @@
+import type { Decision, HoldReason, SliEvidence } from '@homelab/deploy-report';
 import type { GateConfig, SliName } from './config.ts';
 import { sliNames } from './config.ts';
 import { addCounts, type Counts, zeroCounts } from './counts.ts';
@@ -14,29 +15,7 @@ export interface Observation {
   readonly stable: Counts;
 }
 
-export type HoldReason = 'warm-up' | 'no data' | 'collecting' | 'shared outage';
-export type RollbackReason = 'regression' | 'insufficient evidence';
-
-export type Decision =
-  | { readonly kind: 'hold'; readonly reason: HoldReason; readonly alert: boolean; readonly detail: string }
-  | { readonly kind: 'advance'; readonly stage: number; readonly weight: number; readonly detail: string }
-  | { readonly kind: 'promote'; readonly detail: string }
-  | { readonly kind: 'rollback'; readonly reason: RollbackReason; readonly detail: string };
-
-/** The evidence per SLI, against its thresholds: what the progress line, the record and the chart show. */
-export interface SliEvidence {
-  /** Test A over the whole rollout (rollback at >= upper). */
-  readonly testA: number;
-  /** Test A since this stage started (the stage passes at <= lower). */
-  readonly testAStage: number;
-  readonly upper: number;
-  readonly lower: number;
-  /** ln E of Test B (rollback at >= bThreshold = ln(1/alpha)). */
-  readonly testB: number;
-  readonly bThreshold: number;
-  readonly canaryBad: number;
-  readonly stableBad: number;
-}
+export type { Decision, HoldReason, RollbackReason, SliEvidence } from '@homelab/deploy-report';
 
 interface SliState {
   readonly bounds: SprtBounds;

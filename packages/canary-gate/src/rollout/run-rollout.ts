@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { RolloutResult, TimelinePoint } from '@homelab/deploy-report';
 import type { AppName } from '@homelab/platform';
 import { CanaryNotReadyError, type RolloutRecord, type TrafficDriver } from '../drivers/traffic-driver.ts';
 import type { GateConfig } from '../engine/config.ts';
 import { addCounts, type Counts, increments, type Snapshot, zeroCounts } from '../engine/counts.ts';
 import { currentWeight, evidenceOf, startGate, step } from '../engine/gate.ts';
 import type { MetricSource } from '../sources/metric-source.ts';
-import type { RolloutResult, TimelinePoint } from './rollout-result.ts';
 
 export interface RunRolloutOptions {
   readonly app: AppName;

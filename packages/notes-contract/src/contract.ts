@@ -8,7 +8,7 @@ import {
   NoteSchema,
   PatchNoteSchema,
   ProblemSchema,
-} from '../notes/schemas.ts';
+} from './schemas.ts';
 
 /**
  * The notes API's contract, written once and published at two doors: the API itself (callers present the

@@ -1,0 +1,25 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderDockerfile } from './dockerfile.ts';
+import { repoRoot } from './repo-root.ts';
+
+/**
+ * `node packages/images/src/cli.ts dockerfile`: regenerate the Dockerfile from the image definition.
+ * `node packages/images/src/cli.ts build [--out DIR] [image...]`: build OCI archives locally (no Docker engine).
+ */
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { out: { type: 'string' } },
+});
+const [command, ...names] = positionals;
+if (command === 'dockerfile') {
+  writeFileSync(join(repoRoot, 'Dockerfile'), renderDockerfile());
+  console.log('wrote Dockerfile');
+} else if (command === 'build') {
+  const { buildImages } = await import('./build-images.ts');
+  await buildImages({ names, out: values.out });
+} else {
+  console.error('usage: cli.ts dockerfile | build [--out DIR] [image...]');
+  process.exitCode = 2;
+}
