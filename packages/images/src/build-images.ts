@@ -1,16 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  type AppName,
-  appImage,
-  appImages,
-  appNames,
-  imageEnv,
-  imageRoot,
-  imageUser,
-  versions,
-} from '@homelab/platform';
+import { type AppName, appImage, appImages, imageEnv, imageRoot, imageUser, versions } from '@homelab/platform';
 import { layOutApp, sourcePaths } from './app-tree.ts';
 import { baseRoot, sharedLibraries } from './node-runtime.ts';
 import { writeOciArchive } from './oci-archive.ts';
@@ -144,33 +135,4 @@ export function buildAppImage(app: AppName, options: BuildOptions = {}): Promise
     },
     options.out,
   );
-}
-
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-
-/** `images build [--out DIR] [name...]`: every image (or the named ones), with progress and sizes. */
-export async function buildImages(options: {
-  names: readonly string[];
-  out: string | undefined;
-}): Promise<BuiltImage[]> {
-  const wanted = options.names.length > 0 ? options.names : appNames;
-  const built: BuiltImage[] = [];
-  for (const name of wanted) {
-    if (!(appNames as string[]).includes(name)) throw new Error(`unknown image ${name}; known: ${appNames.join(', ')}`);
-    process.stdout.write(`building ${name} ... `);
-    const result = await buildAppImage(name as AppName, { out: options.out });
-    console.log(`${mb(result.bytes)} in ${result.seconds.toFixed(1)} s${result.cached ? ' (cached)' : ''}`);
-    built.push(result);
-  }
-  console.table(
-    built.map((b) => ({
-      image: b.name,
-      reference: b.reference,
-      size: mb(b.bytes),
-      seconds: +b.seconds.toFixed(1),
-      cached: b.cached,
-      archive: b.archive,
-    })),
-  );
-  return built;
 }

@@ -17,7 +17,7 @@ if (command === 'dockerfile') {
   writeFileSync(join(repoRoot, 'Dockerfile'), renderDockerfile());
   console.log('wrote Dockerfile');
 } else if (command === 'build') {
-  const { buildImages } = await import('./build-images.ts');
+  const { buildImages } = await import('./build-all.ts');
   await buildImages({ names, out: values.out });
 } else {
   console.error('usage: cli.ts dockerfile | build [--out DIR] [image...]');

@@ -1,4 +1,5 @@
 import type { AppName } from './apps.ts';
+import { podIdentity } from './k8s.ts';
 
 /**
  * What goes into each app image, defined once (ADR 0111). The Dockerfile is generated from it (`homelab images
@@ -21,8 +22,8 @@ export interface AppImage {
   readonly jobs: Readonly<Record<string, readonly string[]>>;
 }
 
-/** Image files are owned by root and read-only to the process, which runs as this UID/GID (no login, >= 10000). */
-export const imageUser = { uid: 10001, gid: 10001 } as const;
+/** Image files are owned by root and read-only to the process, which runs as the pods' UID/GID (no login). */
+export const imageUser = podIdentity;
 
 /** Where the workspace lives inside an image; each app runs from `<imageRoot>/apps/<app>`. */
 export const imageRoot = '/app';
@@ -74,3 +75,17 @@ export const appImages = {
 /** The files of one carried workspace package, relative to the repository root. */
 export const carriedPackagePaths = (pkg: string): string[] =>
   (packageFiles[pkg] ?? defaultPackageFiles).map((file) => `packages/${pkg}/${file}`);
+
+/**
+ * The images of the data tier and the pod sandbox, built here from Debian 12's packages (no registry): PostgreSQL
+ * 15, Redis 7, their Prometheus exporters, and the pause image from kubernetes' pause.c. The names are local
+ * (`localhost/...`): at home the manifests keep the upstream images pinned in versions.json.
+ */
+export const localImages = {
+  postgres: 'localhost/homelab/postgres:15-debian12',
+  redis: 'localhost/homelab/redis:7-debian12',
+  postgresExporter: 'localhost/homelab/postgres-exporter:debian12',
+  redisExporter: 'localhost/homelab/redis-exporter:debian12',
+  pause: 'localhost/homelab/pause:3.10.2',
+} as const;
+export type LocalImageName = keyof typeof localImages;
