@@ -39,9 +39,17 @@ export class Podman {
     );
   }
 
+  /** The flags that point podman at this private store. */
+  storeFlags(): string[] {
+    return ['--root', join(this.#dir, 'root'), '--runroot', this.#runroot, '--storage-driver', 'vfs'];
+  }
+
+  environment(): NodeJS.ProcessEnv {
+    return this.#env;
+  }
+
   async podman(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-    const base = ['--root', join(this.#dir, 'root'), '--runroot', this.#runroot, '--storage-driver', 'vfs'];
-    return run('podman', [...base, ...args], { env: this.#env, maxBuffer: 64 * 1024 * 1024 });
+    return run('podman', [...this.storeFlags(), ...args], { env: this.#env, maxBuffer: 64 * 1024 * 1024 });
   }
 
   /** `podman load` of an OCI archive; returns the loaded reference. */
@@ -99,6 +107,8 @@ export class Podman {
   /** Stops and removes every container, then the whole private store. */
   async dispose(): Promise<void> {
     await this.podman('rm', '--force', '--all', '--time', '5').catch(() => undefined);
+    // Networks a compose project created (CNI bridges and their firewall rules) go with it.
+    await this.podman('network', 'prune', '--force').catch(() => undefined);
     await this.podman('system', 'reset', '--force').catch(() => undefined);
     rmSync(this.#dir, { recursive: true, force: true });
     rmSync(this.#runroot, { recursive: true, force: true });
