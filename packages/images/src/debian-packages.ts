@@ -5,9 +5,12 @@ import { join } from 'node:path';
 
 /**
  * Debian's own packages as image content: the named packages and, transitively, the shared-library packages they
- * depend on (`lib*`, which includes libc6), as `apt-cache depends` lists them. Maintainer scripts never run (the
+ * depend on (`lib*`, which includes libc6, and zlib1g), as `apt-cache depends` lists them. Maintainer scripts never run (the
  * image has no dpkg database); the images carry only what these packages ship.
  */
+/** Shared-library packages: Debian names them lib*, with zlib1g (libz.so.1, which libxml2 and LLVM load) the exception. */
+const libraryPackage = /^(lib|zlib1g$)/;
+
 export function packageClosure(roots: readonly string[]): string[] {
   const seen = new Set<string>(roots);
   let level = [...roots];
@@ -37,7 +40,7 @@ export function packageClosure(roots: readonly string[]): string[] {
         continue;
       }
       const dep = match[2].replace(/:any$/, '');
-      const takeIt = !alternative && !dep.startsWith('<') && dep.startsWith('lib');
+      const takeIt = !alternative && libraryPackage.test(dep);
       alternative = match[1] === '|';
       if (takeIt && !seen.has(dep)) {
         seen.add(dep);
