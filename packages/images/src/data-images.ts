@@ -85,19 +85,20 @@ const dataImages: Record<Exclude<LocalImageName, 'pause'>, DataImage> = {
   },
 };
 
-/** One image from Debian's packages, cached by the packages' candidate versions. */
+/** One image from Debian's packages, cached until apt's package lists change (aptListsStamp). */
 export function buildDataImage(name: Exclude<LocalImageName, 'pause'>, out = defaultImageDir): Promise<BuiltImage> {
   const image = dataImages[name];
-  const packages = packageClosure(image.packages);
   return cachedArchive(
     name,
     localImages[name],
-    (hash) =>
-      hash
-        .update(JSON.stringify({ ...image, extra: image.extra?.toString() }))
-        .update(candidateVersions(packages).join()),
+    (hash) => hash.update(JSON.stringify({ ...image, extra: image.extra?.toString() })).update(aptListsStamp()),
     (work, archive) => {
       const root = join(work, 'root');
+      // Resolved only when building: apt-cache costs seconds per call on a busy machine.
+      const packages = packageClosure(image.packages);
+      console.log(
+        `${name}: ${candidateVersions(image.packages).join(' ')} + ${packages.length - image.packages.length} library packages`,
+      );
       extractPackages(packages, join(out, 'debs'), root);
       baseRoot(root, []);
       for (const dir of image.writable) {
