@@ -10,13 +10,7 @@ import { Podman, podmanMissing } from '../test/podman.ts';
 import { PodmanCompose } from '../test/podman-compose.ts';
 import { buildImage } from './build-all.ts';
 import { defaultImageDir } from './build-images.ts';
-import {
-  composeImageVariables,
-  composeModel,
-  composeSecrets,
-  publishedPortVariables,
-  renderCompose,
-} from './compose.ts';
+import { composeImageVariables, composeSecrets, publishedPortVariables, renderCompose } from './compose.ts';
 import { repoRoot } from './repo-root.ts';
 
 const file = join(repoRoot, 'compose.yaml');
