@@ -142,7 +142,8 @@ export function composeModel() {
           start_period: '30s',
         },
         read_only: true,
-        tmpfs: ['/tmp', '/var/run/postgresql'],
+        // Its socket directory: writable by the unprivileged user on a read-only root.
+        tmpfs: ['/tmp', '/var/run/postgresql:mode=1777'],
         restart: 'unless-stopped',
         stop_grace_period: '60s',
         ...limits(dataWorkloads.postgres.resources),
