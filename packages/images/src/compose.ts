@@ -142,8 +142,9 @@ export function composeModel() {
           start_period: '30s',
         },
         read_only: true,
-        // Its socket directory: writable by the unprivileged user on a read-only root.
-        tmpfs: ['/tmp', '/var/run/postgresql:mode=1777'],
+        // The socket in /tmp: podman's tmpfs over /var/run/postgresql stayed unwritable for the unprivileged user.
+        command: ['-c', 'unix_socket_directories=/tmp'],
+        tmpfs: ['/tmp'],
         restart: 'unless-stopped',
         stop_grace_period: '60s',
         ...limits(dataWorkloads.postgres.resources),
