@@ -205,8 +205,9 @@ export function composeModel() {
     },
     networks: {
       edge: {},
-      // internal: no route out of the machine from the data tier.
-      data: { internal: true },
+      // Not `internal`: podman 4.3 (CNI) turns name resolution off on internal networks, and the api must resolve
+      // `postgres`. Web is still not on it, which is the isolation that matters (ADR 0113).
+      data: {},
     },
     volumes: { 'postgres-data': {}, 'redis-data': {} },
   };
