@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type AppName, appImage, appImages, imageEnv, imageRoot, imageUser, versions } from '@homelab/platform';
 import { layOutApp, sourcePaths } from './app-tree.ts';
@@ -17,13 +18,17 @@ export interface BuiltImage {
 }
 
 export interface BuildOptions {
-  /** Where archives land; default `.artifacts/images`. Archives are named by content hash and reused. */
+  /** Where archives land; default `~/.cache/homelab/images` (HOMELAB_IMAGE_CACHE). Archives are named by content hash and reused. */
   readonly out?: string | undefined;
   /** Leave one carried workspace package out of an app image (tests: the deliberately broken image). */
   readonly leaveOut?: string | undefined;
 }
 
-export const defaultImageDir = join(repoRoot, '.artifacts/images');
+/**
+ * Archives live in the per-user tool cache (like the Go tools), so a clean clone in CI reuses them while their
+ * content hash matches; HOMELAB_IMAGE_CACHE moves it.
+ */
+export const defaultImageDir = process.env.HOMELAB_IMAGE_CACHE ?? join(homedir(), '.cache/homelab/images');
 
 /** The builder's own sources are part of every key: a change in how images are laid out rebuilds them. */
 const builderFiles = [
