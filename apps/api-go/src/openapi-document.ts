@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { notesOpenApiDocument } from '@homelab/api/openapi';
+import { notesOpenApiDocument } from '@homelab/notes-contract';
 
 /** Where the Go API embeds the TypeScript API's document (internal/openapi, `go:embed`). */
 export const embeddedOpenApiPath = join(import.meta.dirname, '..', 'internal', 'openapi', 'openapi.json');

@@ -1,4 +1,4 @@
-import { notesOpenApiDocument } from '@homelab/api/openapi';
+import { notesOpenApiDocument } from '@homelab/notes-contract';
 import { http } from '@homelab/platform';
 import { createServiceApp, type Lifecycle, type Logger, problem, type ServiceMetrics } from '@homelab/service-kit';
 import { Hono } from 'hono';

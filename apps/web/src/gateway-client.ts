@@ -1,6 +1,6 @@
 // The API's own response schemas, for their types only (erased at run time: the web app loads nothing of the API).
 // A field renamed or retyped in the API's contract fails to compile here and in every page that shows it.
-import type { NotePageSchema, NoteSchema } from '@homelab/api/contract';
+import type { NotePageSchema, NoteSchema } from '@homelab/notes-contract';
 import { auth, http } from '@homelab/platform';
 import { SignJWT } from 'jose';
 import type { z } from 'zod';

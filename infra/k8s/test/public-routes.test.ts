@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { notesOpenApiDocument } from '@homelab/api/openapi';
+import { notesOpenApiDocument } from '@homelab/notes-contract';
 import { edge, http, operationalPathPrefixes } from '@homelab/platform';
 import { createLogger, createMetrics } from '@homelab/service-kit';
 import { createApp, createSessions, createUserDirectory, type GatewayClient } from '@homelab/web';

@@ -12,10 +12,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { RolloutResult } from '@homelab/deploy-report';
 import { localPorts } from '@homelab/local-platform';
 import { canaryGate } from '@homelab/platform';
 import { startLoad } from '../src/load/autocannon-load.ts';
-import type { RolloutResult } from '../src/rollout/rollout-result.ts';
 
 const { values } = parseArgs({ options: { rps: { type: 'string' } } });
 const rps = Number(values.rps ?? 2);

@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { appendHistory, evidenceChart, markdownSummary, type RolloutResult } from '@homelab/deploy-report';
 import { serviceSelector } from '@homelab/observability';
 import { type AppName, canaryGate } from '@homelab/platform';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -9,11 +10,7 @@ import { localDriver } from './drivers/local-driver.ts';
 import type { TrafficDriver } from './drivers/traffic-driver.ts';
 import { type GateConfig, gateConfigFor } from './engine/config.ts';
 import { autocannonSynthetic } from './load/synthetic.ts';
-import { evidenceChart } from './report/chart.ts';
-import { appendHistory } from './report/history.ts';
 import { progressLine } from './report/progress.ts';
-import { markdownSummary } from './report/summary.ts';
-import type { RolloutResult } from './rollout/rollout-result.ts';
 import { runRollout } from './rollout/run-rollout.ts';
 import type { MetricSource } from './sources/metric-source.ts';
 import { prometheusSource } from './sources/prometheus-source.ts';

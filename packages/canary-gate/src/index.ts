@@ -1,3 +1,5 @@
+// The deploy record, its history and chart (their own package: the web image carries them, ADR 0110).
+export * from '@homelab/deploy-report';
 export * from './deploy.ts';
 export * from './drivers/cluster-driver.ts';
 export * from './drivers/cluster-history.ts';
@@ -12,11 +14,7 @@ export * from './engine/sprt.ts';
 export * from './load/autocannon-load.ts';
 export * from './load/profile.ts';
 export * from './load/synthetic.ts';
-export * from './report/chart.ts';
-export * from './report/history.ts';
 export * from './report/progress.ts';
-export * from './report/summary.ts';
-export * from './rollout/rollout-result.ts';
 export * from './rollout/run-rollout.ts';
 export * from './sources/metric-source.ts';
 export * from './sources/prometheus-source.ts';

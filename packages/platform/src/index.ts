@@ -11,6 +11,7 @@ export * from './cluster.ts'; // cluster: namespaces, domain, certificates, loca
 export * from './data.ts'; // cluster: the data tier
 export * from './failure-modes.ts'; // operations: failure modes and triage checks
 export * from './http.ts'; // apps: public paths, timeouts, shutdown
+export * from './images.ts'; // apps: what each image carries and runs (Dockerfile, local builder, compose)
 export * from './k8s.ts'; // cluster: labels, security contexts, probes, canary and edge wiring, RBAC
 export * from './runbooks.ts'; // operations: runbook paths and URLs
 export * from './sli.ts'; // service levels: which requests count

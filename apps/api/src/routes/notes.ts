@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createNote, deleteNote, listNotes, notesOpenApiDocument, patchNote } from '@homelab/notes-contract';
 import { http } from '@homelab/platform';
 import { ProblemError, problem } from '@homelab/service-kit';
 import { OpenAPIHono } from '@hono/zod-openapi';
@@ -8,7 +9,6 @@ import { decodeCursor, encodeCursor } from '../notes/cursor.ts';
 import { identity, ownerOf, unauthorized, type VerifyIdentity } from '../notes/identity.ts';
 import { type NotesRepository, QuotaExceededError } from '../notes/notes-repository.ts';
 import { withDatabase } from '../storage/database-errors.ts';
-import { createNote, deleteNote, listNotes, notesOpenApiDocument, patchNote } from './notes-contract.ts';
 
 export interface NotesRoutesDeps {
   readonly repository: NotesRepository;
@@ -65,7 +65,7 @@ export function notesRoutes({
 }: NotesRoutesDeps) {
   const routes = new OpenAPIHono({ defaultHook: validationHook });
 
-  // The hottest route is registered on the plain router and only documented in the contract (notes-contract.ts): the
+  // The hottest route is registered on the plain router and only documented in the contract (packages/notes-contract): the
   // generated validator middleware cost more per request than the rest of the cache-hit path. The checks are the
   // same (the identity, then a UUID id, else the 401 and 400 problems the middleware and schema would give). It is
   // registered before the `/v1/*` identity middleware and checks the identity itself: it answers before that

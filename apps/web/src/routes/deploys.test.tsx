@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendHistory, type RolloutResult } from '@homelab/canary-gate/report';
+import { appendHistory, type RolloutResult } from '@homelab/deploy-report';
 import { canaryGate } from '@homelab/platform';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSessions } from '../session.ts';

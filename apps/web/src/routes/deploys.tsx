@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { evidenceChart, type RolloutResult, readHistory } from '@homelab/canary-gate/report';
+import { evidenceChart, type RolloutResult, readHistory } from '@homelab/deploy-report';
 import { Hono } from 'hono';
 import { raw } from 'hono/html';
 import type { Sessions } from '../session.ts';

@@ -1,6 +1,6 @@
+import type { RolloutResult } from '@homelab/deploy-report';
 import { canaryGate, namespaces } from '@homelab/platform';
 import { type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import type { RolloutResult } from '../rollout/rollout-result.ts';
 import { fieldManager } from './cluster-driver.ts';
 
 /** One line of the cluster's history: the record without its timeline (a ConfigMap holds at most 1 MiB). */

@@ -1,6 +1,8 @@
+import type { SliName } from '@homelab/deploy-report';
 import { type AppName, apps, type CanaryStage, canaryGate } from '@homelab/platform';
 
-export type SliName = 'errors' | 'slow';
+// The record's vocabulary lives with the record (packages/deploy-report), which the web image carries.
+export type { SliName };
 export const sliNames: readonly SliName[] = ['errors', 'slow'];
 
 /** Everything the engine needs, all of it derived from packages/platform unless a test or a flag overrides it. */

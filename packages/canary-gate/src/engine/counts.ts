@@ -2,14 +2,9 @@
  * Per-version counts: what the gate decides on. A source reads cumulative counters; the gate works on the
  * increments between two reads, which `increments()` derives with the counter-reset rule Prometheus uses.
  */
-export interface Counts {
-  /** Requests that count (see sli.ts). */
-  readonly requests: number;
-  /** Of those, answered with a server error (the availability SLI's bad events). */
-  readonly errors: number;
-  /** Of those, slower than the latency SLO's threshold (histogram bucket `le` = threshold). */
-  readonly slow: number;
-}
+import type { Counts } from '@homelab/deploy-report';
+
+export type { Counts };
 
 export const zeroCounts: Counts = { requests: 0, errors: 0, slow: 0 };
 

@@ -1,3 +1,4 @@
+import type { Decision, HoldReason, SliEvidence } from '@homelab/deploy-report';
 import type { GateConfig, SliName } from './config.ts';
 import { sliNames } from './config.ts';
 import { addCounts, type Counts, zeroCounts } from './counts.ts';
@@ -14,44 +15,7 @@ export interface Observation {
   readonly stable: Counts;
 }
 
-export type HoldReason = 'warm-up' | 'no data' | 'collecting' | 'shared outage' | 'extended';
-export type RollbackReason = 'regression';
-/** A rollout that ended without a verdict: never a rollback of the canary (ADR 0131). */
-export type HeldReason = 'insufficient evidence' | 'shared outage';
-
-export type Decision =
-  | { readonly kind: 'hold'; readonly reason: HoldReason; readonly alert: boolean; readonly detail: string }
-  | { readonly kind: 'advance'; readonly stage: number; readonly weight: number; readonly detail: string }
-  | { readonly kind: 'promote'; readonly detail: string }
-  | { readonly kind: 'rollback'; readonly reason: RollbackReason; readonly detail: string }
-  | { readonly kind: 'held'; readonly reason: HeldReason; readonly detail: string };
-
-/** The evidence per SLI, against its thresholds: what the progress line, the record and the chart show. */
-export interface SliEvidence {
-  /** ln of Test A's e-value over the whole rollout: the mean of the two alternatives' likelihood ratios. */
-  readonly testA: number;
-  /** Test A at the paging alternative p1 since this stage started (the stage passes at <= lower). */
-  readonly testAStage: number;
-  /**
-   * Test A at the tight alternative p1' over the whole rollout (must be <= lower before the last stage). This and
-   * the stable fields are optional because deploy records written before issue 18 lack them (the history page).
-   */
-  readonly testATight?: number;
-  /** Rollback at testA >= upper = ln(1/alpha). */
-  readonly upper: number;
-  readonly lower: number;
-  /** ln E of Test B (rollback at >= bThreshold = ln(1/relativeAlpha)). */
-  readonly testB: number;
-  readonly bThreshold: number;
-  /**
-   * Stable's own CUSUM against the SLO: at >= upper Test A stops blaming the canary; at >= stableThreshold stable
-   * is failing its SLO (the record says so).
-   */
-  readonly stableCusum?: number;
-  readonly stableThreshold?: number;
-  readonly canaryBad: number;
-  readonly stableBad: number;
-}
+export type { Decision, HeldReason, HoldReason, RollbackReason, SliEvidence } from '@homelab/deploy-report';
 
 interface SliState {
   readonly bounds: SprtBounds;

@@ -1,5 +1,2 @@
-// What the web status page imports: the records, the chart and the history, without the Kubernetes client.
-export type { RolloutResult, TimelinePoint } from '../rollout/rollout-result.ts';
-export { evidenceChart } from './chart.ts';
-export { appendHistory, readHistory } from './history.ts';
-export { markdownSummary } from './summary.ts';
+// The deploy record moved to @homelab/deploy-report (the web image carries it); this path keeps the gate's callers.
+export * from '@homelab/deploy-report';

@@ -1,5 +1,5 @@
+import type { TimelinePoint } from '@homelab/deploy-report';
 import type { SliEvidence } from '../engine/gate.ts';
-import type { TimelinePoint } from '../rollout/rollout-result.ts';
 
 const fixed = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
 const sli = (name: string, e: SliEvidence) =>

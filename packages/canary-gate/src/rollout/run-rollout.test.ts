@@ -1,8 +1,8 @@
+import { markdownSummary } from '@homelab/deploy-report';
 import { describe, expect, it } from 'vitest';
 import { CanaryNotReadyError, type RolloutRecord, type TrafficDriver } from '../drivers/traffic-driver.ts';
 import { gateConfigFor } from '../engine/config.ts';
 import type { Counts } from '../engine/counts.ts';
-import { markdownSummary } from '../report/summary.ts';
 import type { MetricSource } from '../sources/metric-source.ts';
 import { runRollout } from './run-rollout.ts';
 

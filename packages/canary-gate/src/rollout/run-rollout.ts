@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RolloutResult, TimelinePoint } from '@homelab/deploy-report';
 import { type AppName, canaryGate } from '@homelab/platform';
 import { CanaryNotReadyError, type RolloutRecord, type TrafficDriver } from '../drivers/traffic-driver.ts';
 import type { GateConfig } from '../engine/config.ts';
@@ -6,7 +7,6 @@ import { addCounts, type Counts, counterTracker, type Snapshot, zeroCounts } fro
 import { currentWeight, evidenceOf, startGate, step } from '../engine/gate.ts';
 import { type DecisionPlan, decisionPlan, type PlanOptions } from '../engine/power.ts';
 import type { MetricSource } from '../sources/metric-source.ts';
-import type { RolloutResult, TimelinePoint } from './rollout-result.ts';
 
 export interface RunRolloutOptions {
   readonly app: AppName;

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RolloutResult } from '../rollout/rollout-result.ts';
+import type { RolloutResult } from './record.ts';
 
 /** Deploy history as JSON lines, newest last: one record per finished rollout. */
 export function appendHistory(file: string, result: RolloutResult): void {

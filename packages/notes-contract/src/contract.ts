@@ -9,7 +9,7 @@ import {
   PatchNoteSchema,
   ProblemSchema,
   UpstreamFailureSchema,
-} from '../notes/schemas.ts';
+} from './schemas.ts';
 
 /**
  * The notes API's contract, written once and published at two doors: the API itself (callers present the

@@ -1,4 +1,4 @@
-import type { RolloutResult } from '../rollout/rollout-result.ts';
+import type { RolloutResult } from './record.ts';
 
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
 

@@ -1,4 +1,4 @@
-import type { RolloutResult } from '../rollout/rollout-result.ts';
+import type { RolloutResult } from './record.ts';
 
 const width = 720;
 const height = 300;

@@ -1,6 +1,6 @@
 import { auth, http } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
-import { notesOpenApiDocument } from './notes-contract.ts';
+import { notesOpenApiDocument } from './contract.ts';
 
 type Operation = {
   security?: Record<string, string[]>[];

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { appNames, apps, auth, dataWorkloads, hashApiKey, localImages } from '@homelab/platform';
+import { freePort, realServersRequired } from '@homelab/test-servers';
+import { hashSync } from '@node-rs/argon2';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { Podman, podmanMissing } from '../test/podman.ts';
+import { PodmanCompose } from '../test/podman-compose.ts';
+import { buildImage } from './build-all.ts';
+import { defaultImageDir } from './build-images.ts';
+import { composeImageVariables, composeSecrets, publishedPortVariables, renderCompose } from './compose.ts';
+import { repoRoot } from './repo-root.ts';
+
+const file = join(repoRoot, 'compose.yaml');
+const committed = readFileSync(file, 'utf8');
+type Service = { networks?: string[]; ports?: string[]; healthcheck?: unknown; mem_limit?: string; image: string };
+const services = (parse(committed) as { services: Record<string, Service> }).services;
+
+describe('compose.yaml', () => {
+  it('is the one generated from packages/platform (regenerate: node packages/images/src/cli.ts compose)', () => {
+    expect(committed).toBe(renderCompose());
+  });
+
+  it('keeps the data tier off the edge network: web cannot reach PostgreSQL, Redis or the api', () => {
+    expect(services.web?.networks).toEqual(['edge']);
+    for (const name of ['api', 'postgres', 'redis', 'postgres-exporter', 'redis-exporter'])
+      expect(services[name]?.networks, name).toEqual(['data']);
+  });
+
+  it('publishes only web and the gateway, on 127.0.0.1 only', () => {
+    const published = Object.entries(services).filter(([, s]) => s.ports);
+    expect(published.map(([name]) => name).sort()).toEqual(['gateway', 'web']);
+    for (const [, s] of published) for (const port of s.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+  });
+
+  it('gives every app and store a healthcheck and the memory limit of the platform', () => {
+    for (const app of appNames) {
+      expect(services[app]?.healthcheck, app).toBeDefined();
+      expect(services[app]?.mem_limit).toBe(apps[app].resources.memoryLimit.replace('Mi', 'm'));
+    }
+    expect(services.postgres?.mem_limit).toBe(dataWorkloads.postgres.resources.memoryLimit.replace('Mi', 'm'));
+    expect(services.postgres?.healthcheck).toBeDefined();
+    expect(services.redis?.healthcheck).toBeDefined();
+  });
+});
+
+const missing =
+  (await podmanMissing()) ??
+  (await import('node:child_process')).spawnSync('podman-compose', ['version']).error?.message;
+const required = realServersRequired();
+if (missing && !required) console.warn(`[compose] SKIPPED: running compose.yaml needs ${missing}`);
+
+const secret = () => randomBytes(24).toString('hex');
+
+/**
+ * The file run for real: podman-compose (Debian) on the images built here, on a private podman store. Notes CRUD
+ * through the gateway to the api, stored in PostgreSQL; `down` then `up` and the note is still there.
+ */
+describe.skipIf(missing !== undefined && !required)('compose.yaml run with podman-compose', () => {
+  const podman = new Podman(join(defaultImageDir, 'podman-compose-test'));
+  const demoKey = secret();
+  let compose: PodmanCompose;
+  const variables: Record<string, string> = {};
+  afterAll(async () => {
+    if (!compose) return;
+    await compose.compose(file, variables, 'down', '-v').catch(() => undefined);
+    await podman.dispose();
+  }, 180_000);
+
+  it('serves notes CRUD through the gateway, and a note survives down + up', async () => {
+    if (missing) throw new Error(`running compose.yaml needs ${missing} (required under CI=true)`);
+    await podman.init();
+    compose = new PodmanCompose(podman, join(defaultImageDir, 'podman-compose-test'), 'homelabtest');
+    for (const name of [...appNames, 'postgres', 'redis', 'postgresExporter', 'redisExporter'])
+      await podman.load((await buildImage(name)).archive);
+    Object.assign(variables, {
+      [composeSecrets.adminToken]: secret(),
+      [composeSecrets.apiKeys]: `demo:${hashApiKey(demoKey)}`,
+      [composeSecrets.jwtSecret]: secret(),
+      [composeSecrets.sessionSecret]: secret(),
+      [composeSecrets.identityToken]: secret(),
+      [composeSecrets.webUsers]: `demo:${hashSync(secret())}`,
+      [composeSecrets.postgresPassword]: secret(),
+      [composeImageVariables.postgres]: localImages.postgres,
+      [composeImageVariables.redis]: localImages.redis,
+      [composeImageVariables.postgresExporter]: localImages.postgresExporter,
+      [composeImageVariables.redisExporter]: localImages.redisExporter,
+      [publishedPortVariables.web]: String(await freePort()),
+      [publishedPortVariables.gateway]: String(await freePort()),
+    });
+    const gateway = `http://127.0.0.1:${variables[publishedPortVariables.gateway]}`;
+    const web = `http://127.0.0.1:${variables[publishedPortVariables.web]}`;
+    const headers = { [auth.apiKeyHeader]: demoKey, 'content-type': 'application/json' };
+    const untilStatus = async (url: string, init: RequestInit, want: number, timeoutMs = 180_000) => {
+      const deadline = Date.now() + timeoutMs;
+      let last = 0;
+      while (Date.now() < deadline) {
+        last = await fetch(url, { ...init, signal: AbortSignal.timeout(3_000) }).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (last === want) return;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const logs = await compose.compose(file, variables, 'logs').then((o) => o.stdout.slice(-4000), String);
+      throw new Error(`${url} answered ${last}, not ${want}, within ${timeoutMs / 1000} s\n${logs}`);
+    };
+
+    await compose.compose(file, variables, 'up', '-d');
+    await untilStatus(`${web}/readyz`, {}, 200);
+    // The first write waits for the api to reach PostgreSQL (it migrates as it starts).
+    await untilStatus(`${gateway}/v1/notes?limit=1`, { headers }, 200);
+    const created = await fetch(`${gateway}/v1/notes`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ title: 'kept' }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+
+    await compose.compose(file, variables, 'down');
+    await compose.compose(file, variables, 'up', '-d');
+    await untilStatus(`${gateway}/v1/notes/${id}`, { headers }, 200);
+    const read = await fetch(`${gateway}/v1/notes/${id}`, { headers });
+    expect(((await read.json()) as { title: string }).title).toBe('kept');
+  }, 600_000);
+});

@@ -1,0 +1,2 @@
+export * from './dockerfile.ts';
+export * from './runtime-graph.ts';
