@@ -22,10 +22,19 @@ export interface ImageSource {
 
 export interface RootfsImage {
   readonly ref: string;
-  /** Host files copied to the same path in the image, each with the shared libraries `ldd` says it loads. */
-  readonly binaries?: readonly string[];
+  /**
+   * Host executables, each with the shared libraries `ldd` says it loads: a path is copied to the same path, or
+   * `{ from, to }` to another.
+   */
+  readonly binaries?: readonly (string | { readonly from: string; readonly to: string })[];
+  /** Host directories copied to another path in the image (an application tree). */
+  readonly trees?: readonly { readonly from: string; readonly to: string }[];
   /** Host file -> path in the image, copied as they are. */
   readonly files?: Readonly<Record<string, string>>;
+  /** Host directories copied whole to the same path (e.g. PostgreSQL's share and lib directories). */
+  readonly dirs?: readonly string[];
+  /** Path in the image -> content, written executable (entrypoint scripts). */
+  readonly scripts?: Readonly<Record<string, string>>;
   /** Symlinks: path in the image -> target. */
   readonly links?: Readonly<Record<string, string>>;
   readonly entrypoint?: readonly string[];
@@ -72,10 +81,23 @@ export const rootfsImage = (spec: RootfsImage): ImageSource => ({
     mkdirSync(join(rootfs, 'tmp'), { recursive: true });
     mkdirSync(join(rootfs, 'etc'), { recursive: true });
     for (const b of spec.binaries ?? []) {
-      put(rootfs, b, b);
-      for (const lib of sharedLibraries(b)) put(rootfs, lib, lib);
+      const { from, to } = typeof b === 'string' ? { from: b, to: b } : b;
+      put(rootfs, from, to);
+      for (const lib of sharedLibraries(from)) put(rootfs, lib, lib);
+    }
+    for (const t of spec.trees ?? []) {
+      mkdirSync(dirname(join(rootfs, t.to)), { recursive: true });
+      sh('cp', ['-a', t.from, join(rootfs, t.to)]);
     }
     for (const [from, to] of Object.entries(spec.files ?? {})) put(rootfs, from, to);
+    for (const d of spec.dirs ?? []) {
+      mkdirSync(dirname(join(rootfs, d)), { recursive: true });
+      sh('cp', ['-a', '-L', d, join(rootfs, d)]);
+    }
+    for (const [to, content] of Object.entries(spec.scripts ?? {})) {
+      mkdirSync(dirname(join(rootfs, to)), { recursive: true });
+      writeFileSync(join(rootfs, to), content, { mode: 0o755 });
+    }
     for (const [path, target] of Object.entries(spec.links ?? {})) {
       mkdirSync(dirname(join(rootfs, path)), { recursive: true });
       symlinkSync(target, join(rootfs, path));

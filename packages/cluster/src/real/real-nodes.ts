@@ -179,7 +179,7 @@ export async function realNodesUp(kube: Kube, o: RealNodesOptions): Promise<Real
         throw new Error(`${e.message}\n${tail(d.log)}`);
       });
       for (const image of images) {
-        sh('ctr', ['-a', node.containerdSocket, '-n', 'k8s.io', 'images', 'import', '--no-unpack', image.archive]);
+        sh('ctr', ['-a', node.containerdSocket, '-n', 'k8s.io', 'images', 'import', image.archive]);
       }
     }
     const imagesSeconds = (Date.now() - imagesStarted) / 1000;
