@@ -19,7 +19,7 @@ describe('drill catalog', () => {
       'cert-rotation',
       'bad-canary',
     ]);
-    expect(scenarios.filter((s) => s.environment === 'cluster')).toHaveLength(10);
+    expect(scenarios.filter((s) => s.environment === 'cluster')).toHaveLength(11);
     expect(new Set(scenarios.map((s) => s.name)).size).toBe(scenarios.length);
   });
 

@@ -26,6 +26,7 @@ export type Injection =
 /** What a cluster scenario does through the API (the cluster target maps each to API calls). */
 export type ClusterAction =
   | 'delete-pod'
+  | 'bad-image'
   | 'crash-loop-stage'
   | 'oom-stage'
   | 'unschedulable-node-selector'

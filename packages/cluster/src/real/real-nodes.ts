@@ -43,7 +43,7 @@ export interface RealNodes {
   down(): void;
 }
 
-const undoScript = (plan: RealNodePlan): string => {
+export const undoScript = (plan: RealNodePlan): string => {
   const roots = plan.nodes.map((n) => n.cgroupRoot.replace(/^\//, ''));
   return `#!/usr/bin/env bash
 # Undoes one real-node run (packages/cluster/src/real/real-nodes.ts): stops every process it started, then the
