@@ -37,8 +37,19 @@ say() { printf 'k8s-node-tools: %s\n' "$*"; }
 elapsed() { local s=$(($(date +%s) - $1)); printf '%dm%02ds' $((s / 60)) $((s % 60)); }
 have() { local dir=$1; shift; for b in "$@"; do [ -x "$dir/$b" ] || return 1; done; }
 
+drop_gocache() {
+  if [ "${HOMELAB_KEEP_GOCACHE:-}" != "1" ] && [ -d "$cache/.gocache" ]; then
+    # Never under a build that holds the lock (it may be using the cache).
+    exec 9>"$cache/.k8s-tools.lock"
+    flock 9
+    say "deleting the Go build cache ($(du -sh "$cache/.gocache" 2>/dev/null | cut -f1)); HOMELAB_KEEP_GOCACHE=1 keeps it"
+    rm -rf "$cache/.gocache"
+  fi
+}
 if have "$node_dir" kubelet kube-proxy && have "$pause_dir" pause && have "$coredns_dir" coredns; then
   say "kubelet, kube-proxy $k8s_version, pause, coredns $coredns_version cached"
+  # The control plane build may have kept the cache for us (scripts/test.sh): not needed now.
+  drop_gocache
   exit 0
 fi
 if ! command -v go >/dev/null 2>&1; then
@@ -113,8 +124,5 @@ else
 fi
 "$coredns_dir/coredns" -version | grep -q "CoreDNS-${coredns_version#v}" || { say "coredns does not report ${coredns_version}" >&2; exit 1; }
 
-if [ "${HOMELAB_KEEP_GOCACHE:-}" != "1" ]; then
-  say "deleting the Go build cache ($(du -sh "$GOCACHE" 2>/dev/null | cut -f1)); HOMELAB_KEEP_GOCACHE=1 keeps it"
-  rm -rf "$GOCACHE"
-fi
+drop_gocache
 say "ready"

@@ -1,4 +1,5 @@
 import { type KubeObject, waitFor } from '@homelab/cluster';
+import { type DrillRecord, renderRecord, runDrill, type Scenario, scenarioNamed } from '@homelab/drills';
 import { appImage, podSecurityLabels, restrictedSecurityContext, versions } from '@homelab/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,6 +9,7 @@ import {
   realNodesUnavailable,
   startRealCluster,
 } from '../../test/real-cluster.ts';
+import { clusterDrillTarget, realNodeMaxFaultSeconds } from './drill-target.ts';
 
 /**
  * The real thing: two containerd + kubelet nodes joined to the project's control plane, one kube-proxy (iptables)
@@ -17,6 +19,19 @@ import {
  * (scripts/k8s-tools.sh, scripts/k8s-node-tools.sh); skips locally without them, fails under CI=true.
  */
 const unavailable = realNodesUnavailable();
+
+/** The drills issue 16 asks for on real pods, each with what its signal must say there. */
+const realDrills: [string, RegExp][] = [
+  ['k8s-pod-kill', /replacement pod api-\S+ Ready/],
+  ['k8s-crash-loop', /CrashLoopBackOff: the container keeps exiting/],
+  ['k8s-oom-kill', /killed for exceeding its memory limit|OOMKilled/],
+  ['k8s-image-pull', /ErrImagePull|ImagePullBackOff/],
+  ['k8s-drain-pdb', /evicted api-/],
+  ['k8s-pending', /Pending/],
+  ['k8s-no-endpoints', /service drills\/api/],
+  ['k8s-bad-canary', /rolled back/],
+];
+const seconds = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
 const ns = 'real-nodes';
 
 type Pod = KubeObject & {
@@ -186,6 +201,49 @@ describe.skipIf(unavailable)('real nodes: containerd + kubelet on the project co
     // Every registry host resolves to the loopback blackhole in containerd's hosts.toml.
     expect(waiting.message ?? '').toMatch(/127\.0\.0\.1:1|connection refused|ImagePullBackOff|Back-off/i);
   }, 120_000);
+
+  describe('cluster drills on real pods', () => {
+    let target: Awaited<ReturnType<typeof clusterDrillTarget>>;
+    const records: DrillRecord[] = [];
+    beforeAll(async () => {
+      target = await clusterDrillTarget(c.kube, c.info.kubeconfig);
+    }, 300_000);
+    afterAll(async () => {
+      await target?.stop();
+      for (const r of records) console.log(renderRecord(r));
+      console.log(
+        ['| drill (real nodes) | failed probes | detect | recover | verdict |', '| --- | --- | --- | --- | --- |']
+          .concat(
+            records.map(
+              (r) =>
+                `| ${r.scenario} | ${r.measurements.failedRequests} | ${seconds(r.measurements.timeToDetectMs)} | ${seconds(r.measurements.timeToRecoverMs)} | ${r.passed ? 'passed' : 'FAILED'} |`,
+            ),
+          )
+          .join('\n'),
+      );
+    }, 120_000);
+    const quick = (name: string): Scenario => {
+      const s = scenarioNamed(name);
+      return {
+        ...s,
+        baselineSeconds: 2,
+        recoveredAfterSeconds: 2,
+        load: { ...s.load, ratePerSecond: 5, maxSeconds: 120 },
+      };
+    };
+
+    it.each(realDrills)(
+      '%s',
+      async (name, detail) => {
+        const r = await runDrill(quick(name), target, { minFaultSeconds: 2, maxFaultSeconds: realNodeMaxFaultSeconds });
+        records.push(r);
+        expect(target.realNodes).toBe(c.info.plan.nodes.length);
+        expect(r.passed, renderRecord(r)).toBe(true);
+        expect(`${r.signals.map((x) => x.detail).join('\n')}\n${r.evidence.join('\n')}`).toMatch(detail);
+      },
+      240_000,
+    );
+  });
 
   it('killing the owning process (SIGKILL) leaves nothing on the host: links, chains, routes, mounts, processes, cgroups, sysctls', async () => {
     expect(leftovers(c.info.plan, c.workdir, c.before).length).toBeGreaterThan(0);
