@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { clusterServices } from '@homelab/platform';
 
 /**
  * Names, addresses and ports of one real-node run, as data. Pure, so the choices are tested without root.
@@ -95,7 +96,7 @@ export const planRealNodes = (o: PlanOptions): RealNodePlan => {
     serviceCidr: '10.96.0.0/16',
     dnsServiceIp: '10.96.0.10',
     podCidr: '10.241.0.0/16',
-    clusterDomain: 'cluster.local',
+    clusterDomain: clusterServices.clusterDomain,
     forwardChain: `${chainPrefix}FORWARD`,
     nodes,
     ports: { proxyHealthz: base, proxyMetrics: base + 1, dnsHealth: base + 2, dnsReady: base + 3 },

@@ -1,7 +1,17 @@
 import { type KubeObject, waitFor } from '@homelab/cluster';
 import { type DrillRecord, renderRecord, runDrill, type Scenario, scenarioNamed } from '@homelab/drills';
-import { appImage, podSecurityLabels, restrictedSecurityContext, versions } from '@homelab/platform';
+import {
+  appImage,
+  apps,
+  data,
+  namespaces,
+  podSecurityLabels,
+  restrictedSecurityContext,
+  tls,
+  versions,
+} from '@homelab/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiBase, crudScript, listScript, loadScript } from '../../test/real-clients.ts';
 import {
   killAndWaitForCleanup,
   leftovers,
@@ -9,6 +19,7 @@ import {
   realNodesUnavailable,
   startRealCluster,
 } from '../../test/real-cluster.ts';
+import { containerMemory, manifestsForRealNodes, platformSecrets } from '../../test/real-platform.ts';
 import { clusterDrillTarget, realNodeMaxFaultSeconds } from './drill-target.ts';
 
 /**
@@ -40,6 +51,8 @@ type Pod = KubeObject & {
     phase?: string;
     podIP?: string;
     containerStatuses?: {
+      name: string;
+      containerID?: string;
       ready: boolean;
       restartCount: number;
       state?: { waiting?: { reason?: string; message?: string }; terminated?: { exitCode: number; message?: string } };
@@ -201,6 +214,210 @@ describe.skipIf(unavailable)('real nodes: containerd + kubelet on the project co
     // Every registry host resolves to the loopback blackhole in containerd's hosts.toml.
     expect(waiting.message ?? '').toMatch(/127\.0\.0\.1:1|connection refused|ImagePullBackOff|Back-off/i);
   }, 120_000);
+
+  describe('the platform on real pods', () => {
+    const imported = () => new Set(c.info.images);
+    let identityKey = '';
+    let prepared: ReturnType<typeof manifestsForRealNodes>;
+    const base = () => apiBase(namespaces.apps, c.info.plan.clusterDomain);
+
+    /** Runs a client script in a pod of the api image and returns what it wrote to its termination log. */
+    const runClient = async (name: string, script: string, timeoutMs = 120_000) => {
+      const namespace = namespaces.apps;
+      await c.kube.request('DELETE', await c.kube.pathOf('v1', 'Pod', namespace, name), {
+        query: { gracePeriodSeconds: '0' },
+      });
+      await waitFor(
+        `old ${name} pod gone`,
+        async () => ((await c.kube.get('v1', 'Pod', name, namespace)) ? undefined : true),
+        { timeoutMs: 60_000 },
+      );
+      await c.kube.applyOrThrow({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'real-nodes-client' } },
+        spec: {
+          restartPolicy: 'Never',
+          securityContext: restrictedSecurityContext.pod,
+          automountServiceAccountToken: false,
+          containers: [
+            {
+              ...container(name, ['node', '--input-type=module', '-e', script]),
+              env: [{ name: 'IDENTITY_KEY', value: identityKey }],
+              resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+            },
+          ],
+        },
+      });
+      const pod = await waitFor(
+        `client ${name} to finish`,
+        async () => {
+          const p = (await c.kube.get('v1', 'Pod', name, namespace)) as Pod;
+          return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p : undefined;
+        },
+        { timeoutMs, intervalMs: 500 },
+      );
+      const message = pod.status?.containerStatuses?.[0]?.state?.terminated?.message ?? '';
+      if (pod.status?.phase !== 'Succeeded') throw new Error(`client ${name} failed: ${message}`);
+      return JSON.parse(message);
+    };
+
+    beforeAll(async () => {
+      prepared = manifestsForRealNodes(imported());
+      console.log(`real-node platform: ${prepared.notes.join('; ')}`);
+      console.log(
+        `real-node platform: no image on the nodes yet (images branch) for: ${prepared.withoutImage.join(', ') || 'none'}`,
+      );
+      for (const name of [tls.certManagerNamespace, namespaces.monitoring]) {
+        await c.kube.applyOrThrow({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      }
+      for (const o of prepared.objects.filter((x) => x.kind === 'Namespace')) await c.kube.applyOrThrow(o);
+      const postgresService = prepared.objects.find(
+        (o) =>
+          o.kind === 'Service' &&
+          o.metadata.namespace === namespaces.data &&
+          o.spec.ports?.some((p: { port: number }) => p.port === data.postgres.port),
+      );
+      const secrets = platformSecrets(postgresService?.metadata.name ?? 'postgres', c.info.plan.clusterDomain);
+      identityKey = secrets.identityKey;
+      for (const o of secrets.objects) await c.kube.applyOrThrow(o);
+    }, 120_000);
+
+    it('applies every synthesized object (CRD kinds as data: no Envoy, cert-manager or prometheus-operator controller runs)', async () => {
+      const problems: string[] = [];
+      for (const o of prepared.objects.filter((x) => x.kind !== 'Namespace')) {
+        const res = await c.kube.apply(o);
+        if (res.status >= 400)
+          problems.push(
+            `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}: ${res.status} ${res.body?.message}`,
+          );
+      }
+      expect(problems).toEqual([]);
+      expect(prepared.objects.length).toBeGreaterThan(50);
+    }, 120_000);
+
+    it('PostgreSQL and Redis run on real pods with local volumes; the migration Job completes; the api becomes Available', async () => {
+      const ready = async (ns: string, selector: string) =>
+        ((await c.kube.list('v1', 'Pod', ns, selector)) as Pod[]).filter((p) =>
+          p.status?.containerStatuses?.every((x) => x.ready),
+        ).length;
+      await waitFor(
+        'postgres, redis, the migration and the api',
+        async () => {
+          const job = await c.kube.get('batch/v1', 'Job', 'api-migration', namespaces.apps);
+          const api = await c.kube.get('apps/v1', 'Deployment', apps.api.name, namespaces.apps);
+          return (await ready(namespaces.data, 'app.kubernetes.io/name=postgres')) > 0 &&
+            (await ready(namespaces.data, 'app.kubernetes.io/name=redis')) > 0 &&
+            (job?.status?.succeeded ?? 0) >= 1 &&
+            (api?.status?.availableReplicas ?? 0) >= 1
+            ? true
+            : undefined;
+        },
+        { timeoutMs: 240_000, intervalMs: 1000 },
+      ).catch(async (e: Error) => {
+        const pods = (await c.kube.list('v1', 'Pod', undefined)) as Pod[];
+        throw new Error(
+          `${e.message}\n${pods
+            .filter((p) => !p.metadata.namespace?.startsWith('real'))
+            .map(
+              (p) =>
+                `${p.metadata.namespace}/${p.metadata.name} ${p.status?.phase} ${JSON.stringify(p.status?.containerStatuses?.map((x) => x.state))}`,
+            )
+            .join('\n')}`,
+        );
+      });
+      const pvcs = await c.kube.list('v1', 'PersistentVolumeClaim', namespaces.data);
+      expect(pvcs.filter((p) => p.status?.phase === 'Bound').length).toBeGreaterThanOrEqual(2);
+    }, 300_000);
+
+    let acknowledged: string[] = [];
+    it('answers a real notes CRUD through the api Service by name (api -> PostgreSQL and Redis Services)', async () => {
+      const r = await runClient('crud', crudScript(base(), 20));
+      acknowledged = r.created;
+      expect(r.created).toHaveLength(20);
+      expect(r).toMatchObject({
+        get: 200,
+        title: 'note 0',
+        patch: 200,
+        patchedTitle: 'patched',
+        delete: 204,
+        afterDelete: 404,
+      });
+      acknowledged = r.created.filter((_: string, i: number) => i !== 2);
+    }, 180_000);
+
+    it('a PostgreSQL pod deleted and rescheduled keeps every acknowledged note (local volume)', async () => {
+      const [pg] = (await c.kube.list('v1', 'Pod', namespaces.data, 'app.kubernetes.io/name=postgres')) as Pod[];
+      expect(pg).toBeDefined();
+      await c.kube.call('DELETE', await c.kube.pathOf('v1', 'Pod', namespaces.data, pg?.metadata.name));
+      await waitFor(
+        'a new PostgreSQL pod Ready',
+        async () => {
+          const [p] = (await c.kube.list('v1', 'Pod', namespaces.data, 'app.kubernetes.io/name=postgres')) as Pod[];
+          return p && p.metadata.uid !== pg?.metadata.uid && p.status?.containerStatuses?.every((x) => x.ready)
+            ? p
+            : undefined;
+        },
+        { timeoutMs: 180_000, intervalMs: 1000 },
+      );
+      const listed = await runClient('list', listScript(base()));
+      expect(listed.ids).toEqual(expect.arrayContaining(acknowledged));
+    }, 300_000);
+
+    it('measures each app RSS under load against its memory limit', async () => {
+      const load = runClient('load', loadScript(base(), 20, 16), 180_000);
+      const peaks = new Map<string, { rss: number; max: number; limit: number }>();
+      const sample = async () => {
+        for (const [ns, selector] of [
+          [namespaces.apps, `app.kubernetes.io/name=${apps.api.name}`],
+          [namespaces.data, 'app.kubernetes.io/name=postgres'],
+          [namespaces.data, 'app.kubernetes.io/name=redis'],
+        ] as const) {
+          for (const p of (await c.kube.list('v1', 'Pod', ns, selector)) as Pod[]) {
+            for (const cs of p.status?.containerStatuses ?? []) {
+              const m = containerMemory(cs.containerID);
+              if (!m) continue;
+              const key = `${ns}/${cs.name}`;
+              const prev = peaks.get(key);
+              peaks.set(key, {
+                rss: Math.max(prev?.rss ?? 0, m.rss),
+                max: Math.max(prev?.max ?? 0, m.max),
+                limit: m.limit,
+              });
+            }
+          }
+        }
+      };
+      let finished = false;
+      const result = load.finally(() => {
+        finished = true;
+      });
+      while (!finished) {
+        await sample();
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const r = await result;
+      const mib = (b: number) => `${(b / 1048576).toFixed(0)} MiB`;
+      console.log(
+        [
+          `RSS under load (${r.requests} requests in 20 s, 16 concurrent; statuses ${JSON.stringify(r.statuses)})`,
+          '| container | peak RSS | peak usage | limit | peak usage / limit |',
+          '| --- | --- | --- | --- | --- |',
+        ]
+          .concat(
+            [...peaks].map(
+              ([k, v]) =>
+                `| ${k} | ${mib(v.rss)} | ${mib(v.max)} | ${mib(v.limit)} | ${((100 * v.max) / v.limit).toFixed(0)} % |`,
+            ),
+          )
+          .join('\n'),
+      );
+      expect(r.requests).toBeGreaterThan(100);
+      expect(Object.keys(r.statuses).filter((s) => Number(s) >= 500)).toEqual([]);
+      expect(peaks.size).toBeGreaterThanOrEqual(3);
+      for (const [k, v] of peaks) expect(v.max, k).toBeLessThan(v.limit);
+    }, 300_000);
+  });
 
   describe('cluster drills on real pods', () => {
     let target: Awaited<ReturnType<typeof clusterDrillTarget>>;
