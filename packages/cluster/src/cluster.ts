@@ -58,7 +58,10 @@ export const kubeconfigPath = (o: ClusterOptions = {}) => join(clusterDirOf(o), 
 export const realNodesDir = (o: ClusterOptions = {}) => join(clusterDirOf(o), 'real-nodes');
 
 /** The kwokctl configuration: the pinned local binaries, loopback only, RBAC and admission on, etcd without fsync. */
-export const kwokctlConfig = (paths: ToolPaths, real?: Pick<RealNodePlan, 'serviceCidr'>): object[] => [
+export const kwokctlConfig = (
+  paths: ToolPaths,
+  real?: Pick<RealNodePlan, 'serviceCidr'> & { readonly pki: string },
+): object[] => [
   {
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
     kind: 'KwokctlConfiguration',
@@ -90,6 +93,9 @@ export const kwokctlConfig = (paths: ToolPaths, real?: Pick<RealNodePlan, 'servi
               extraArgs: [
                 { key: 'kubelet-preferred-address-types', value: 'InternalIP' },
                 { key: 'service-cluster-ip-range', value: real.serviceCidr },
+                // The kubelets trust only clients the cluster CA signed: the API server shows its admin pair (logs, exec).
+                { key: 'kubelet-client-certificate', value: join(real.pki, 'admin.crt') },
+                { key: 'kubelet-client-key', value: join(real.pki, 'admin.key') },
               ],
             },
           ]
@@ -203,7 +209,7 @@ export async function clusterUp(options: UpOptions = {}): Promise<ClusterInfo> {
   }
   writeFileSync(
     configFile,
-    kwokctlConfig(paths, realPlan)
+    kwokctlConfig(paths, realPlan ? { ...realPlan, pki: join(clusterDirOf(options), 'pki') } : undefined)
       .map((d) => stringify(d))
       .join('---\n'),
   );

@@ -71,7 +71,7 @@ export const dnsObjects = (plan: RealNodePlan): KubeObject[] => [
       namespace: ns,
       labels: {
         'kubernetes.io/service-name': 'kube-dns',
-        'endpointslice.kubernetes.io/managed-by': 'homelab.dev/real-nodes',
+        'endpointslice.kubernetes.io/managed-by': 'homelab-real-nodes',
       },
     },
     addressType: 'IPv4',

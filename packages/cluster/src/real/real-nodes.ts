@@ -1,6 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { type Kube, waitFor } from '../kube.ts';
 import { containerdDirs, writeContainerdFiles } from './containerd.ts';
@@ -13,6 +14,8 @@ import { forwardChainFirst, kubeletSysctls, rememberSysctl, setUpNetwork } from 
 import { type ClusterCa, clientKubeconfig } from './pki.ts';
 import { type PlanOptions, planRealNodes, type RealNodePlan } from './plan.ts';
 import { type NodeToolPaths, nodeToolPaths, realNodeProblems } from './tools.ts';
+
+const execFileAsync = promisify(execFile);
 
 /** The cgroup v1 hierarchies the kubelet (cgroupfs driver) needs its root in. */
 const cgroupHierarchies = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'devices', 'freezer', 'blkio', 'systemd'];
