@@ -75,7 +75,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
 };
 
 /** The bridge plugin with host-local IPAM: the node's pod range on its own bridge, the gateway on the host side. */
-export const cniConfig = (node: RealNode) => ({
+export const cniConfig = (node: RealNode, routed: readonly string[]) => ({
   cniVersion: '0.4.0',
   name: node.cniNetwork,
   plugins: [
@@ -90,6 +90,9 @@ export const cniConfig = (node: RealNode) => ({
       ipam: {
         type: 'host-local',
         ranges: [[{ subnet: node.podCidr, gateway: node.podGateway }]],
+        // Routes to the run's ranges only (Services, nodes, pods), no default route: inside a pod anything else is
+        // "network unreachable" before a packet is even sent.
+        routes: routed.map((dst) => ({ dst })),
         // Kept under the run's directory instead of /var/lib/cni, so teardown takes the allocations with it.
         dataDir: containerdDirs(node).cniData,
       },
@@ -99,12 +102,12 @@ export const cniConfig = (node: RealNode) => ({
 });
 
 /** Writes a node's containerd config, CNI config and the registry blackhole. */
-export function writeContainerdFiles(node: RealNode, sandboxImage: string): void {
+export function writeContainerdFiles(node: RealNode, sandboxImage: string, routed: readonly string[]): void {
   const d = containerdDirs(node);
   for (const dir of [d.root, d.state, d.cniConf, d.cniData, join(d.hosts, '_default')])
     mkdirSync(dir, { recursive: true });
   writeFileSync(d.config, containerdConfig(node, sandboxImage));
-  writeFileSync(join(d.cniConf, '10-homelab.conflist'), JSON.stringify(cniConfig(node), null, 2));
+  writeFileSync(join(d.cniConf, '10-homelab.conflist'), JSON.stringify(cniConfig(node, routed), null, 2));
   writeFileSync(
     join(d.hosts, '_default', 'hosts.toml'),
     `server = "${noRegistry}"\n\n[host."${noRegistry}"]\n  capabilities = ["pull", "resolve"]\n`,

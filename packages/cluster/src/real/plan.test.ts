@@ -52,12 +52,14 @@ describe('real-node configs carry the measured fixes and the network rules', () 
     expect(noRegistry).toMatch(/^http:\/\/127\.0\.0\.1:/);
   });
 
-  it('CNI: the node range on its own bridge, no masquerade, IPAM state in the run', () => {
-    const bridge = cniConfig(node).plugins[0] as {
+  it('CNI: the node range on its own bridge, no masquerade, no default route, IPAM state in the run', () => {
+    const bridge = cniConfig(node, [plan.serviceCidr]).plugins[0] as {
       bridge: string;
       ipMasq: boolean;
-      ipam: { dataDir: string; ranges: { subnet: string }[][] };
+      ipam: { dataDir: string; ranges: { subnet: string }[][]; routes: { dst: string }[] };
     };
+    // No default route in a pod: only the run's ranges are routed.
+    expect(bridge.ipam.routes).toEqual([{ dst: plan.serviceCidr }]);
     expect(bridge.bridge).toBe(node.podBridge);
     expect(bridge.ipMasq).toBe(false);
     expect(bridge.ipam.ranges[0]?.[0]?.subnet).toBe(node.podCidr);

@@ -165,7 +165,7 @@ export async function realNodesUp(kube: Kube, o: RealNodesOptions): Promise<Real
 
     for (const node of plan.nodes) {
       makeCgroupRoot(node.cgroupRoot.replace(/^\//, ''));
-      writeContainerdFiles(node, pauseImageRef);
+      writeContainerdFiles(node, pauseImageRef, [plan.serviceCidr, plan.nodeCidr, plan.podCidr]);
       const d = containerdDirs(node);
       const child = startProcess('/usr/bin/containerd', ['--config', d.config], d.log);
       journal.record(`grep -qsF -- ${q(plan.dir)} /proc/${child.pid}/cmdline && kill -9 ${child.pid}`);
