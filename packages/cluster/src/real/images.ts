@@ -119,6 +119,8 @@ export const rootfsImage = (spec: RootfsImage): ImageSource => ({
       '--owner=0',
       '--group=0',
       '--numeric-owner',
+      // Readable by every user: the containers run as non-root, and trees copied from mkdtemp dirs are 0700.
+      '--mode=a+rX',
       '-cf',
       layer,
       '.',
