@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { type Kube, waitFor } from '../kube.ts';
 import { containerdDirs, writeContainerdFiles } from './containerd.ts';
 import { coreDnsDirs, coreDnsUser, corefile, dnsObjects } from './dns.ts';
-import { ok, q, sh, UndoJournal } from './host.ts';
+import { ok, q, UndoJournal } from './host.ts';
 import { type ImageArchive, type ImageSource, rootfsImage } from './images.ts';
 import { kubeProxyConfig, kubeProxyDirs } from './kube-proxy.ts';
 import { kubeletArgs, kubeletConfig, kubeletDirs } from './kubelet.ts';
@@ -170,21 +170,22 @@ export async function realNodesUp(kube: Kube, o: RealNodesOptions): Promise<Real
       const child = startProcess('/usr/bin/containerd', ['--config', d.config], d.log);
       journal.record(`grep -qsF -- ${q(plan.dir)} /proc/${child.pid}/cmdline && kill -9 ${child.pid}`);
     }
-    for (const node of plan.nodes) {
-      const d = containerdDirs(node);
-      await waitFor(
-        `containerd of ${node.name}`,
-        async () => (ok('ctr', ['-a', node.containerdSocket, 'version']) ? true : undefined),
-        {
-          timeoutMs: 60_000,
-        },
-      ).catch((e: Error) => {
-        throw new Error(`${e.message}\n${tail(d.log)}`);
-      });
-      for (const image of images) {
-        sh('ctr', ['-a', node.containerdSocket, '-n', 'k8s.io', 'images', 'import', image.archive]);
-      }
-    }
+    // The nodes import at the same time: each containerd unpacks into its own store.
+    await Promise.all(
+      plan.nodes.map(async (node) => {
+        const d = containerdDirs(node);
+        await waitFor(
+          `containerd of ${node.name}`,
+          async () => (ok('ctr', ['-a', node.containerdSocket, 'version']) ? true : undefined),
+          { timeoutMs: 60_000 },
+        ).catch((e: Error) => {
+          throw new Error(`${e.message}\n${tail(d.log)}`);
+        });
+        for (const image of images) {
+          await execFileAsync('ctr', ['-a', node.containerdSocket, '-n', 'k8s.io', 'images', 'import', image.archive]);
+        }
+      }),
+    );
     const imagesSeconds = (Date.now() - imagesStarted) / 1000;
     say(`containerd up on ${plan.nodes.length} nodes, ${images.length} images imported into each`);
 
