@@ -100,6 +100,21 @@ const actions: Partial<Record<ClusterAction, Action>> = {
     inject: async (k, run) => {
       await k.applyOrThrow(deployment({ image: unpullableImage }));
       run.notes.push(`rolled the api Deployment to ${unpullableImage}, an image no registry serves`);
+      // The new pod is ContainerCreating first: the fault is injected once the kubelet reports the pull failing.
+      const reason = await waitFor(
+        'a pod waiting on ErrImagePull or ImagePullBackOff',
+        async () => {
+          const pods = await k.list('v1', 'Pod', drillNamespace);
+          const waiting = pods.flatMap((p) =>
+            ((p.status?.containerStatuses ?? []) as { state?: { waiting?: { reason?: string } } }[]).map(
+              (c) => c.state?.waiting?.reason,
+            ),
+          );
+          return waiting.find((r) => r === 'ErrImagePull' || r === 'ImagePullBackOff');
+        },
+        { timeoutMs: 90_000, intervalMs: 500 },
+      );
+      run.notes.push(`the kubelet reports ${reason}`);
     },
     // The operator's fix: roll back to the image that runs; the stuck pod is replaced by the rollout.
     revert: async (k, run) => {

@@ -33,12 +33,12 @@ const unavailable = realNodesUnavailable();
 
 /** The drills issue 16 asks for on real pods, each with what its signal must say there. */
 const realDrills: [string, RegExp][] = [
+  ['k8s-pending', /Pending/],
   ['k8s-pod-kill', /replacement pod api-\S+ Ready/],
-  ['k8s-crash-loop', /CrashLoopBackOff: the container keeps exiting/],
+  ['k8s-crash-loop', /CrashLoopBackOff: the container keeps exiting|restarted: last exit Error/],
   ['k8s-oom-kill', /killed for exceeding its memory limit|OOMKilled/],
   ['k8s-image-pull', /ErrImagePull|ImagePullBackOff/],
   ['k8s-drain-pdb', /evicted api-/],
-  ['k8s-pending', /Pending/],
   ['k8s-no-endpoints', /service drills\/api/],
   ['k8s-bad-canary', /rolled back/],
 ];
