@@ -46,7 +46,9 @@ export interface RealCluster {
   readonly log: () => string;
 }
 
-const sysctlsWatched = ['net/ipv4/ip_forward', ...kubeletSysctls];
+// ip_forward is put back by the undo journal too, but it is one global switch other runs on a shared machine
+// (podman, other namespaces) turn on as well: comparing it after the run would blame this run for theirs.
+const sysctlsWatched = [...kubeletSysctls];
 const readSysctls = () =>
   Object.fromEntries(sysctlsWatched.map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8').trim()]));
 

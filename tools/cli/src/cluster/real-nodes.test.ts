@@ -69,7 +69,9 @@ const dns = require('node:dns').promises;
 (async () => {
   const { address } = await dns.lookup(${JSON.stringify(host)});
   const seen = new Set();
-  for (let i = 0; i < 20; i++) seen.add(await (await fetch('http://${host}/')).text());
+  // A new connection per request (agent: false): a kept-alive connection would stay on one backend.
+  const get = () => new Promise((ok, ko) => require('node:http').get({ host: ${JSON.stringify(host)}, path: '/', agent: false }, (r) => { let b = ''; r.on('data', (d) => (b += d)).on('end', () => ok(b)); }).on('error', ko));
+  for (let i = 0; i < 20; i++) seen.add(await get());
   require('node:fs').writeFileSync('/dev/termination-log', JSON.stringify({ address, pods: [...seen] }));
 })().catch((e) => { require('node:fs').writeFileSync('/dev/termination-log', String(e)); process.exit(1); });
 `;
@@ -424,6 +426,16 @@ describe.skipIf(unavailable)('real nodes: containerd + kubelet on the project co
     const records: DrillRecord[] = [];
     beforeAll(async () => {
       target = await clusterDrillTarget(c.kube, c.info.kubeconfig);
+      // Real readiness settles for a few seconds after start-up: the first drill's baseline must start clean.
+      let good = 0;
+      await waitFor(
+        '10 good probes in a row',
+        async () => {
+          good = (await target.send()).status === 200 ? good + 1 : 0;
+          return good >= 10 ? true : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 200 },
+      );
     }, 300_000);
     afterAll(async () => {
       await target?.stop();
