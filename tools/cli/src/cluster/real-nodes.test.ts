@@ -431,7 +431,7 @@ describe.skipIf(unavailable)('real nodes: containerd + kubelet on the project co
       await waitFor(
         '10 good probes in a row',
         async () => {
-          good = (await target.send()).status === 200 ? good + 1 : 0;
+          good = (await target.send('read')).status === 200 ? good + 1 : 0;
           return good >= 10 ? true : undefined;
         },
         { timeoutMs: 120_000, intervalMs: 200 },
