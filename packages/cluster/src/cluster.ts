@@ -8,8 +8,12 @@ import { stringify } from 'yaml';
 import { crdVersionProblems, loadCrds } from './crds.ts';
 import { Kube, type KubeObject, waitFor } from './kube.ts';
 import { type FakeNodeOptions, fakeNodes } from './nodes.ts';
+import type { ImageSource } from './real/images.ts';
+import { planRealNodes, type RealNodePlan } from './real/plan.ts';
+import { type RealNodes, realNodesDown, realNodesUp } from './real/real-nodes.ts';
+import { realNodeProblems } from './real/tools.ts';
 import { defaultStages, faultStages } from './stages.ts';
-import { localPathStorage } from './storage.ts';
+import { localPathStorage, localVolumePath } from './storage.ts';
 import { missingTools, repoRoot, type ToolPaths, toolPaths } from './tools.ts';
 
 export interface ClusterOptions {
@@ -24,6 +28,15 @@ export interface ClusterOptions {
 export interface UpOptions extends ClusterOptions, Pick<FakeNodeOptions, 'count' | 'zones'> {
   /** Install the pinned add-ons' CRDs. Default true. */
   readonly crds?: boolean;
+  /**
+   * Real nodes instead of kwok's: containerd + kubelet each, one kube-proxy, CoreDNS (real/real-nodes.ts). Needs
+   * root and the Debian packages; default 0 (simulated nodes only).
+   */
+  readonly realNodes?: number;
+  /** Images imported into every real node's containerd. */
+  readonly images?: readonly ImageSource[];
+  /** Real nodes: a process whose death tears the whole cluster down (tests pass their own pid). */
+  readonly owner?: number;
 }
 
 export interface ClusterInfo {
@@ -33,15 +46,22 @@ export interface ClusterInfo {
   readonly nodes: readonly { name: string; zone: string }[];
   readonly crds: number;
   readonly seconds: number;
+  /** Present when the nodes are real. */
+  readonly real?: RealNodes;
 }
 
 export const defaultClusterName = 'homelab';
 const workdirOf = (o: ClusterOptions) => o.workdir ?? join(repoRoot, local.dataDir, 'kwok');
-export const kubeconfigPath = (o: ClusterOptions = {}) =>
-  join(workdirOf(o), 'clusters', o.name ?? defaultClusterName, 'kubeconfig.yaml');
+const clusterDirOf = (o: ClusterOptions) => join(workdirOf(o), 'clusters', o.name ?? defaultClusterName);
+export const kubeconfigPath = (o: ClusterOptions = {}) => join(clusterDirOf(o), 'kubeconfig.yaml');
+/** The real nodes' run directory (configs, state, undo journal), beside kwokctl's files for the cluster. */
+export const realNodesDir = (o: ClusterOptions = {}) => join(clusterDirOf(o), 'real-nodes');
 
 /** The kwokctl configuration: the pinned local binaries, loopback only, RBAC and admission on, etcd without fsync. */
-export const kwokctlConfig = (paths: ToolPaths): object[] => [
+export const kwokctlConfig = (
+  paths: ToolPaths,
+  real?: Pick<RealNodePlan, 'serviceCidr'> & { readonly pki: string },
+): object[] => [
   {
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
     kind: 'KwokctlConfiguration',
@@ -64,6 +84,22 @@ export const kwokctlConfig = (paths: ToolPaths): object[] => [
     componentsPatches: [
       // A throwaway cluster: durability is not worth an fsync per write on a shared 2-core machine.
       { name: 'etcd', extraArgs: [{ key: 'unsafe-no-fsync', value: 'true' }] },
+      // Real nodes: reach kubelets by their InternalIP (a local bridge address), never by resolving the node name
+      // through the host's resolver; a service range the real nodes' safety routes know.
+      ...(real
+        ? [
+            {
+              name: 'kube-apiserver',
+              extraArgs: [
+                { key: 'kubelet-preferred-address-types', value: 'InternalIP' },
+                { key: 'service-cluster-ip-range', value: real.serviceCidr },
+                // The kubelets trust only clients the cluster CA signed: the API server shows its admin pair (logs, exec).
+                { key: 'kubelet-client-certificate', value: join(real.pki, 'admin.crt') },
+                { key: 'kubelet-client-key', value: join(real.pki, 'admin.key') },
+              ],
+            },
+          ]
+        : []),
       // Each controller acts as its own ServiceAccount, so RBAC applies to controllers as in a real cluster.
       {
         name: 'kube-controller-manager',
@@ -71,6 +107,7 @@ export const kwokctlConfig = (paths: ToolPaths): object[] => [
           { key: 'use-service-account-credentials', value: 'true' },
           // HPAs raise fresh Deployments to minReplicas on their first sync: 2 s instead of 15 s, so tests wait less.
           { key: 'horizontal-pod-autoscaler-sync-period', value: '2s' },
+          ...(real ? [{ key: 'service-cluster-ip-range', value: real.serviceCidr }] : []),
         ],
       },
     ],
@@ -163,9 +200,16 @@ export async function clusterUp(options: UpOptions = {}): Promise<ClusterInfo> {
   const workdir = workdirOf(options);
   mkdirSync(workdir, { recursive: true });
   const configFile = join(workdir, `${name}.kwokctl.yaml`);
+  const realCount = options.realNodes ?? 0;
+  const realPlan =
+    realCount > 0 ? planRealNodes({ count: realCount, dir: realNodesDir(options), zones: options.zones }) : undefined;
+  if (realCount > 0) {
+    const problems = realNodeProblems();
+    if (problems.length) throw new Error(`real nodes cannot run here:\n  ${problems.join('\n  ')}`);
+  }
   writeFileSync(
     configFile,
-    kwokctlConfig(paths)
+    kwokctlConfig(paths, realPlan ? { ...realPlan, pki: join(clusterDirOf(options), 'pki') } : undefined)
       .map((d) => stringify(d))
       .join('---\n'),
   );
@@ -186,31 +230,62 @@ export async function clusterUp(options: UpOptions = {}): Promise<ClusterInfo> {
     await waitFor('the API server /readyz', async () =>
       (await kube.request('GET', '/readyz')).status === 200 ? true : undefined,
     );
-    const nodes = fakeNodes({ count: options.count, zones: options.zones });
+    let real: RealNodes | undefined;
+    if (realPlan) {
+      const pki = join(clusterDirOf(options), 'pki');
+      real = await realNodesUp(kube, {
+        count: realPlan.nodes.length,
+        zones: options.zones,
+        dir: realPlan.dir,
+        ca: {
+          cert: join(pki, 'ca.crt'),
+          key: join(pki, 'ca.key'),
+          server: kube.config.getCurrentCluster()?.server ?? '',
+        },
+        images: options.images,
+        owner: options.owner,
+        // A guardian-driven teardown (owner died) stops the control plane too, so nothing of the run is left.
+        finally: options.owner
+          ? [
+              `KWOK_WORKDIR=${workdir} PATH=${paths.k8s}:${paths.etcd}:${paths.kwok}:$PATH ${join(paths.kwok, 'kwokctl')} delete cluster --name ${name}`,
+            ]
+          : [],
+        log: sink,
+      });
+    }
+    const nodes = realPlan ? [] : fakeNodes({ count: options.count, zones: options.zones });
     for (const node of nodes) {
       await kube.applyOrThrow(node as KubeObject);
       // Capacity is status: set it through the status subresource too, whatever the create kept of it.
       await kube.applyOrThrow(node as KubeObject, { subresource: 'status' });
     }
     // Generous: on a loaded 2-core machine kwok's first heartbeat can take a minute.
-    await waitFor(
-      'simulated nodes Ready',
-      async () => {
-        const listed = await kube.list('v1', 'Node');
-        const ready = listed.filter((n) =>
-          n.status?.conditions?.some(
-            (c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True',
-          ),
-        );
-        return ready.length === nodes.length ? true : undefined;
-      },
-      { timeoutMs: 180_000 },
-    );
-    log(
-      `${nodes.length} simulated nodes (kwok: no kubelet, no containers) in ${new Set(nodes.map((n) => n.metadata.labels['topology.kubernetes.io/zone'])).size} zones`,
-    );
+    if (!realPlan)
+      await waitFor(
+        'simulated nodes Ready',
+        async () => {
+          const listed = await kube.list('v1', 'Node');
+          const ready = listed.filter((n) =>
+            n.status?.conditions?.some(
+              (c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True',
+            ),
+          );
+          return ready.length === nodes.length ? true : undefined;
+        },
+        { timeoutMs: 180_000 },
+      );
+    if (!realPlan)
+      log(
+        `${nodes.length} simulated nodes (kwok: no kubelet, no containers) in ${new Set(nodes.map((n) => n.metadata.labels['topology.kubernetes.io/zone'])).size} zones`,
+      );
     // The class and volumes before any claim, or the claims wait on a provisioner that never runs.
-    for (const o of localPathStorage()) await kube.applyOrThrow(o as KubeObject);
+    const volumes = realPlan
+      ? { root: join(realPlan.dir, 'volumes'), nodes: realPlan.nodes.map((n) => n.name) }
+      : undefined;
+    if (volumes) {
+      for (let i = 1; i <= 8; i++) mkdirSync(localVolumePath(volumes.root, i), { recursive: true, mode: 0o1777 });
+    }
+    for (const o of localPathStorage({ local: volumes })) await kube.applyOrThrow(o as KubeObject);
     let crdCount = 0;
     if (options.crds ?? true) {
       const crds = loadCrds(paths.crds);
@@ -242,9 +317,12 @@ export async function clusterUp(options: UpOptions = {}): Promise<ClusterInfo> {
       name,
       kubeconfig,
       server,
-      nodes: nodes.map((n) => ({ name: n.metadata.name, zone: n.metadata.labels['topology.kubernetes.io/zone'] })),
+      nodes: realPlan
+        ? realPlan.nodes.map((n) => ({ name: n.name, zone: n.zone }))
+        : nodes.map((n) => ({ name: n.metadata.name, zone: n.metadata.labels['topology.kubernetes.io/zone'] })),
       crds: crdCount,
       seconds: (Date.now() - started) / 1000,
+      ...(real ? { real } : {}),
     };
   } finally {
     await kube.close();
@@ -256,6 +334,8 @@ export async function clusterDown(options: ClusterOptions = {}): Promise<boolean
   const paths = ensureTools();
   const name = options.name ?? defaultClusterName;
   if (!existsSync(join(workdirOf(options), 'clusters', name))) return false;
+  // Real nodes first: their processes, links, chains and mounts, while the API server still answers.
+  realNodesDown(realNodesDir(options));
   const res = await kwokctl(paths, options, ['delete', 'cluster', '--name', name]);
   if (res.code !== 0) throw new Error(`kwokctl delete cluster failed:\n${res.output}`);
   return true;

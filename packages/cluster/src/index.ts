@@ -3,6 +3,7 @@ export * from './crds.ts';
 export * from './kube.ts';
 export * from './kubeconfig-choice.ts';
 export * from './nodes.ts';
+export * from './real/index.ts';
 export * from './stages.ts';
 export * from './storage.ts';
 export * from './tools.ts';

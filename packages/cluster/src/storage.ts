@@ -6,7 +6,15 @@ export interface StaticVolumeOptions {
   readonly count?: number;
   /** Size of each. Default 20Gi, above every claim the manifests make. */
   readonly size?: string;
+  /**
+   * Real nodes: `local` volumes in directories under this root, pinned round-robin to these nodes (a pod that
+   * claims one is scheduled where its data is). Default: hostPath volumes that only simulated nodes "mount".
+   */
+  readonly local?: { readonly root: string; readonly nodes: readonly string[] };
 }
+
+/** The directory of static volume `i` (1-based) under a real run's volume root. */
+export const localVolumePath = (root: string, i: number): string => `${root}/pv-${i}`;
 
 /**
  * No provisioner runs on simulated nodes, so claims bind to static volumes. The class must exist BEFORE any claim:
@@ -35,7 +43,26 @@ export const localPathStorage = (options: StaticVolumeOptions = {}) => {
         // Retain: the PV controller cannot delete a hostPath volume outside /tmp, Delete would leave it Failed.
         persistentVolumeReclaimPolicy: 'Retain',
         storageClassName,
-        hostPath: { path: `/var/lib/homelab-local-path/pv-${i + 1}` },
+        ...(options.local
+          ? {
+              local: { path: localVolumePath(options.local.root, i + 1) },
+              nodeAffinity: {
+                required: {
+                  nodeSelectorTerms: [
+                    {
+                      matchExpressions: [
+                        {
+                          key: 'kubernetes.io/hostname',
+                          operator: 'In',
+                          values: [options.local.nodes[i % options.local.nodes.length]],
+                        },
+                      ],
+                    },
+                  ],
+                },
+              },
+            }
+          : { hostPath: { path: `/var/lib/homelab-local-path/pv-${i + 1}` } }),
       },
     })),
   ];

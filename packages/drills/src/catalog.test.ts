@@ -19,7 +19,7 @@ describe('drill catalog', () => {
       'cert-rotation',
       'bad-canary',
     ]);
-    expect(scenarios.filter((s) => s.environment === 'cluster')).toHaveLength(10);
+    expect(scenarios.filter((s) => s.environment === 'cluster')).toHaveLength(11);
     expect(scenarios.filter((s) => s.environment === 'orchestrator').map((s) => s.name)).toEqual([
       'orch-process-kill',
       'orch-agent-kill',

@@ -39,6 +39,7 @@ export type OrchestratorAction = Extract<Injection, { kind: 'orchestrator' }>['a
 /** What a cluster scenario does through the API (the cluster target maps each to API calls). */
 export type ClusterAction =
   | 'delete-pod'
+  | 'bad-image'
   | 'crash-loop-stage'
   | 'oom-stage'
   | 'unschedulable-node-selector'

@@ -12,11 +12,18 @@ const dnsLabels = { 'k8s-app': 'kube-dns' };
 export interface Dns {
   readonly namespace: string;
   readonly standIn: boolean;
+  /**
+   * The real-node cluster's CoreDNS (`homelab cluster up --real-nodes`): a host process behind kube-system's kube-dns
+   * Service, not a Deployment, so there is nothing to scale.
+   */
+  readonly hostProcess?: boolean;
 }
 
 export async function findOrCreateDns(kube: Kube, fallbackNamespace: string): Promise<Dns> {
   if (await kube.get('apps/v1', 'Deployment', 'coredns', 'kube-system'))
     return { namespace: 'kube-system', standIn: false };
+  if (await kube.get('v1', 'Service', 'kube-dns', 'kube-system'))
+    return { namespace: 'kube-system', standIn: false, hostProcess: true };
   const namespace = fallbackNamespace;
   const deployment: KubeObject = {
     apiVersion: 'apps/v1',
@@ -64,6 +71,7 @@ export async function findOrCreateDns(kube: Kube, fallbackNamespace: string): Pr
 
 /** Scales CoreDNS to `replicas` through the scale subresource (what `kubectl scale` does); returns the old count. */
 export async function scaleDns(kube: Kube, dns: Dns, replicas: number): Promise<number> {
+  if (dns.hostProcess) throw new Error('CoreDNS runs as a host process on this cluster (real nodes): nothing to scale');
   const path = `${await kube.pathOf('apps/v1', 'Deployment', dns.namespace, 'coredns')}/scale`;
   const before = (await kube.call('GET', path)).body as { spec?: { replicas?: number } };
   await kube.call('PATCH', path, {

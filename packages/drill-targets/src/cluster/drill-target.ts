@@ -30,8 +30,9 @@ export const drillNamespace = 'drills';
 const labels = trackLabels('stable');
 
 /** The healthy baseline: the api's shape as a Deployment (drill-workload.ts) and Service. */
-const deployment = (patch: { nodeSelector?: Record<string, string>; replicas?: number } = {}): KubeObject =>
-  drillDeployment({ namespace: drillNamespace, labels, ...patch });
+const deployment = (
+  patch: { nodeSelector?: Record<string, string>; replicas?: number; image?: string } = {},
+): KubeObject => drillDeployment({ namespace: drillNamespace, labels, ...patch });
 const service = (selector: Record<string, string> = labels): KubeObject => ({
   apiVersion: 'v1',
   kind: 'Service',
@@ -48,6 +49,9 @@ const claim: KubeObject = {
     resources: { requests: { storage: '1Gi' } },
   },
 };
+
+/** An image reference no registry serves (`.invalid` is reserved); on real nodes every pull goes to a closed port. */
+export const unpullableImage = 'registry.invalid/homelab/api:does-not-exist';
 
 /** What one drill run left behind for its revert and its record. */
 interface RunState {
@@ -87,6 +91,36 @@ const actions: Partial<Record<ClusterAction, Action>> = {
     inject: async (k, run) => run.notes.push(`deleted pod ${await deleteOnePod(k, drillNamespace)}`),
     // Nothing to put back: the ReplicaSet's replacement is the mitigation.
     revert: async () => undefined,
+  },
+  'bad-image': {
+    preconditions: async (k) =>
+      (await nodeKinds(k)).real > 0
+        ? []
+        : ['the image-pull drill needs real nodes (kwok marks every image pulled): homelab cluster up --real-nodes 2'],
+    inject: async (k, run) => {
+      await k.applyOrThrow(deployment({ image: unpullableImage }));
+      run.notes.push(`rolled the api Deployment to ${unpullableImage}, an image no registry serves`);
+      // The new pod is ContainerCreating first: the fault is injected once the kubelet reports the pull failing.
+      const reason = await waitFor(
+        'a pod waiting on ErrImagePull or ImagePullBackOff',
+        async () => {
+          const pods = await k.list('v1', 'Pod', drillNamespace);
+          const waiting = pods.flatMap((p) =>
+            ((p.status?.containerStatuses ?? []) as { state?: { waiting?: { reason?: string } } }[]).map(
+              (c) => c.state?.waiting?.reason,
+            ),
+          );
+          return waiting.find((r) => r === 'ErrImagePull' || r === 'ImagePullBackOff');
+        },
+        { timeoutMs: 90_000, intervalMs: 500 },
+      );
+      run.notes.push(`the kubelet reports ${reason}`);
+    },
+    // The operator's fix: roll back to the image that runs; the stuck pod is replaced by the rollout.
+    revert: async (k, run) => {
+      await k.applyOrThrow(deployment());
+      run.notes.push('rolled the api Deployment back to its image');
+    },
   },
   'crash-loop-stage': podFault(faults.crashLoop),
   'oom-stage': podFault(faults.oomKilled),
@@ -273,6 +307,9 @@ export async function clusterDrillTarget(
       if ((await readyEndpoints(kube)) === 0) failures.push('the api Service has no ready endpoints before the drill');
       if (scenario.inject.kind === 'kubernetes')
         failures.push(...((await actions[scenario.inject.action]?.preconditions?.(kube)) ?? []));
+      if (scenario.inject.kind === 'kubernetes' && scenario.inject.action === 'break-coredns' && dns.hostProcess) {
+        failures.push('CoreDNS runs as a host process on the real-node cluster (no Deployment to scale to zero)');
+      }
       if ((await dnsReady()) === 0) failures.push(`${dns.namespace}/kube-dns has no ready endpoints before the drill`);
       return failures;
     },

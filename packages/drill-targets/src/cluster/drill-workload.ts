@@ -11,6 +11,8 @@ export interface DrillWorkloadProps {
   readonly nodeSelector?: Record<string, string>;
   /** Default: the api's minimum replicas. */
   readonly replicas?: number;
+  /** Default: the api image. The k8s-image-pull drill sets one no registry serves. */
+  readonly image?: string;
 }
 
 const port = { name: 'http', containerPort: apps.api.port };
@@ -40,7 +42,7 @@ export const drillDeployment = (props: DrillWorkloadProps): KubeObject => ({
           {
             name: apps.api.name,
             // The image the home path builds and loads into kind/k3s: no third-party image to pin or pull.
-            image: appImage('api'),
+            image: props.image ?? appImage('api'),
             imagePullPolicy: 'IfNotPresent',
             command: ['node', '-e', faultScript, String(port.containerPort), podinfoLabels, faultLabel],
             ports: [port],

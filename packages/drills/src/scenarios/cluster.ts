@@ -73,6 +73,24 @@ export const clusterScenarios: readonly Scenario[] = [
     diagnosisKeywords: ['delete', 'kill', 'pod'],
   }),
   cluster({
+    name: 'k8s-image-pull',
+    title: 'api rollout to an image that cannot be pulled',
+    action: 'bad-image',
+    hypothesis:
+      'A rollout to an image no registry serves leaves the new pod in ErrImagePull then ImagePullBackOff; the old pods keep serving (maxUnavailable 0 at 2 replicas) and triage k8s names the pull failure.',
+    teaches:
+      'ErrImagePull vs ImagePullBackOff; why a rolling update with surge keeps serving when the new image is bad.',
+    interviewQuestion: 'A deploy hangs with one pod in ImagePullBackOff. What do you check, and is anything down?',
+    expect: [k8sFinding('podNotReady')],
+    runbook: drillRunbooks.rolloutStuck,
+    real: [
+      'on real nodes only: containerd really fails the pull (every registry resolves to a closed loopback port, so nothing leaves the machine) and the kubelet backs off',
+    ],
+    simulated: ['on kwok nodes nothing pulls: kwok marks any image Ready, so the drill refuses to run there'],
+    symptom: 'A new api pod never starts; the Deployment is short of updated replicas.',
+    diagnosisKeywords: ['image', 'pull', 'registry', 'tag'],
+  }),
+  cluster({
     name: 'k8s-crash-loop',
     title: 'api pods in CrashLoopBackOff',
     action: 'crash-loop-stage',

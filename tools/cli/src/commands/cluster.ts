@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { clusterDown, clusterStatus, clusterUp, defaultClusterName } from '@homelab/cluster';
+import { apiStandIn, postgresStandIn, redisStandIn } from '@homelab/drill-targets';
 
 export const clusterUsage = `homelab cluster <up|down|status> [options]
 
@@ -16,6 +17,12 @@ with \`bash scripts/k8s-tools.sh\`.
 Options:
   --name <name>   cluster name (default ${defaultClusterName})
   --nodes <n>     simulated nodes (up; default 3)
+  --real-nodes <n>
+                  REAL nodes instead (up): n containerd + kubelet nodes, one kube-proxy (iptables) and CoreDNS,
+                  node and pod addresses on bridges the run creates, FORWARD limited to them; needs root, Debian's
+                  containerd/runc/containernetworking-plugins/iptables and \`bash scripts/k8s-node-tools.sh\`.
+                  Images (pause, the api stand-in, PostgreSQL, Redis) are built here and imported into each node.
+                  \`down\` undoes every host change (links, iptables, routes, mounts, cgroups, sysctls).
   --zones <n>     zones the nodes are spread over (up; default 3)
   --json          machine-readable status
 
@@ -43,6 +50,7 @@ export async function cluster(argv: readonly string[]): Promise<number> {
       options: {
         name: { type: 'string' },
         nodes: { type: 'string' },
+        'real-nodes': { type: 'string' },
         zones: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -69,9 +77,21 @@ export async function cluster(argv: readonly string[]): Promise<number> {
     if (action === 'up') {
       const count = positiveInt('nodes', values.nodes);
       const zones = positiveInt('zones', values.zones);
-      const info = await clusterUp({ name, count, zones, log: (l) => say(`cluster: ${l}`) });
+      const realNodes = positiveInt('real-nodes', values['real-nodes']);
+      const info = await clusterUp({
+        name,
+        count,
+        zones,
+        realNodes,
+        images: realNodes ? [apiStandIn(), postgresStandIn(), redisStandIn()] : [],
+        log: (l) => say(`cluster: ${l}`),
+      });
       say(`cluster "${info.name}" is up in ${info.seconds.toFixed(1)} s at ${info.server}`);
-      say(`nodes are simulated by kwok: scheduling, readiness and endpoints are real API objects, no container runs`);
+      say(
+        info.real
+          ? `nodes are REAL: containerd + kubelet each, kube-proxy (iptables), CoreDNS at ${info.real.plan.dnsServiceIp}; images: ${info.real.images.map((i) => i.ref).join(', ')}`
+          : `nodes are simulated by kwok: scheduling, readiness and endpoints are real API objects, no container runs`,
+      );
       for (const n of info.nodes) say(`  ${n.name}  ${n.zone}`);
       say(`kubeconfig: ${info.kubeconfig}\n  export KUBECONFIG=${info.kubeconfig}`);
       return 0;
@@ -89,7 +109,9 @@ export async function cluster(argv: readonly string[]): Promise<number> {
       say(`cluster "${name}" is running: ${status.version} at ${status.server}`);
       say(`kubeconfig: ${status.kubeconfig}`);
       for (const n of status.nodes) {
-        say(`  ${n.name}  ${n.zone}  ${n.ready ? 'Ready' : 'NotReady'}${n.simulated ? '  (simulated by kwok)' : ''}`);
+        say(
+          `  ${n.name}  ${n.zone}  ${n.ready ? 'Ready' : 'NotReady'}${n.simulated ? '  (simulated by kwok)' : '  (real kubelet)'}`,
+        );
       }
     }
     return status.ready ? 0 : 3;
