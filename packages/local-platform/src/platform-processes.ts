@@ -169,6 +169,8 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
     cwd: root,
     env: env('gateway', ports.gateway, 'local', {
       API_VERSION: 'stable',
+      // `homelab deploy --synthetic` sends the gate's tagged load with the demo key: the tag counts for it alone.
+      SYNTHETIC_IDENTITY: options.demoIdentity,
       ...(canary
         ? {
             CANARY_URL: loopback(ports.canaryApi),
