@@ -44,7 +44,10 @@ export interface Addressing {
   readonly gatewayUrl: string;
   /** The web app's origin as browsers see it (the gateway's CORS origin). */
   readonly webOrigin: string;
-  /** Redis for the API's cache and the gateway's buckets. Default: none (in-memory in each process). */
+  /**
+   * Redis for the API's cache, the gateway's buckets and the web app's session revocations. Default: none
+   * (in-memory in each process).
+   */
   readonly redisUrl?: string;
   /** Prometheus for the status page. Default: none (each service's own /metrics). */
   readonly prometheusUrl?: string;
@@ -102,6 +105,9 @@ const wiring: { readonly [A in AppName]: (a: Addressing) => AppEnvironments[A] }
       // Who may sign in (argon2id hashes only); unset, nobody can and the page says so.
       ...v.secret('WEB_USERS', a.secret('webUsers')),
       ...v.optional('PROMETHEUS_URL', a.prometheusUrl),
+      // Sign-out revocations shared by every replica (ADR 0121); without it a session signed out on one replica
+      // stays valid on the others until it expires.
+      ...v.optional('REDIS_URL', a.redisUrl),
     };
   },
 };
