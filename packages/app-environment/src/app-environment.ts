@@ -31,7 +31,8 @@ export type AppSecret =
   | 'jwtSecret'
   | 'sessionSecret'
   | 'identityToken'
-  | 'webUsers';
+  | 'webUsers'
+  | 'metricsToken';
 
 /** Where everything an app connects to lives, in one deployment (the cluster, or this machine). */
 export interface Addressing {
@@ -91,6 +92,8 @@ const wiring: { readonly [A in AppName]: (a: Addressing) => AppEnvironments[A] }
       // Signs the identity of every request it forwards to the API.
       ...v.secret('IDENTITY_TOKEN_SECRET', a.secret('identityToken')),
       WEB_ORIGIN: a.webOrigin,
+      // Prometheus' bearer token for /metrics from off the host (ADR 0122); unset, loopback callers only.
+      ...v.secret('METRICS_TOKEN', a.secret('metricsToken')),
       // Token buckets shared by every replica; without it each process grants its own burst.
       ...v.optional('REDIS_URL', a.redisUrl),
     };
