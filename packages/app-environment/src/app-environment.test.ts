@@ -38,6 +38,10 @@ describe('appEnvironment', () => {
     const mounted = appEnvironment('web', { ...values, secret: (s) => ({ file: `/run/${s}` }) });
     expect(mounted).toMatchObject({ JWT_SECRET_FILE: '/run/jwtSecret', SESSION_SECRET_FILE: '/run/sessionSecret' });
     expect(mounted).not.toHaveProperty('JWT_SECRET');
+    // The gateway's /metrics token (ADR 0122): from the mounted Secret in the cluster, absent where not given.
+    const gateway = appEnvironment('gateway', { ...values, secret: (s) => ({ file: `/run/${s}` }) });
+    expect(gateway.METRICS_TOKEN_FILE).toBe('/run/metricsToken');
+    expect(appEnvironment('gateway', { ...values, secret: () => undefined })).not.toHaveProperty('METRICS_TOKEN');
   });
 
   it('shares Redis between the API, the gateway and the web app only when one is given', () => {
