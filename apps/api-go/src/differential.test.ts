@@ -1,7 +1,9 @@
+import { createHmac } from 'node:crypto';
+import { auth, identityToken } from '@homelab/platform';
 import { createIdentitySigner } from '@homelab/service-kit';
 import { createDatabase, realServersRequired, testIdentitySecret } from '@homelab/test-servers';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type ApiImpl, type ApiProcess, apiImpls, startApi } from './testing/api-process.ts';
 import { newSession, requestCounts, type Session, type Step, send } from './testing/differential.ts';
 
@@ -19,7 +21,20 @@ if (!available && !realServersRequired()) {
 }
 
 const adminToken = 'differential-admin-token-0123';
-const sign = createIdentitySigner({ secret: testIdentitySecret, lifetimeSeconds: 3_600 });
+// The real lifetime: both APIs refuse a token older than it (plus the skew), so alice's and bob's are renewed
+// before each test (the signer re-signs after half the lifetime) rather than minted once before a slow build.
+const sign = createIdentitySigner({ secret: testIdentitySecret });
+/** A token minted as if the clock read `now + shiftSeconds`, lasting `lifetimeSeconds` from that iat. */
+const signShifted = (shiftSeconds: number, lifetimeSeconds: number = identityToken.lifetimeSeconds) =>
+  createIdentitySigner({ secret: testIdentitySecret, lifetimeSeconds, now: () => Date.now() + shiftSeconds * 1000 })(
+    'alice',
+  );
+/** An HS256 token with exactly these claims (what the signer would never write: a numeric sub, no iat). */
+const signClaims = (claims: Record<string, unknown>) => {
+  const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const body = `${part({ alg: identityToken.algorithm, typ: 'JWT' })}.${part(claims)}`;
+  return `${body}.${createHmac('sha256', testIdentitySecret).update(body).digest('base64url')}`;
+};
 
 describe.skipIf(!available)('the Go API answers exactly as the TypeScript API', () => {
   const apis = {} as Record<ApiImpl, ApiProcess>;
@@ -28,9 +43,11 @@ describe.skipIf(!available)('the Go API answers exactly as the TypeScript API', 
   let bob: Record<string, string>;
   let counter = 0;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     alice = { 'x-homelab-identity': await sign('alice') };
     bob = { 'x-homelab-identity': await sign('bob') };
+  });
+  beforeAll(async () => {
     await Promise.all(
       apiImpls.map(async (impl) => {
         apis[impl] = await startApi(impl, {
@@ -241,6 +258,47 @@ describe.skipIf(!available)('the Go API answers exactly as the TypeScript API', 
       await both({ method, path, headers: alice });
     }
     await both({ method: 'GET', path: '/healthz', headers: { 'x-request-id': 'bad id with spaces' } });
+  });
+
+  // Issue 17's token rules (ADR 0123 for the gateway; the API's identity tokens alike): a string sub, iat required,
+  // at most the skew ahead and at most the lifetime (plus the skew) old, exp with the skew's tolerance. Each case
+  // sits well inside or outside its window, so a loaded machine's delay cannot move it across a bound.
+  it('identity token bounds: skew, age, claim types', async () => {
+    const skew = auth.jwtClockSkewSeconds;
+    const lifetime = identityToken.lifetimeSeconds;
+    const nowSeconds = () => Math.floor(Date.now() / 1000);
+    const cases: [string, () => string | Promise<string>, number][] = [
+      ['iat 2 s ahead (inside the skew)', () => signShifted(2), 200],
+      ['iat 30 s ahead', () => signShifted(30), 401],
+      ['iat 10 s below the age limit, exp far ahead', () => signShifted(-(lifetime - 10), 3_600), 200],
+      ['iat 60 s past the age limit, exp far ahead', () => signShifted(-(lifetime + skew + 60), 3_600), 401],
+      ['exp just passed (inside the skew)', () => signShifted(-lifetime), 200],
+      ['exp 30 s ago', () => signShifted(-(lifetime + 30)), 401],
+      [
+        'sub a number',
+        () => {
+          const iat = nowSeconds();
+          return signClaims({ iss: identityToken.issuer, aud: identityToken.audience, sub: 12345, iat, exp: iat + 60 });
+        },
+        401,
+      ],
+      [
+        'no iat',
+        () =>
+          signClaims({
+            iss: identityToken.issuer,
+            aud: identityToken.audience,
+            sub: 'alice',
+            exp: nowSeconds() + 60,
+          }),
+        401,
+      ],
+    ];
+    for (const [name, token, status] of cases) {
+      const headers = { 'x-homelab-identity': await token() };
+      const ts = await both({ method: 'GET', path: '/v1/notes', headers });
+      expect(ts?.status, name).toBe(status);
+    }
   });
 
   it('the faults admin API and an injected error', async () => {

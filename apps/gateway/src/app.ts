@@ -1,6 +1,14 @@
 import { notesOpenApiDocument } from '@homelab/notes-contract';
-import { http } from '@homelab/platform';
-import { createServiceApp, type Lifecycle, type Logger, problem, type ServiceMetrics } from '@homelab/service-kit';
+import { canaryGate, http } from '@homelab/platform';
+import {
+  createServiceApp,
+  type Lifecycle,
+  type Logger,
+  problem,
+  requestHeader,
+  type ServiceMetrics,
+} from '@homelab/service-kit';
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { identifyCaller } from './auth/authenticate.ts';
 import { exposedHeaders, withCors } from './cors.ts';
@@ -45,6 +53,18 @@ export interface GatewayDeps {
    * a mounted Secret); unset, loopback only (ADR 0122).
    */
   readonly metricsToken?: string;
+  /**
+   * The identity whose `x-homelab-synthetic` tag is kept (SYNTHETIC_IDENTITY; default
+   * `canaryGate.synthetic.identity`). Anyone else's tag is removed before it is counted or forwarded (ADR 0130).
+   */
+  readonly syntheticIdentity?: string;
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set once the caller is known: the load-test identity's tagged request (the canary gate's synthetic load). */
+    synthetic: boolean;
+  }
 }
 
 export interface Gateway {
@@ -67,6 +87,8 @@ export function createApp(deps: GatewayDeps): Gateway {
     bodyLimitBytes: deps.bodyLimitBytes ?? http.maxBodyBytes,
     // The public door's own port: whoever reaches it (the edge proxy, web pods) must not read its metrics.
     metricsAccess: { token: deps.metricsToken },
+    // The tag counts only once authentication has named the load-test identity (set in `admitTagged`).
+    isSynthetic: (c) => c.get('synthetic') === true,
   });
   const gatewayMetrics = createGatewayMetrics(metrics.registry);
   const upstreams = deps.upstreams.map((spec) =>
@@ -104,6 +126,12 @@ export function createApp(deps: GatewayDeps): Gateway {
     ...(deps.verifyJwt ? { verifyJwt: deps.verifyJwt } : {}),
   });
   const admit = admitRequest({ limiter: deps.limiter, onLimited: () => gatewayMetrics.rateLimited() });
+  const syntheticIdentity = deps.syntheticIdentity ?? canaryGate.synthetic.identity;
+  const admitTagged = (c: Context, identity: string) => {
+    if (identity === syntheticIdentity && requestHeader(c, canaryGate.synthetic.header) === canaryGate.synthetic.value)
+      c.set('synthetic', true);
+    return admit(c, identity);
+  };
   const forward = proxy(
     {
       name: notesRoute,
@@ -122,7 +150,7 @@ export function createApp(deps: GatewayDeps): Gateway {
         logger.warn({ upstream, requestId, err: error }, 'upstream request failed'),
     },
   );
-  const gatewayRequest = admitAndForward(identify, admit, forward);
+  const gatewayRequest = admitAndForward(identify, admitTagged, forward);
   // The public contract, published at the public door: the API's own operations with the gateway's security
   // schemes and answers (429, 502, 503 with Retry-After, 504). Built once; it changes only with a release.
   const contract = notesOpenApiDocument('gateway');

@@ -1,4 +1,4 @@
-import { apps, auth, http } from '@homelab/platform';
+import { apps, auth, canaryGate, http } from '@homelab/platform';
 import { baseEnvSchema, ConfigError, envPort, parseEnv } from '@homelab/service-kit';
 import { z } from 'zod';
 
@@ -62,6 +62,8 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
    */
   METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   METRICS_TOKEN_FILE: z.string().min(1).optional(),
+  /** The only identity whose synthetic-traffic tag counts (ADR 0130): the canary gate's load-test API key. */
+  SYNTHETIC_IDENTITY: z.string().min(1).default(canaryGate.synthetic.identity),
   /** The one origin allowed to call the API from a browser. */
   WEB_ORIGIN: z.url().default(`http://localhost:${apps.web.port}`),
 });

@@ -64,6 +64,7 @@ await runService({
       signIdentity: createIdentitySigner({ secret: env.IDENTITY_TOKEN_SECRET }),
       ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
       ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
+      syntheticIdentity: env.SYNTHETIC_IDENTITY,
       faultsEnabled: env.FAULTS_ENABLED,
       webOrigin: env.WEB_ORIGIN,
       timeoutMs: env.UPSTREAM_TIMEOUT_MS,

@@ -1,4 +1,4 @@
-import { apps, data, namespaces } from '@homelab/platform';
+import { apps, data, dataWorkloads, namespaces } from '@homelab/platform';
 import { componentLabels } from '../src/constructs/labels.ts';
 import type { Flow } from '../src/constructs/network-flows.ts';
 import { internet, type Peer, podPeer } from '../src/constructs/peers.ts';
@@ -57,11 +57,13 @@ export const forbiddenFlows = (): Flow[] => [
     ports: [{ port: data.postgres.port, protocol: 'TCP' }],
     why: '',
   },
+  // web -> redis:6379 is a real flow since ADR 0121 (sign-out revocations shared by the replicas); its exporter is
+  // Prometheus' alone.
   {
-    id: 'web-to-redis',
+    id: 'web-to-redis-exporter',
     from: appPods('web'),
     to: redisPods,
-    ports: [{ port: data.redis.port, protocol: 'TCP' }],
+    ports: [{ port: dataWorkloads.redis.exporterPort, protocol: 'TCP' }],
     why: '',
   },
   {

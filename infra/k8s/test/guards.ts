@@ -7,6 +7,7 @@ import { exemptionsHaveReasons } from './exemption-guard.ts';
 import { allowedFlowsEqualNeeded } from './flow-equality.ts';
 import { forbiddenFlowsDenied, realFlowsAllowed } from './flow-guards.ts';
 import { jobGuards } from './job-guards.ts';
+import { metricsScrapesCarryToken } from './metrics-token.ts';
 import {
   namespacesEnforceRestricted,
   podSecurityRestricted,
@@ -37,6 +38,7 @@ export const allGuards: Record<string, Guard> = {
   certificatesCoverHostnames,
   configReferencesResolve,
   allowedFlowsEqualNeeded,
+  metricsScrapesCarryToken,
   ...workloadMeaningGuards,
 };
 

@@ -251,4 +251,30 @@ export const meaningMutations: readonly Mutation[] = [
       find(o, 'StatefulSet', 'redis', namespaces.data).spec.serviceName = 'redis-headless';
     },
   },
+  // The gateway's /metrics wants METRICS_TOKEN (ADR 0122): its scrape must present that very Secret key.
+  {
+    name: "the gateway's PodMonitor scrapes without the bearer token",
+    caughtBy: ['metricsScrapesCarryToken'],
+    apply: (o) => {
+      delete find(o, 'PodMonitor', 'gateway', namespaces.apps).spec.podMetricsEndpoints[0].authorization;
+    },
+  },
+  {
+    name: "the gateway's PodMonitor presents another Secret's key (the JWT secret)",
+    caughtBy: ['metricsScrapesCarryToken'],
+    apply: (o) => {
+      find(o, 'PodMonitor', 'gateway', namespaces.apps).spec.podMetricsEndpoints[0].authorization.credentials = {
+        name: secretNames.gatewayJwt,
+        key: 'secret',
+      };
+    },
+  },
+  {
+    name: "the gateway's PodMonitor names a Secret key nobody writes",
+    caughtBy: ['metricsScrapesCarryToken'],
+    apply: (o) => {
+      find(o, 'PodMonitor', 'gateway', namespaces.apps).spec.podMetricsEndpoints[0].authorization.credentials.key =
+        'bearer';
+    },
+  },
 ];

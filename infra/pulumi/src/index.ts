@@ -98,6 +98,7 @@ const secrets = new PlatformSecrets(
     webUsers: stackSecret(config, 'webUsers'),
     apiAdminToken: stackSecret(config, 'apiAdminToken'),
     gatewayApiKeys: stackSecretObject(config, 'gatewayApiKeys'),
+    metricsToken: stackSecret(config, 'metricsToken'),
     grafanaAdminPassword: stackSecret(config, 'grafanaAdminPassword'),
     alertPageWebhookUrl: stackSecret(config, 'alertPageWebhookUrl'),
     alertTicketWebhookUrl: stackSecret(config, 'alertTicketWebhookUrl'),

@@ -124,7 +124,10 @@ export interface SecretReference {
   readonly keys: readonly string[];
 }
 
-/** Secrets that pods reference and that no Certificate (cert-manager) writes: the ones the program must create. */
+/**
+ * Secrets that pods (and monitors' scrape credentials) reference and that no Certificate (cert-manager) writes: the
+ * ones the program must create.
+ */
 export function referencedSecrets(objects: readonly KubeObject[]): SecretReference[] {
   const issued = new Set(
     objects
@@ -139,7 +142,11 @@ export function referencedSecrets(objects: readonly KubeObject[]): SecretReferen
     }
     if (typeof value !== 'object' || value === null) return;
     const record = value as Record<string, unknown>;
-    const keyRef = record.secretKeyRef as { name?: string; key?: string } | undefined;
+    // `secretKeyRef` in pods; a PodMonitor endpoint's `authorization.credentials` (the Secret Prometheus reads its
+    // bearer token from, in the monitor's namespace: prometheus-operator's schema).
+    const keyRef = (record.secretKeyRef ?? (record.type === 'Bearer' ? record.credentials : undefined)) as
+      | { name?: string; key?: string }
+      | undefined;
     if (keyRef?.name) {
       const keys = found.get(`${namespace}/${keyRef.name}`) ?? new Set();
       if (keyRef.key) keys.add(keyRef.key);

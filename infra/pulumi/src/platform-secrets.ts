@@ -17,6 +17,8 @@ export interface PlatformSecretsArgs {
   readonly apiAdminToken: pulumi.Input<string>;
   /** `{ identity: key }`; hashed before it leaves the program. */
   readonly gatewayApiKeys: pulumi.Input<Record<string, string>>;
+  /** METRICS_TOKEN: the gateway mounts it, its PodMonitor (same namespace) gives it to Prometheus (ADR 0122). */
+  readonly metricsToken: pulumi.Input<string>;
   readonly grafanaAdminPassword: pulumi.Input<string>;
   readonly alertPageWebhookUrl: pulumi.Input<string>;
   readonly alertTicketWebhookUrl: pulumi.Input<string>;
@@ -81,6 +83,7 @@ export class PlatformSecrets extends pulumi.ComponentResource {
       secret(namespaces.apps, secretNames.identityToken, { secret: args.identityTokenSecret }),
       secret(namespaces.apps, secretNames.webSession, { secret: args.webSessionSecret }),
       secret(namespaces.apps, secretNames.webUsers, { users: args.webUsers }),
+      secret(namespaces.apps, secretNames.gatewayMetricsToken, { token: args.metricsToken }),
       secret(namespaces.monitoring, addonSecrets.grafanaAdmin.name, {
         [addonSecrets.grafanaAdmin.userKey]: 'admin',
         [addonSecrets.grafanaAdmin.passwordKey]: args.grafanaAdminPassword,

@@ -108,6 +108,7 @@ describe.skipIf(skip)('pulumi up of the whole platform against a real control pl
       'homelab:webSessionSecret': secret(hex(32)),
       'homelab:webUsers': secret(`demo:$argon2id$v=19$m=19456,t=2,p=1$${hex(8)}$${hex(16)}`),
       'homelab:apiAdminToken': secret(hex(32)),
+      'homelab:metricsToken': secret(hex(32)),
       'homelab:gatewayApiKeys': secret(JSON.stringify({ admin: hex(32) })),
       'homelab:grafanaAdminPassword': secret(hex(12)),
       'homelab:alertPageWebhookUrl': secret('https://ntfy.invalid/page'),

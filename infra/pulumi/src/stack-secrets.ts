@@ -22,6 +22,7 @@ export type StackSecretKey =
   | 'webUsers'
   | 'apiAdminToken'
   | 'gatewayApiKeys'
+  | 'metricsToken'
   | 'grafanaAdminPassword'
   | 'alertPageWebhookUrl'
   | 'alertTicketWebhookUrl'
@@ -113,6 +114,12 @@ export const stackSecrets: readonly StackSecretSpec[] = [
     purpose: 'API keys per caller identity (the cluster only ever sees their SHA-256)',
     setCommand: `pulumi config set --secret --path 'gatewayApiKeys.admin' ${random(32)}`,
     validate: apiKeyMap,
+  },
+  {
+    key: 'metricsToken',
+    purpose: "bearer token Prometheus presents for the gateway's /metrics (ADR 0122; the gateway refuses others)",
+    setCommand: `pulumi config set --secret metricsToken ${random(32)}`,
+    validate: minLength(32),
   },
   {
     key: 'grafanaAdminPassword',

@@ -38,13 +38,21 @@ describe('appEnvironment', () => {
     const mounted = appEnvironment('web', { ...values, secret: (s) => ({ file: `/run/${s}` }) });
     expect(mounted).toMatchObject({ JWT_SECRET_FILE: '/run/jwtSecret', SESSION_SECRET_FILE: '/run/sessionSecret' });
     expect(mounted).not.toHaveProperty('JWT_SECRET');
+    // The gateway's /metrics token (ADR 0122): from the mounted Secret in the cluster, absent where not given.
+    const gateway = appEnvironment('gateway', { ...values, secret: (s) => ({ file: `/run/${s}` }) });
+    expect(gateway.METRICS_TOKEN_FILE).toBe('/run/metricsToken');
+    expect(appEnvironment('gateway', { ...values, secret: () => undefined })).not.toHaveProperty('METRICS_TOKEN');
   });
 
-  it('shares Redis between the API and the gateway only when one is given', () => {
+  it('shares Redis between the API, the gateway and the web app only when one is given', () => {
     const redisUrl = 'redis://cache:6379';
     expect(appEnvironment('api', { ...values, redisUrl }).REDIS_URL).toBe(redisUrl);
     expect(appEnvironment('gateway', { ...values, redisUrl }).REDIS_URL).toBe(redisUrl);
-    expect(appEnvironment('web', { ...values, redisUrl })).not.toHaveProperty('REDIS_URL');
+    // The web app too since ADR 0121: sign-out revocations must reach every replica, not just the one that
+    // answered the sign-out.
+    expect(appEnvironment('web', { ...values, redisUrl }).REDIS_URL).toBe(redisUrl);
+    for (const app of ['api', 'gateway', 'web'] as const)
+      expect(appEnvironment(app, values)).not.toHaveProperty('REDIS_URL');
   });
 });
 

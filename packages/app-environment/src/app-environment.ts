@@ -31,7 +31,8 @@ export type AppSecret =
   | 'jwtSecret'
   | 'sessionSecret'
   | 'identityToken'
-  | 'webUsers';
+  | 'webUsers'
+  | 'metricsToken';
 
 /** Where everything an app connects to lives, in one deployment (the cluster, or this machine). */
 export interface Addressing {
@@ -44,7 +45,10 @@ export interface Addressing {
   readonly gatewayUrl: string;
   /** The web app's origin as browsers see it (the gateway's CORS origin). */
   readonly webOrigin: string;
-  /** Redis for the API's cache and the gateway's buckets. Default: none (in-memory in each process). */
+  /**
+   * Redis for the API's cache, the gateway's buckets and the web app's session revocations. Default: none
+   * (in-memory in each process).
+   */
   readonly redisUrl?: string;
   /** Prometheus for the status page. Default: none (each service's own /metrics). */
   readonly prometheusUrl?: string;
@@ -88,6 +92,8 @@ const wiring: { readonly [A in AppName]: (a: Addressing) => AppEnvironments[A] }
       // Signs the identity of every request it forwards to the API.
       ...v.secret('IDENTITY_TOKEN_SECRET', a.secret('identityToken')),
       WEB_ORIGIN: a.webOrigin,
+      // Prometheus' bearer token for /metrics from off the host (ADR 0122); unset, loopback callers only.
+      ...v.secret('METRICS_TOKEN', a.secret('metricsToken')),
       // Token buckets shared by every replica; without it each process grants its own burst.
       ...v.optional('REDIS_URL', a.redisUrl),
     };
@@ -102,6 +108,9 @@ const wiring: { readonly [A in AppName]: (a: Addressing) => AppEnvironments[A] }
       // Who may sign in (argon2id hashes only); unset, nobody can and the page says so.
       ...v.secret('WEB_USERS', a.secret('webUsers')),
       ...v.optional('PROMETHEUS_URL', a.prometheusUrl),
+      // Sign-out revocations shared by every replica (ADR 0121); without it a session signed out on one replica
+      // stays valid on the others until it expires.
+      ...v.optional('REDIS_URL', a.redisUrl),
     };
   },
 };

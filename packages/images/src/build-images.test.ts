@@ -27,6 +27,7 @@ const secrets: Record<AppSecret, string | undefined> = {
   sessionSecret: secret(),
   identityToken: secret(),
   webUsers: undefined,
+  metricsToken: undefined, // loopback scrapes only
 };
 
 async function untilReady(url: string, timeoutMs = 120_000): Promise<number> {

@@ -61,23 +61,37 @@ const limits = (r: Resources) => ({
   cpu_shares: shares(r.cpuRequest),
 });
 
+// No Prometheus runs in compose, so the gateway's /metrics stays loopback-only (no METRICS_TOKEN, ADR 0122).
 const secretValue = (secret: AppSecret) =>
-  secret === 'databaseUrl' ? postgresUrl : variable(composeSecrets[secret as Exclude<AppSecret, 'databaseUrl'>]);
+  secret === 'databaseUrl'
+    ? postgresUrl
+    : secret === 'metricsToken'
+      ? undefined
+      : variable(composeSecrets[secret as Exclude<AppSecret, 'databaseUrl' | 'metricsToken'>]);
 
-const environment = <A extends AppName>(app: A, extra: AppEnvironments[A]) => ({
-  ...definedVariables(
-    appEnvironment(app, {
-      port: apps[app].port,
-      serviceVersion: appImage(app).split(':').at(-1) ?? 'dev',
-      apiUrl: `http://${service('api')}:${apps.api.port}`,
-      gatewayUrl: `http://${service('gateway')}:${apps.gateway.port}`,
-      webOrigin: `http://localhost:${apps.web.port}`,
-      redisUrl,
-      secret: (s) => ({ value: secretValue(s) }),
-    }),
-  ),
-  ...definedVariables(extra),
-});
+const environment = <A extends AppName>(app: A, extra: AppEnvironments[A]) => {
+  const env = {
+    ...definedVariables(
+      appEnvironment(app, {
+        port: apps[app].port,
+        serviceVersion: appImage(app).split(':').at(-1) ?? 'dev',
+        apiUrl: `http://${service('api')}:${apps.api.port}`,
+        gatewayUrl: `http://${service('gateway')}:${apps.gateway.port}`,
+        webOrigin: `http://localhost:${apps.web.port}`,
+        redisUrl,
+        secret: (s) => {
+          const value = secretValue(s);
+          return value === undefined ? undefined : { value };
+        },
+      }),
+    ),
+    ...definedVariables(extra),
+  };
+  // Web sits on the edge network only (it never reaches the data tier here): its sign-out revocations stay in
+  // memory, which is enough for compose's single web replica (ADR 0121).
+  if (app === 'web') delete (env as Record<string, unknown>).REDIS_URL;
+  return env;
+};
 
 /** The image's own Node answers the healthcheck: the app images carry no curl or wget. */
 const readyz = (port: number) => ({

@@ -51,6 +51,7 @@ describe('local platform wiring', () => {
       API_KEYS: `demo:${'h'.repeat(64)}`,
     });
     expect(envOf(list, 'gateway').REDIS_URL).toBeUndefined();
+    expect(envOf(list, 'web').REDIS_URL).toBeUndefined();
     expect(envOf(list, 'web')).toMatchObject({
       GATEWAY_URL: `http://127.0.0.1:${apps.gateway.port}`,
       JWT_SECRET: secrets.jwtSecret,
@@ -81,7 +82,11 @@ describe('local platform wiring', () => {
       CANARY_WEIGHT: '25',
       REDIS_URL: 'redis://cache:6379',
     });
-    expect(envOf(list, 'web')).toMatchObject({ PROMETHEUS_URL: 'http://127.0.0.1:9090' });
+    // Sign-out revocations shared with any other web process on the same Redis (ADR 0121).
+    expect(envOf(list, 'web')).toMatchObject({
+      PROMETHEUS_URL: 'http://127.0.0.1:9090',
+      REDIS_URL: 'redis://cache:6379',
+    });
     expect(envOf(list, 'web').METRICS_TARGETS).toContain(`api-canary=http://127.0.0.1:${ports.canaryApi}`);
   });
 });

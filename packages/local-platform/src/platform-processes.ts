@@ -98,6 +98,8 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
     jwtSecret: secrets.jwtSecret,
     sessionSecret: secrets.sessionSecret,
     identityToken: secrets.identityTokenSecret,
+    // The local Prometheus scrapes over loopback, which the gateway answers without a token (ADR 0122).
+    metricsToken: undefined,
     // Only the hash reaches the web app. @node-rs/argon2's defaults are argon2id, 19 MiB, t=2, p=1 (OWASP's
     // first choice); the web app reads the parameters back from the PHC string when it verifies.
     webUsers: `${options.demoIdentity}:${hashSync(secrets.demoPassword)}`,
@@ -169,6 +171,8 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
     cwd: root,
     env: env('gateway', ports.gateway, 'local', {
       API_VERSION: 'stable',
+      // `homelab deploy --synthetic` sends the gate's tagged load with the demo key: the tag counts for it alone.
+      SYNTHETIC_IDENTITY: options.demoIdentity,
       ...(canary
         ? {
             CANARY_URL: loopback(ports.canaryApi),

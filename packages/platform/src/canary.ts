@@ -108,6 +108,12 @@ export const canaryGate = {
     maxRps: 40,
     header: 'x-homelab-synthetic',
     value: '1',
+    /**
+     * The one identity whose tag the gateway keeps (the load-test API key's identity in the cluster's `apiKeys`;
+     * locally `homelab up`'s demo identity, which `homelab deploy --synthetic` uses). Anyone else's tag is removed,
+     * so no client can hide its own failures from the user-facing SLO.
+     */
+    identity: 'load-test',
     label: syntheticTrafficLabel.name,
     labelValue: syntheticTrafficLabel.value,
   },

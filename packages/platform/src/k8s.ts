@@ -210,6 +210,11 @@ export const secretNames = {
   webSession: 'web-session',
   /** Keys: `users` (WEB_USERS: who may sign in to the web app, `name:<argon2id hash>` entries). */
   webUsers: 'web-users',
+  /**
+   * Keys: `token` (METRICS_TOKEN: the bearer token Prometheus presents for the gateway's `/metrics`, ADR 0122).
+   * In the apps namespace: the gateway mounts it and its PodMonitor, there too, names it.
+   */
+  gatewayMetricsToken: 'gateway-metrics-token',
 } as const;
 
 /**
@@ -225,6 +230,7 @@ export const secretKeys: Readonly<Record<(typeof secretNames)[keyof typeof secre
   [secretNames.identityToken]: ['secret'],
   [secretNames.webSession]: ['secret'],
   [secretNames.webUsers]: ['users'],
+  [secretNames.gatewayMetricsToken]: ['token'],
 };
 
 /** Where the apps read mounted Secret files. */

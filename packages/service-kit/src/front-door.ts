@@ -16,6 +16,8 @@ export interface FrontDoorOptions {
   readonly metrics: ServiceMetrics;
   readonly accessLog: boolean;
   readonly requestMetrics: boolean;
+  /** See `ObserveOptions.isSynthetic`. */
+  readonly isSynthetic?: (c: Context) => boolean;
   readonly bodyLimitBytes: number;
   /** The whole body must arrive within this (408 otherwise). */
   readonly bodyDeadlineMs: number;

@@ -13,6 +13,12 @@ export interface ObserveOptions {
   readonly accessLog?: boolean;
   /** Default true: `http_requests_total` and `http_request_duration_seconds`. */
   readonly requestMetrics?: boolean;
+  /**
+   * Whether a request is the canary gate's synthetic load. Default: it carries the tag header (the API, web: the
+   * gateway has already removed the tag from anyone not allowed to send it). The gateway decides after
+   * authentication instead (ADR 0130).
+   */
+  readonly isSynthetic?: (c: Context) => boolean;
 }
 
 /**
@@ -78,7 +84,16 @@ function accessLineWriter(logger: Logger) {
  * Access log and RED metrics for one request: `finish()` runs after the response exists (errors included), so the
  * status is the one the client gets.
  */
-export function createRequestObserver({ logger, metrics, accessLog = true, requestMetrics = true }: ObserveOptions) {
+const taggedSynthetic = (c: Context): boolean =>
+  requestHeader(c, canaryGate.synthetic.header) === canaryGate.synthetic.value;
+
+export function createRequestObserver({
+  logger,
+  metrics,
+  accessLog = true,
+  requestMetrics = true,
+  isSynthetic = taggedSynthetic,
+}: ObserveOptions) {
   const writeLine = accessLineWriter(logger);
   return {
     start(): number {
@@ -91,8 +106,7 @@ export function createRequestObserver({ logger, metrics, accessLog = true, reque
       const status = c.res.status;
       const route = routeLabel(c.req.routePath, status);
       if (requestMetrics) {
-        const synthetic = requestHeader(c, canaryGate.synthetic.header) === canaryGate.synthetic.value;
-        metrics.observeRequest(c.req.method, route, status, seconds, synthetic);
+        metrics.observeRequest(c.req.method, route, status, seconds, isSynthetic(c));
       }
       // Query strings can carry tokens and bodies can carry anything: neither is logged.
       if (accessLog && logger.isLevelEnabled('info')) {

@@ -1,5 +1,5 @@
 import { http } from '@homelab/platform';
-import { type ErrorHandler, Hono } from 'hono';
+import { type Context, type ErrorHandler, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
@@ -33,6 +33,8 @@ export interface ServiceAppOptions {
   readonly lifecycle?: Lifecycle;
   /** Who may read `/metrics` (loopback, or a bearer token; ADR 0122). Default: anyone who reaches the port. */
   readonly metricsAccess?: MetricsAccess;
+  /** Whether a request counts as the canary gate's synthetic load; default: it carries the tag (ADR 0130). */
+  readonly isSynthetic?: (c: Context) => boolean;
 }
 
 export interface ServiceApp {
@@ -78,6 +80,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       metrics,
       accessLog: options.accessLog ?? true,
       requestMetrics: options.requestMetrics ?? true,
+      ...(options.isSynthetic ? { isSynthetic: options.isSynthetic } : {}),
       bodyLimitBytes: options.bodyLimitBytes ?? http.maxBodyBytes,
       bodyDeadlineMs: options.bodyDeadlineMs ?? http.bodyDeadlineMs,
       timeoutMs: options.timeoutMs ?? http.requestTimeoutMs,

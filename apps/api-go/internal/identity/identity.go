@@ -1,7 +1,9 @@
 // Package identity verifies the short-lived HS256 token the gateway signs for the identity it authenticated
-// (ADR 0071), with the TypeScript verifier's rules: algorithm pinned to HS256, issuer and audience checked, exp,
-// iat and sub required, no clock tolerance, the subject matching the gateway's identity pattern; verified tokens
-// are remembered until they expire (the gateway reuses a token for half its lifetime).
+// (ADR 0071), with the TypeScript verifier's rules (packages/service-kit identity-token.ts, jose): algorithm pinned
+// to HS256, issuer and audience checked, exp, iat and a string sub required, the subject matching the gateway's
+// identity pattern, ClockSkew of tolerance on exp, nbf and a future iat, and no token older than MaxAge (by its
+// iat, plus the skew) whatever its exp says; verified tokens are remembered until they expire (the gateway reuses
+// a token for half its lifetime). apps/api-go/src/differential.test.ts sends the boundary cases to both.
 package identity
 
 import (
@@ -23,6 +25,10 @@ const (
 	// maxTokenLength: longer values are refused before any parsing.
 	maxTokenLength = 1024
 	maxCached      = 10_000
+	// ClockSkew is auth.jwtClockSkewSeconds: the gateway's clock may be this far from the API's.
+	ClockSkew = 5 * time.Second
+	// MaxAge is identityToken.lifetimeSeconds: a token is refused once its iat is older than this (plus the skew).
+	MaxAge = 60 * time.Second
 )
 
 var identityPattern = regexp.MustCompile(`^[A-Za-z0-9._@:|-]{1,128}$`)
@@ -55,10 +61,15 @@ func NewVerifier(secret string, now func() time.Time) (*Verifier, error) {
 		jwt.WithIssuer(Issuer),
 		jwt.WithAudience(Audience),
 		jwt.WithExpirationRequired(),
-		jwt.WithTimeFunc(func() time.Time { return v.now() }),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(ClockSkew),
+		jwt.WithTimeFunc(v.seconds),
 	)
 	return v, nil
 }
+
+// seconds is the clock as jose reads it: whole seconds (floored), so boundaries fall where the TS verifier's do.
+func (v *Verifier) seconds() time.Time { return v.now().Truncate(time.Second) }
 
 // Verify returns the identity the token names, or "" when it is missing, forged, expired or malformed.
 func (v *Verifier) Verify(token string) string {
@@ -97,8 +108,14 @@ func (v *Verifier) parse(token string) (string, time.Time, error) {
 		return "", time.Time{}, fmt.Errorf("verify identity token: %w", err)
 	}
 	// jose (the TypeScript verifier) requires iat and sub to be present; golang-jwt only checks them when set.
-	if _, ok := claims["iat"].(float64); !ok {
+	iat, ok := claims["iat"].(float64)
+	if !ok {
 		return "", time.Time{}, errors.New("verify identity token: iat missing")
+	}
+	// jose's maxTokenAge: refused when now - iat - skew > max age (golang-jwt has no such option).
+	age := float64(v.seconds().Unix()) - iat
+	if age-ClockSkew.Seconds() > MaxAge.Seconds() {
+		return "", time.Time{}, fmt.Errorf("verify identity token: issued %.0f s ago, more than %s", age, MaxAge)
 	}
 	sub, ok := claims["sub"].(string)
 	if !ok || !identityPattern.MatchString(sub) {

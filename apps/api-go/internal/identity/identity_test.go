@@ -35,7 +35,20 @@ func TestVerify(t *testing.T) {
 		{"other key", sign(t, jwt.SigningMethodHS256, []byte(secret+"x"), good()), ""},
 		{"HS512", sign(t, jwt.SigningMethodHS512, []byte(secret), good()), ""},
 		{"none", sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, good()), ""},
-		{"expired", sign(t, jwt.SigningMethodHS256, []byte(secret), with("exp", now.Unix())), ""},
+		// exp, nbf and a future iat get ClockSkew (5 s) of tolerance, as jose's clockTolerance gives them.
+		{"exp now, within the skew", sign(t, jwt.SigningMethodHS256, []byte(secret), with("exp", now.Unix())), "alice"},
+		{"exp 4 s ago", sign(t, jwt.SigningMethodHS256, []byte(secret), with("exp", now.Unix()-4)), "alice"},
+		{"exp 5 s ago", sign(t, jwt.SigningMethodHS256, []byte(secret), with("exp", now.Unix()-5)), ""},
+		{"iat 5 s ahead", sign(t, jwt.SigningMethodHS256, []byte(secret), with("iat", now.Unix()+5)), "alice"},
+		{"iat 6 s ahead", sign(t, jwt.SigningMethodHS256, []byte(secret), with("iat", now.Unix()+6)), ""},
+		// No older than MaxAge (60 s) plus the skew by its iat, whatever exp says.
+		{"iat 65 s old, far exp", sign(t, jwt.SigningMethodHS256, []byte(secret),
+			jwt.MapClaims{"iss": Issuer, "aud": Audience, "sub": "alice", "iat": now.Unix() - 65, "exp": now.Unix() + 3600}), "alice"},
+		{"iat 66 s old, far exp", sign(t, jwt.SigningMethodHS256, []byte(secret),
+			jwt.MapClaims{"iss": Issuer, "aud": Audience, "sub": "alice", "iat": now.Unix() - 66, "exp": now.Unix() + 3600}), ""},
+		{"iat a string", sign(t, jwt.SigningMethodHS256, []byte(secret), with("iat", "1800000000")), ""},
+		{"sub a number", sign(t, jwt.SigningMethodHS256, []byte(secret), with("sub", 12345)), ""},
+		{"sub a list", sign(t, jwt.SigningMethodHS256, []byte(secret), with("sub", []string{"alice"})), ""},
 		{"wrong issuer", sign(t, jwt.SigningMethodHS256, []byte(secret), with("iss", "evil")), ""},
 		{"wrong audience", sign(t, jwt.SigningMethodHS256, []byte(secret), with("aud", "web")), ""},
 		{"no iat", sign(t, jwt.SigningMethodHS256, []byte(secret), without("iat")), ""},
@@ -52,6 +65,31 @@ func TestVerify(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got := v.Verify(tc.token); got != tc.want {
+				t.Errorf("Verify = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// jose reads the clock in whole seconds (floored): 0.9 s into a second is still that second, for every bound.
+func TestWholeSecondClock(t *testing.T) {
+	base := time.Unix(1_800_000_000, 0)
+	v, _ := NewVerifier(secret, func() time.Time { return base.Add(900 * time.Millisecond) })
+	claims := func(iat, exp int64) jwt.MapClaims {
+		return jwt.MapClaims{"iss": Issuer, "aud": Audience, "sub": "carol", "iat": iat, "exp": exp}
+	}
+	for _, tc := range []struct {
+		name     string
+		iat, exp int64
+		want     string
+	}{
+		{"iat 5 s ahead of the whole second", base.Unix() + 5, base.Unix() + 60, "carol"},
+		{"iat 6 s ahead of the whole second", base.Unix() + 6, base.Unix() + 60, ""},
+		{"exp 5 s before the whole second", base.Unix() - 10, base.Unix() - 5, ""},
+		{"iat 65 s before the whole second", base.Unix() - 65, base.Unix() + 60, "carol"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := v.Verify(sign(t, jwt.SigningMethodHS256, []byte(secret), claims(tc.iat, tc.exp))); got != tc.want {
 				t.Errorf("Verify = %q, want %q", got, tc.want)
 			}
 		})

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { http } from '@homelab/platform';
+import { canaryGate, http } from '@homelab/platform';
 
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection and must not be forwarded; `host` is set by the
@@ -27,6 +27,8 @@ const dropOnRequest = new Set([
   'x-forwarded-for',
   'x-forwarded-proto',
   'x-forwarded-host',
+  // Re-added below only for the load-test identity: anyone else's tag would hide its requests from the SLO.
+  canaryGate.synthetic.header,
 ]);
 
 const dropOnResponse = new Set([
@@ -46,6 +48,8 @@ export interface ForwardContext {
   readonly requestId: string;
   readonly traceparent: string;
   readonly clientAddress: string;
+  /** The caller is the canary gate's load-test identity and tagged the request: the tag goes on (ADR 0130). */
+  readonly synthetic?: boolean;
 }
 
 /**
@@ -95,6 +99,7 @@ export function upstreamRequestHeaders(rawHeaders: readonly string[], forward: F
     'x-forwarded-proto',
     'http',
   );
+  if (forward.synthetic) out.push(canaryGate.synthetic.header, canaryGate.synthetic.value);
   return out;
 }
 

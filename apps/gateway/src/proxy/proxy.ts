@@ -307,6 +307,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
         requestId: c.get('requestId'),
         traceparent: c.get('traceparent'),
         clientAddress: incoming?.socket.remoteAddress ?? 'unknown',
+        synthetic: c.get('synthetic') === true,
       }),
       // Read through Hono, not from `incoming`: the body limit may already have consumed and re-wrapped it.
       body: hasBody ? (c.req.raw.body as unknown as Readable) : null,

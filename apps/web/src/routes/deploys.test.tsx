@@ -20,7 +20,7 @@ const record = (id: string, outcome: RolloutResult['outcome'], image: string): R
   startedAt: '2026-11-30T20:00:00.000Z',
   finishedAt: '2026-11-30T20:02:00.000Z',
   outcome,
-  reason: outcome === 'rolled-back' ? 'regression' : undefined,
+  reason: outcome === 'rolled-back' ? 'regression' : outcome === 'held' ? 'insufficient evidence' : undefined,
   detail: 'Test A (against the SLO) errors: canary 5/60',
   recovered: undefined,
   alerts: [],
@@ -71,6 +71,14 @@ describe('GET /deploys', () => {
     expect(html.match(/<svg /g)?.length).toBe(2);
     // The image reference is text, in the heading and inside the chart: escaped in both.
     expect(html).not.toContain('<script>alert(1)</script>');
+  });
+
+  it('shows a held rollout as held for the operator, not as rolled back (ADR 0131)', async () => {
+    const file = join(dir, 'held.jsonl');
+    appendHistory(file, record('third', 'held', 'api@sha256:ccc'));
+    const html = await (await deploysRoutes({ historyFile: file, sessions }).request('/deploys')).text();
+    expect(html).toContain('held for the operator (insufficient evidence)');
+    expect(html).not.toContain('rolled back');
   });
 
   it('says so when nothing is recorded, and survives a torn last line', async () => {

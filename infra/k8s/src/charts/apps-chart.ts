@@ -56,6 +56,7 @@ const secretFiles: Record<AppSecret, { readonly secret: string; readonly key: st
   sessionSecret: { secret: secretNames.webSession, key: 'secret' },
   identityToken: { secret: secretNames.identityToken, key: 'secret' },
   webUsers: { secret: secretNames.webUsers, key: 'users' },
+  metricsToken: { secret: secretNames.gatewayMetricsToken, key: 'token' },
 };
 const mountedSecret = (secret: AppSecret): SecretSource => ({
   file: `${secretMountPath}/${secretFiles[secret].secret}/${secretFiles[secret].key}`,
@@ -103,7 +104,7 @@ export class AppsChart extends Chart {
       app: apps.gateway,
       image: appImage('gateway'),
       config: config('gateway'),
-      secretFiles: secretsOf('apiKeys', 'jwtSecret', 'identityToken'),
+      secretFiles: secretsOf('apiKeys', 'jwtSecret', 'identityToken', 'metricsToken'),
     });
     gatewayUrl = this.gateway.stable.url;
     this.web = new AppWorkload(this, 'web', {
@@ -149,6 +150,9 @@ export class AppsChart extends Chart {
         name: workload.app.name,
         podLabels: workload.pods.labels,
         portName: workload.portName,
+        // The gateway answers /metrics off the host only with METRICS_TOKEN (ADR 0122): Prometheus presents the
+        // same Secret key the gateway's METRICS_TOKEN_FILE points at.
+        ...(workload === this.gateway ? { bearerToken: secretFiles.metricsToken } : {}),
       });
     }
   }

@@ -139,6 +139,13 @@ export const platformFlows = ({ web, gateway, api, postgres, redis, migration, b
     why: 'rate-limit token buckets',
   },
   {
+    id: 'web-to-redis',
+    from: web.pods,
+    to: redis.pods,
+    ports: tcp(redis.port),
+    why: 'sign-out revocations shared by every web replica (ADR 0121)',
+  },
+  {
     id: 'web-to-gateway',
     from: web.pods,
     to: gateway.stablePods,

@@ -11,6 +11,11 @@ export interface MetricsPodMonitorProps {
   readonly portName: string;
   /** Default: the service kit's metrics path. */
   readonly path?: string;
+  /**
+   * A Secret key (in the monitor's namespace) holding the bearer token the target wants for its metrics path;
+   * Prometheus sends `Authorization: Bearer <value>`.
+   */
+  readonly bearerToken?: { readonly secret: string; readonly key: string };
 }
 
 /**
@@ -29,7 +34,19 @@ export class MetricsPodMonitor extends Construct {
           selector: { matchLabels: { ...props.podLabels } },
           podTargetLabels: [k8sLabels.track],
           podMetricsEndpoints: [
-            { port: props.portName, path: props.path ?? http.paths.metrics, interval: monitoringStack.scrapeInterval },
+            {
+              port: props.portName,
+              path: props.path ?? http.paths.metrics,
+              interval: monitoringStack.scrapeInterval,
+              ...(props.bearerToken
+                ? {
+                    authorization: {
+                      type: 'Bearer',
+                      credentials: { name: props.bearerToken.secret, key: props.bearerToken.key },
+                    },
+                  }
+                : {}),
+            },
           ],
         },
       }),
