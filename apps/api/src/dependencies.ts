@@ -9,7 +9,10 @@ import { createPgliteClient } from './storage/pglite-client.ts';
 import type { SqlClient } from './storage/sql-client.ts';
 
 /** PostgreSQL when DATABASE_URL is set, else embedded PGlite in PGLITE_DATA_DIR. */
-export async function openDatabase(env: ApiEnv, logger: Logger): Promise<SqlClient> {
+export async function openDatabase(
+  env: Pick<ApiEnv, 'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'PGLITE_DATA_DIR'>,
+  logger: Logger,
+): Promise<SqlClient> {
   if (env.DATABASE_URL) {
     return createPgClient({ connectionString: env.DATABASE_URL, logger, max: env.DATABASE_POOL_MAX });
   }

@@ -27,3 +27,22 @@ export const apiEnvSchema = baseEnvSchema.extend({
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 
 export const loadApiEnv = (source?: Record<string, string | undefined>): ApiEnv => parseEnv(apiEnvSchema, source);
+
+/**
+ * What the one-shot migration (`node src/migrate.ts`, the migration Job) reads: the database and logging only. The
+ * Job mounts only the database Secret, so it must not need the identity-token key the server does (found on real
+ * kubelet nodes: the Job failed with a ConfigError before migrating).
+ */
+export const migrationEnvSchema = apiEnvSchema.omit({
+  IDENTITY_TOKEN_SECRET: true,
+  IDENTITY_TOKEN_SECRET_FILE: true,
+  REDIS_URL: true,
+  CACHE_TTL_SECONDS: true,
+  MIGRATE_ON_START: true,
+  MAX_NOTES_PER_USER: true,
+});
+
+export type MigrationEnv = z.infer<typeof migrationEnvSchema>;
+
+export const loadMigrationEnv = (source?: Record<string, string | undefined>): MigrationEnv =>
+  parseEnv(migrationEnvSchema, source);

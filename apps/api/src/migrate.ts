@@ -1,14 +1,14 @@
 import { apps } from '@homelab/platform';
 import { createLogger } from '@homelab/service-kit';
 import { openDatabase } from './dependencies.ts';
-import { loadApiEnv } from './env.ts';
+import { loadMigrationEnv } from './env.ts';
 import { migrate } from './storage/migrate.ts';
 
 /**
  * One-shot schema migration (the Kubernetes Job before a rollout): `node src/migrate.ts`. Exits 0 when the schema
  * is current, non-zero with the error logged otherwise.
  */
-const env = loadApiEnv();
+const env = loadMigrationEnv();
 const logger = createLogger({
   service: `${apps.api.name}-migrate`,
   version: env.SERVICE_VERSION,

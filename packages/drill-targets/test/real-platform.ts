@@ -47,32 +47,8 @@ export function manifestsForRealNodes(imported: ReadonlySet<string>): RealNodeMa
         withoutImage.push(`${o.kind} ${o.metadata.namespace}/${o.metadata.name} (${c.image})`);
     }
   }
-  // Found by running it on real pods: the migration Job runs the api's env parsing, which requires
-  // IDENTITY_TOKEN_SECRET, but the Job mounts only api-database, so it fails with a ConfigError before migrating.
-  // Until infra/k8s (or apps/api's migrate) is fixed, the real-node run gives the Job the api's identity-token mount.
-  const job = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'api-migration');
-  const jobSpec = job?.spec?.template?.spec as
-    | { containers: { env?: { name: string }[]; volumeMounts?: { name: string }[] }[]; volumes?: { name: string }[] }
-    | undefined;
-  const migrate = jobSpec?.containers[0];
-  if (jobSpec && migrate && !migrate.env?.some((e) => e.name.startsWith('IDENTITY_TOKEN_SECRET'))) {
-    const mountPath = `/var/run/secrets/homelab/${secretNames.identityToken}`;
-    migrate.env = [
-      ...(migrate.env ?? []),
-      { name: 'IDENTITY_TOKEN_SECRET_FILE', value: `${mountPath}/secret` } as never,
-    ];
-    migrate.volumeMounts = [
-      ...(migrate.volumeMounts ?? []),
-      { name: secretNames.identityToken, mountPath, readOnly: true } as never,
-    ];
-    jobSpec.volumes = [
-      ...(jobSpec.volumes ?? []),
-      { name: secretNames.identityToken, secret: { secretName: secretNames.identityToken } } as never,
-    ];
-    notes.add(
-      'Job api-migration: BUG (infra/k8s): it needs IDENTITY_TOKEN_SECRET (the api env) but mounts only api-database; the real-node run adds the identity-token mount',
-    );
-  }
+  // The migration Job runs as synthesized: found here, it used to need the identity-token key it does not mount
+  // (apps/api's migrate now reads only the database: loadMigrationEnv).
   return { objects, notes: [...notes], withoutImage };
 }
 

@@ -47,7 +47,12 @@ const (
 )
 
 func main() {
-	cfg, err := config.Load(os.Environ())
+	migration := len(os.Args) > 1 && os.Args[1] == "migrate"
+	load := config.Load
+	if migration {
+		load = config.LoadMigration
+	}
+	cfg, err := load(os.Environ())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(configExitCode)
@@ -59,7 +64,7 @@ func main() {
 	sink := logsink.New(os.Stdout, 32<<10, 250*time.Millisecond)
 	defer func() { _ = sink.Close() }()
 	log := newLogger(cfg, "api", sink)
-	if len(os.Args) > 1 && os.Args[1] == "migrate" {
+	if migration {
 		if err := runMigrate(cfg, log); err != nil {
 			log.Error("migration failed", "err", err.Error())
 			_ = sink.Close()

@@ -62,7 +62,13 @@ var logLevels = map[string]bool{"fatal": true, "error": true, "warn": true, "inf
 var integer = regexp.MustCompile(`^\s*[+-]?\d+\s*$`)
 
 // Load parses environ (os.Environ() form).
-func Load(environ []string) (Config, error) {
+func Load(environ []string) (Config, error) { return load(environ, false) }
+
+// LoadMigration reads what the one-shot migration (`api migrate`, the Kubernetes Job) needs: the database and
+// logging. The Job mounts only the database Secret, so the identity-token key is not required there.
+func LoadMigration(environ []string) (Config, error) { return load(environ, true) }
+
+func load(environ []string, migration bool) (Config, error) {
 	values := map[string]string{}
 	for _, kv := range environ {
 		if k, v, ok := strings.Cut(kv, "="); ok && v != "" {
@@ -169,7 +175,7 @@ func Load(environ []string) (Config, error) {
 		bad("REDIS_URL", "Invalid URL")
 	}
 	c.IdentityTokenSecret = values["IDENTITY_TOKEN_SECRET"]
-	if len([]rune(c.IdentityTokenSecret)) < 32 {
+	if !migration && len([]rune(c.IdentityTokenSecret)) < 32 {
 		bad("IDENTITY_TOKEN_SECRET", "must be at least 32 characters")
 	}
 	if len(problems) > 0 {

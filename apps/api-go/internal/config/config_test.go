@@ -71,3 +71,23 @@ func TestSecretFromFile(t *testing.T) {
 		t.Fatalf("a bad value from a file must name the _FILE variable: %v", err)
 	}
 }
+
+func TestMigrationNeedsOnlyTheDatabase(t *testing.T) {
+	// The migration Job mounts only the database Secret: no identity-token key, and it must still start.
+	env := []string{"DATABASE_URL=postgres://u:p@db:5432/notes"}
+	cfg, err := LoadMigration(env)
+	if err != nil {
+		t.Fatalf("LoadMigration: %v", err)
+	}
+	if cfg.DatabaseURL != "postgres://u:p@db:5432/notes" {
+		t.Fatalf("DatabaseURL = %q", cfg.DatabaseURL)
+	}
+	// The server still refuses to start without the key.
+	if _, err := Load(env); err == nil || !strings.Contains(err.Error(), "IDENTITY_TOKEN_SECRET") {
+		t.Fatalf("Load without the key: %v", err)
+	}
+	// A malformed value is still an error for the migration.
+	if _, err := LoadMigration([]string{"DATABASE_URL=mysql://x/y"}); err == nil {
+		t.Fatal("LoadMigration accepted a mysql URL")
+	}
+}

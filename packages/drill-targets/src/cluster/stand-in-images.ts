@@ -1,8 +1,9 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ImageSource, repoRoot, rootfsImage, sh } from '@homelab/cluster';
-import { appImage, versions } from '@homelab/platform';
+import { layOutApp } from '@homelab/images/app-tree';
+import { appImage, appImages, imageEnv, imageRoot, imageUser, versions } from '@homelab/platform';
 
 /**
  * Stand-in images for the real-node cluster until the image builder of issue 16 part 1 (branch `images`) lands:
@@ -29,55 +30,35 @@ export const standInRefs: Readonly<Record<string, string>> = {
 };
 
 /**
- * The api image: the pinned Node binary and its glibc, the api's production dependency tree installed as the
- * Dockerfile's deps stage does (`pnpm install --offline --prod --filter @homelab/api...`), and the sources the
- * runtime stage copies. Same working directory, user and command as the Dockerfile.
+ * The api image: the pinned Node binary and its glibc, and `/app` laid out from the one image definition
+ * (packages/platform `appImages`, packages/images `layOutApp`): the same manifests, `pnpm install --offline --prod`,
+ * workspace packages and sources (migrations included) as the Dockerfile's runtime stage. Same working directory,
+ * user and command as the Dockerfile.
  */
 export const apiStandIn = (): ImageSource => {
   const node = nodeBinary();
   const ref = appImage('api');
+  const image = appImages.api;
   return {
     ref,
     async build(dir) {
-      const app = mkdtempSync(join(tmpdir(), 'homelab-api-image-'));
+      const out = mkdtempSync(join(tmpdir(), 'homelab-api-image-'));
       try {
-        for (const f of ['pnpm-lock.yaml', 'pnpm-workspace.yaml', 'package.json'])
-          cpSync(join(repoRoot, f), join(app, f));
-        for (const p of ['packages/platform', 'packages/service-kit', 'apps/api']) {
-          mkdirSync(join(app, p), { recursive: true });
-          cpSync(join(repoRoot, p, 'package.json'), join(app, p, 'package.json'));
-        }
-        sh(join(repoRoot, '.tools/bin/pnpm'), [
-          'install',
-          '--dir',
-          app,
-          '--offline',
-          '--prod',
-          '--frozen-lockfile',
-          '--config.confirmModulesPurge=false',
-          '--filter',
-          '@homelab/api...',
-        ]);
-        cpSync(join(repoRoot, 'packages/platform/versions.json'), join(app, 'packages/platform/versions.json'));
-        for (const p of ['packages/platform/src', 'packages/service-kit/src', 'apps/api/src']) {
-          cpSync(join(repoRoot, p), join(app, p), { recursive: true, filter: (f) => !f.endsWith('.test.ts') });
-        }
+        const { tree } = layOutApp(repoRoot, 'api', out);
         return await rootfsImage({
           ref,
           binaries: [{ from: node, to: '/usr/local/bin/node' }],
           env: [
-            'NODE_ENV=production',
-            'TMPDIR=/tmp',
-            'PGLITE_DATA_DIR=/tmp/pglite',
+            ...Object.entries({ ...imageEnv, ...image.env }).map(([k, v]) => `${k}=${v}`),
             `SERVICE_VERSION=${versions.images.appTag}`,
           ],
-          user: '10001:10001',
-          workdir: '/app/apps/api',
-          cmd: ['node', 'src/main.ts'],
-          trees: [{ from: app, to: '/app' }],
+          user: `${imageUser.uid}:${imageUser.gid}`,
+          workdir: `${imageRoot}/apps/api`,
+          cmd: [...image.command],
+          trees: [{ from: tree, to: imageRoot }],
         }).build(dir);
       } finally {
-        rmSync(app, { recursive: true, force: true });
+        rmSync(out, { recursive: true, force: true });
       }
     },
   };
