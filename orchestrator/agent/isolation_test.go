@@ -126,7 +126,7 @@ var isolationChecks = map[string]func(m *Manager) error{
 		return nil
 	},
 	"memory-limit": func(m *Manager) error {
-		spec := Spec{Name: "hog", Command: []string{"python3", "-c", "b = b'x' * (128 << 20)"},
+		spec := Spec{Name: "hog", Command: []string{hostPython, "-c", "b = b'x' * (128 << 20)"},
 			Limits: cgroup.Limits{MemoryBytes: 32 << 20}}
 		_, e, err := runToExit(m, spec)
 		if err != nil {

@@ -101,7 +101,7 @@ func TestReadinessAndLivenessChecks(t *testing.T) {
 
 func TestOOMKillIsReportedFromTheKernelCounter(t *testing.T) {
 	m, _, _ := newTestManager(t)
-	spec := Spec{Name: "hog", Command: []string{"python3", "-c", "b = b'x' * (256 << 20)"}, Restart: "never",
+	spec := Spec{Name: "hog", Command: []string{hostPython, "-c", "b = b'x' * (256 << 20)"}, Restart: "never",
 		Limits: cgroup.Limits{MemoryBytes: 48 << 20}}
 	if err := m.Apply(spec); err != nil {
 		t.Fatal(err)
@@ -193,3 +193,7 @@ func TestBadSpecNamesTheField(t *testing.T) {
 		t.Errorf("a good spec was refused: %v", err)
 	}
 }
+
+// hostPython is Debian's interpreter by absolute path: workloads start with an empty environment, where a
+// version manager's shim on PATH (pyenv's, on the build machines) cannot find its Python and exits 1.
+const hostPython = "/usr/bin/python3"

@@ -178,7 +178,7 @@ func benchAgent(samples int) ([]row, error) {
 		port := freePort()
 		name = fmt.Sprintf("ready-%d", i)
 		t0 = time.Now()
-		if err := m.Apply(agent.Spec{Name: name, Command: []string{"python3", "-m", "http.server", strconv.Itoa(port), "--bind", "127.0.0.1"},
+		if err := m.Apply(agent.Spec{Name: name, Command: []string{hostPython, "-m", "http.server", strconv.Itoa(port), "--bind", "127.0.0.1"},
 			Readiness: &agent.Probe{HTTP: fmt.Sprintf("http://127.0.0.1:%d/", port)}}); err != nil {
 			return nil, err
 		}
@@ -193,7 +193,7 @@ func benchAgent(samples int) ([]row, error) {
 		// OOM: the kernel's counter moving (polled here at 1 ms) to the agent reporting the kill.
 		name = fmt.Sprintf("oom-%d", i)
 		if err := m.Apply(agent.Spec{Name: name, Restart: "never", Limits: cgroup.Limits{MemoryBytes: 32 << 20},
-			Command: []string{"python3", "-c", "import time; time.sleep(0.2); b = b'x' * (128 << 20)"}}); err != nil {
+			Command: []string{hostPython, "-c", "import time; time.sleep(0.2); b = b'x' * (128 << 20)"}}); err != nil {
 			return nil, err
 		}
 		g, _ = m.Group(name)
@@ -246,7 +246,7 @@ func benchFailover(smoke bool) (row, error) {
 	defer c.Close()
 	w := server.Workload{Name: "echo", Kind: server.Stateless, Replicas: 2, Port: 8080,
 		Resources: scheduler.Resources{MilliCPU: 10, MemoryBytes: 16 << 20},
-		Template: agent.Spec{Command: []string{"python3", "-m", "http.server", "8080"},
+		Template: agent.Spec{Command: []string{hostPython, "-m", "http.server", "8080"},
 			Readiness: &agent.Probe{HTTP: "http://127.0.0.1:8080/"}}}
 	if err := c.Ctl.PutWorkload(w); err != nil {
 		return row{}, err
@@ -292,3 +292,7 @@ func benchFailover(smoke bool) (row, error) {
 	return row{"stateless moved off a dead node (max of rounds)", ms(slices.Max(moved)), "<= 10 s",
 		"Kubernetes default: ~40 s node-monitor-grace + eviction", fmt.Sprintf("node timeout %s of it", timeout)}, nil
 }
+
+// hostPython is Debian's interpreter by absolute path: workloads start with an empty environment, where a
+// version manager's shim on PATH (pyenv's, on the build machines) cannot find its Python and exits 1.
+const hostPython = "/usr/bin/python3"

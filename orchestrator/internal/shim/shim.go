@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -135,8 +136,27 @@ func isolate(c Config) error {
 		defer unix.Close(vol)
 	}
 	if c.PrivateTmp {
+		// A workload run from a directory under /tmp (a CI clone of the repository) keeps that directory: it is
+		// opened before the tmpfs covers it and bound back at the same path, like the volume below.
+		kept := map[string]int{}
+		for _, top := range topsUnderTmp(c) {
+			fd, err := unix.Open(top, unix.O_PATH|unix.O_DIRECTORY, 0)
+			if err != nil {
+				return fmt.Errorf("open %s: %w", top, err)
+			}
+			defer unix.Close(fd)
+			kept[top] = fd
+		}
 		if err := unix.Mount("tmpfs", "/tmp", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=1777,size=64m"); err != nil {
 			return fmt.Errorf("private /tmp: %w", err)
+		}
+		for top, fd := range kept {
+			if err := os.MkdirAll(top, 0o755); err != nil {
+				return fmt.Errorf("mount point %s: %w", top, err)
+			}
+			if err := unix.Mount(filepath.Join("/proc/self/fd", fmt.Sprint(fd)), top, "", unix.MS_BIND, ""); err != nil {
+				return fmt.Errorf("bind %s back: %w", top, err)
+			}
 		}
 	}
 	if c.Hide && c.HideDir != "" {
@@ -162,4 +182,30 @@ func isolate(c Config) error {
 		}
 	}
 	return nil
+}
+
+// topsUnderTmp is the top directory under /tmp (/tmp/<name>) of the workload's working directory and of its
+// command's resolved path, each once: what the private /tmp must keep for the workload to start at all.
+func topsUnderTmp(c Config) []string {
+	paths := []string{c.Dir}
+	if len(c.Command) > 0 && filepath.IsAbs(c.Command[0]) {
+		paths = append(paths, c.Command[0])
+		if resolved, err := filepath.EvalSymlinks(c.Command[0]); err == nil {
+			paths = append(paths, resolved)
+		}
+	}
+	var tops []string
+	seen := map[string]bool{}
+	for _, p := range paths {
+		rest, ok := strings.CutPrefix(filepath.Clean(p), "/tmp/")
+		if !ok || rest == "" {
+			continue
+		}
+		top := "/tmp/" + strings.SplitN(rest, "/", 2)[0]
+		if !seen[top] {
+			seen[top] = true
+			tops = append(tops, top)
+		}
+	}
+	return tops
 }
