@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appNames, apps, auth, dataWorkloads, hashApiKey, localImages } from '@homelab/platform';
-import { freePort, realServersRequired } from '@homelab/test-servers';
+import { freePort, realServersRequired, takeHostNetworkTurn } from '@homelab/test-servers';
 import { hashSync } from '@node-rs/argon2';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Podman, podmanMissing } from '../test/podman.ts';
 import { PodmanCompose } from '../test/podman-compose.ts';
@@ -63,10 +63,16 @@ describe.skipIf(missing !== undefined && !required)('compose.yaml run with podma
   const demoKey = secret();
   let compose: PodmanCompose;
   const variables: Record<string, string> = {};
+  let giveBackTurn: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    giveBackTurn = await takeHostNetworkTurn('the compose run');
+  }, 1_300_000);
   afterAll(async () => {
-    if (!compose) return;
-    await compose.compose(file, variables, 'down', '-v').catch(() => undefined);
-    await podman.dispose();
+    if (compose) {
+      await compose.compose(file, variables, 'down', '-v').catch(() => undefined);
+      await podman.dispose();
+    }
+    await giveBackTurn?.();
   }, 180_000);
 
   it('serves notes CRUD through the gateway, and a note survives down + up', async () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DrillRecord, renderRecord, runDrill, scenarioNamed } from '@homelab/drills';
-import { postgresAvailable, realServersRequired, redisAvailable } from '@homelab/test-servers';
+import { postgresAvailable, realServersRequired, redisAvailable, takeHostNetworkTurn } from '@homelab/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OrchestratorDrillTarget, startOrchestratorDrillTarget } from './drill-target.ts';
 
@@ -31,7 +31,9 @@ describe.skipIf(missing.length > 0)('drills on the Go orchestrator', () => {
   let target: OrchestratorDrillTarget;
   const records: DrillRecord[] = [];
 
+  let giveBackTurn: (() => Promise<void>) | undefined;
   beforeAll(async () => {
+    giveBackTurn = await takeHostNetworkTurn('the orchestrator drills');
     // This checkout's orchestrator, built the way its README says (GOTOOLCHAIN=local: the pinned Go).
     execFileSync('go', ['build', '-o', bin, './orchestrator/cmd/orchestrator'], {
       cwd: root,
@@ -44,12 +46,13 @@ describe.skipIf(missing.length > 0)('drills on the Go orchestrator', () => {
       ...(process.env.DRILL_DEBUG ? { log: (line: string) => console.log(line) } : {}),
     });
     console.log(`orchestrator drills: platform whole ${(target.startedInMs / 1000).toFixed(1)} s after up`);
-  }, 420_000);
+  }, 1_500_000);
 
   afterAll(async () => {
     await target?.stop();
     rmSync(binDir, { recursive: true, force: true });
     for (const record of records) console.log(renderRecord(record));
+    await giveBackTurn?.();
   }, 120_000);
 
   const drill = async (name: string) => {
