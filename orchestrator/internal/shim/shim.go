@@ -139,7 +139,14 @@ func isolate(c Config) error {
 		// A workload run from a directory under /tmp (a CI clone of the repository) keeps that directory: it is
 		// opened before the tmpfs covers it and bound back at the same path, like the volume below.
 		kept := map[string]int{}
-		for _, top := range topsUnderTmp(c) {
+		keep := c
+		if keep.Dir == "" {
+			// No working directory given: the workload inherits the shim's, which must stay reachable too.
+			if wd, err := os.Getwd(); err == nil {
+				keep.Dir = wd
+			}
+		}
+		for _, top := range topsUnderTmp(keep) {
 			fd, err := unix.Open(top, unix.O_PATH|unix.O_DIRECTORY, 0)
 			if err != nil {
 				return fmt.Errorf("open %s: %w", top, err)
