@@ -72,7 +72,8 @@ describe('homelab up', () => {
     const first = startUp(dataDir);
     runs.push(first);
     await first.waitFor(/\| ready$/);
-    expect(first.output.join('\n')).toContain(`http://localhost:${ports.web}`);
+    // The banner follows the ready line, possibly in a later chunk of output: wait for it rather than race it.
+    await first.waitFor(new RegExp(`http://localhost:${ports.web}\\b`));
 
     const cookie = await signIn(dataDir);
     const title = `kept across restarts ${Date.now()}`;
