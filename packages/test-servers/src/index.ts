@@ -16,6 +16,7 @@ export { realServersRequired } from './required.ts';
 export {
   type ServiceProcess,
   type ServiceProcessOptions,
+  startProcessUntilReady,
   startServiceProcess,
   testIdentitySecret,
 } from './service-process.ts';

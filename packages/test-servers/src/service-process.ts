@@ -32,22 +32,32 @@ export interface ServiceProcessOptions {
   readonly port?: number;
 }
 
+/** How to start one service process: what `startProcessUntilReady` spawns and names in its errors. */
+export interface ProcessLaunch {
+  /** Named in the errors (`api`, `go API`). */
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** The environment under the test's own: default this process' environment. */
+  readonly baseEnv?: NodeJS.ProcessEnv;
+}
+
 /**
- * Starts `apps/<app>/src/main.ts` on a free port with the given environment and waits for /readyz.
- * Throws with the process' output when it exits or is not ready in time.
+ * Spawns `launch` on a free port (PORT) with the test identity-token key, warn-level logs and `env`, and waits
+ * for /readyz. Throws with the process' output when it exits or is not ready in time. Any implementation of a
+ * service (the TS apps, the Go API) starts through here.
  */
-export async function startServiceProcess(
-  app: 'api' | 'gateway',
+export async function startProcessUntilReady(
+  launch: ProcessLaunch,
   env: Record<string, string>,
-  options: ServiceProcessOptions = {},
+  options: Omit<ServiceProcessOptions, 'nodeArgs'> = {},
 ): Promise<ServiceProcess> {
-  const { timeoutMs = 60_000, nodeArgs = [], captureStdout = true } = options;
+  const { timeoutMs = 60_000, captureStdout = true } = options;
   const port = options.port ?? (await freePort());
-  const main = resolve(repositoryRoot, `apps/${app}/src/main.ts`);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, main], {
+  const child: ChildProcess = spawn(launch.command, [...launch.args], {
     cwd: repositoryRoot,
     env: {
-      ...process.env,
+      ...(launch.baseEnv ?? process.env),
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       IDENTITY_TOKEN_SECRET: testIdentitySecret,
@@ -63,7 +73,7 @@ export async function startServiceProcess(
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}:\n${output.join('')}`);
+    if (child.exitCode !== null) throw new Error(`${launch.name} exited with ${child.exitCode}:\n${output.join('')}`);
     const ready = await fetch(url + http.paths.readiness)
       .then(async (r) => {
         await r.arrayBuffer();
@@ -73,7 +83,7 @@ export async function startServiceProcess(
     if (ready) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${app} not ready within ${timeoutMs} ms:\n${output.join('')}`);
+      throw new Error(`${launch.name} not ready within ${timeoutMs} ms:\n${output.join('')}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -87,4 +97,21 @@ export async function startServiceProcess(
       return exited;
     },
   };
+}
+
+/**
+ * Starts `apps/<app>/src/main.ts` on a free port with the given environment and waits for /readyz.
+ * Throws with the process' output when it exits or is not ready in time.
+ */
+export function startServiceProcess(
+  app: 'api' | 'gateway',
+  env: Record<string, string>,
+  options: ServiceProcessOptions = {},
+): Promise<ServiceProcess> {
+  const main = resolve(repositoryRoot, `apps/${app}/src/main.ts`);
+  return startProcessUntilReady(
+    { name: app, command: process.execPath, args: [...(options.nodeArgs ?? []), main] },
+    env,
+    options,
+  );
 }

@@ -1,7 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { http } from '@homelab/platform';
-import { freePort, testIdentitySecret } from '@homelab/test-servers';
+import { startProcessUntilReady } from '@homelab/test-servers';
 import { goApiBinary } from './go-binary.ts';
 
 /** Which implementation of the notes API. */
@@ -38,52 +36,13 @@ export async function startApi(
   env: Record<string, string>,
   options: StartApiOptions = {},
 ): Promise<ApiProcess> {
-  const { timeoutMs = 60_000, captureStdout = true } = options;
-  const port = options.port ?? (await freePort());
   const [command, args] =
     impl === 'go' ? [await goApiBinary(), []] : [process.execPath, [resolve(repositoryRoot, 'apps/api/src/main.ts')]];
-  const child: ChildProcess = spawn(command, args, {
-    cwd: repositoryRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      IDENTITY_TOKEN_SECRET: testIdentitySecret,
-      ...env,
-      PORT: String(port),
-    },
-    stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${impl} API exited with ${child.exitCode}:\n${output.join('')}`);
-    const ready = await fetch(url + http.paths.readiness)
-      .then(async (r) => {
-        await r.arrayBuffer();
-        return r.status === 200;
-      })
-      .catch(() => false);
-    if (ready) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${impl} API not ready within ${timeoutMs} ms:\n${output.join('')}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    impl,
-    pid: child.pid as number,
-    url,
-    port,
-    output,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  // Only PATH from this process: both implementations see exactly the env contract the test gives them.
+  const started = await startProcessUntilReady(
+    { name: `${impl} API`, command, args, baseEnv: { PATH: process.env.PATH ?? '' } },
+    env,
+    options,
+  );
+  return { impl, ...started, stop: started.stop };
 }
