@@ -67,8 +67,14 @@ export class Kube {
 
   static async fromFile(kubeconfigPath: string): Promise<Kube> {
     const config = loadKubeConfig({ kubeconfig: kubeconfigPath });
+    if (!config.getCurrentCluster()) throw new Error(`${kubeconfigPath} names no current cluster`);
+    return Kube.fromConfig(config);
+  }
+
+  /** The raw client of a loaded kubeconfig (the client set's `config`); `close()` it when done. */
+  static async fromConfig(config: KubeConfig): Promise<Kube> {
     const cluster = config.getCurrentCluster();
-    if (!cluster) throw new Error(`${kubeconfigPath} names no current cluster`);
+    if (!cluster) throw new Error('the kubeconfig names no current cluster');
     const tls: { ca?: unknown; cert?: unknown; key?: unknown } = {};
     await config.applyToHTTPSOptions(tls as never);
     const agent = new Agent({
@@ -211,11 +217,24 @@ export class Kube {
   }
 }
 
-/** Polls `check` until it returns a value other than undefined; the error names what was awaited and the last state. */
+/** `waitFor` ran out of time (the message names what was awaited and the last error). */
+export class WaitTimeoutError extends Error {
+  override readonly name = 'WaitTimeoutError';
+}
+
+/**
+ * Polls `check` until it returns a value other than undefined; the error names what was awaited and the last state.
+ * An error from `check` is retried (the last one is in the timeout's message) unless `rethrow` is set: then it ends
+ * the wait at once, for callers to whom a failed read is an answer (a refused credential will not heal by waiting).
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined>,
-  { timeoutMs = 45_000, intervalMs = 250 }: { timeoutMs?: number; intervalMs?: number } = {},
+  {
+    timeoutMs = 45_000,
+    intervalMs = 250,
+    rethrow = false,
+  }: { timeoutMs?: number; intervalMs?: number; rethrow?: boolean } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -224,9 +243,11 @@ export async function waitFor<T>(
       const value = await check();
       if (value !== undefined) return value;
     } catch (error) {
+      if (rethrow) throw error;
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new WaitTimeoutError(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { faultLabel, faults, type KubeObject, waitFor } from '@homelab/cluster';
+import { faultLabel, faults, type KubeObject, kubeClients, tokenKubeConfig, waitFor } from '@homelab/cluster';
 import { clusterUnavailable, startTestCluster, type TestCluster } from '@homelab/cluster/testing';
 import type { RolloutResult } from '@homelab/deploy-report';
 import { type AppName, canary, canaryGate, deployer, k8sLabels, namespaces } from '@homelab/platform';
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { recoverInterrupted, rollbackTo } from '../rollout/run-rollout.ts';
@@ -77,16 +77,10 @@ describe.skipIf(unavailable)('the cluster traffic driver on a real API server, a
       { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } } },
     );
     expect(token.status).toBe(201);
-    const admin = new KubeConfig();
-    admin.loadFromFile(cluster.info.kubeconfig);
-    const server = admin.getCurrentCluster();
-    if (!server) throw new Error('no cluster in the kubeconfig');
-    deployerConfig = new KubeConfig();
-    deployerConfig.loadFromOptions({
-      clusters: [server],
-      users: [{ name: deployer.serviceAccountName, token: token.body.status.token }],
-      contexts: [{ name: 'deployer', cluster: server.name, user: deployer.serviceAccountName, namespace: ns }],
-      currentContext: 'deployer',
+    deployerConfig = tokenKubeConfig(cluster.kube.config, {
+      user: deployer.serviceAccountName,
+      token: token.body.status.token,
+      namespace: ns,
     });
   }, 180_000);
 
@@ -118,7 +112,7 @@ describe.skipIf(unavailable)('the cluster traffic driver on a real API server, a
   }, 90_000);
 
   it('is refused a verb outside its Role', async () => {
-    const client = KubernetesObjectApi.makeApiClient(deployerConfig);
+    const client = kubeClients(deployerConfig).objects;
     const refused = async (call: () => Promise<unknown>) => {
       const error = await call().then(
         () => undefined,
