@@ -13,8 +13,9 @@ const digest = (n: number) => `registry.example/homelab/api@sha256:${String(n).r
 
 /**
  * The driver's steps over in-memory `Workloads` and `Router`: cluster-driver.test.ts runs them against the real
- * API server (as the deployer); this one checks what the server cannot show afterwards, the ORDER of the writes (stable rolled out
- * before the weights return, weights at 0 before the canary scales down) and how each step stops.
+ * API server (as the deployer); this one checks what the server cannot show afterwards, the ORDER of the writes
+ * (stable rolled out before the weights return, weights at 0 before the canary scales down), and how each step
+ * stops. In-memory on purpose, not instead of the real server.
  */
 describe('the cluster driver steps over the Workloads and Router interfaces', () => {
   type Rollout = 'rolls-out' | 'stuck' | 'never';
