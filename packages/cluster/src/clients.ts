@@ -9,13 +9,14 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
 } from '@kubernetes/client-node';
+import { Kube } from './kube.ts';
 import { type KubeconfigSource, loadKubeConfig } from './kubeconfig-choice.ts';
 
 /**
  * The one Kubernetes client set (ADR 0156): the typed @kubernetes/client-node APIs the packages read and write
  * through, all built from one kubeconfig. The raw `Kube` (kube.ts) stays beside it for what the typed client
  * cannot express faithfully (strict server-side apply of synthesized bytes, Warning headers, impersonation):
- * `Kube.fromConfig(clients.config)`. Callers depend on small interfaces of their own (the gate's `Workloads` and
+ * `clients.openRaw()`. Callers depend on small interfaces of their own (the gate's `Workloads` and
  * `Router`, triage's `ClusterFacts`), built from this set at their edge; no other package constructs a client-node
  * API class or loads a kubeconfig (tools/repo-checks kube-clients.test.ts).
  */
@@ -30,6 +31,8 @@ export interface KubeClients {
   readonly objects: KubernetesObjectApi;
   /** The kubeconfig user the requests act as, for progress output (`current user` when it names none). */
   readonly user: string;
+  /** The raw `Kube` for the same credentials (its own connection pool: the caller `close()`s it). */
+  openRaw(): Promise<Kube>;
 }
 
 /** The client set of a kubeconfig already loaded, or of one to load (`loadKubeConfig`: a file, else kubectl's rules). */
@@ -44,6 +47,7 @@ export function kubeClients(source: KubeConfig | KubeconfigSource = {}): KubeCli
     custom: config.makeApiClient(CustomObjectsApi),
     objects: KubernetesObjectApi.makeApiClient(config),
     user: config.getCurrentUser()?.name ?? 'current user',
+    openRaw: () => Kube.fromConfig(config),
   };
 }
 

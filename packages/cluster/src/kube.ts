@@ -57,12 +57,15 @@ export class Kube {
   readonly config: KubeConfig;
   private readonly server: string;
   private readonly agent: Agent;
+  /** The kubeconfig user's `Authorization` header (a bearer token), when its credential is not a client cert. */
+  private readonly authorization: string | undefined;
   private readonly resources = new Map<string, Resource>();
 
-  private constructor(config: KubeConfig, server: string, agent: Agent) {
+  private constructor(config: KubeConfig, server: string, agent: Agent, authorization: string | undefined) {
     this.config = config;
     this.server = server;
     this.agent = agent;
+    this.authorization = authorization;
   }
 
   static async fromFile(kubeconfigPath: string): Promise<Kube> {
@@ -71,17 +74,21 @@ export class Kube {
     return Kube.fromConfig(config);
   }
 
-  /** The raw client of a loaded kubeconfig (the client set's `config`); `close()` it when done. */
+  /**
+   * The raw client of a loaded kubeconfig (the client set's `openRaw()`); `close()` it when done. A token (the
+   * deployer's TokenRequest token, an exec plugin's) is read once here: a raw client lives for one run.
+   */
   static async fromConfig(config: KubeConfig): Promise<Kube> {
     const cluster = config.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig names no current cluster');
-    const tls: { ca?: unknown; cert?: unknown; key?: unknown } = {};
+    const tls: { ca?: unknown; cert?: unknown; key?: unknown; headers?: Record<string, unknown> } = {};
     await config.applyToHTTPSOptions(tls as never);
     const agent = new Agent({
       connect: { ca: tls.ca as string, cert: tls.cert as string, key: tls.key as string },
       pipelining: 0,
     });
-    return new Kube(config, cluster.server, agent);
+    const authorization = tls.headers?.Authorization;
+    return new Kube(config, cluster.server, agent, typeof authorization === 'string' ? authorization : undefined);
   }
 
   async close(): Promise<void> {
@@ -96,6 +103,7 @@ export class Kube {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
     const headers: Record<string, string | string[]> = { accept: 'application/json' };
+    if (this.authorization) headers.authorization = this.authorization;
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
     if (options.as) {
       headers['impersonate-user'] = options.as.user;

@@ -126,6 +126,16 @@ describe.skipIf(unavailable)('the cluster traffic driver on a real API server, a
       ),
     ).toBe(403);
     expect(await refused(() => client.list('v1', 'Secret', ns))).toBe(403);
+    // The raw client of the same set sends the same token: the route it may read, Secrets it may not list.
+    const raw = await kubeClients(deployerConfig).openRaw();
+    try {
+      expect(
+        (await raw.request('GET', `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/httproutes/${app}`)).status,
+      ).toBe(200);
+      expect((await raw.request('GET', `/api/v1/namespaces/${ns}/secrets`)).status).toBe(403);
+    } finally {
+      await raw.close();
+    }
     expect(
       await refused(() =>
         client.read({
