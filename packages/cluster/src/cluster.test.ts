@@ -1,14 +1,14 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { versions } from '@homelab/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterUnavailable, startTestCluster, type TestCluster } from '../test/test-cluster.ts';
-import { clusterStatus } from './cluster.ts';
+import { clusterStatus, kwokctlConfig } from './cluster.ts';
 import { crdVersionProblems } from './crds.ts';
 import type { KubeObject } from './kube.ts';
 import { waitFor } from './kube.ts';
-import { fakeNodes } from './nodes.ts';
+import { fakeNodes, kwokNodeAnnotation } from './nodes.ts';
 import { faultLabel, faults } from './stages.ts';
 
 describe('fake nodes', () => {
@@ -27,6 +27,28 @@ describe('fake nodes', () => {
   it('refuse a count or zone number that is not a positive integer', () => {
     expect(() => fakeNodes({ count: 0 })).toThrow(/nodes must be a positive integer/);
     expect(() => fakeNodes({ zones: 1.5 })).toThrow(/zones must be/);
+  });
+});
+
+describe('the kwokctl configuration', () => {
+  type Patch = { name: string; extraArgs: { key: string; value: string }[] };
+  const kwokArgs = (config: object[]) =>
+    ((config[0] as { componentsPatches: Patch[] }).componentsPatches.find((p) => p.name === 'kwok-controller')
+      ?.extraArgs ?? []) as Patch['extraArgs'];
+  // kwok's own Stages are read from its tool directory: an empty one is enough here.
+  const kwok = mkdtempSync(join(tmpdir(), 'homelab-kwok-'));
+  mkdirSync(join(kwok, 'stages'));
+  const paths = { k8s: '/k8s', etcd: '/etcd', kwok } as never;
+
+  it('with real nodes, lets kwok manage only the nodes annotated as simulated (never a kubelet node or its pods)', () => {
+    const args = kwokArgs(kwokctlConfig(paths, { serviceCidr: '10.96.0.0/16', pki: '/pki' }));
+    expect(args).toContainEqual({ key: 'manage-all-nodes', value: 'false' });
+    const [[key, value]] = Object.entries(kwokNodeAnnotation) as [[string, string]];
+    expect(args).toContainEqual({ key: 'manage-nodes-with-annotation-selector', value: `${key}=${value}` });
+  });
+
+  it('without real nodes, keeps kwokctl defaults (every node is simulated)', () => {
+    expect(kwokArgs(kwokctlConfig(paths))).toEqual([]);
   });
 });
 

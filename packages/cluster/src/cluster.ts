@@ -7,7 +7,7 @@ import { lock } from 'proper-lockfile';
 import { stringify } from 'yaml';
 import { crdVersionProblems, loadCrds } from './crds.ts';
 import { Kube, type KubeObject, waitFor } from './kube.ts';
-import { type FakeNodeOptions, fakeNodes } from './nodes.ts';
+import { type FakeNodeOptions, fakeNodes, kwokNodeAnnotation } from './nodes.ts';
 import type { ImageSource } from './real/images.ts';
 import { planRealNodes, type RealNodePlan } from './real/plan.ts';
 import { type RealNodes, realNodesDown, realNodesUp } from './real/real-nodes.ts';
@@ -96,6 +96,26 @@ export const kwokctlConfig = (
                 // The kubelets trust only clients the cluster CA signed: the API server shows its admin pair (logs, exec).
                 { key: 'kubelet-client-certificate', value: join(real.pki, 'admin.crt') },
                 { key: 'kubelet-client-key', value: join(real.pki, 'admin.key') },
+              ],
+            },
+          ]
+        : []),
+      // Real nodes: kwok must leave them to their kubelets. With kwokctl's default (--manage-all-nodes) it also
+      // "ran" the real nodes' pods: it gave them addresses from its own range (DNS answered 10.0.0.x for PostgreSQL),
+      // marked a migration Job's pod Succeeded while the real container failed, and made pods Ready whose image no
+      // node had. Only nodes carrying kwok's annotation are simulated.
+      ...(real
+        ? [
+            {
+              name: 'kwok-controller',
+              extraArgs: [
+                { key: 'manage-all-nodes', value: 'false' },
+                {
+                  key: 'manage-nodes-with-annotation-selector',
+                  value: Object.entries(kwokNodeAnnotation)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(','),
+                },
               ],
             },
           ]
