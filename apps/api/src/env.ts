@@ -1,4 +1,4 @@
-import { apps, local } from '@homelab/platform';
+import { apps, dataWorkloads, local } from '@homelab/platform';
 import { baseEnvSchema, envBoolean, envPort, parseEnv } from '@homelab/service-kit';
 import { z } from 'zod';
 
@@ -33,14 +33,24 @@ export const loadApiEnv = (source?: Record<string, string | undefined>): ApiEnv 
  * Job mounts only the database Secret, so it must not need the identity-token key the server does (found on real
  * kubelet nodes: the Job failed with a ConfigError before migrating).
  */
-export const migrationEnvSchema = apiEnvSchema.omit({
-  IDENTITY_TOKEN_SECRET: true,
-  IDENTITY_TOKEN_SECRET_FILE: true,
-  REDIS_URL: true,
-  CACHE_TTL_SECONDS: true,
-  MIGRATE_ON_START: true,
-  MAX_NOTES_PER_USER: true,
-});
+export const migrationEnvSchema = apiEnvSchema
+  .omit({
+    IDENTITY_TOKEN_SECRET: true,
+    IDENTITY_TOKEN_SECRET_FILE: true,
+    REDIS_URL: true,
+    CACHE_TTL_SECONDS: true,
+    MIGRATE_ON_START: true,
+    MAX_NOTES_PER_USER: true,
+  })
+  .extend({
+    /** How long to wait for PostgreSQL to accept connections before migrating (0: try once). */
+    DATABASE_WAIT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(dataWorkloads.migration.activeDeadlineSeconds)
+      .default(dataWorkloads.migration.databaseWaitSeconds),
+  });
 
 export type MigrationEnv = z.infer<typeof migrationEnvSchema>;
 

@@ -251,6 +251,12 @@ export const dataWorkloads = {
     exporterPort: 9121,
     exporterResources: { cpuRequest: '10m', memoryRequest: '32Mi', memoryLimit: '64Mi', ephemeralStorage: '16Mi' },
   },
+  /**
+   * The migration Job: how long `migrate` waits for PostgreSQL to accept connections before it gives up (a fresh
+   * cluster starts the Job and the database together), inside the Job's deadline. Before it waited, the Job spent its
+   * retries in 45 s while PostgreSQL was still starting on real nodes, and the rollout had no schema.
+   */
+  migration: { databaseWaitSeconds: 180, activeDeadlineSeconds: 300, backoffLimit: 3 },
   /** Short-lived pods: the migration Job, the nightly backup and the restore Job. */
   jobResources: { cpuRequest: '50m', memoryRequest: '64Mi', memoryLimit: '256Mi', ephemeralStorage: '64Mi' },
   /** Nightly at 03:15, away from the top of the hour when every other cron on the node runs. */

@@ -41,8 +41,8 @@ export class MigrationJob extends Construct {
           annotations: exemptionAnnotations(pinnedImagePullPolicy, noCpuLimit, appImageDigestAtDeploy),
         },
         spec: {
-          backoffLimit: 3,
-          activeDeadlineSeconds: 300,
+          backoffLimit: dataWorkloads.migration.backoffLimit,
+          activeDeadlineSeconds: dataWorkloads.migration.activeDeadlineSeconds,
           template: {
             metadata: { labels },
             spec: {
