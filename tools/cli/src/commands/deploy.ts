@@ -3,6 +3,7 @@ import { clusterDriver, rollbackTo, deploy as runGatedDeploy } from '@homelab/ca
 import { loadKubeConfig } from '@homelab/cluster';
 import { loadOrCreateSecrets, localPorts } from '@homelab/local-platform';
 import { type AppName, apps, canaryGate, http, local } from '@homelab/platform';
+import { githubStepSummary } from '../env.ts';
 import { type Command, exitCodes, integerFlag, numberFlag, parseFlags, UsageError } from '../framework/index.ts';
 
 const usage = `homelab deploy <app> --image <ref@sha256:digest> [options]
@@ -133,6 +134,7 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
       ...(values.namespace ? { namespace: values.namespace } : {}),
     };
   }
+  const stepSummaryFile = githubStepSummary();
   const { result, files } = await runGatedDeploy({
     app,
     image,
@@ -143,7 +145,7 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
     ...(evaluationSeconds ? { evaluationSeconds } : {}),
     ...(baseline !== undefined ? { baselineSeconds: baseline } : {}),
     ...(synthetic ? { synthetic } : {}),
-    ...(process.env.GITHUB_STEP_SUMMARY ? { stepSummaryFile: process.env.GITHUB_STEP_SUMMARY } : {}),
+    ...(stepSummaryFile ? { stepSummaryFile } : {}),
     write: (text) => process.stdout.write(text),
     live: process.stdout.isTTY === true,
   });
