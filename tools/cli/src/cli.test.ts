@@ -50,10 +50,18 @@ describe('one command shape (ADR 0080, issue 21)', () => {
   });
 
   it('the repository defines one UsageError and one number-flag parser', () => {
-    expect(git('grep', '-l', '-E', 'class UsageError\\b', '--', '*.ts')).toEqual([
+    expect(git('grep', '-l', '-E', 'class UsageError\\b', '--', '*.ts', ':!*.test.ts')).toEqual([
       'tools/cli/src/framework/exit-codes.ts',
     ]);
-    const numberParsers = git('grep', '-l', '-E', 'Number\\((value|raw|values)', '--', 'tools/cli/src/*.ts');
+    const numberParsers = git(
+      'grep',
+      '-l',
+      '-E',
+      'Number\\((value|raw|values)',
+      '--',
+      'tools/cli/src/*.ts',
+      ':!*.test.ts',
+    );
     expect(numberParsers).toEqual(['tools/cli/src/framework/flags.ts']);
   });
 
