@@ -16,6 +16,13 @@ export const fullTierOnly = [
   'packages/canary-gate/src/drivers/cluster-driver.test.ts',
   'packages/triage/src/k8s/on-cluster.test.ts',
   'packages/drill-targets/src/cluster/drill-target.test.ts',
+  // Real containerd + kubelet nodes (root): a control plane, nodes and images, ~2 min, and it holds the host network.
+  'packages/drill-targets/src/cluster/real-nodes.test.ts',
+  // Image builds (the app images from their pnpm trees) started in podman, and the compose stack on them: the
+  // compose suite waits for the host-network turn behind other suites (714 s of a 850 s quick run, 495 s of it
+  // waiting).
+  'packages/images/src/build-images.test.ts',
+  'packages/images/src/compose.test.ts',
   // Go-built or Python-installed checkers (kube-score, Checkov, actionlint, schemathesis).
   'infra/k8s/test/checkers.test.ts',
   'tools/repo-checks/src/actionlint-binary.test.ts',

@@ -4,7 +4,8 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { type NetworkInterfaceInfo, networkInterfaces } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { pathDirs } from './env.ts';
 import type { HostnameFact } from './preflight-checks.ts';
 
 /** Everything the preflight asks of the machine it runs on; tests replace it. */
@@ -60,7 +61,7 @@ const executable = async (path: string) => {
 export const hostProbe: HostProbe = {
   resolve: (hostnames) => Promise.all(hostnames.map(resolveOne)),
   async onPath(commands) {
-    const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+    const dirs = pathDirs();
     const entries = await Promise.all(
       commands.map(async (command) => {
         for (const dir of dirs) if (await executable(join(dir, command))) return [command, true] as const;

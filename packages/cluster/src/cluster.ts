@@ -6,6 +6,7 @@ import { local, versions } from '@homelab/platform';
 import { lock } from 'proper-lockfile';
 import { stringify } from 'yaml';
 import { crdVersionProblems, loadCrds } from './crds.ts';
+import { childEnv, pathWith } from './env.ts';
 import { Kube, type KubeObject, waitFor } from './kube.ts';
 import { type FakeNodeOptions, fakeNodes, kwokNodeAnnotation } from './nodes.ts';
 import type { ImageSource } from './real/images.ts';
@@ -145,7 +146,7 @@ const run = (
 ): Promise<{ code: number; output: string }> =>
   new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
-      env: { ...process.env, ...env },
+      env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(timeoutMs ? { timeout: timeoutMs } : {}),
     });
@@ -171,7 +172,7 @@ const kwokctl = (paths: ToolPaths, o: ClusterOptions, args: string[], timeoutMs?
     args,
     {
       KWOK_WORKDIR: workdirOf(o),
-      PATH: `${paths.k8s}:${paths.etcd}:${paths.kwok}:${process.env.PATH ?? ''}`,
+      PATH: pathWith([paths.k8s, paths.etcd, paths.kwok]),
     },
     timeoutMs,
   );

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { kubeconfigPath } from './cluster.ts';
+import { kubeconfigEnv } from './env.ts';
 
 /** The kubeconfig a cluster drill uses, and why that one (printed in the progress output). */
 export interface KubeconfigChoice {
@@ -37,8 +38,7 @@ export function chooseKubeconfig(candidates: KubeconfigCandidates = {}): Kubecon
   }
   const clusterUp = candidates.clusterUp ?? kubeconfigPath();
   if (exists(clusterUp)) return { path: clusterUp, source: 'homelab cluster up' };
-  // Read here, not in an env.ts: the CLI has no config of its own, and kubectl's convention is the contract.
-  const env = 'env' in candidates ? candidates.env : process.env.KUBECONFIG;
+  const env = 'env' in candidates ? candidates.env : kubeconfigEnv();
   const fromEnv = (env ?? '').split(delimiter).find((p) => p !== '' && exists(p));
   if (fromEnv) return { path: fromEnv, source: '$KUBECONFIG' };
   const home = join(candidates.home ?? homedir(), '.kube', 'config');

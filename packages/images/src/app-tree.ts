@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, matchesGlob } from 'node:path';
 import { type AppName, appImages, carriedPackagePaths } from '@homelab/platform';
+import { childEnv } from './env.ts';
 
 /** The Dockerfile's ignore patterns (Dockerfile.dockerignore): the local builder drops exactly what BuildKit drops. */
 export function ignorePatterns(root: string): string[] {
@@ -59,7 +60,7 @@ export function layOutApp(root: string, app: AppName, out: string, options: { re
   execFileSync(pnpm, ['install', '--offline', '--prod', '--frozen-lockfile', '--filter', `@homelab/${app}...`], {
     cwd: tree,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, CI: 'true' },
+    env: childEnv({ CI: 'true' }),
   });
   for (const file of files) cpSync(join(root, file), join(tree, file));
   return { tree, files };

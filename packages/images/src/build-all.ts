@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type AppName, appNames, type LocalImageName, localImages, versions } from '@homelab/platform';
 import { type BuiltImage, buildAppImage } from './build-images.ts';
 import { buildDataImage, buildPauseImage } from './data-images.ts';
+import { childEnv } from './env.ts';
 import { repoRoot } from './repo-root.ts';
 
 export const imageNames: readonly string[] = [...appNames, ...Object.keys(localImages)];
@@ -18,7 +19,7 @@ export function pauseSource(): string {
   const file = join(modcache, `k8s.io/kubernetes@${version}/build/pause/linux/pause.c`);
   if (!existsSync(file)) {
     execFileSync('go', ['mod', 'download', `k8s.io/kubernetes@${version}`], {
-      env: { ...process.env, GOMODCACHE: modcache, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+      env: childEnv({ GOMODCACHE: modcache, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' }),
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type AppName, appImage, appImages, imageEnv, imageRoot, imageUser, versions } from '@homelab/platform';
 import { layOutApp, sourcePaths } from './app-tree.ts';
+import { imageCacheDir } from './env.ts';
 import { baseRoot, sharedLibraries } from './node-runtime.ts';
 import { writeOciArchive } from './oci-archive.ts';
 import { repoRoot } from './repo-root.ts';
@@ -24,11 +24,8 @@ export interface BuildOptions {
   readonly leaveOut?: string | undefined;
 }
 
-/**
- * Archives live in the per-user tool cache (like the Go tools), so a clean clone in CI reuses them while their
- * content hash matches; HOMELAB_IMAGE_CACHE moves it.
- */
-export const defaultImageDir = process.env.HOMELAB_IMAGE_CACHE ?? join(homedir(), '.cache/homelab/images');
+/** Where archives live: the per-user tool cache, or HOMELAB_IMAGE_CACHE (env.ts). */
+export const defaultImageDir = imageCacheDir();
 
 /** The builder's own sources are part of every key: a change in how images are laid out rebuilds them. */
 const builderFiles = [

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { npmScript } from './env.ts';
 
 /** A process identified by pid and start time, so a recycled pid is not mistaken for it. */
 interface Identity {
@@ -35,14 +36,14 @@ const isNpm = (pid: number) => /(^|[\s/])npm(-cli\.js)?(\s|$)/.test(commandLine(
  * `sh -c "bash scripts/start.sh"`, so killing npm (SIGHUP and SIGKILL are not forwarded) leaves the `sh` as our
  * parent: watching only the parent would miss it.
  */
-export function launchers(env: NodeJS.ProcessEnv = process.env, self = process.pid): Identity[] {
+export function launchers(script: string | undefined = npmScript(), self = process.pid): Identity[] {
   const chain: Identity[] = [];
   let pid = stat(self)?.ppid;
   while (pid !== undefined && pid > 1) {
     const info = stat(pid);
     if (!info) break;
     chain.push({ pid, startTime: info.startTime });
-    if (!env.npm_lifecycle_event || isNpm(pid)) break;
+    if (!script || isNpm(pid)) break;
     pid = info.ppid;
   }
   return chain;

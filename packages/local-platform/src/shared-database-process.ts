@@ -7,13 +7,9 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { loadSharedDatabaseEnv } from './shared-database-env.ts';
 
-const dataDir = process.env.PGLITE_DATA_DIR;
-const port = Number(process.env.PORT);
-// Both APIs' pools together; a client beyond this waits in the server's queue.
-const maxConnections = Number(process.env.MAX_CONNECTIONS ?? 32);
-if (!dataDir) throw new Error('PGLITE_DATA_DIR is required');
-if (!Number.isInteger(port) || port <= 0) throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
+const { dataDir, port, maxConnections } = loadSharedDatabaseEnv();
 
 mkdirSync(dataDir, { recursive: true });
 const db = await PGlite.create(dataDir);

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Resources } from '@homelab/platform';
 import { type Cgroups, limitsFor } from './cgroups.ts';
+import { childEnv } from './env.ts';
 import { splitLines } from './log-lines.ts';
 import { type OrphanGuard, startOrphanGuard } from './orphan-guard.ts';
 import { type Termination, terminationOf } from './termination.ts';
@@ -165,7 +166,7 @@ export function supervise(specs: readonly ProcessSpec[], options: SupervisorOpti
     const { command, args } = state.cgroup?.wrap(spec.command, spec.args) ?? spec;
     const child = spawn(command, args, {
       cwd: spec.cwd,
-      env: { ...process.env, ...spec.env },
+      env: childEnv(spec.env),
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which then sends exactly one
       // SIGTERM. A second signal would cut the service's graceful drain short.

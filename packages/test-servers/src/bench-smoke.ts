@@ -3,10 +3,13 @@
  * print its table, and prove each row did the same work as the row it is compared with. Figures are never
  * asserted; sameness is.
  */
+import { benchSmokeSetting } from './env.ts';
 
 /** `--smoke` on the command line or `BENCH_SMOKE=1` in the environment: seconds of tiny load instead of minutes. */
-export const smokeMode = (argv: readonly string[] = process.argv, env = process.env): boolean =>
-  argv.includes('--smoke') || env.BENCH_SMOKE === '1';
+export const smokeMode = (
+  argv: readonly string[] = process.argv,
+  env: Readonly<Record<string, string | undefined>> = { BENCH_SMOKE: benchSmokeSetting() },
+): boolean => argv.includes('--smoke') || env.BENCH_SMOKE === '1';
 
 /** One answer of a row's server, as the load generator would get it. */
 export interface ProbedAnswer {

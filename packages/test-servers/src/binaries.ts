@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathDirs } from './env.ts';
 
 /** Finds an executable on PATH or in the given extra directories; undefined when it is not installed. */
 export function findBinary(name: string, extraDirs: readonly string[] = []): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(':'), ...extraDirs];
+  const dirs = [...pathDirs(), ...extraDirs];
   for (const dir of dirs) {
     const candidate = join(dir, name);
     if (dir && existsSync(candidate)) return candidate;

@@ -1,16 +1,8 @@
 import type { TestProject } from 'vitest/node';
+import { realServersRequired } from './env.ts';
+import './provided-context.ts';
 import { type PostgresServer, postgresAvailable, startPostgres } from './postgres.ts';
 import { type RedisServer, redisAvailable, startRedis } from './redis.ts';
-import { realServersRequired } from './required.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Superuser connection string of the shared throwaway PostgreSQL, or '' when only PGlite is available. */
-    postgresServerUrl: string;
-    /** URL of the shared throwaway Redis, or '' when only the in-memory cache is available. */
-    redisUrl: string;
-  }
-}
 
 /**
  * Starts one real PostgreSQL and one real Redis for the whole run. Where a binary is missing the suites fall back

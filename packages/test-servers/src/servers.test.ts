@@ -1,9 +1,9 @@
 import net from 'node:net';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
+import { realServersRequired } from './env.ts';
 import { createDatabase, postgresAvailable, startPostgres } from './postgres.ts';
 import { redisAvailable, startRedis } from './redis.ts';
-import { realServersRequired } from './required.ts';
 
 const query = async (url: string, sql: string) => {
   const client = new pg.Client({ connectionString: url });

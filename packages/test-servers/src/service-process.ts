@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { http } from '@homelab/platform';
+import { childEnv } from './env.ts';
 import { freePort } from './free-port.ts';
 
 /** A service started as its own process (as in production: its own event loop), for tests and benchmarks. */
@@ -57,7 +58,7 @@ export async function startProcessUntilReady(
   const child: ChildProcess = spawn(launch.command, [...launch.args], {
     cwd: repositoryRoot,
     env: {
-      ...(launch.baseEnv ?? process.env),
+      ...(launch.baseEnv ?? childEnv()),
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       IDENTITY_TOKEN_SECRET: testIdentitySecret,

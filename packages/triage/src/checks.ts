@@ -198,7 +198,8 @@ async function net(options: CheckOptions): Promise<CheckReport> {
 
 async function dns(options: CheckOptions): Promise<CheckReport> {
   const names = options.targets ?? [];
-  if (names.length === 0) throw new UsageError('dns needs at least one name');
+  // Node's own convention for a missing argument (ERR_MISSING_ARGS); the CLI checks it first and exits 2.
+  if (names.length === 0) throw new TypeError('dns needs at least one name');
   const facts = await collectDns(names, {
     ...(options.dnsServers ? { servers: options.dnsServers } : {}),
     ...(options.dnsTimeoutMs ? { timeoutMs: options.dnsTimeoutMs } : {}),
@@ -222,7 +223,7 @@ async function dns(options: CheckOptions): Promise<CheckReport> {
 
 async function cert(options: CheckOptions): Promise<CheckReport> {
   const targets = options.targets ?? [];
-  if (targets.length === 0) throw new UsageError('cert needs at least one host:port');
+  if (targets.length === 0) throw new TypeError('cert needs at least one host:port');
   const ca = options.caFiles?.map((file) => readFileSync(file, 'utf8'));
   const facts = await Promise.all(
     targets.map((t) =>
@@ -319,9 +320,6 @@ async function endpoints(options: CheckOptions, facts?: ClusterFacts): Promise<C
     notes: clusterNotes(cluster).filter((n) => !n.includes('not served')),
   };
 }
-
-/** A bad invocation (exit code 2), as opposed to a check that ran and found something. */
-export class UsageError extends Error {}
 
 export const checkNames = [...triageChecks, 'all'] as const;
 export type CheckName = (typeof checkNames)[number];

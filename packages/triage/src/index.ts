@@ -5,7 +5,6 @@ export {
   findingsOf,
   isCheckName,
   runCheck,
-  UsageError,
 } from './checks.ts';
 export { analyzeDns, collectDns, type DnsFacts } from './dns/dns.ts';
 export { type Finding, needsAction, type Severity } from './finding.ts';

@@ -1,7 +1,7 @@
-import { cluster, clusterUsage } from './commands/cluster.ts';
+import { cluster } from './commands/cluster.ts';
 import { credentialsCommand } from './commands/credentials.ts';
 import { deploy } from './commands/deploy.ts';
-import { drill, drillUsage } from './commands/drill.ts';
+import { drill } from './commands/drill.ts';
 import { hashPassword } from './commands/hash-password.ts';
 import { triage } from './commands/triage.ts';
 import { up } from './commands/up.ts';
@@ -14,11 +14,11 @@ export type { Command } from './framework/command.ts';
 export const commands: Record<string, Command> = {
   up,
   deploy,
-  cluster: { summary: 'a real control plane with simulated nodes (kwok)', usage: clusterUsage, run: cluster },
+  cluster,
   triage,
   credentials: credentialsCommand,
   'hash-password': hashPassword,
-  drill: { summary: 'break the platform on purpose, measure, write the postmortem', usage: drillUsage, run: drill },
+  drill,
 };
 
 /** Dispatches `argv` (without node and the script) to a subcommand; resolves to the exit code. */

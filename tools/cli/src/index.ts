@@ -18,6 +18,8 @@ export {
   exitCodes,
   integerFlag,
   jsonFlag,
+  type NumberRange,
+  numberFlag,
   type Output,
   parseFlags,
   printData,

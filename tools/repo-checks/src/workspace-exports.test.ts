@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { repoRoot } from './repo-root.ts';
+import { workspacePackageDirs } from './workspace-packages.ts';
 
 type Exports = string | { [subpath: string]: Exports | null };
 
@@ -16,16 +16,7 @@ const targets = (exports: Exports | undefined): string[] =>
         : [exports]
       : Object.values(exports).flatMap((e) => targets(e ?? undefined));
 
-const workspacePackages = (): string[] => {
-  const globs: string[] = parse(readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8')).packages;
-  return globs.flatMap((glob) => {
-    const base = glob.replace(/\/\*$/, '');
-    if (base === glob) return [join(repoRoot, glob, 'package.json')];
-    return readdirSync(join(repoRoot, base), { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => join(repoRoot, base, d.name, 'package.json'));
-  });
-};
+const workspacePackages = () => workspacePackageDirs().map((dir) => join(repoRoot, dir, 'package.json'));
 
 describe('workspace packages', () => {
   const manifests = workspacePackages().filter((p) => existsSync(p));

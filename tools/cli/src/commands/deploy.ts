@@ -3,7 +3,8 @@ import { clusterDriver, rollbackTo, deploy as runGatedDeploy } from '@homelab/ca
 import { loadKubeConfig } from '@homelab/cluster';
 import { loadOrCreateSecrets, localPorts } from '@homelab/local-platform';
 import { type AppName, apps, canaryGate, http, local } from '@homelab/platform';
-import { type Command, exitCodes, integerFlag, parseFlags, UsageError } from '../framework/index.ts';
+import { githubStepSummary } from '../env.ts';
+import { type Command, exitCodes, integerFlag, numberFlag, parseFlags, UsageError } from '../framework/index.ts';
 
 const usage = `homelab deploy <app> --image <ref@sha256:digest> [options]
 homelab deploy api --local [options]
@@ -73,20 +74,12 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
   if (!app || !(app in apps) || positionals.length > 1) {
     throw new UsageError(`one app to deploy: ${Object.keys(apps).join(', ')}`);
   }
-  const number = (flag: string, value: string | undefined) => {
-    if (value === undefined) return undefined;
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} must be a positive number, not "${value}"`);
-    return n;
-  };
-  const deadline = number('stage-deadline', values['stage-deadline']);
-  const evaluationSeconds = number('evaluation', values.evaluation);
+  const seconds = { whole: false, above: 0 } as const;
+  const deadline = numberFlag(values['stage-deadline'], 'stage-deadline', undefined, seconds);
+  const evaluationSeconds = numberFlag(values.evaluation, 'evaluation', undefined, seconds);
   const dataDir = resolve(repositoryRoot, values['data-dir'] ?? local.dataDir);
   const outDir = resolve(values.out ?? join(dataDir, 'deploys'));
-  const baseline = values.baseline === undefined ? undefined : Number(values.baseline);
-  if (baseline !== undefined && !(Number.isFinite(baseline) && baseline >= 0)) {
-    throw new UsageError(`--baseline must be a number of seconds >= 0, not "${values.baseline}"`);
-  }
+  const baseline = numberFlag(values.baseline, 'baseline', undefined, { whole: false, min: 0 });
   if (values.override !== undefined && values.override !== 'promote-if-no-worse') {
     throw new UsageError(`--override: the only override is promote-if-no-worse, not "${values.override}"`);
   }
@@ -141,6 +134,7 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
       ...(values.namespace ? { namespace: values.namespace } : {}),
     };
   }
+  const stepSummaryFile = githubStepSummary();
   const { result, files } = await runGatedDeploy({
     app,
     image,
@@ -151,7 +145,7 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
     ...(evaluationSeconds ? { evaluationSeconds } : {}),
     ...(baseline !== undefined ? { baselineSeconds: baseline } : {}),
     ...(synthetic ? { synthetic } : {}),
-    ...(process.env.GITHUB_STEP_SUMMARY ? { stepSummaryFile: process.env.GITHUB_STEP_SUMMARY } : {}),
+    ...(stepSummaryFile ? { stepSummaryFile } : {}),
     write: (text) => process.stdout.write(text),
     live: process.stdout.isTTY === true,
   });

@@ -9,7 +9,7 @@ import { UsageError } from '../framework/index.ts';
 import { drill } from './drill.ts';
 
 /** `homelab drill ...` in-process, with what it prints. */
-const run = (...argv: string[]) => captureOutput(() => drill(argv));
+const run = (...argv: string[]) => captureOutput(() => drill.run(argv));
 
 describe('homelab drill', () => {
   const postmortems = mkdtempSync(join(tmpdir(), 'drill-postmortems-'));
@@ -36,6 +36,8 @@ describe('homelab drill', () => {
     await expect(run('nope')).rejects.toThrow(/no drill "nope"; there are: process-kill/);
     await expect(run()).rejects.toBeInstanceOf(UsageError);
     await expect(run('oom-kill', '--blind')).rejects.toBeInstanceOf(UsageError);
+    await expect(run('oom-kill', '--dry-rn')).rejects.toThrow(/Unknown option '--dry-rn'/);
+    await expect(run('oom-kill', '--dry-rn')).rejects.toBeInstanceOf(UsageError);
   });
 
   it('has a target for every drill, the cluster bad canary included; an action no target carries out is refused', async () => {
@@ -50,7 +52,7 @@ describe('homelab drill', () => {
   });
 
   it('--kubeconfig points a cluster drill at your cluster; a missing file is named before anything is touched', async () => {
-    expect((await run('--help')).out).toMatch(/--kubeconfig <file> +cluster drills: default the homelab cluster up/);
+    expect(drill.usage).toMatch(/--kubeconfig <file> +cluster drills: default the homelab cluster up/);
     await expect(run('k8s-crash-loop', '--kubeconfig', '/nonexistent/k3s.yaml')).rejects.toThrow(
       '--kubeconfig /nonexistent/k3s.yaml: no such file',
     );

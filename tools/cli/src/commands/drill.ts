@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { canRunLocally, localInjections, runLocalDrillSession } from '@homelab/drill-targets';
 import {
   pickBlind,
@@ -14,12 +13,12 @@ import {
 } from '@homelab/drills';
 import { prometheusBinary } from '@homelab/local-platform';
 import { local } from '@homelab/platform';
-import { exitCodes, integerFlag, UsageError } from '../framework/index.ts';
+import { type Command, exitCodes, integerFlag, parseFlags, UsageError } from '../framework/index.ts';
 
 /** Where orchestrator/README.md builds the binary, relative to the repository root. */
 const defaultOrchestratorBin = '.tools/orchestrator';
 
-export const drillUsage = `homelab drill <scenario> [options]
+const usage = `homelab drill <scenario> [options]
 homelab drill --list | --blind
 
 Breaks the platform on purpose under a bounded load, watches for the signals that should follow, verifies
@@ -93,10 +92,10 @@ function alertWatching(
   return { scenario: held.scenario, prometheus: true, maxFaultSeconds: held.holdSeconds };
 }
 
-export async function drill(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    options: {
+async function runDrill(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseFlags(
+    argv,
+    {
       list: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -109,14 +108,9 @@ export async function drill(argv: readonly string[]): Promise<number> {
       'port-offset': { type: 'string' },
       kubeconfig: { type: 'string' },
       orchestrator: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(drillUsage);
-    return exitCodes.ok;
-  }
+    { positionals: true },
+  );
   if (values.list) {
     process.stdout.write(values.json ? `${JSON.stringify(scenarios, null, 2)}\n` : `${renderList(scenarios)}\n`);
     return exitCodes.ok;
@@ -175,3 +169,10 @@ export async function drill(argv: readonly string[]): Promise<number> {
   if (postmortemPath) process.stderr.write(`drill | postmortem draft: ${postmortemPath}\n`);
   return record.passed ? exitCodes.ok : exitCodes.findings;
 }
+
+/** `homelab drill`: parses flags and runs the drill through @homelab/drill-targets. */
+export const drill: Command = {
+  summary: 'break the platform on purpose, measure, write the postmortem',
+  usage,
+  run: runDrill,
+};

@@ -1,12 +1,4 @@
-import {
-  type CheckName,
-  checkNames,
-  isCheckName,
-  needsAction,
-  renderReport,
-  runCheck,
-  UsageError as TriageUsageError,
-} from '@homelab/triage';
+import { type CheckName, checkNames, isCheckName, needsAction, renderReport, runCheck } from '@homelab/triage';
 import type { Command } from '../framework/command.ts';
 import { exitCodes, UsageError } from '../framework/exit-codes.ts';
 import { integerFlag, parseFlags } from '../framework/flags.ts';
@@ -43,14 +35,7 @@ Options:
 
 async function runTriage(argv: readonly string[]): Promise<number> {
   const { check, options, json } = parse(argv);
-  let reports: Awaited<ReturnType<typeof runCheck>>;
-  try {
-    reports = await runCheck(check, options);
-  } catch (error) {
-    // A check that finds its arguments wrong (an unparsable host:port) is a usage error like a bad flag.
-    if (error instanceof TriageUsageError) throw new UsageError(error.message);
-    throw error;
-  }
+  const reports = await runCheck(check, options);
   // Scripts get the facts and findings; the tables are the same facts laid out for people.
   if (json)
     process.stdout.write(

@@ -2,19 +2,24 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { goApiBinary } from '@homelab/api-go';
 import {
+  type Cgroups,
   credentialLines,
   credentialsCommandLine,
   credentialsFileName,
   demoIdentity,
   detectCgroups,
   formatLogLine,
+  type LocalPorts,
+  type LocalSecrets,
   loadOrCreateSecrets,
   localPorts,
   localScrapeTargets,
+  type ProcessSpec,
   platformProcesses,
   prefixFor,
   prometheusBinary,
   prometheusProcess,
+  type Supervisor,
   sharedDatabaseName,
   supervise,
   takenPorts,
@@ -22,7 +27,7 @@ import {
   watchLaunchers,
   writeCredentialsFile,
 } from '@homelab/local-platform';
-import { apps, hashApiKey, local, parseApiImplementation } from '@homelab/platform';
+import { type ApiImplementation, apps, hashApiKey, local, parseApiImplementation } from '@homelab/platform';
 import { type Command, exitCodes, integerFlag, parseFlags } from '../framework/index.ts';
 
 const usage = `homelab up [options]
@@ -48,11 +53,31 @@ Options:
   --no-color             plain log prefixes
 `;
 
+/** What `homelab up` was asked for, every flag checked before anything starts. */
+interface UpOptions {
+  readonly dataDir: string;
+  /** `--data-dir` as given (undefined: the default), for the banner's `homelab credentials` line. */
+  readonly dataDirFlag: string | undefined;
+  readonly portOffset: number;
+  readonly apiImplementation: ApiImplementation;
+  readonly canaryImplementation: ApiImplementation | undefined;
+  /** Undefined: no canary. */
+  readonly canaryWeight: number | undefined;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly prometheus: boolean;
+  readonly colour: boolean;
+}
+
+type Log = (name: string, line: string) => void;
+
 /** The repository root: tools/cli/src/commands -> ../../../.. */
 const repositoryRoot = resolve(import.meta.dirname, '../../../..');
 
-/** `homelab up`: resolves once everything stopped again (after SIGINT/SIGTERM); the exit code to use. */
-async function runUp(argv: readonly string[]): Promise<number> {
+/** The process names in log-prefix colour order; `up` is this process' own lines. */
+const logNames = ['up', sharedDatabaseName, 'api', 'api-canary', 'gateway', 'web', 'prometheus'];
+
+function parseUpFlags(argv: readonly string[]): UpOptions {
   const { values } = parseFlags(argv, {
     'database-url': { type: 'string' },
     'redis-url': { type: 'string' },
@@ -65,7 +90,6 @@ async function runUp(argv: readonly string[]): Promise<number> {
     'port-offset': { type: 'string' },
     'no-color': { type: 'boolean' },
   });
-  const dataDir = resolve(repositoryRoot, values['data-dir'] ?? local.dataDir);
   const portOffset = integerFlag(values['port-offset'], 'port-offset', 0);
   const apiImplementation = parseApiImplementation(values['api-impl'] ?? 'ts');
   const canaryImplementation = values['canary-impl'] ? parseApiImplementation(values['canary-impl']) : undefined;
@@ -73,65 +97,101 @@ async function runUp(argv: readonly string[]): Promise<number> {
     values.canary || values['canary-weight'] || canaryImplementation
       ? integerFlag(values['canary-weight'], 'canary-weight', 10, 0, 100)
       : undefined;
-  mkdirSync(dataDir, { recursive: true });
-  const secrets = loadOrCreateSecrets(join(dataDir, 'secrets.json'));
-  const ports = localPorts(portOffset);
-  const colour = !values['no-color'] && process.stdout.isTTY === true;
-  const width = 'prometheus'.length;
-  const names = ['up', sharedDatabaseName, 'api', 'api-canary', 'gateway', 'web', 'prometheus'];
-  const log = (name: string, line: string) => {
-    process.stdout.write(`${prefixFor(name, names.indexOf(name), width, colour)}${formatLogLine(line)}\n`);
+  return {
+    dataDir: resolve(repositoryRoot, values['data-dir'] ?? local.dataDir),
+    dataDirFlag: values['data-dir'],
+    portOffset,
+    apiImplementation,
+    canaryImplementation,
+    canaryWeight,
+    databaseUrl: values['database-url'],
+    redisUrl: values['redis-url'],
+    prometheus: values.prometheus === true,
+    colour: !values['no-color'] && process.stdout.isTTY === true,
   };
+}
 
-  const withPrometheus = values.prometheus === true && existsSync(prometheusBinary);
-  if (values.prometheus && !withPrometheus) log('up', `${prometheusBinary} not found: starting without Prometheus`);
+/** Every line on stdout with a prefix naming its process (coloured per process on a terminal). */
+function prefixedLog(colour: boolean): Log {
+  const width = 'prometheus'.length;
+  return (name, line) => {
+    process.stdout.write(`${prefixFor(name, logNames.indexOf(name), width, colour)}${formatLogLine(line)}\n`);
+  };
+}
+
+/** The processes to start: the platform's, plus Prometheus when asked for and installed. */
+async function planProcesses(
+  options: UpOptions,
+  secrets: LocalSecrets,
+  ports: LocalPorts,
+  log: Log,
+): Promise<{ processes: ProcessSpec[]; withPrometheus: boolean }> {
+  const { dataDir, canaryWeight, apiImplementation, canaryImplementation } = options;
+  const withPrometheus = options.prometheus && existsSync(prometheusBinary);
+  if (options.prometheus && !withPrometheus) log('up', `${prometheusBinary} not found: starting without Prometheus`);
   const processes = platformProcesses({
     root: repositoryRoot,
     dataDir,
     secrets,
     demoApiKeyHash: hashApiKey(secrets.demoApiKey),
     demoIdentity,
-    ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
-    ...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     ...(canaryWeight !== undefined ? { canaryWeight } : {}),
     apiImplementation,
     ...(canaryImplementation ? { canaryImplementation } : {}),
     ...(apiImplementation === 'go' || canaryImplementation === 'go' ? { goApiBinary: await goApiBinary() } : {}),
     ...(withPrometheus ? { prometheusUrl: `http://127.0.0.1:${ports.prometheus}` } : {}),
-    portOffset,
+    portOffset: options.portOffset,
   });
   if (withPrometheus) {
     const targets = localScrapeTargets(ports, { canary: canaryWeight !== undefined, web: true });
     processes.push(await prometheusProcess({ dataDir, targets, port: ports.prometheus }));
   }
+  return { processes, withPrometheus };
+}
 
-  const wanted: WantedPort[] = [
+/** The ports the planned processes listen on. */
+function wantedPorts(
+  processes: readonly ProcessSpec[],
+  ports: LocalPorts,
+  { canary, withPrometheus }: { canary: boolean; withPrometheus: boolean },
+): WantedPort[] {
+  return [
     ...(processes.some((p) => p.name === sharedDatabaseName)
       ? [{ name: sharedDatabaseName, port: ports.sharedDatabase }]
       : []),
     { name: 'api', port: ports.api },
-    ...(canaryWeight !== undefined ? [{ name: 'api-canary', port: ports.canaryApi }] : []),
+    ...(canary ? [{ name: 'api-canary', port: ports.canaryApi }] : []),
     { name: 'gateway', port: ports.gateway },
     { name: 'web', port: ports.web },
     ...(withPrometheus ? [{ name: 'prometheus', port: ports.prometheus }] : []),
   ];
-  const taken = await takenPorts(wanted);
-  if (taken.length > 0) {
-    for (const problem of taken) log('up', problem);
-    log('up', 'not starting: stop those processes, or run beside them with --port-offset <n>');
-    return 1;
-  }
+}
 
-  log('up', `starting ${processes.map((p) => p.name).join(', ')} (data in ${dataDir})`);
-  // Each app in its own cgroup with its Kubernetes memory limit and CPU request, so a leak is OOMKilled here too.
+/** Whether every wanted port is free; else logs who holds each taken one. */
+async function portsAreFree(wanted: readonly WantedPort[], log: Log): Promise<boolean> {
+  const taken = await takenPorts(wanted);
+  for (const problem of taken) log('up', problem);
+  if (taken.length > 0) log('up', 'not starting: stop those processes, or run beside them with --port-offset <n>');
+  return taken.length === 0;
+}
+
+/** Each app in its own cgroup with its Kubernetes memory limit and CPU request, so a leak is OOMKilled here too. */
+function limitsForServices(options: UpOptions, log: Log): Cgroups {
   const cgroups = detectCgroups();
   log('up', cgroups.notice ?? `cgroup ${cgroups.mode}: each service limited to its Kubernetes memory limit`);
-  if (!values['database-url'] && canaryWeight === undefined && cgroups.mode !== 'none') {
+  if (!options.databaseUrl && options.canaryWeight === undefined && cgroups.mode !== 'none') {
     log(
       'up',
       `api runs PGlite in-process: no memory limit for it (give --database-url for the ${apps.api.resources.memoryLimit} container limit)`,
     );
   }
+  return cgroups;
+}
+
+/** Starts the processes; should this process exit without stopping them, they are taken along. */
+function startPlatform(processes: readonly ProcessSpec[], log: Log, cgroups: Cgroups): Supervisor {
   // orphanGuard: should this process die without running its handlers (SIGKILL), the guard stops the children.
   const supervisor = supervise(processes, { log, cgroups, orphanGuard: true });
   // The children have their own process groups; should this process exit without stopping them, take them along.
@@ -144,17 +204,30 @@ async function runUp(argv: readonly string[]): Promise<number> {
       }
     }
   });
+  return supervisor;
+}
+
+interface StopSignals {
+  /** Stops the tree once, whoever asks (a signal, a dead launcher, a failed start); later calls get the same. */
+  stop(reason: string): Promise<void>;
+  /** Whether a stop has begun. */
+  readonly stopping: boolean;
+  /** Resolves once a signal or the launcher's exit stopped everything. */
+  readonly stopped: Promise<void>;
+  /** Stops watching the launching processes. */
+  unwatch(): void;
+}
+
+/** Ctrl-C, SIGTERM, SIGHUP or the launching process' exit stop the platform gracefully. */
+function stopOnSignals(supervisor: Supervisor, log: Log): StopSignals {
   let stopping: Promise<void> | undefined;
-  const stop = (signal: string) => {
+  const stop = (reason: string) => {
     if (stopping) return stopping;
-    log('up', `${signal}: stopping gracefully`);
+    log('up', `${reason}: stopping gracefully`);
     stopping = supervisor.stop();
     return stopping;
   };
-  let resolveStopped: () => void = () => undefined;
-  const stopped = new Promise<void>((resolve) => {
-    resolveStopped = resolve;
-  });
+  const { promise: stopped, resolve: resolveStopped } = Promise.withResolvers<void>();
   // SIGHUP: the terminal closed. Each stops the tree once; a repeated signal does not cut the drain short.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
@@ -163,36 +236,70 @@ async function runUp(argv: readonly string[]): Promise<number> {
   }
   // The parent (npm, the shell npm started) died without signalling us, e.g. SIGKILL or a SIGHUP npm does not
   // forward: stop as gracefully as on Ctrl-C.
-  const stopWatching = watchLaunchers((pid) => {
+  const unwatch = watchLaunchers((pid) => {
     stop(`launching process ${pid} exited`).then(resolveStopped);
   });
-  try {
-    await supervisor.waitUntilReady(120_000);
-  } catch (error) {
-    if (stopping) {
-      await stopped;
-      return 0;
-    }
-    log('up', `${(error as Error).message}; stopping`);
-    await stop('not ready');
-    return exitCodes.findings;
-  }
+  return {
+    stop,
+    get stopping() {
+      return stopping !== undefined;
+    },
+    stopped,
+    unwatch,
+  };
+}
+
+/** The URLs and credentials: printed, and kept in the data directory for `homelab credentials`. */
+function printBanner(
+  options: UpOptions,
+  facts: { ports: LocalPorts; secrets: LocalSecrets; withPrometheus: boolean },
+  log: Log,
+) {
   const credentials = credentialLines({
-    ports,
-    secrets,
+    ports: facts.ports,
+    secrets: facts.secrets,
     demoIdentity,
-    canaryWeight,
-    prometheus: withPrometheus,
+    canaryWeight: options.canaryWeight,
+    prometheus: facts.withPrometheus,
   });
-  const credentialsFile = join(dataDir, credentialsFileName);
+  const credentialsFile = join(options.dataDir, credentialsFileName);
   writeCredentialsFile(credentialsFile, credentials);
   log('up', 'ready');
   for (const line of credentials) log('up', `  ${line}`);
   // The default data directory needs no flag; another one is named, so the printed command reads the same file.
-  const dataDirFlag = values['data-dir'] === undefined ? '' : ` --data-dir ${values['data-dir']}`;
+  const dataDirFlag = options.dataDirFlag === undefined ? '' : ` --data-dir ${options.dataDirFlag}`;
   log('up', `  (kept in ${credentialsFile}; \`${credentialsCommandLine}${dataDirFlag}\` prints them again)`);
-  await stopped;
-  stopWatching();
+}
+
+/** `homelab up`: resolves once everything stopped again (after SIGINT/SIGTERM); the exit code to use. */
+async function runUp(argv: readonly string[]): Promise<number> {
+  const options = parseUpFlags(argv);
+  mkdirSync(options.dataDir, { recursive: true });
+  const secrets = loadOrCreateSecrets(join(options.dataDir, 'secrets.json'));
+  const ports = localPorts(options.portOffset);
+  const log = prefixedLog(options.colour);
+  const { processes, withPrometheus } = await planProcesses(options, secrets, ports, log);
+  const wanted = wantedPorts(processes, ports, { canary: options.canaryWeight !== undefined, withPrometheus });
+  if (!(await portsAreFree(wanted, log))) return exitCodes.findings;
+
+  log('up', `starting ${processes.map((p) => p.name).join(', ')} (data in ${options.dataDir})`);
+  const supervisor = startPlatform(processes, log, limitsForServices(options, log));
+  const signals = stopOnSignals(supervisor, log);
+  try {
+    await supervisor.waitUntilReady(120_000);
+  } catch (error) {
+    // A signal during start-up is a normal stop, not a failure.
+    if (signals.stopping) {
+      await signals.stopped;
+      return exitCodes.ok;
+    }
+    log('up', `${(error as Error).message}; stopping`);
+    await signals.stop('not ready');
+    return exitCodes.findings;
+  }
+  printBanner(options, { ports, secrets, withPrometheus }, log);
+  await signals.stopped;
+  signals.unwatch();
   log('up', 'stopped');
   return exitCodes.ok;
 }

@@ -29,7 +29,7 @@ export async function dispatch(
     .configureOutput({ writeOut: output.out, writeErr: output.err })
     .addHelpText(
       'after',
-      `\nRun ${name} <command> --help for a command's options.\nExit codes: 0 ok, 1 findings or failure, 2 usage.`,
+      `\nRun ${name} <command> --help for a command's options.\nExit codes: 0 ok, 1 findings or failure, 2 usage, 3 not running (status).`,
     );
   for (const [commandName, command] of Object.entries(commands)) {
     program

@@ -23,6 +23,40 @@ export function parseFlags<const O extends Options>(
   }
 }
 
+/** The values a number flag accepts; `min` and `max` are inclusive unless `above` (a strict lower bound) is set. */
+export interface NumberRange {
+  /** Default 0. */
+  readonly min?: number;
+  /** Default none. */
+  readonly max?: number;
+  /** A strict lower bound instead of `min`, for "any positive number" (a duration). Default none. */
+  readonly above?: number;
+  /** Whole numbers only. Default true. */
+  readonly whole?: boolean;
+}
+
+/**
+ * The CLI's one parser of a number flag: `fallback` when the flag is absent (undefined: optional), else a number in
+ * `range` or a `UsageError` (exit 2) that names the flag, the accepted range and the value given.
+ */
+export function numberFlag<F extends number | undefined>(
+  value: string | undefined,
+  flag: string,
+  fallback: F,
+  { min = 0, max = Number.MAX_SAFE_INTEGER, above, whole = true }: NumberRange = {},
+): number | F {
+  if (value === undefined) return fallback;
+  // Number('') is 0 and Number(' 7') is 7: an empty or padded value is a typo, not a number.
+  const n = value.trim() === value && value !== '' ? Number(value) : Number.NaN;
+  const inRange = above === undefined ? n >= min : n > above;
+  if (!Number.isFinite(n) || (whole && !Number.isInteger(n)) || !inRange || n > max) {
+    const lower = above === undefined ? `>= ${min}` : `> ${above}`;
+    const range = max === Number.MAX_SAFE_INTEGER ? lower : `from ${min} to ${max}`;
+    throw new UsageError(`--${flag} must be a ${whole ? 'whole number' : 'number'} ${range}, not "${value}"`);
+  }
+  return n;
+}
+
 /** A flag that must be a whole number in [min, max]; `fallback` when the flag is absent (undefined: optional). */
 export function integerFlag<F extends number | undefined>(
   value: string | undefined,
@@ -31,11 +65,5 @@ export function integerFlag<F extends number | undefined>(
   min = 0,
   max = Number.MAX_SAFE_INTEGER,
 ): number | F {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-    throw new UsageError(`--${flag} must be a whole number ${range}, not "${value}"`);
-  }
-  return n;
+  return numberFlag(value, flag, fallback, { min, max });
 }

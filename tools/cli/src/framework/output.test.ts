@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { integerFlag } from './flags.ts';
 import { printData, renderTable } from './output.ts';
 
 describe('renderTable', () => {
@@ -37,14 +36,5 @@ describe('printData', () => {
     out = '';
     printData(data, {}, toTable, io);
     expect(out).toMatch(/^name\s+ready\napi\s+true\n$/);
-  });
-});
-
-describe('integerFlag', () => {
-  it('takes the fallback when absent and rejects what is not a whole number in range', () => {
-    expect(integerFlag(undefined, 'n', 7)).toBe(7);
-    expect(integerFlag('12', 'n', 7, 0, 100)).toBe(12);
-    expect(() => integerFlag('1.5', 'n', 7)).toThrow('--n must be a whole number >= 0, not "1.5"');
-    expect(() => integerFlag('101', 'n', 7, 0, 100)).toThrow('from 0 to 100');
   });
 });
