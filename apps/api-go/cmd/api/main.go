@@ -157,6 +157,9 @@ func runMigrate(cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer pool.Close()
+	if err := migrate.WaitForDatabase(ctx, pool, cfg.DatabaseWait, notes.Unavailable, log); err != nil {
+		return err
+	}
 	ms, err := migrate.Load(os.DirFS(migrationsDir()))
 	if err != nil {
 		return err

@@ -11,10 +11,18 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // DefaultPort is apps.api.port in @homelab/platform.
 const DefaultPort = 3002
+
+// DefaultDatabaseWaitSeconds is packages/platform's dataWorkloads.migration.databaseWaitSeconds; the contract
+// suite runs both implementations' migrations.
+const DefaultDatabaseWaitSeconds = 180
+
+// maxDatabaseWaitSeconds is the migration Job's activeDeadlineSeconds.
+const maxDatabaseWaitSeconds = 300
 
 // Config is the parsed environment.
 type Config struct {
@@ -33,6 +41,8 @@ type Config struct {
 	MigrateOnStart      *bool
 	MaxNotesPerUser     int
 	IdentityTokenSecret string
+	// DatabaseWait is how long `api migrate` waits for PostgreSQL to accept connections (migration only).
+	DatabaseWait time.Duration
 }
 
 // Problem names one bad variable.
@@ -53,7 +63,7 @@ func (e *Error) Error() string {
 var variables = []string{
 	"PORT", "HOST", "LOG_LEVEL", "SERVICE_VERSION", "GIT_COMMIT", "FAULTS_ENABLED", "ADMIN_TOKEN", "DATABASE_URL",
 	"DATABASE_POOL_MAX", "PGLITE_DATA_DIR", "REDIS_URL", "CACHE_TTL_SECONDS", "MIGRATE_ON_START", "MAX_NOTES_PER_USER",
-	"IDENTITY_TOKEN_SECRET",
+	"IDENTITY_TOKEN_SECRET", "DATABASE_WAIT_SECONDS",
 }
 
 var logLevels = map[string]bool{"fatal": true, "error": true, "warn": true, "info": true, "debug": true, "trace": true, "silent": true}
@@ -173,6 +183,9 @@ func load(environ []string, migration bool) (Config, error) {
 	}
 	if c.RedisURL != "" && !schemeIs(c.RedisURL, "redis", "rediss") {
 		bad("REDIS_URL", "Invalid URL")
+	}
+	if migration {
+		c.DatabaseWait = time.Duration(intVar("DATABASE_WAIT_SECONDS", DefaultDatabaseWaitSeconds, 0, maxDatabaseWaitSeconds)) * time.Second
 	}
 	c.IdentityTokenSecret = values["IDENTITY_TOKEN_SECRET"]
 	if !migration && len([]rune(c.IdentityTokenSecret)) < 32 {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const secret = "IDENTITY_TOKEN_SECRET=0123456789abcdef0123456789abcdef"
@@ -85,6 +86,15 @@ func TestMigrationNeedsOnlyTheDatabase(t *testing.T) {
 	// The server still refuses to start without the key.
 	if _, err := Load(env); err == nil || !strings.Contains(err.Error(), "IDENTITY_TOKEN_SECRET") {
 		t.Fatalf("Load without the key: %v", err)
+	}
+	if cfg.DatabaseWait != DefaultDatabaseWaitSeconds*time.Second {
+		t.Fatalf("DatabaseWait = %v, want the default %ds", cfg.DatabaseWait, DefaultDatabaseWaitSeconds)
+	}
+	for _, bad := range []string{"-1", "301", "soon"} {
+		_, err := LoadMigration(append(env, "DATABASE_WAIT_SECONDS="+bad))
+		if err == nil || !strings.Contains(err.Error(), "DATABASE_WAIT_SECONDS") {
+			t.Fatalf("DATABASE_WAIT_SECONDS=%s: %v", bad, err)
+		}
 	}
 	// A malformed value is still an error for the migration.
 	if _, err := LoadMigration([]string{"DATABASE_URL=mysql://x/y"}); err == nil {
