@@ -14,12 +14,17 @@ const pgBin = '/usr/lib/postgresql/15/bin';
  * POSTGRES_DB, POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE, PGDATA): initdb on the first start, then postgres in
  * the foreground. dash from Debian runs it; there is no other shell or coreutils in the image.
  */
-const postgresEntrypoint = `#!/bin/dash
+export const postgresEntrypoint = `#!/bin/dash
 set -eu
 : "\${PGDATA:=/var/lib/postgresql/data}"
 : "\${POSTGRES_USER:=postgres}"
 : "\${POSTGRES_DB:=$POSTGRES_USER}"
-if [ -n "\${POSTGRES_PASSWORD_FILE:-}" ]; then read -r POSTGRES_PASSWORD < "$POSTGRES_PASSWORD_FILE"; fi
+if [ -n "\${POSTGRES_PASSWORD_FILE:-}" ]; then
+  [ -r "$POSTGRES_PASSWORD_FILE" ] || { echo "cannot read POSTGRES_PASSWORD_FILE $POSTGRES_PASSWORD_FILE" >&2; exit 1; }
+  # A Kubernetes Secret's value has no trailing newline: read returns 1 at end of file, having read it.
+  POSTGRES_PASSWORD=
+  IFS= read -r POSTGRES_PASSWORD < "$POSTGRES_PASSWORD_FILE" || [ -n "$POSTGRES_PASSWORD" ]
+fi
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   if [ -z "\${POSTGRES_PASSWORD:-}" ]; then echo "POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE is required" >&2; exit 1; fi
   umask 077
