@@ -36,6 +36,7 @@ const builderFiles = [
   'build-images.ts',
   'data-images.ts',
   'debian-packages.ts',
+  'go-image.ts',
   'node-runtime.ts',
   'oci-archive.ts',
 ];
