@@ -214,7 +214,8 @@ describe.skipIf(missing !== undefined && !required)('app images built here and s
           body: JSON.stringify({ title: 'from Go, edited' }),
         });
         expect(updated.status, await podman.logs(go)).toBe(200);
-        expect((await fetch(`${base}/${note.id}`, { headers }).then((r) => r.json())).title).toBe('from Go, edited');
+        const reread = (await (await fetch(`${base}/${note.id}`, { headers })).json()) as { title: string };
+        expect(reread.title).toBe('from Go, edited');
         expect((await fetch(`${base}/${note.id}`, { method: 'DELETE', headers })).status).toBe(204);
         expect((await fetch(`${base}/${note.id}`, { headers })).status).toBe(404);
         // The requests reached the Go process (its access log, flushed every 250 ms), not the TypeScript container.
