@@ -1,3 +1,4 @@
+export * from './clients.ts';
 export * from './cluster.ts';
 export * from './crds.ts';
 export * from './kube.ts';

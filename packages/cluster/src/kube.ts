@@ -57,25 +57,38 @@ export class Kube {
   readonly config: KubeConfig;
   private readonly server: string;
   private readonly agent: Agent;
+  /** The kubeconfig user's `Authorization` header (a bearer token), when its credential is not a client cert. */
+  private readonly authorization: string | undefined;
   private readonly resources = new Map<string, Resource>();
 
-  private constructor(config: KubeConfig, server: string, agent: Agent) {
+  private constructor(config: KubeConfig, server: string, agent: Agent, authorization: string | undefined) {
     this.config = config;
     this.server = server;
     this.agent = agent;
+    this.authorization = authorization;
   }
 
   static async fromFile(kubeconfigPath: string): Promise<Kube> {
     const config = loadKubeConfig({ kubeconfig: kubeconfigPath });
+    if (!config.getCurrentCluster()) throw new Error(`${kubeconfigPath} names no current cluster`);
+    return Kube.fromConfig(config);
+  }
+
+  /**
+   * The raw client of a loaded kubeconfig (the client set's `openRaw()`); `close()` it when done. A token (the
+   * deployer's TokenRequest token, an exec plugin's) is read once here: a raw client lives for one run.
+   */
+  static async fromConfig(config: KubeConfig): Promise<Kube> {
     const cluster = config.getCurrentCluster();
-    if (!cluster) throw new Error(`${kubeconfigPath} names no current cluster`);
-    const tls: { ca?: unknown; cert?: unknown; key?: unknown } = {};
+    if (!cluster) throw new Error('the kubeconfig names no current cluster');
+    const tls: { ca?: unknown; cert?: unknown; key?: unknown; headers?: Record<string, unknown> } = {};
     await config.applyToHTTPSOptions(tls as never);
     const agent = new Agent({
       connect: { ca: tls.ca as string, cert: tls.cert as string, key: tls.key as string },
       pipelining: 0,
     });
-    return new Kube(config, cluster.server, agent);
+    const authorization = tls.headers?.Authorization;
+    return new Kube(config, cluster.server, agent, typeof authorization === 'string' ? authorization : undefined);
   }
 
   async close(): Promise<void> {
@@ -90,6 +103,7 @@ export class Kube {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
     const headers: Record<string, string | string[]> = { accept: 'application/json' };
+    if (this.authorization) headers.authorization = this.authorization;
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
     if (options.as) {
       headers['impersonate-user'] = options.as.user;
@@ -211,11 +225,24 @@ export class Kube {
   }
 }
 
-/** Polls `check` until it returns a value other than undefined; the error names what was awaited and the last state. */
+/** `waitFor` ran out of time (the message names what was awaited and the last error). */
+export class WaitTimeoutError extends Error {
+  override readonly name = 'WaitTimeoutError';
+}
+
+/**
+ * Polls `check` until it returns a value other than undefined; the error names what was awaited and the last state.
+ * An error from `check` is retried (the last one is in the timeout's message) unless `rethrow` is set: then it ends
+ * the wait at once, for callers to whom a failed read is an answer (a refused credential will not heal by waiting).
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined>,
-  { timeoutMs = 45_000, intervalMs = 250 }: { timeoutMs?: number; intervalMs?: number } = {},
+  {
+    timeoutMs = 45_000,
+    intervalMs = 250,
+    rethrow = false,
+  }: { timeoutMs?: number; intervalMs?: number; rethrow?: boolean } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -224,9 +251,11 @@ export async function waitFor<T>(
       const value = await check();
       if (value !== undefined) return value;
     } catch (error) {
+      if (rethrow) throw error;
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new WaitTimeoutError(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

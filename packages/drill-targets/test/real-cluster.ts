@@ -10,6 +10,7 @@ import {
   type RealNodePlan,
   realNodeProblems,
   sh,
+  waitFor,
 } from '@homelab/cluster';
 import { realServersRequired } from '@homelab/test-servers';
 
@@ -120,4 +121,23 @@ export async function killAndWaitForCleanup(c: RealCluster, timeoutMs = 120_000)
   }
   if (left.length === 0) rmSync(c.workdir, { recursive: true, force: true });
   return left;
+}
+
+/**
+ * Waits until kube-proxy has programmed `namespace/service:port` with `endpoints` backends in the host's nat table.
+ * A pod that dials a ClusterIP before that meets the run's `unreachable` route for the Service range (EHOSTUNREACH),
+ * so a test that means "the Service works" waits for the rules, not only for Ready pods and an EndpointSlice.
+ */
+export async function serviceProgrammed(namespace: string, service: string, port: string, endpoints: number) {
+  const comment = `${namespace}/${service}:${port} -> `;
+  return waitFor(
+    `kube-proxy to program ${namespace}/${service}:${port} with ${endpoints} endpoint(s)`,
+    async () => {
+      const rules = sh('iptables', ['-t', 'nat', '-S']).split('\n');
+      return rules.filter((r) => r.startsWith('-A KUBE-SVC-') && r.includes(comment)).length === endpoints
+        ? true
+        : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
 }

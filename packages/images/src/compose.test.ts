@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appNames, apps, auth, dataWorkloads, hashApiKey, localImages } from '@homelab/platform';
-import { freePort, realServersRequired, takeHostNetworkTurn } from '@homelab/test-servers';
+import { freePortBelowEphemeral, realServersRequired, takeHostNetworkTurn } from '@homelab/test-servers';
 import { hashSync } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -93,8 +93,8 @@ describe.skipIf(missing !== undefined && !required)('compose.yaml run with podma
       [composeImageVariables.redis]: localImages.redis,
       [composeImageVariables.postgresExporter]: localImages.postgresExporter,
       [composeImageVariables.redisExporter]: localImages.redisExporter,
-      [publishedPortVariables.web]: String(await freePort()),
-      [publishedPortVariables.gateway]: String(await freePort()),
+      [publishedPortVariables.web]: String(await freePortBelowEphemeral()),
+      [publishedPortVariables.gateway]: String(await freePortBelowEphemeral()),
     });
     const gateway = `http://127.0.0.1:${variables[publishedPortVariables.gateway]}`;
     const web = `http://127.0.0.1:${variables[publishedPortVariables.web]}`;
@@ -110,11 +110,25 @@ describe.skipIf(missing !== undefined && !required)('compose.yaml run with podma
         if (last === want) return;
         await new Promise((r) => setTimeout(r, 500));
       }
-      const logs = await compose.compose(file, variables, 'logs').then((o) => o.stdout.slice(-4000), String);
-      throw new Error(`${url} answered ${last}, not ${want}, within ${timeoutMs / 1000} s\n${logs}`);
+      throw new Error(`${url} answered ${last}, not ${want}, within ${timeoutMs / 1000} s\n${await diagnosis()}`);
     };
 
-    await compose.compose(file, variables, 'up', '-d');
+    /** What failed: every container's state, then each one's last lines (a 4 KB tail of all logs hid the gateway's). */
+    const diagnosis = async () => {
+      const states = await podman
+        .podman('ps', '-a', '--format', '{{.Names}} {{.Status}} {{.Ports}}')
+        .then((o) => o.stdout, String);
+      const logs: string[] = [`up -d printed:\n${upOutput.slice(-3000)}`, `containers:\n${states}`];
+      for (const name of ['gateway', 'api', 'web'])
+        logs.push(
+          `--- ${name}\n${await podman
+            .podman('logs', '--tail', '20', `homelabtest_${name}_1`)
+            .then((o) => o.stdout + o.stderr, String)}`,
+        );
+      return logs.join('\n');
+    };
+    const up = await compose.compose(file, variables, 'up', '-d');
+    const upOutput = `${up.stdout}\n${up.stderr}`;
     await untilStatus(`${web}/readyz`, {}, 200);
     // The first write waits for the api to reach PostgreSQL (it migrates as it starts).
     await untilStatus(`${gateway}/v1/notes?limit=1`, { headers }, 200);

@@ -7,7 +7,7 @@ export {
   smokeMode,
 } from './bench-smoke.ts';
 export { findBinary } from './binaries.ts';
-export { freePort, waitForPort } from './free-port.ts';
+export { freePort, freePortBelowEphemeral, waitForPort } from './free-port.ts';
 export { takeHostNetworkTurn } from './host-network-turn.ts';
 export { createDatabase, type PostgresServer, postgresAvailable, startPostgres } from './postgres.ts';
 export { type RawExchange, type RawRequestOptions, rawRequest } from './raw-http.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { faultLabel, faults, type KubeObject, waitFor } from '@homelab/cluster';
+import { faultLabel, faults, type KubeObject, kubeClients, tokenKubeConfig, waitFor } from '@homelab/cluster';
 import { clusterUnavailable, startTestCluster, type TestCluster } from '@homelab/cluster/testing';
 import type { RolloutResult } from '@homelab/deploy-report';
 import {
@@ -13,7 +13,7 @@ import {
   k8sLabels,
   namespaces,
 } from '@homelab/platform';
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { recoverInterrupted, rollbackTo } from '../rollout/run-rollout.ts';
@@ -86,16 +86,10 @@ describe.skipIf(unavailable)('the cluster traffic driver on a real API server, a
       { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } } },
     );
     expect(token.status).toBe(201);
-    const admin = new KubeConfig();
-    admin.loadFromFile(cluster.info.kubeconfig);
-    const server = admin.getCurrentCluster();
-    if (!server) throw new Error('no cluster in the kubeconfig');
-    deployerConfig = new KubeConfig();
-    deployerConfig.loadFromOptions({
-      clusters: [server],
-      users: [{ name: deployer.serviceAccountName, token: token.body.status.token }],
-      contexts: [{ name: 'deployer', cluster: server.name, user: deployer.serviceAccountName, namespace: ns }],
-      currentContext: 'deployer',
+    deployerConfig = tokenKubeConfig(cluster.kube.config, {
+      user: deployer.serviceAccountName,
+      token: token.body.status.token,
+      namespace: ns,
     });
   }, 180_000);
 
@@ -127,7 +121,7 @@ describe.skipIf(unavailable)('the cluster traffic driver on a real API server, a
   }, 90_000);
 
   it('is refused a verb outside its Role', async () => {
-    const client = KubernetesObjectApi.makeApiClient(deployerConfig);
+    const client = kubeClients(deployerConfig).objects;
     const refused = async (call: () => Promise<unknown>) => {
       const error = await call().then(
         () => undefined,
@@ -141,6 +135,16 @@ describe.skipIf(unavailable)('the cluster traffic driver on a real API server, a
       ),
     ).toBe(403);
     expect(await refused(() => client.list('v1', 'Secret', ns))).toBe(403);
+    // The raw client of the same set sends the same token: the route it may read, Secrets it may not list.
+    const raw = await kubeClients(deployerConfig).openRaw();
+    try {
+      expect(
+        (await raw.request('GET', `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/httproutes/${app}`)).status,
+      ).toBe(200);
+      expect((await raw.request('GET', `/api/v1/namespaces/${ns}/secrets`)).status).toBe(403);
+    } finally {
+      await raw.close();
+    }
     expect(
       await refused(() =>
         client.read({

@@ -1,6 +1,7 @@
+import { type KubeClients, kubeClients, serverSideApply } from '@homelab/cluster';
 import type { RolloutResult } from '@homelab/deploy-report';
 import { canaryGate, namespaces } from '@homelab/platform';
-import { type KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import type { KubeConfig, V1ConfigMap } from '@kubernetes/client-node';
 import { fieldManager } from './cluster-driver.ts';
 
 /** One line of the cluster's history: the record without its timeline (a ConfigMap holds at most 1 MiB). */
@@ -15,16 +16,11 @@ const key = canaryGate.history.configMapKey;
  * Role restricted by resourceNames).
  */
 export function clusterHistory(options: { kubeConfig: KubeConfig; namespace?: string }) {
-  const client = KubernetesObjectApi.makeApiClient(options.kubeConfig);
+  const clients: KubeClients = kubeClients(options.kubeConfig);
   const namespace = options.namespace ?? namespaces.apps;
   const name = canaryGate.history.configMap;
   const read = async (): Promise<string[]> => {
-    const cm = await client.read<{
-      apiVersion: string;
-      kind: string;
-      metadata: { name: string };
-      data?: Record<string, string>;
-    }>({
+    const cm = await clients.objects.read<V1ConfigMap>({
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name, namespace },
@@ -37,18 +33,15 @@ export function clusterHistory(options: { kubeConfig: KubeConfig; namespace?: st
       const { timeline, ...rest } = result;
       const line: HistoryLine = { ...rest, decidedAtSeconds: timeline.at(-1)?.at ?? 0 };
       const lines = [...(await read()), JSON.stringify(line)].slice(-canaryGate.history.maxEntries);
-      await client.patch(
+      await serverSideApply(
+        clients.objects,
         {
           apiVersion: 'v1',
           kind: 'ConfigMap',
           metadata: { name, namespace },
           data: { [key]: `${lines.join('\n')}\n` },
         },
-        undefined,
-        undefined,
         fieldManager,
-        true,
-        PatchStrategy.ServerSideApply,
       );
     },
   };

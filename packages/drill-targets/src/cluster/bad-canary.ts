@@ -1,7 +1,7 @@
 import { clusterDriver, gateConfigFor, type MetricSource, type RolloutResult, runRollout } from '@homelab/canary-gate';
-import { faultLabel, faults, type Kube, type KubeObject } from '@homelab/cluster';
+import { faultLabel, faults, type Kube, type KubeObject, tokenKubeConfig } from '@homelab/cluster';
 import { apps, canary, canaryGate, deployer, k8sLabels, type Track } from '@homelab/platform';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 
 const app = apps.api.name;
 const canaryName = `${app}${canary.suffix}`;
@@ -206,16 +206,7 @@ export class BadCanary {
       // 600 s is the API server's minimum expiry.
       { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } } },
     );
-    const cluster = this.kube.config.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig names no current cluster');
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [cluster],
-      users: [{ name, token: token.body.status.token }],
-      contexts: [{ name, cluster: cluster.name, user: name, namespace: this.namespace }],
-      currentContext: name,
-    });
-    return config;
+    return tokenKubeConfig(this.kube.config, { user: name, token: token.body.status.token, namespace: this.namespace });
   }
 
   /** Reads the route's canary weight until the gate is done: the record shows it never rose above 0. */

@@ -18,6 +18,7 @@ import {
   leftovers,
   type RealCluster,
   realNodesUnavailable,
+  serviceProgrammed,
   startRealCluster,
 } from '../../test/real-cluster.ts';
 import { containerMemory, manifestsForRealNodes, platformSecrets } from '../../test/real-platform.ts';
@@ -102,7 +103,7 @@ describe.skipIf(unavailable)('real nodes: containerd + kubelet on the project co
     });
   }, 2_100_000);
   afterAll(async () => {
-    if (c && c.owner.exitCode === null) await killAndWaitForCleanup(c);
+    if (c && c.owner.exitCode === null && c.owner.signalCode === null) await killAndWaitForCleanup(c);
     await giveBackTurn?.();
   }, 180_000);
 
@@ -169,6 +170,7 @@ describe.skipIf(unavailable)('real nodes: containerd + kubelet on the project co
       { timeoutMs: 180_000, intervalMs: 500 },
     );
     expect(new Set(ready.map((p) => p.spec.nodeName)).size).toBe(2);
+    await serviceProgrammed(ns, 'hello', 'http', 2);
     const host = `hello.${ns}.svc.${c.info.plan.clusterDomain}`;
     await c.kube.applyOrThrow({
       apiVersion: 'v1',
@@ -280,7 +282,7 @@ describe.skipIf(unavailable)('real nodes: containerd + kubelet on the project co
           },
         );
         lines.push(
-          `--- ${p.metadata.name} (${res.status})\n${(typeof res.body === 'string' ? res.body : JSON.stringify(res.body)).slice(-3000)}`,
+          `--- ${p.metadata.name} (${res.status})\n${(typeof res.body === 'string' ? res.body : (JSON.stringify(res.body) ?? '(empty)')).slice(-3000)}`,
         );
       }
       return `\n${lines.join('\n')}`;

@@ -1,5 +1,4 @@
-import { loadKubeConfig } from '@homelab/cluster';
-import { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api } from '@kubernetes/client-node';
+import { kubeClients } from '@homelab/cluster';
 import type { ClusterFacts, CustomObject } from './facts.ts';
 
 export interface ClusterOptions {
@@ -12,14 +11,9 @@ export interface ClusterOptions {
 
 const isNotFound = (error: unknown) => (error as { code?: number }).code === 404;
 
-/** Lists everything the cluster checks read, in parallel, through the official client and the kubeconfig. */
+/** Lists everything the cluster checks read, in parallel, through the cluster package's client set (ADR 0156). */
 export async function collectCluster(options: ClusterOptions = {}): Promise<ClusterFacts> {
-  const kc = loadKubeConfig(options);
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const autoscaling = kc.makeApiClient(AutoscalingV2Api);
-  const discovery = kc.makeApiClient(DiscoveryV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
+  const { core, apps, autoscaling, discovery, custom } = kubeClients(options);
   const ns = options.namespace;
   const notServed: string[] = [];
   // Custom resources: a cluster without cert-manager or the Gateway API CRDs answers 404, which is not a failure.
