@@ -8,6 +8,10 @@
 
 # The Node image is pinned in packages/platform/versions.json (images.node); CI passes it as NODE_IMAGE.
 ARG NODE_IMAGE=node:26.10.0-bookworm-slim
+# The Go builder (images.golang: the Go of tools.go) and the runtime of Go images (images.goRuntime): a static
+# binary needs no libc and no shell; distroless/static brings CA certificates, tzdata and /etc/passwd (ADR 0150).
+ARG GO_IMAGE=golang:1.26.8-bookworm
+ARG GO_RUNTIME_IMAGE=gcr.io/distroless/static-debian12:nonroot
 
 FROM ${NODE_IMAGE} AS fetched
 # Any pnpm 12 reads the lockfile; the repository pins its own in versions.json (tools.pnpm).
@@ -136,3 +140,36 @@ USER 10001:10001
 STOPSIGNAL SIGTERM
 # Job "migrate" runs this image with: node src/migrate.ts
 CMD ["node", "src/main.ts"]
+
+# ---- api-go: docker build --target api-go ----
+FROM ${GO_IMAGE} AS api-go-build
+ENV CGO_ENABLED=0 \
+    GOTOOLCHAIN=local \
+    GOWORK=off \
+    GOFLAGS=-buildvcs=false
+WORKDIR /src/apps/api-go
+# The module list alone decides what is downloaded, so this layer is reused until a dependency changes.
+COPY apps/api-go/go.mod apps/api-go/go.sum ./
+RUN --mount=type=cache,id=gomod,target=/go/pkg/mod go mod download
+COPY apps/api-go/cmd cmd
+COPY apps/api-go/internal internal
+RUN --mount=type=cache,id=gomod,target=/go/pkg/mod --mount=type=cache,id=gobuild,target=/root/.cache/go-build \
+    go build -trimpath -ldflags "-s -w" -o /app/api ./cmd/api
+
+FROM ${GO_RUNTIME_IMAGE} AS api-go
+ARG VERSION=0.0.0-dev
+ARG GIT_COMMIT=unknown
+LABEL org.opencontainers.image.title="homelab-api-go" \
+      org.opencontainers.image.source="https://github.com/homelab-platform/homelab" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${GIT_COMMIT}"
+ENV SERVICE_VERSION=${VERSION} \
+    GIT_COMMIT=${GIT_COMMIT}
+COPY --from=api-go-build --chown=0:0 /app/api /app/api
+COPY --chown=0:0 apps/api/migrations /app/migrations
+WORKDIR /app
+USER 10001:10001
+STOPSIGNAL SIGTERM
+# Job "migrate" runs this image with the command (replacing the entrypoint): /app/api migrate
+ENTRYPOINT ["/app/api"]

@@ -27,6 +27,8 @@ export const fullTierOnly = [
   'infra/k8s/test/checkers.test.ts',
   'tools/repo-checks/src/actionlint-binary.test.ts',
   'apps/gateway/src/contract.schemathesis.test.ts',
+  // Builds every app image (the Go API's with `go build`) and starts them in podman: 70-100 s warm.
+  'packages/images/src/build-images.test.ts',
   // Chromium.
   'packages/local-platform/src/browser.test.ts',
   // The whole local platform as real processes (`homelab up`, a canary deploy, a drill under load, the shared

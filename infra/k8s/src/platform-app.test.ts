@@ -73,4 +73,24 @@ describe('the Go API as the implementation (ADR 0135)', () => {
     expect(job?.image).toBe(apiImage('go'));
     expect(job?.command).toEqual(['/app/api', 'migrate']);
   });
+
+  it('differs from the TypeScript api workload only in the image, so a deploy that swaps the image switches (ADR 0151)', () => {
+    // The cluster driver applies only the canary's image: any other difference (a command, an env variable only
+    // one implementation reads) would leave a switched canary running with the other implementation's settings.
+    const withoutImage = (objs: typeof objects, name: string) =>
+      JSON.stringify(
+        objs.find((o) => o.kind === 'Deployment' && o.metadata.name === name),
+        (key, value) => (key === 'image' ? undefined : value),
+      );
+    const ts = synthTo('api-ts', { apiImplementation: 'ts' });
+    for (const name of ['api', 'api-canary']) {
+      expect(withoutImage(objects, name)).toContain('"envFrom"');
+      expect(withoutImage(objects, name)).toBe(withoutImage(ts, name));
+      // No command: the container runs the image's entrypoint (node src/main.ts or /app/api).
+      expect(containersOf('Deployment', name)[0]?.command).toBeUndefined();
+    }
+    const config = (objs: typeof objects) =>
+      objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'api-config');
+    expect(config(objects)).toEqual(config(ts));
+  });
 });

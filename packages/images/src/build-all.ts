@@ -1,13 +1,22 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AppName, appNames, type LocalImageName, localImages, versions } from '@homelab/platform';
+import {
+  type AppName,
+  appNames,
+  type GoImageName,
+  goImageNames,
+  type LocalImageName,
+  localImages,
+  versions,
+} from '@homelab/platform';
 import { type BuiltImage, buildAppImage } from './build-images.ts';
 import { buildDataImage, buildPauseImage } from './data-images.ts';
 import { childEnv } from './env.ts';
+import { buildGoImage } from './go-image.ts';
 import { repoRoot } from './repo-root.ts';
 
-export const imageNames: readonly string[] = [...appNames, ...Object.keys(localImages)];
+export const imageNames: readonly string[] = [...appNames, ...goImageNames, ...Object.keys(localImages)];
 
 /**
  * kubernetes' pause.c from the pinned k8s.io/kubernetes module (versions.json kubernetes.controlPlane), in the Go
@@ -28,6 +37,7 @@ export function pauseSource(): string {
 
 export function buildImage(name: string, out?: string): Promise<BuiltImage> {
   if ((appNames as string[]).includes(name)) return buildAppImage(name as AppName, { out });
+  if ((goImageNames as string[]).includes(name)) return buildGoImage(name as GoImageName, { out });
   if (name === 'pause') return buildPauseImage(pauseSource(), out);
   if (name in localImages) return buildDataImage(name as Exclude<LocalImageName, 'pause'>, out);
   throw new Error(`unknown image ${name}; known: ${imageNames.join(', ')}`);

@@ -33,6 +33,7 @@ const builderFiles = [
   'build-images.ts',
   'data-images.ts',
   'debian-packages.ts',
+  'go-image.ts',
   'node-runtime.ts',
   'oci-archive.ts',
 ];
@@ -72,7 +73,9 @@ export async function cachedArchive(
   mkdirSync(out, { recursive: true });
   const cached = existsSync(archive);
   if (!cached) {
-    for (const old of readdirSync(out)) if (old.startsWith(`${name}-`) && old.endsWith('.tar')) rmSync(join(out, old));
+    // Exactly this image's older archives: `api-<hash>.tar` must not match `api-go-<hash>.tar`.
+    const older = new RegExp(`^${name.replace(/[^\w-]/g, '\\$&')}-[0-9a-f]{16}\\.tar$`);
+    for (const old of readdirSync(out)) if (older.test(old)) rmSync(join(out, old));
     const work = join(out, 'work', name);
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });

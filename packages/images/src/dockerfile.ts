@@ -3,6 +3,10 @@ import {
   appImages,
   appNames,
   carriedPackagePaths,
+  type GoImage,
+  goImageNames,
+  goImageRoot,
+  goImages,
   imageEnv,
   imageRoot,
   imageUser,
@@ -57,6 +61,52 @@ function appStages(image: AppImage): string[] {
 }
 
 /**
+ * A Go image (ADR 0150): `go build` in the pinned golang image with the module's own go.mod (module downloads and
+ * the build cache in BuildKit cache mounts), then the binary and its files on distroless/static.
+ */
+function goStages(image: GoImage): string[] {
+  const { name, module } = image;
+  const buildEnv = { ...image.buildEnv };
+  const copies = Object.entries(image.copies);
+  return [
+    `# ---- ${name}: docker build --target ${name} ----`,
+    `FROM ${arg('GO_IMAGE')} AS ${name}-build`,
+    `ENV ${envLines(buildEnv).join(' \\\n').trimStart()}`,
+    `WORKDIR /src/${module}`,
+    '# The module list alone decides what is downloaded, so this layer is reused until a dependency changes.',
+    `COPY ${module}/go.mod ${module}/go.sum ./`,
+    'RUN --mount=type=cache,id=gomod,target=/go/pkg/mod go mod download',
+    `COPY ${module}/cmd cmd`,
+    `COPY ${module}/internal internal`,
+    'RUN --mount=type=cache,id=gomod,target=/go/pkg/mod --mount=type=cache,id=gobuild,target=/root/.cache/go-build \\',
+    `    go build ${image.buildFlags.map((f) => (/\s/.test(f) ? JSON.stringify(f) : f)).join(' ')} -o ${image.binary} ${image.package}`,
+    '',
+    `FROM ${arg('GO_RUNTIME_IMAGE')} AS ${name}`,
+    'ARG VERSION=0.0.0-dev',
+    'ARG GIT_COMMIT=unknown',
+    `LABEL org.opencontainers.image.title="homelab-${name}" \\`,
+    `      org.opencontainers.image.source="https://github.com/homelab-platform/homelab" \\`,
+    `      org.opencontainers.image.licenses="MIT" \\`,
+    `      org.opencontainers.image.version="${arg('VERSION')}" \\`,
+    `      org.opencontainers.image.revision="${arg('GIT_COMMIT')}"`,
+    `ENV ${envLines({ SERVICE_VERSION: arg('VERSION'), GIT_COMMIT: arg('GIT_COMMIT') })
+      .join(' \\\n')
+      .trimStart()}`,
+    `COPY --from=${name}-build --chown=0:0 ${image.binary} ${image.binary}`,
+    ...copies.map(([from, to]) => `COPY --chown=0:0 ${from} ${to}`),
+    `WORKDIR ${goImageRoot}`,
+    `USER ${imageUser.uid}:${imageUser.gid}`,
+    'STOPSIGNAL SIGTERM',
+    ...Object.entries(image.jobs).map(
+      ([job, command]) =>
+        `# Job "${job}" runs this image with the command (replacing the entrypoint): ${command.join(' ')}`,
+    ),
+    `ENTRYPOINT ${json(image.entrypoint)}`,
+    '',
+  ];
+}
+
+/**
  * The Dockerfile, generated from the one definition of the app images (`appImages` in packages/platform). One
  * final stage per app, so each image carries exactly its own workspace packages.
  */
@@ -72,6 +122,10 @@ export function renderDockerfile(): string {
     '',
     '# The Node image is pinned in packages/platform/versions.json (images.node); CI passes it as NODE_IMAGE.',
     `ARG NODE_IMAGE=${versions.images.node}`,
+    '# The Go builder (images.golang: the Go of tools.go) and the runtime of Go images (images.goRuntime): a static',
+    '# binary needs no libc and no shell; distroless/static brings CA certificates, tzdata and /etc/passwd (ADR 0150).',
+    `ARG GO_IMAGE=${versions.images.golang}`,
+    `ARG GO_RUNTIME_IMAGE=${versions.images.goRuntime}`,
     '',
     `FROM ${arg('NODE_IMAGE')} AS fetched`,
     '# Any pnpm 12 reads the lockfile; the repository pins its own in versions.json (tools.pnpm).',
@@ -83,5 +137,6 @@ export function renderDockerfile(): string {
     'RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm fetch --prod --store-dir /pnpm/store',
     '',
     ...appNames.flatMap((app) => appStages(appImages[app])),
+    ...goImageNames.flatMap((name) => goStages(goImages[name])),
   ].join('\n');
 }

@@ -1,2 +1,3 @@
+export { buildImage, imageNames } from './build-all.ts';
 export * from './dockerfile.ts';
 export * from './runtime-graph.ts';

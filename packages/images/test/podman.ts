@@ -77,10 +77,19 @@ export class Podman {
     await this.podman('run', '-d', ...flags, ...envArgs, image, ...command);
   }
 
-  /** Runs a container to completion; its exit code and output. */
-  async runToEnd(image: string, env: Readonly<Record<string, string>>, command: readonly string[] = []) {
+  /**
+   * Runs a container to completion; its exit code and output. `entrypoint` replaces the image's entrypoint, as a
+   * Kubernetes container's `command` does (the Go image's migration Job).
+   */
+  async runToEnd(
+    image: string,
+    env: Readonly<Record<string, string>>,
+    command: readonly string[] = [],
+    options: { readonly entrypoint?: readonly string[] } = {},
+  ) {
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     const flags = [
+      ...(options.entrypoint ? ['--entrypoint', JSON.stringify(options.entrypoint)] : []),
       '--rm',
       '--network',
       'host',

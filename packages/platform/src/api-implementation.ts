@@ -56,3 +56,15 @@ export function parseApiImplementation(value: string): ApiImplementation {
 /** `<imageRepository>/<api|api-go>:<tag>`. */
 export const apiImage = (implementation: ApiImplementation): string =>
   `${project.imageRepository}/${apiImplementations[implementation].imageName}:${appImageTag}`;
+
+/**
+ * Which implementation an image reference is, from its name (the last path segment before the tag or digest):
+ * `.../api:0.1.0` or `.../api@sha256:...` is 'ts', `.../api-go@sha256:...` is 'go'; anything else is undefined.
+ * In the cluster the two differ only in the image (ADR 0151): a deploy of the other implementation's image is
+ * the switch.
+ */
+export function apiImplementationOf(image: string): ApiImplementation | undefined {
+  const repository = image.replace(/@sha256:[a-f0-9]+$/, '').replace(/:[^/:]+$/, '');
+  const name = repository.slice(repository.lastIndexOf('/') + 1);
+  return apiImplementationNames.find((impl) => apiImplementations[impl].imageName === name);
+}

@@ -1,3 +1,4 @@
+import { apiImage, apiImplementations } from './api-implementation.ts';
 import type { AppName } from './apps.ts';
 import { podIdentity } from './k8s.ts';
 
@@ -71,6 +72,59 @@ export const appImages = {
     jobs: {},
   },
 } as const satisfies Record<AppName, AppImage>;
+
+/**
+ * An image of one static Go binary (ADR 0150): built with `go build` in the module directory, run as the pods'
+ * UID, no shell, no libc. The Dockerfile builds it in the pinned golang image (versions.json images.golang) and
+ * copies it onto distroless/static (images.goRuntime); the local builder lays the same /app tree onto the same
+ * minimal root as every image here (passwd, group, /tmp) plus Debian 12's CA bundle, as distroless/static has.
+ */
+export interface GoImage {
+  /** The image name under the project's repository (what the manifests reference). */
+  readonly name: string;
+  /** Full reference, tag included (a deploy pins the digest). */
+  readonly reference: string;
+  /** The module directory, relative to the repository root. */
+  readonly module: string;
+  /** The package `go build` builds, relative to the module. */
+  readonly package: string;
+  /** Where the binary lands in the image. */
+  readonly binary: string;
+  /** Environment of `go build`. Static (no cgo), and only the pinned Go: never a toolchain download. */
+  readonly buildEnv: Readonly<Record<string, string>>;
+  /** Flags of `go build`, before `-o`. */
+  readonly buildFlags: readonly string[];
+  /** Further directories copied in: repository path -> image path. */
+  readonly copies: Readonly<Record<string, string>>;
+  /** The image's ENTRYPOINT (no CMD): a Job's `command` replaces it. */
+  readonly entrypoint: readonly string[];
+  /** Other commands run from the same image (the API's migration Job), as a Kubernetes `command`. */
+  readonly jobs: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Where Go images keep their files: the binary and what it reads beside it. */
+export const goImageRoot = '/app';
+
+export const goImages = {
+  [apiImplementations.go.imageName]: {
+    name: apiImplementations.go.imageName,
+    reference: apiImage('go'),
+    module: apiImplementations.go.sourceDir,
+    package: './cmd/api',
+    binary: apiImplementations.go.serveCommand[0],
+    // GOWORK=off: the image builds from the module's own go.mod/go.sum, not the repository's go.work (which names
+    // modules the image does not carry). -buildvcs=false: the build context has no .git (and the local build must
+    // not depend on the checkout's commit).
+    buildEnv: { CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOWORK: 'off', GOFLAGS: '-buildvcs=false' },
+    buildFlags: ['-trimpath', '-ldflags', '-s -w'],
+    // The TypeScript API's migrations, not a copy in git: the binary looks for migrations/ beside itself first.
+    copies: { 'apps/api/migrations': `${goImageRoot}/migrations` },
+    entrypoint: apiImplementations.go.serveCommand,
+    jobs: { migrate: apiImplementations.go.migrateCommand },
+  },
+} as const satisfies Record<string, GoImage>;
+export type GoImageName = keyof typeof goImages;
+export const goImageNames = Object.keys(goImages) as GoImageName[];
 
 /** The files of one carried workspace package, relative to the repository root. */
 export const carriedPackagePaths = (pkg: string): string[] =>

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appNames, versions } from '@homelab/platform';
+import { appNames, goImageNames, versions } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from './repo-root.ts';
@@ -32,7 +32,7 @@ describe('the Dockerfile', () => {
 
   it('runs every app as an unprivileged UID and GID >= 10000 with only production dependencies of one app', () => {
     const users = instructions('USER');
-    expect(users).toHaveLength(appNames.length);
+    expect(users).toHaveLength(appNames.length + goImageNames.length);
     for (const user of users) {
       const [uid, gid] = user.split(':').map(Number);
       expect(uid).toBeGreaterThanOrEqual(10000);
@@ -50,10 +50,13 @@ describe('the Dockerfile', () => {
   it('is built for every app by the images workflow, by target, with the pinned Node image', () => {
     const workflow = parse(readFileSync(join(repoRoot, '.github/workflows/images.yml'), 'utf8'));
     const matrix = workflow.jobs.build.strategy.matrix;
-    expect(matrix.app.sort()).toEqual([...appNames].sort());
+    expect(matrix.app.sort()).toEqual([...appNames, ...goImageNames].sort());
     const build = workflow.jobs.build.steps.find((s: { id?: string }) => s.id === 'push');
     expect(build.with.target).toBe(`$${'{'}{ matrix.app }}`);
     expect(build.with['build-args']).toMatch(/NODE_IMAGE=/);
+    expect(build.with['build-args']).toMatch(/GO_IMAGE=/);
+    expect(build.with['build-args']).toMatch(/GO_RUNTIME_IMAGE=/);
     for (const app of appNames) expect(instructions('FROM')).toContain(`$${'{'}NODE_IMAGE} AS ${app}`);
+    for (const name of goImageNames) expect(instructions('FROM')).toContain(`$${'{'}GO_RUNTIME_IMAGE} AS ${name}`);
   });
 });

@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { faultLabel, faults, type KubeObject, kubeClients, tokenKubeConfig, waitFor } from '@homelab/cluster';
 import { clusterUnavailable, startTestCluster, type TestCluster } from '@homelab/cluster/testing';
 import type { RolloutResult } from '@homelab/deploy-report';
-import { type AppName, canary, canaryGate, deployer, k8sLabels, namespaces } from '@homelab/platform';
+import {
+  type AppName,
+  apiImplementationOf,
+  apiImplementations,
+  canary,
+  canaryGate,
+  deployer,
+  k8sLabels,
+  namespaces,
+} from '@homelab/platform';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -225,4 +234,41 @@ describe.skipIf(unavailable)('the cluster traffic driver on a real API server, a
     expect(await weights()).toEqual({ [app]: 100, [canaryName]: 0 });
     expect((await deployment(canaryName)).spec.replicas).toBe(0);
   }, 90_000);
+
+  it('switches the api from TypeScript to Go and back: the image alone says which (ADR 0151)', async () => {
+    // kwok nodes run no container: this shows what the control plane does with the switch (the pod template, the
+    // ReplicaSet, the scheduled pod, the rollout the gate waits for); packages/images starts the Go image itself.
+    const driver = clusterDriver({ kubeConfig: deployerConfig, pollMs: 200, rolloutTimeoutMs: 60_000 });
+    const stableTs = await image(app);
+    expect(apiImplementationOf(stableTs)).toBe('ts');
+    const goImage = `registry.example/homelab/${apiImplementations.go.imageName}@sha256:${'7'.repeat(64)}`;
+    const r = record({ id: 'go1', image: goImage });
+    await driver.start(r);
+    const container = async (name: string) => (await deployment(name)).spec.template.spec.containers[0];
+    const canaryContainer = await container(canaryName);
+    expect(canaryContainer.image).toBe(goImage);
+    // The Go image's entrypoint serves (/app/api), on the same ConfigMap and Secrets as the TypeScript stable.
+    expect(canaryContainer.command).toBeUndefined();
+    expect(canaryContainer.args).toBeUndefined();
+    const stableContainer = await container(app);
+    expect(canaryContainer.envFrom).toEqual(stableContainer.envFrom);
+    expect(canaryContainer.volumeMounts).toEqual(stableContainer.volumeMounts);
+    await waitFor('a scheduled, running Go canary pod', async () =>
+      (await cluster.kube.list('v1', 'Pod', ns, `${k8sLabels.track}=canary`)).find((pod) =>
+        pod.spec.containers[0].image === goImage && pod.spec.nodeName && pod.status?.phase === 'Running'
+          ? pod
+          : undefined,
+      ),
+    );
+    await driver.setWeight(r, 50);
+    expect(await weights()).toEqual({ [app]: 50, [canaryName]: 50 });
+    await driver.promote({ ...r, weight: 100 });
+    expect(apiImplementationOf(await image(app))).toBe('go');
+    expect(await weights()).toEqual({ [app]: 100, [canaryName]: 0 });
+    expect(await recorded()).toMatchObject({ id: 'go1', phase: 'promoted' });
+    // And back to the TypeScript image at once (the workflow's rollback), through the same driver.
+    await rollbackTo(driver, app, stableTs);
+    expect(await image(app)).toBe(stableTs);
+    expect(apiImplementationOf(await image(app))).toBe('ts');
+  }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { clusterDown, clusterStatus, clusterUp, defaultClusterName } from '@homelab/cluster';
-import { apiStandIn, postgresStandIn, redisStandIn } from '@homelab/drill-targets';
+import { nodeImages } from '@homelab/drill-targets';
 import { type Command, exitCodes, integerFlag, jsonFlag, parseFlags, UsageError } from '../framework/index.ts';
 
 const usage = `homelab cluster <up|down|status> [options]
@@ -49,7 +49,7 @@ async function up(name: string, values: { nodes?: string; zones?: string; 'real-
     count,
     zones,
     realNodes,
-    images: realNodes ? [apiStandIn(), postgresStandIn(), redisStandIn()] : [],
+    images: realNodes ? nodeImages() : [],
     log: (l) => say(`cluster: ${l}`),
   });
   say(`cluster "${info.name}" is up in ${info.seconds.toFixed(1)} s at ${info.server}`);

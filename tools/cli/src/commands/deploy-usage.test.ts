@@ -36,6 +36,15 @@ describe('homelab deploy, bad command lines', () => {
     expect((await run('deploy', 'api', '--local', '--frobnicate')).code).toBe(2);
   });
 
+  it('takes for the api only an image of one of its implementations (api or api-go)', async () => {
+    const other = `ghcr.io/x/web@sha256:${'a'.repeat(64)}`;
+    expect((await run('deploy', 'api', '--image', other, '--prometheus-url', 'http://p:9090')).err).toMatch(
+      /--image for the api must be an image of api or api-go/,
+    );
+    const go = `ghcr.io/x/api-go@sha256:${'a'.repeat(64)}`;
+    expect((await run('deploy', 'api', '--image', go)).err).toMatch(/--prometheus-url is required/);
+  });
+
   it('needs Prometheus in the cluster', async () => {
     const image = `ghcr.io/x/api@sha256:${'a'.repeat(64)}`;
     expect((await run('deploy', 'api', '--image', image)).err).toMatch(/--prometheus-url is required/);

@@ -2,7 +2,15 @@ import { join, resolve } from 'node:path';
 import { clusterDriver, rollbackTo, deploy as runGatedDeploy } from '@homelab/canary-gate';
 import { loadKubeConfig } from '@homelab/cluster';
 import { loadOrCreateSecrets, localPorts } from '@homelab/local-platform';
-import { type AppName, apps, canaryGate, http, local } from '@homelab/platform';
+import {
+  type AppName,
+  apiImplementationOf,
+  apiImplementations,
+  apps,
+  canaryGate,
+  http,
+  local,
+} from '@homelab/platform';
 import { githubStepSummary } from '../env.ts';
 import { type Command, exitCodes, integerFlag, numberFlag, parseFlags, UsageError } from '../framework/index.ts';
 
@@ -18,7 +26,8 @@ Before the first shift it reads stable alone for a baseline and prints its power
 at the observed rate, and the synthetic canary traffic it needs when real traffic is too low.
 
 Cluster (default): the HTTPRoute weights and the <app>-canary Deployment, by server-side apply.
-  --image <ref@digest>     the new image, pinned by digest
+  --image <ref@digest>     the new image, pinned by digest; for the api an image of either implementation
+                           (.../api@sha256:... TypeScript, .../api-go@sha256:... Go): the other one's is a switch
   --kubeconfig <file>      the deployer ServiceAccount's kubeconfig (default: $KUBECONFIG / ~/.kube/config)
   --prometheus-url <url>   Prometheus' HTTP API (required)
   --namespace <ns>         default the apps namespace
@@ -116,6 +125,12 @@ async function runDeploy(argv: readonly string[]): Promise<number> {
     };
   } else {
     if (!image || !digestRef.test(image)) throw new UsageError('--image must be <ref>@sha256:<64 hex digits>');
+    // The api has two implementations with one contract (ADR 0151): the image names which one the canary runs, and
+    // deploying the other one's image is the switch. Any other image name would start a canary that cannot serve.
+    if (app === 'api' && !apiImplementationOf(image)) {
+      const names = Object.values(apiImplementations).map((i) => i.imageName);
+      throw new UsageError(`--image for the api must be an image of ${names.join(' or ')}, not ${image}`);
+    }
     if (values.immediate) {
       const driver = clusterDriver({
         kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig }),
