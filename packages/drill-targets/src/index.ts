@@ -1,5 +1,5 @@
 export { clusterActions, clusterDrillTarget, drillNamespace, realNodeMaxFaultSeconds } from './cluster/drill-target.ts';
-export { apiStandIn, postgresStandIn, redisStandIn, standInRefs } from './cluster/stand-in-images.ts';
+export { localImageFor, nodeImages } from './cluster/node-images.ts';
 export {
   drillPrometheusIntervalSeconds,
   type LocalDrillOptions,
