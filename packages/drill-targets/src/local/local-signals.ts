@@ -33,7 +33,7 @@ export function cannotObserve(drill: LocalDrill, signal: ExpectedSignal): string
   return undefined;
 }
 
-/** A Prometheus alert matching the signal, described with the labels the signal does not name already. */
+/** A Prometheus alert matching the signal: since when, its value and its labels. */
 async function observeAlert(
   drill: LocalDrill,
   signal: Extract<ExpectedSignal, { kind: 'alert' }>,
@@ -49,6 +49,20 @@ async function observeAlert(
   return `Prometheus: ${alert.state} since +${active} s, value ${Number(alert.value).toPrecision(3)} (${labels.join(' ')})`;
 }
 
+async function observeTriage(
+  drill: LocalDrill,
+  signal: Extract<ExpectedSignal, { kind: 'triage' }>,
+): Promise<string | undefined> {
+  // Only findings about this supervisor's own cgroups count: the machine may have other OOM kills.
+  const matches = signalMatches(signal);
+  const verdict = await confirmWithTriage(
+    signal.check,
+    {},
+    (f) => f.subject.includes(drill.cgroupPrefix) && matches(f),
+  );
+  return verdict.findings.length > 0 ? `homelab triage ${signal.check}: ${verdict.summary}` : undefined;
+}
+
 /** Each signal from where the platform shows it: the supervisor's record, triage, Prometheus, the gate, a port. */
 export async function observe(drill: LocalDrill, signal: ExpectedSignal, since: number): Promise<string | undefined> {
   switch (signal.kind) {
@@ -62,16 +76,8 @@ export async function observe(drill: LocalDrill, signal: ExpectedSignal, since: 
       const count = drill.starts.filter((s) => s.at >= since && s.name === signal.app).length;
       return count >= signal.count ? `${signal.app} started ${count} times since the injection` : undefined;
     }
-    case 'triage': {
-      // Only findings about this supervisor's own cgroups count: the machine may have other OOM kills.
-      const matches = signalMatches(signal);
-      const verdict = await confirmWithTriage(
-        signal.check,
-        {},
-        (f) => f.subject.includes(drill.cgroupPrefix) && matches(f),
-      );
-      return verdict.findings.length > 0 ? `homelab triage ${signal.check}: ${verdict.summary}` : undefined;
-    }
+    case 'triage':
+      return observeTriage(drill, signal);
     case 'alert':
       return observeAlert(drill, signal, since);
     case 'canary-rolled-back': {
