@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import type { Resources } from '@homelab/platform';
-import { type Cgroups, limitsFor } from './cgroups.ts';
+import { type Cgroups, limitsFor, type ServiceCgroup } from './cgroups.ts';
 import { childEnv } from './env.ts';
 import { splitLines } from './log-lines.ts';
 import { type OrphanGuard, startOrphanGuard } from './orphan-guard.ts';
+import { hasReadiness, waitForEach, waitUntilAllReady } from './readiness.ts';
 import { type Termination, terminationOf } from './termination.ts';
 
 /** One supervised process. */
@@ -65,36 +65,6 @@ export interface Supervisor {
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Whether a process answers its readiness check: 200 from `readyUrl`, or a TCP connect to `readyTcpPort`. */
-const hasReadiness = (spec: ProcessSpec) => spec.readyUrl !== undefined || spec.readyTcpPort !== undefined;
-
-async function urlReady(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
-}
-
-const portReady = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1', timeout: 2_000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
-
-const isReady = (spec: ProcessSpec) =>
-  spec.readyUrl !== undefined ? urlReady(spec.readyUrl) : portReady(spec.readyTcpPort as number);
-
 interface Stoppable {
   readonly spec: ProcessSpec;
   readonly child: ChildProcess | undefined;
@@ -130,117 +100,160 @@ async function stopInOrder(
   await stopAll([...states].reverse().filter((s) => dependedOn.has(s.spec.name)));
 }
 
+/** One process as the supervisor keeps it; `Supervised` is what callers see of it. */
+interface ProcessState extends Stoppable, Supervised {
+  child: ChildProcess | undefined;
+  exited: Promise<void>;
+  restarts: number;
+  lastTermination: Termination | undefined;
+  /** Crashes since the process last stayed up `resetAfterMs`: the exponent of the back-off. */
+  crashes: number;
+  restartTimer: NodeJS.Timeout | undefined;
+  readonly cgroup: ServiceCgroup | undefined;
+}
+
+/** What every step of one supervisor shares: its settings with defaults, the orphan guard, whether it stops. */
+interface Run {
+  readonly options: SupervisorOptions;
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly resetAfterMs: number;
+  readonly killAfterMs: number;
+  readonly guard: OrphanGuard | undefined;
+  stopping: boolean;
+}
+
+function newRun(options: SupervisorOptions): Run {
+  const killAfterMs = options.killAfterMs ?? 20_000;
+  return {
+    options,
+    initialBackoffMs: options.initialBackoffMs ?? 1_000,
+    maxBackoffMs: options.maxBackoffMs ?? 30_000,
+    resetAfterMs: options.resetAfterMs ?? 30_000,
+    killAfterMs,
+    guard: options.orphanGuard ? startOrphanGuard(killAfterMs) : undefined,
+    stopping: false,
+  };
+}
+
+/** The process' bookkeeping, with its cgroup (limits from its resources) made before it first starts. */
+function trackProcess(spec: ProcessSpec, cgroups: Cgroups | undefined): ProcessState {
+  const state: ProcessState = {
+    spec,
+    child: undefined,
+    restarts: 0,
+    crashes: 0,
+    exited: Promise.resolve(),
+    restartTimer: undefined,
+    lastTermination: undefined,
+    cgroup: spec.resources ? cgroups?.create(spec.name, limitsFor(spec.resources)) : undefined,
+    get pid() {
+      return state.child?.pid;
+    },
+  };
+  return state;
+}
+
+function spawnInOwnGroup(spec: ProcessSpec, cgroup: ServiceCgroup | undefined): ChildProcess {
+  const { command, args } = cgroup?.wrap(spec.command, spec.args) ?? spec;
+  return spawn(command, args, {
+    cwd: spec.cwd,
+    env: childEnv(spec.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which then sends exactly one
+    // SIGTERM. A second signal would cut the service's graceful drain short.
+    detached: true,
+  });
+}
+
+function start(run: Run, state: ProcessState): void {
+  const { spec } = state;
+  const startedAt = Date.now();
+  const oomKillsBefore = state.cgroup?.oomKills() ?? 0;
+  const child = spawnInOwnGroup(spec, state.cgroup);
+  state.child = child;
+  // detached: the child leads its own process group, whose id is its pid.
+  if (child.pid) run.guard?.watch(child.pid);
+  run.options.log(spec.name, `started (pid ${child.pid})`);
+  const onLine = (line: string) => run.options.log(spec.name, line);
+  child.stdout?.on('data', splitLines(onLine));
+  child.stderr?.on('data', splitLines(onLine));
+  state.exited = whenExited(run, state, child, startedAt, oomKillsBefore);
+  child.once('error', (error) => run.options.log(spec.name, `failed to start: ${error.message}`));
+}
+
+/** Resolves when the child exits, with how it ended recorded; then restarts it unless the supervisor is stopping. */
+function whenExited(
+  run: Run,
+  state: ProcessState,
+  child: ChildProcess,
+  startedAt: number,
+  oomKillsBefore: number,
+): Promise<void> {
+  const { name } = state.spec;
+  return new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (child.pid) run.guard?.unwatch(child.pid);
+      const termination = terminationOf(code, signal, state.cgroup, oomKillsBefore);
+      state.lastTermination = termination;
+      resolve();
+      run.options.onExit?.(name, termination);
+      if (run.stopping) run.options.log(name, `exited (${signal ?? `code ${code}`})`);
+      else restartAfterBackoff(run, state, startedAt, termination);
+    });
+  });
+}
+
+/** CrashLoopBackOff: the delay doubles per crash, back to the first once the process had stayed up long enough. */
+function restartAfterBackoff(run: Run, state: ProcessState, startedAt: number, termination: Termination): void {
+  if (Date.now() - startedAt >= run.resetAfterMs) state.crashes = 0;
+  const delay = Math.min(run.maxBackoffMs, run.initialBackoffMs * 2 ** state.crashes);
+  state.crashes += 1;
+  run.options.log(state.spec.name, `exited unexpectedly (${termination.message}); restarting in ${delay} ms`);
+  state.restartTimer = setTimeout(() => {
+    state.restartTimer = undefined;
+    if (run.stopping) return;
+    state.restarts += 1;
+    start(run, state);
+  }, delay);
+}
+
+/** A process with `after` starts once those are ready; the rest start at once. */
+function startAll(run: Run, states: readonly ProcessState[]): void {
+  for (const state of states) {
+    if (state.spec.after?.length) void startWhenDependenciesReady(run, states, state);
+    else start(run, state);
+  }
+}
+
+async function startWhenDependenciesReady(run: Run, states: readonly ProcessState[], state: ProcessState) {
+  const needed = states.filter((s) => state.spec.after?.includes(s.spec.name) && hasReadiness(s.spec));
+  await waitForEach(
+    needed.map((s) => s.spec),
+    () => run.stopping,
+  );
+  if (!run.stopping) start(run, state);
+}
+
+async function stopSupervised(run: Run, states: readonly ProcessState[]): Promise<void> {
+  run.stopping = true;
+  for (const state of states) if (state.restartTimer) clearTimeout(state.restartTimer);
+  await stopInOrder(states, run.killAfterMs, run.options.log);
+  for (const state of states) state.cgroup?.remove();
+  run.guard?.close();
+}
+
 /**
  * Starts processes and keeps them running the way a kubelet would: a process that exits unexpectedly is
  * restarted after a back-off that doubles per crash (CrashLoopBackOff) and resets once it has stayed up.
  */
 export function supervise(specs: readonly ProcessSpec[], options: SupervisorOptions): Supervisor {
-  const initial = options.initialBackoffMs ?? 1_000;
-  const max = options.maxBackoffMs ?? 30_000;
-  const resetAfter = options.resetAfterMs ?? 30_000;
-  const killAfter = options.killAfterMs ?? 20_000;
-  let stopping = false;
-  const guard: OrphanGuard | undefined = options.orphanGuard ? startOrphanGuard(killAfter) : undefined;
-
-  const states = specs.map((spec) => {
-    const state = {
-      spec,
-      child: undefined as ChildProcess | undefined,
-      restarts: 0,
-      crashes: 0,
-      exited: Promise.resolve(),
-      restartTimer: undefined as NodeJS.Timeout | undefined,
-      lastTermination: undefined as Termination | undefined,
-      cgroup: spec.resources ? options.cgroups?.create(spec.name, limitsFor(spec.resources)) : undefined,
-      get pid() {
-        return state.child?.pid;
-      },
-    };
-    return state;
-  });
-
-  const start = (state: (typeof states)[number]) => {
-    const { spec } = state;
-    const startedAt = Date.now();
-    const oomKillsBefore = state.cgroup?.oomKills() ?? 0;
-    const { command, args } = state.cgroup?.wrap(spec.command, spec.args) ?? spec;
-    const child = spawn(command, args, {
-      cwd: spec.cwd,
-      env: childEnv(spec.env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which then sends exactly one
-      // SIGTERM. A second signal would cut the service's graceful drain short.
-      detached: true,
-    });
-    state.child = child;
-    // detached: the child leads its own process group, whose id is its pid.
-    if (child.pid) guard?.watch(child.pid);
-    options.log(spec.name, `started (pid ${child.pid})`);
-    const onLine = (line: string) => options.log(spec.name, line);
-    child.stdout?.on('data', splitLines(onLine));
-    child.stderr?.on('data', splitLines(onLine));
-    state.exited = new Promise<void>((resolve) => {
-      child.once('exit', (code, signal) => {
-        if (child.pid) guard?.unwatch(child.pid);
-        const termination = terminationOf(code, signal, state.cgroup, oomKillsBefore);
-        state.lastTermination = termination;
-        resolve();
-        options.onExit?.(spec.name, termination);
-        if (stopping) {
-          options.log(spec.name, `exited (${signal ?? `code ${code}`})`);
-          return;
-        }
-        if (Date.now() - startedAt >= resetAfter) state.crashes = 0;
-        const delay = Math.min(max, initial * 2 ** state.crashes);
-        state.crashes += 1;
-        options.log(spec.name, `exited unexpectedly (${termination.message}); restarting in ${delay} ms`);
-        state.restartTimer = setTimeout(() => {
-          state.restartTimer = undefined;
-          if (stopping) return;
-          state.restarts += 1;
-          start(state);
-        }, delay);
-      });
-    });
-    child.once('error', (error) => options.log(spec.name, `failed to start: ${error.message}`));
-  };
-
-  // A process with `after` starts once those are ready; the rest start at once.
-  const startWhenDependenciesReady = async (state: (typeof states)[number]) => {
-    const needed = states.filter((s) => state.spec.after?.includes(s.spec.name) && hasReadiness(s.spec));
-    for (const dependency of needed) {
-      while (!stopping && !(await isReady(dependency.spec))) await sleep(200);
-    }
-    if (!stopping) start(state);
-  };
-  for (const state of states) {
-    if (state.spec.after?.length) void startWhenDependenciesReady(state);
-    else start(state);
-  }
-
+  const run = newRun(options);
+  const states = specs.map((spec) => trackProcess(spec, options.cgroups));
+  startAll(run, states);
   return {
     processes: states,
-    async waitUntilReady(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      const pending = new Set(states.filter((s) => hasReadiness(s.spec)));
-      while (pending.size > 0) {
-        for (const state of [...pending]) {
-          if (await isReady(state.spec)) pending.delete(state);
-        }
-        if (pending.size === 0) return;
-        if (stopping) throw new Error('stopped before ready');
-        if (Date.now() > deadline) {
-          throw new Error(`not ready within ${timeoutMs} ms: ${[...pending].map((s) => s.spec.name).join(', ')}`);
-        }
-        await sleep(200);
-      }
-    },
-    async stop() {
-      stopping = true;
-      for (const state of states) if (state.restartTimer) clearTimeout(state.restartTimer);
-      await stopInOrder(states, killAfter, options.log);
-      for (const state of states) state.cgroup?.remove();
-      guard?.close();
-    },
+    waitUntilReady: (timeoutMs) => waitUntilAllReady(states, timeoutMs, () => run.stopping),
+    stop: () => stopSupervised(run, states),
   };
 }
