@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type AppSecret, appEnvironment, definedVariables } from '@homelab/app-environment';
@@ -5,6 +6,7 @@ import { type AppName, apiImplementations, appImages, appNames, auth, goImages, 
 import { createDatabase, freePort, realServersRequired } from '@homelab/test-servers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Podman, podmanMissing } from '../test/podman.ts';
+import { buildImage } from './build-all.ts';
 import { type BuiltImage, buildAppImage, defaultImageDir } from './build-images.ts';
 import { buildGoImage } from './go-image.ts';
 
@@ -248,5 +250,20 @@ describe.skipIf(missing !== undefined && !required)('a deliberately broken image
     });
     expect(result.code).not.toBe(0);
     expect(result.output).toContain("Cannot find package '@homelab/notes-contract'");
+  }, 300_000);
+});
+
+/** The image config inside an OCI archive: index -> manifest -> config blob. */
+const ociConfig = (archive: string) => {
+  const blob = (path: string) => JSON.parse(execFileSync('tar', ['-xOf', archive, `./${path}`], { encoding: 'utf8' }));
+  const digestPath = (d: string) => `blobs/${d.replace(':', '/')}`;
+  const manifest = blob(digestPath(blob('index.json').manifests[0].digest));
+  return blob(digestPath(manifest.config.digest)).config as { StopSignal?: string; User?: string };
+};
+
+describe.skipIf(missing !== undefined && !required)('the data-tier images', () => {
+  it('PostgreSQL stops on SIGINT (fast shutdown), as the official image does; SIGTERM waits for every client', async () => {
+    const built = await buildImage('postgres');
+    expect(ociConfig(built.archive)).toMatchObject({ StopSignal: 'SIGINT', User: '10001:10001' });
   }, 300_000);
 });

@@ -50,6 +50,7 @@ interface DataImage {
   /** Directories the unprivileged user writes (a volume's mount point takes their owner). */
   readonly writable: readonly string[];
   readonly workingDir?: string;
+  readonly stopSignal?: string;
   readonly extra?: (root: string) => void;
 }
 
@@ -60,6 +61,9 @@ const dataImages: Record<Exclude<LocalImageName, 'pause'>, DataImage> = {
     packages: ['postgresql-15', 'postgresql-client-15', 'dash', 'tzdata'],
     entrypoint: ['/usr/local/bin/docker-entrypoint.sh'],
     command: [],
+    // As the official image: SIGTERM is PostgreSQL's "smart" shutdown, which waits for every client to leave (the
+    // api's pool never does), so a deleted pod was killed at its grace period; SIGINT is the fast, clean shutdown.
+    stopSignal: 'SIGINT',
     env: { PATH: path(pgBin), PGDATA: '/var/lib/postgresql/data', LANG: 'C' },
     writable: ['/var/lib/postgresql/data', '/var/run/postgresql'],
     extra: (root) => {
@@ -121,6 +125,7 @@ export function buildDataImage(name: Exclude<LocalImageName, 'pause'>, out = def
           env: image.env,
           user: `${imageUser.uid}:${imageUser.gid}`,
           ...(image.workingDir ? { workingDir: image.workingDir } : {}),
+          ...(image.stopSignal ? { stopSignal: image.stopSignal } : {}),
         },
         archive,
       );

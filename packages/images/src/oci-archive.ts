@@ -19,6 +19,8 @@ export interface ImageConfig {
   readonly user?: string;
   readonly workingDir?: string;
   readonly labels?: Readonly<Record<string, string>>;
+  /** The signal a runtime stops the container with (containerd and podman honour it); default SIGTERM. */
+  readonly stopSignal?: string;
 }
 
 const umoci = (...args: string[]) => execFileSync('umoci', args, { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -43,6 +45,7 @@ export function writeOciArchive(image: ImageConfig, out: string): void {
     for (const word of image.entrypoint ?? []) config.push('--config.entrypoint', word);
     if (image.user) config.push('--config.user', image.user);
     if (image.workingDir) config.push('--config.workingdir', image.workingDir);
+    if (image.stopSignal) config.push('--config.stopsignal', image.stopSignal);
     for (const [key, value] of Object.entries(image.labels ?? {})) config.push('--config.label', `${key}=${value}`);
     umoci(...config);
     umoci('gc', '--layout', layout);
