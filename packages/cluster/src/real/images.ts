@@ -3,16 +3,16 @@ import { copyFileSync, createReadStream, mkdirSync, rmSync, symlinkSync, writeFi
 import { dirname, join } from 'node:path';
 import { sh } from './host.ts';
 
-/** An image as a docker-archive tar (what `docker save` writes), ready for `ctr images import`. */
+/** An image archive `ctr images import` takes: a docker-archive tar (the rootfs builder below) or an OCI archive. */
 export interface ImageArchive {
   readonly ref: string;
   readonly archive: string;
 }
 
 /**
- * Where the real-node run gets an image from. The minimal builders below are stand-ins until the image builder of
- * issue 16 part 1 lands: anything that returns an archive for a ref plugs in here (the integrator switches the
- * sources, nothing else changes).
+ * Where the real-node run gets an image from: anything that returns an archive for a ref. The platform's images are
+ * the shipped ones (packages/images, through `nodeImages()` in packages/drill-targets); the minimal rootfs builder
+ * below makes only the pause image.
  */
 export interface ImageSource {
   readonly ref: string;
