@@ -1,4 +1,4 @@
-import { apps, http } from '@homelab/platform';
+import { apps, auth, http } from '@homelab/platform';
 
 /**
  * Scripts the test clients run inside pods of the api image (`node --input-type=module -e`): they sign identity
@@ -11,8 +11,8 @@ import { createIdentitySigner } from '/app/packages/service-kit/src/index.ts';
 const sign = createIdentitySigner({ secret: process.env.IDENTITY_KEY });
 const headers = async () => ({ ${JSON.stringify(http.identityHeader)}: await sign('real-nodes'), 'content-type': 'application/json' });
 const base = ${JSON.stringify(base)};
-const call = async (method, path, body) => {
-  const res = await fetch(base + path, { method, headers: await headers(), body: body === undefined ? undefined : JSON.stringify(body) });
+const call = async (method, path, body, extra = {}) => {
+  const res = await fetch(base + path, { method, headers: { ...(await headers()), ...extra }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 };
@@ -33,7 +33,9 @@ try {
     created.push(r.body.id);
   }
   const one = await call('GET', '/v1/notes/' + created[0]);
-  const patched = await call('PATCH', '/v1/notes/' + created[1], { title: 'patched' });
+  // PATCH requires If-Match with the note's version (ADR 0072): read it, then send it back.
+  const current = await call('GET', '/v1/notes/' + created[1]);
+  const patched = await call('PATCH', '/v1/notes/' + created[1], { title: 'patched' }, { 'if-match': '"' + current.body.version + '"' });
   const removed = await call('DELETE', '/v1/notes/' + created[2]);
   const gone = await call('GET', '/v1/notes/' + created[2]);
   done({ created, get: one.status, title: one.body?.title, patch: patched.status, patchedTitle: patched.body?.title, delete: removed.status, afterDelete: gone.status });
@@ -71,5 +73,39 @@ try {
   };
   await Promise.all(Array.from({ length: ${concurrency} }, loop));
   done({ requests, statuses });
+} catch (e) { fail(e); }
+`;
+
+export const serviceBase = (app: 'gateway' | 'web', namespace: string, clusterDomain: string) =>
+  `http://${apps[app].name}.${namespace}.svc.${clusterDomain}:${apps[app].port}`;
+
+/**
+ * The path a user's request takes: notes CRUD through the gateway Service with an API key (gateway -> api ->
+ * PostgreSQL and Redis), each note read back through the gateway; then the web app's sign-in page (server-rendered
+ * JSX) and readiness through its Service. The API key comes from the pod's API_KEY.
+ */
+export const edgeScript = (gateway: string, web: string, count: number) => `
+import { writeFileSync } from 'node:fs';
+const done = (result) => { writeFileSync('/dev/termination-log', JSON.stringify(result).slice(0, 4000)); process.exit(0); };
+const fail = (e) => { writeFileSync('/dev/termination-log', String(e?.stack ?? e).slice(0, 4000)); process.exit(1); };
+const headers = { ${JSON.stringify(auth.apiKeyHeader)}: process.env.API_KEY, 'content-type': 'application/json' };
+const call = async (method, path, body) => {
+  const res = await fetch(${JSON.stringify(gateway)} + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+};
+try {
+  const created = [];
+  for (let i = 0; i < ${count}; i++) {
+    const r = await call('POST', '/v1/notes', { title: 'edge ' + i });
+    if (r.status !== 201) throw new Error('create ' + i + ' through the gateway: ' + r.status + ' ' + JSON.stringify(r.body));
+    created.push(r.body.id);
+  }
+  const read = await Promise.all(created.map((id) => call('GET', '/v1/notes/' + id)));
+  const anonymous = await fetch(${JSON.stringify(gateway)} + '/v1/notes').then((r) => r.status);
+  const signin = await fetch(${JSON.stringify(web)} + '/signin');
+  const page = await signin.text();
+  const webReady = await fetch(${JSON.stringify(web)} + '/readyz').then((r) => r.status);
+  done({ created, readTitles: read.map((r) => r.status + ' ' + r.body?.title), anonymous, signin: signin.status, signinForm: page.includes('<form'), webReady });
 } catch (e) { fail(e); }
 `;

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type KubeObject, sh } from '@homelab/cluster';
 import { loadManifests, podTemplateOf } from '@homelab/k8s';
-import { data, namespaces, secretNames, versions } from '@homelab/platform';
-import { standInRefs } from '../src/cluster/stand-in-images.ts';
+import { apps, data, hashedApiKeyStore, namespaces, secretNames, serviceHost } from '@homelab/platform';
+import { hashSync } from '@node-rs/argon2';
+import { localImageFor } from '../src/cluster/node-images.ts';
 
 /** What the real-node platform run changes in the synthesized objects, each said in the output. */
 export interface RealNodeManifests {
@@ -13,14 +14,10 @@ export interface RealNodeManifests {
   readonly withoutImage: string[];
 }
 
-/** The exporters' images: no local build of them exists yet, so their sidecars are left out on real nodes. */
-const exporterImages: readonly string[] = [versions.images.postgresExporter, versions.images.redisExporter];
-
 /**
- * Every synthesized object from infra/k8s, prepared for the real-node cluster: the upstream PostgreSQL and Redis
- * images (pinned by digest, which no local build can match) become the Debian stand-ins, the exporter sidecars are
- * dropped (no image), and workloads whose image was not imported are listed (gateway and web until the images branch
- * lands). Everything else is applied as synthesized.
+ * Every synthesized object from infra/k8s, prepared for the real-node cluster: the upstream data-tier images (pinned
+ * by digest, which no local build can match) become their local builds (packages/images); the app images are the
+ * ones the manifests name, built here. Workloads whose image was not imported are listed.
  */
 export function manifestsForRealNodes(imported: ReadonlySet<string>): RealNodeManifests {
   const objects = loadManifests() as KubeObject[];
@@ -31,24 +28,25 @@ export function manifestsForRealNodes(imported: ReadonlySet<string>): RealNodeMa
       | { spec: { containers: { name: string; image: string }[]; initContainers?: { image: string }[] } }
       | undefined;
     if (!template) continue;
-    const spec = template.spec;
-    const dropped = spec.containers.filter((c) => exporterImages.includes(c.image));
-    if (dropped.length) {
-      spec.containers = spec.containers.filter((c) => !dropped.includes(c));
-      notes.add(`${o.kind} ${o.metadata.name}: exporter sidecar left out (its image is not built here)`);
-    }
-    for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
-      const standIn = standInRefs[c.image];
-      if (standIn) {
-        notes.add(`${o.kind} ${o.metadata.name}: ${c.image.split('@')[0]} -> ${standIn} (Debian stand-in, built here)`);
-        c.image = standIn;
+    for (const c of [...template.spec.containers, ...(template.spec.initContainers ?? [])]) {
+      const local = localImageFor[c.image];
+      if (local) {
+        notes.add(`${o.kind} ${o.metadata.name}: ${c.image.split('@')[0]} -> ${local} (built here from Debian 12)`);
+        c.image = local;
       }
       if (!imported.has(c.image))
         withoutImage.push(`${o.kind} ${o.metadata.namespace}/${o.metadata.name} (${c.image})`);
     }
   }
-  // The migration Job runs as synthesized: found here, it used to need the identity-token key it does not mount
-  // (apps/api's migrate now reads only the database: loadMigrationEnv).
+  // Envoy Gateway's data plane does not run here (its objects are data): the gateway, which reaches the api through
+  // the internal Envoy gateway at home, is pointed at the api Service itself.
+  for (const o of objects) {
+    if (o.kind === 'ConfigMap' && o.data?.API_URL && o.metadata.namespace === namespaces.apps) {
+      const direct = `http://${serviceHost(apps.api.name, namespaces.apps)}:${apps.api.port}`;
+      notes.add(`ConfigMap ${o.metadata.name}: API_URL ${o.data.API_URL} -> ${direct} (no Envoy data plane here)`);
+      o.data.API_URL = direct;
+    }
+  }
   return { objects, notes: [...notes], withoutImage };
 }
 
@@ -68,18 +66,23 @@ const random = () => randomBytes(24).toString('base64url');
 export function platformSecrets(postgresService: string, clusterDomain: string) {
   const password = random();
   const identityKey = randomBytes(32).toString('hex');
+  // The API key a client presents at the gateway, stored hashed as PlatformSecrets stores it.
+  const apiKey = random();
   const url = `postgres://${data.postgres.user}:${password}@${postgresService}.${namespaces.data}.svc.${clusterDomain}:${data.postgres.port}/${data.postgres.database}`;
   return {
     identityKey,
+    apiKey,
     objects: [
       secret(namespaces.data, secretNames.postgres, { password }),
       secret(namespaces.apps, secretNames.apiDatabase, { url }),
       secret(namespaces.apps, secretNames.apiAdminToken, { token: random() }),
       secret(namespaces.apps, secretNames.identityToken, { secret: identityKey }),
       secret(namespaces.apps, secretNames.gatewayJwt, { secret: random() }),
-      secret(namespaces.apps, secretNames.gatewayApiKeys, { keys: '{}' }),
+      secret(namespaces.apps, secretNames.gatewayApiKeys, { keys: hashedApiKeyStore({ 'real-nodes': apiKey }) }),
+      secret(namespaces.apps, secretNames.gatewayMetricsToken, { token: random() }),
       secret(namespaces.apps, secretNames.webSession, { secret: random() }),
-      secret(namespaces.apps, secretNames.webUsers, { users: '' }),
+      // One user, as `homelab up` writes it: a name and an argon2id hash (web refuses a list that names no one).
+      secret(namespaces.apps, secretNames.webUsers, { users: `real-nodes:${hashSync(random())}` }),
     ],
   };
 }
