@@ -35,7 +35,19 @@ export class Podman {
     mkdirSync(this.#dir, { recursive: true });
     writeFileSync(
       join(this.#dir, 'containers.conf'),
-      '[containers]\ndefault_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]\n',
+      // netavark + aardvark-dns, not CNI + dnsname: with dnsname, after podman-compose's down + up the gateway (on
+      // the edge and data networks) could no longer resolve `api` or `redis` (ENOTFOUND for minutes; seen in CI).
+      // aardvark-dns, podman's own resolver, answers for every network a container is on, as Docker's embedded DNS
+      // does at home.
+      // Its network definitions live in the private directory too, not in the host's /etc/containers/networks.
+      [
+        '[containers]',
+        'default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]',
+        '[network]',
+        'network_backend = "netavark"',
+        `network_config_dir = "${join(this.#dir, 'networks')}"`,
+        '',
+      ].join('\n'),
     );
   }
 
