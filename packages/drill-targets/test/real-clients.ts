@@ -80,11 +80,12 @@ export const serviceBase = (app: 'gateway' | 'web', namespace: string, clusterDo
   `http://${apps[app].name}.${namespace}.svc.${clusterDomain}:${apps[app].port}`;
 
 /**
- * The path a user's request takes: notes CRUD through the gateway Service with an API key (gateway -> api ->
- * PostgreSQL and Redis), each note read back through the gateway; then the web app's sign-in page (server-rendered
- * JSX) and readiness through its Service. The API key comes from the pod's API_KEY.
+ * The paths a user's request takes: notes CRUD through the gateway Service with an API key (gateway -> api ->
+ * PostgreSQL and Redis), each note read back through the gateway; then web: its sign-in page (server-rendered JSX),
+ * a sign-in and a note created with web's forms (web -> gateway -> api) and found on the notes page. The API key and
+ * the web password come from the pod's API_KEY and WEB_PASSWORD.
  */
-export const edgeScript = (gateway: string, web: string, count: number) => `
+export const edgeScript = (gateway: string, web: string, user: string, count: number) => `
 import { writeFileSync } from 'node:fs';
 const done = (result) => { writeFileSync('/dev/termination-log', JSON.stringify(result).slice(0, 4000)); process.exit(0); };
 const fail = (e) => { writeFileSync('/dev/termination-log', String(e?.stack ?? e).slice(0, 4000)); process.exit(1); };
@@ -106,6 +107,14 @@ try {
   const signin = await fetch(${JSON.stringify(web)} + '/signin');
   const page = await signin.text();
   const webReady = await fetch(${JSON.stringify(web)} + '/readyz').then((r) => r.status);
-  done({ created, readTitles: read.map((r) => r.status + ' ' + r.body?.title), anonymous, signin: signin.status, signinForm: page.includes('<form'), webReady });
+  // A user through web: sign in with the form (same-origin, as a browser posts it), create a note with the form
+  // (web -> gateway -> api -> PostgreSQL), and find it on the notes page.
+  const formHeaders = (cookie = '') => ({ 'content-type': 'application/x-www-form-urlencoded', origin: ${JSON.stringify(web)}, cookie });
+  const signedIn = await fetch(${JSON.stringify(web)} + '/signin', { method: 'POST', redirect: 'manual', headers: formHeaders(), body: new URLSearchParams({ username: ${JSON.stringify(user)}, password: process.env.WEB_PASSWORD }) });
+  const cookie = (signedIn.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
+  const title = 'through web ' + Date.now();
+  const posted = await fetch(${JSON.stringify(web)} + '/notes', { method: 'POST', redirect: 'manual', headers: formHeaders(cookie), body: new URLSearchParams({ title, body: 'web -> gateway -> api' }) });
+  const notesPage = await fetch(${JSON.stringify(web)} + '/notes', { headers: { cookie } }).then((r) => r.text());
+  done({ created, readTitles: read.map((r) => r.status + ' ' + r.body?.title), anonymous, signin: signin.status, signinForm: page.includes('<form'), webReady, webSignIn: signedIn.status, webCreate: posted.status + ' ' + posted.headers.get('location'), webListsIt: notesPage.includes(title) });
 } catch (e) { fail(e); }
 `;

@@ -59,6 +59,9 @@ const secret = (namespace: string, name: string, stringData: Record<string, stri
 });
 const random = () => randomBytes(24).toString('base64url');
 
+/** The user the real-node clients act as, at the gateway (API key identity) and at web (sign-in). */
+export const realNodesUser = 'real-nodes';
+
 /**
  * The Secrets the manifests mount (PlatformSecrets creates them from the stack's config at home), with fresh random
  * values, plus the identity token key a test client signs with.
@@ -68,21 +71,24 @@ export function platformSecrets(postgresService: string, clusterDomain: string) 
   const identityKey = randomBytes(32).toString('hex');
   // The API key a client presents at the gateway, stored hashed as PlatformSecrets stores it.
   const apiKey = random();
+  // The web user's password, sent only to web's sign-in form; the Secret holds its argon2id hash.
+  const webPassword = random();
   const url = `postgres://${data.postgres.user}:${password}@${postgresService}.${namespaces.data}.svc.${clusterDomain}:${data.postgres.port}/${data.postgres.database}`;
   return {
     identityKey,
     apiKey,
+    webPassword,
     objects: [
       secret(namespaces.data, secretNames.postgres, { password }),
       secret(namespaces.apps, secretNames.apiDatabase, { url }),
       secret(namespaces.apps, secretNames.apiAdminToken, { token: random() }),
       secret(namespaces.apps, secretNames.identityToken, { secret: identityKey }),
       secret(namespaces.apps, secretNames.gatewayJwt, { secret: random() }),
-      secret(namespaces.apps, secretNames.gatewayApiKeys, { keys: hashedApiKeyStore({ 'real-nodes': apiKey }) }),
+      secret(namespaces.apps, secretNames.gatewayApiKeys, { keys: hashedApiKeyStore({ [realNodesUser]: apiKey }) }),
       secret(namespaces.apps, secretNames.gatewayMetricsToken, { token: random() }),
       secret(namespaces.apps, secretNames.webSession, { secret: random() }),
       // One user, as `homelab up` writes it: a name and an argon2id hash (web refuses a list that names no one).
-      secret(namespaces.apps, secretNames.webUsers, { users: `real-nodes:${hashSync(random())}` }),
+      secret(namespaces.apps, secretNames.webUsers, { users: `${realNodesUser}:${hashSync(webPassword)}` }),
     ],
   };
 }

@@ -22,7 +22,7 @@ import {
   serviceProgrammed,
   startRealCluster,
 } from '../../test/real-cluster.ts';
-import { containerMemory, manifestsForRealNodes, platformSecrets } from '../../test/real-platform.ts';
+import { containerMemory, manifestsForRealNodes, platformSecrets, realNodesUser } from '../../test/real-platform.ts';
 import { clusterDrillTarget, realNodeMaxFaultSeconds } from './drill-target.ts';
 
 /**
@@ -228,6 +228,7 @@ describe.skipIf(unavailable)('real nodes: containerd + kubelet on the project co
     const imported = () => new Set(c.info.images);
     let identityKey = '';
     let apiKey = '';
+    let webPassword = '';
     let prepared: ReturnType<typeof manifestsForRealNodes>;
     const base = () => apiBase(namespaces.apps, c.info.plan.clusterDomain);
 
@@ -312,6 +313,7 @@ describe.skipIf(unavailable)('real nodes: containerd + kubelet on the project co
       const secrets = platformSecrets(postgresService?.metadata.name ?? 'postgres', c.info.plan.clusterDomain);
       identityKey = secrets.identityKey;
       apiKey = secrets.apiKey;
+      webPassword = secrets.webPassword;
       for (const o of secrets.objects) await c.kube.applyOrThrow(o);
     }, 120_000);
 
@@ -396,13 +398,17 @@ describe.skipIf(unavailable)('real nodes: containerd + kubelet on the project co
       acknowledged = r.created.filter((_: string, i: number) => i !== 2);
     }, 180_000);
 
-    it('answers notes CRUD through the gateway Service with an API key, and web serves its pages (the shipped images)', async () => {
+    it('answers notes CRUD through the gateway Service with an API key, and through web signed in (web -> gateway -> api)', async () => {
       const gateway = serviceBase('gateway', namespaces.apps, c.info.plan.clusterDomain);
       const web = serviceBase('web', namespaces.apps, c.info.plan.clusterDomain);
-      const r = await runClient('edge', edgeScript(gateway, web, 5), 120_000, { API_KEY: apiKey });
+      const r = await runClient('edge', edgeScript(gateway, web, realNodesUser, 5), 120_000, {
+        API_KEY: apiKey,
+        WEB_PASSWORD: webPassword,
+      });
       expect(r.created).toHaveLength(5);
       expect(r.readTitles).toEqual([0, 1, 2, 3, 4].map((i) => `200 edge ${i}`));
       expect(r).toMatchObject({ anonymous: 401, signin: 200, signinForm: true, webReady: 200 });
+      expect(r).toMatchObject({ webSignIn: 303, webCreate: '303 /notes?done=created', webListsIt: true });
     }, 180_000);
 
     it('a PostgreSQL pod deleted and rescheduled keeps every acknowledged note (local volume)', async () => {
