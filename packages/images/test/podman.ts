@@ -131,6 +131,7 @@ export class Podman {
     // Networks a compose project created (CNI bridges and their firewall rules) go with it.
     await this.podman('network', 'prune', '--force').catch(() => undefined);
     await this.podman('system', 'reset', '--force').catch(() => undefined);
+    await removeIdleNetavarkChains();
     rmSync(this.#dir, { recursive: true, force: true });
     rmSync(this.#runroot, { recursive: true, force: true });
   }
@@ -148,3 +149,31 @@ export async function podmanMissing(): Promise<string | undefined> {
   }
   return undefined;
 }
+
+/**
+ * netavark keeps its base chains (NETAVARK_FORWARD, NETAVARK-HOSTPORT-*), the jumps to them and each network's empty
+ * DNAT chain after its last network is gone. When no network of anyone's is live any more (no forwarding rule in
+ * NETAVARK_FORWARD, no jump to a network's DNAT chain), they are removed, so the run leaves the firewall as it
+ * found it.
+ */
+async function removeIdleNetavarkChains(): Promise<void> {
+  const tables = ['filter', 'nat'] as const;
+  const rules = new Map<string, string[]>();
+  for (const table of tables)
+    rules.set(table, (await run('iptables', ['-t', table, '-S']).catch(() => ({ stdout: '' }))).stdout.split('\n'));
+  const live = [...rules.values()]
+    .flat()
+    .some((r) => r.startsWith('-A NETAVARK_FORWARD ') || / -j NETAVARK-DN-/.test(r));
+  if (live) return;
+  for (const table of tables) {
+    const tableRules = rules.get(table) ?? [];
+    const chains = tableRules.filter((r) => r.startsWith('-N NETAVARK')).map((r) => r.slice(3));
+    for (const jump of tableRules.filter((r) => r.startsWith('-A ') && / -j NETAVARK/.test(r)))
+      await run('iptables', ['-t', table, '-D', ...splitRule(jump.slice(3))]).catch(() => undefined);
+    for (const chain of chains) await run('iptables', ['-t', table, '-F', chain]).catch(() => undefined);
+    for (const chain of chains) await run('iptables', ['-t', table, '-X', chain]).catch(() => undefined);
+  }
+}
+
+/** `iptables -S` prints quoted comments; the words of a rule as iptables takes them back. */
+const splitRule = (rule: string): string[] => [...rule.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? '');
