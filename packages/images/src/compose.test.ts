@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appNames, apps, auth, dataWorkloads, hashApiKey, localImages } from '@homelab/platform';
+import {
+  apiImage,
+  appNames,
+  apps,
+  auth,
+  dataWorkloads,
+  goImageNames,
+  hashApiKey,
+  localImages,
+} from '@homelab/platform';
 import { freePortBelowEphemeral, realServersRequired, takeHostNetworkTurn } from '@homelab/test-servers';
 import { hashSync } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,17 +19,49 @@ import { Podman, podmanMissing } from '../test/podman.ts';
 import { PodmanCompose } from '../test/podman-compose.ts';
 import { buildImage } from './build-all.ts';
 import { defaultImageDir } from './build-images.ts';
-import { composeImageVariables, composeSecrets, publishedPortVariables, renderCompose } from './compose.ts';
+import {
+  composeFiles,
+  composeImageVariables,
+  composeSecrets,
+  publishedPortVariables,
+  renderCompose,
+} from './compose.ts';
 import { repoRoot } from './repo-root.ts';
 
-const file = join(repoRoot, 'compose.yaml');
+const file = join(repoRoot, composeFiles.base);
+const goFile = join(repoRoot, composeFiles.apiGo);
 const committed = readFileSync(file, 'utf8');
-type Service = { networks?: string[]; ports?: string[]; healthcheck?: unknown; mem_limit?: string; image: string };
+const committedGo = readFileSync(goFile, 'utf8');
+type Service = {
+  networks?: string[];
+  ports?: string[];
+  healthcheck?: { test: string[] };
+  mem_limit?: string;
+  image: string;
+  command?: string[];
+};
 const services = (parse(committed) as { services: Record<string, Service> }).services;
+const goServices = (parse(committedGo) as { services: Record<string, Service> }).services;
 
 describe('compose.yaml', () => {
   it('is the one generated from packages/platform (regenerate: node packages/images/src/cli.ts compose)', () => {
-    expect(committed).toBe(renderCompose());
+    expect(committed).toBe(renderCompose('ts'));
+    expect(committedGo).toBe(renderCompose('go'));
+  });
+
+  it('compose.api-go.yaml differs only in the api image, its command and its healthcheck', () => {
+    const { api: goApi, ...goRest } = goServices;
+    const { api, ...rest } = services;
+    expect(goRest).toEqual(rest);
+    expect(goApi?.image).toBe(apiImage('go'));
+    expect(goApi?.healthcheck?.test).toEqual(['CMD', '/app/api', 'healthcheck']);
+    const strip = (s: Service | undefined) => ({
+      ...s,
+      image: '',
+      command: [],
+      healthcheck: { ...s?.healthcheck, test: [] },
+    });
+    expect(strip(goApi)).toEqual(strip(api));
   });
 
   it('keeps the data tier off the edge network: web cannot reach PostgreSQL, Redis or the api', () => {
@@ -79,7 +120,7 @@ describe.skipIf(missing !== undefined && !required)('compose.yaml run with podma
     if (missing) throw new Error(`running compose.yaml needs ${missing} (required under CI=true)`);
     await podman.init();
     compose = new PodmanCompose(podman, join(defaultImageDir, 'podman-compose-test'), 'homelabtest');
-    for (const name of [...appNames, 'postgres', 'redis', 'postgresExporter', 'redisExporter'])
+    for (const name of [...appNames, ...goImageNames, 'postgres', 'redis', 'postgresExporter', 'redisExporter'])
       await podman.load((await buildImage(name)).archive);
     Object.assign(variables, {
       [composeSecrets.adminToken]: secret(),
@@ -127,6 +168,20 @@ describe.skipIf(missing !== undefined && !required)('compose.yaml run with podma
         );
       return logs.join('\n');
     };
+    /**
+     * The service's compose healthcheck command (`CMD` form), run in its container as Docker runs it: 'healthy' or
+     * its error. Not `podman healthcheck run`: podman-compose 1.0.3 wraps a `CMD` list in `/bin/sh -c`, which these
+     * images (no shell) do not have, so under it every app reads unhealthy (docs/compose.md).
+     */
+    const health = (model: Record<string, Service>, service: string) => {
+      const [form, ...command] = model[service]?.healthcheck?.test ?? [];
+      expect(form).toBe('CMD');
+      return podman.podman('exec', `homelabtest_${service}_1`, ...command).then(
+        () => 'healthy',
+        (e: { stdout?: string; stderr?: string; message: string }) =>
+          `${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
+      );
+    };
     const up = await compose.compose(file, variables, 'up', '-d');
     const upOutput = `${up.stdout}\n${up.stderr}`;
     await untilStatus(`${web}/readyz`, {}, 200);
@@ -145,5 +200,25 @@ describe.skipIf(missing !== undefined && !required)('compose.yaml run with podma
     await untilStatus(`${gateway}/v1/notes/${id}`, { headers }, 200);
     const read = await fetch(`${gateway}/v1/notes/${id}`, { headers });
     expect(((await read.json()) as { title: string }).title).toBe('kept');
+    for (const app of appNames) expect(await health(services, app)).toBe('healthy');
+
+    // The same platform with the Go API (compose.api-go.yaml): same project, database and volumes.
+    await compose.compose(file, variables, 'down');
+    await compose.compose(goFile, variables, 'up', '-d');
+    await untilStatus(`${gateway}/v1/notes/${id}`, { headers }, 200);
+    const apiImageName = (await podman.podman('inspect', '--format', '{{.ImageName}}', 'homelabtest_api_1')).stdout;
+    expect(apiImageName.trim()).toBe(apiImage('go'));
+    const readByGo = await fetch(`${gateway}/v1/notes/${id}`, { headers });
+    const note = (await readByGo.json()) as { title: string; version: number };
+    expect(note.title).toBe('kept');
+    const patched = await fetch(`${gateway}/v1/notes/${id}`, {
+      method: 'PATCH',
+      headers: { ...headers, 'if-match': `"${note.version}"` },
+      body: JSON.stringify({ title: 'kept, edited by the Go API' }),
+    });
+    expect(patched.status, await patched.clone().text()).toBe(200);
+    expect(((await patched.json()) as { version: number }).version).toBe(note.version + 1);
+    // The image's own healthcheck command (distroless: no shell, no node) says ready.
+    expect(await health(goServices, 'api')).toBe('healthy');
   }, 600_000);
 });

@@ -18,6 +18,11 @@ export interface ApiImplementationSpec {
   readonly migrateCommand: readonly string[];
   /** Where the source lives. */
   readonly sourceDir: string;
+  /**
+   * A command in the image that exits 0 when the container's server is ready (compose's healthcheck). Absent where
+   * the image's own runtime can ask (`node -e fetch(...)` in the TypeScript images).
+   */
+  readonly healthcheckCommand?: readonly string[];
 }
 
 export const apiImplementations = {
@@ -38,6 +43,7 @@ export const apiImplementations = {
     imageName: 'api-go',
     serveCommand: ['/app/api'],
     migrateCommand: ['/app/api', 'migrate'],
+    healthcheckCommand: ['/app/api', 'healthcheck'],
     sourceDir: 'apps/api-go',
   },
 } as const satisfies Record<ApiImplementation, ApiImplementationSpec>;

@@ -3,6 +3,7 @@
 //
 //	api            serve (migrating first when MIGRATE_ON_START says so)
 //	api migrate    one-shot migration (the Kubernetes Job before a rollout)
+//	api healthcheck  exit 0 when this container's server is ready (compose's healthcheck; no shell in the image)
 package main
 
 import (
@@ -26,6 +27,7 @@ import (
 	"github.com/homelab/homelab/apps/api-go/internal/cache"
 	"github.com/homelab/homelab/apps/api-go/internal/config"
 	"github.com/homelab/homelab/apps/api-go/internal/faults"
+	"github.com/homelab/homelab/apps/api-go/internal/healthcheck"
 	"github.com/homelab/homelab/apps/api-go/internal/identity"
 	"github.com/homelab/homelab/apps/api-go/internal/logsink"
 	"github.com/homelab/homelab/apps/api-go/internal/metrics"
@@ -47,6 +49,9 @@ const (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(runHealthcheck())
+	}
 	migration := len(os.Args) > 1 && os.Args[1] == "migrate"
 	load := config.Load
 	if migration {
@@ -77,6 +82,22 @@ func main() {
 		_ = sink.Close()
 		os.Exit(1)
 	}
+}
+
+// runHealthcheck asks the server this container runs (the same PORT) for /readyz: 0 ready, 1 not, 78 bad config.
+func runHealthcheck() int {
+	cfg, err := config.Load(os.Environ())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return configExitCode
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := healthcheck.Ready(ctx, http.DefaultClient, cfg.Port); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
 }
 
 // newLogger writes pino's line shape: level as a word, ISO time, service and version on every line.
