@@ -32,6 +32,7 @@ type ErrorCounter func(operation string)
 // Redis is the shared cache.
 type Redis struct {
 	client  *redis.Client
+	gets    *getBatcher
 	ttl     time.Duration
 	failed  ErrorCounter
 	log     *slog.Logger
@@ -50,7 +51,8 @@ func NewRedis(url string, ttl time.Duration, failed ErrorCounter, log *slog.Logg
 	opts.WriteTimeout = 100 * time.Millisecond
 	opts.MaxRetries = -1
 	opts.PoolTimeout = 100 * time.Millisecond
-	return &Redis{client: redis.NewClient(opts), ttl: ttl, failed: failed, log: log}, nil
+	client := redis.NewClient(opts)
+	return &Redis{client: client, gets: newGetBatcher(client), ttl: ttl, failed: failed, log: log}, nil
 }
 
 func (r *Redis) fail(op string, err error) {
@@ -61,9 +63,9 @@ func (r *Redis) fail(op string, err error) {
 	}
 }
 
-// Get is a miss on any failure.
+// Get is a miss on any failure; concurrent Gets share one pipelined round trip.
 func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool) {
-	v, err := r.client.Get(ctx, key).Bytes()
+	v, err := r.gets.get(ctx, key)
 	if errors.Is(err, redis.Nil) {
 		return nil, false
 	}
@@ -88,8 +90,11 @@ func (r *Redis) Delete(ctx context.Context, key string) {
 	}
 }
 
-// Close closes the client.
-func (r *Redis) Close() error { return r.client.Close() }
+// Close stops the batcher and closes the client.
+func (r *Redis) Close() error {
+	r.gets.close()
+	return r.client.Close()
+}
 
 // Memory is the in-process cache for runs without REDIS_URL: a TTL and an entry cap (oldest out first).
 type Memory struct {
