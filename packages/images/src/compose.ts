@@ -11,6 +11,7 @@ import {
   dataWorkloads,
   imageUser,
   type Resources,
+  redisServerArgs,
   versions,
 } from '@homelab/platform';
 import { stringify } from 'yaml';
@@ -182,22 +183,8 @@ export function composeModel(implementation: ApiImplementation = 'ts') {
       },
       redis: {
         image: dataImage('redis'),
-        command: [
-          'redis-server',
-          '--port',
-          String(data.redis.port),
-          '--maxmemory',
-          data.redis.maxMemory,
-          '--maxmemory-policy',
-          'allkeys-lru',
-          '--appendonly',
-          'yes',
-          '--dir',
-          '/data',
-          // Reached only over the data network; without a config file Redis would refuse non-loopback clients.
-          '--protected-mode',
-          'no',
-        ],
+        // Reached only over the data network; without a config file Redis would refuse non-loopback clients.
+        command: redisServerArgs({ reachableFromNetwork: true }),
         networks: ['data'],
         volumes: ['redis-data:/data'],
         healthcheck: {

@@ -1,4 +1,4 @@
-import { data, dataWorkloads, shutdown, versions } from '@homelab/platform';
+import { data, dataWorkloads, redisServerArgs, shutdown, versions } from '@homelab/platform';
 import type { Construct } from 'constructs';
 import { SingleInstanceStore } from './single-instance-store.ts';
 
@@ -16,20 +16,7 @@ export class Redis extends SingleInstanceStore {
       port,
       container: {
         image: versions.images.redis,
-        // A cache: evict least-recently-used keys at the memory cap instead of refusing writes.
-        args: [
-          'redis-server',
-          '--port',
-          String(port),
-          '--maxmemory',
-          data.redis.maxMemory,
-          '--maxmemory-policy',
-          'allkeys-lru',
-          '--appendonly',
-          'yes',
-          '--dir',
-          '/data',
-        ],
+        args: redisServerArgs(),
         startupProbe: { tcpSocket: { port: 'redis' }, periodSeconds: 5, failureThreshold: 24 },
         readinessProbe: { exec: { command: ['redis-cli', '-p', String(port), 'ping'] }, periodSeconds: 5 },
         livenessProbe: { tcpSocket: { port: 'redis' }, periodSeconds: 10, failureThreshold: 6 },
