@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { auth, identityToken } from '@homelab/platform';
+import { auth, canaryGate, identityToken } from '@homelab/platform';
 import { createIdentitySigner } from '@homelab/service-kit';
 import { createDatabase, realServersRequired, testIdentitySecret } from '@homelab/test-servers';
 import fc from 'fast-check';
@@ -317,6 +317,16 @@ describe.skipIf(!available)('the Go API answers exactly as the TypeScript API', 
     await both({ method: 'GET', path: `/v1/notes/${note}`, headers: alice });
   });
 
+  it("the canary gate's tagged synthetic load: the same answers, labelled alike (checked with the series below)", async () => {
+    // ADR 0130: the API trusts the tag (only the gateway reaches it, and it strips anyone else's). A Go API that
+    // ignored it would count the gate's load in the user-facing SLO; the series comparison below catches that.
+    const tag = { [canaryGate.synthetic.header]: canaryGate.synthetic.value };
+    await both({ method: 'GET', path: '/v1/notes', headers: { ...alice, ...tag } });
+    await both({ method: 'GET', path: `/v1/notes/${missing}`, headers: { ...alice, ...tag } });
+    await both({ method: 'GET', path: '/v1/notes', headers: tag });
+    await both({ method: 'GET', path: '/v1/notes', headers: { ...alice, [canaryGate.synthetic.header]: '0' } });
+  });
+
   it('random requests (fast-check): the same answer from both', async () => {
     const body = fc.oneof(
       fc.jsonValue().map((v) => JSON.stringify(v)),
@@ -359,10 +369,12 @@ describe.skipIf(!available)('the Go API answers exactly as the TypeScript API', 
     );
   }, 120_000);
 
-  it('the same http_requests_total series (method, route, status, count)', async () => {
+  it('the same http_requests_total series (method, route, status, synthetic traffic, count)', async () => {
     const [ts, go] = await Promise.all(
       apiImpls.map(async (impl) => requestCounts(await (await fetch(`${apis[impl].url}/metrics`)).text())),
     );
+    // The tagged requests above are there to compare: without them a Go API blind to the tag would match.
+    expect(Object.keys(ts ?? {}).filter((k) => k.endsWith(` ${canaryGate.synthetic.labelValue}`))).toHaveLength(3);
     expect(go).toEqual(ts);
   });
 });

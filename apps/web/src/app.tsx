@@ -1,3 +1,4 @@
+import { canaryGate } from '@homelab/platform';
 import { createServiceApp, type Lifecycle, type Logger, type ServiceMetrics } from '@homelab/service-kit';
 import type { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
@@ -8,6 +9,7 @@ import { notesRoutes } from './routes/notes.tsx';
 import { statusRoutes } from './routes/status.tsx';
 import type { Sessions } from './session.ts';
 import type { PlatformStatus } from './status/slo-status.ts';
+import { isSynthetic } from './synthetic.ts';
 import type { UserDirectory } from './users.ts';
 
 export interface WebDeps {
@@ -20,6 +22,11 @@ export interface WebDeps {
   /** The canary deploy history (`homelab deploy`, JSON lines) shown at /deploys; unset: none. */
   readonly deployHistoryFile?: string | undefined;
   readonly faults?: { readonly enabled: boolean; readonly adminToken?: string | undefined };
+  /**
+   * The signed-in identity whose `x-homelab-synthetic` tag counts (SYNTHETIC_IDENTITY; default
+   * `canaryGate.synthetic.identity`). Anyone else's tag, signed in or not, is user traffic (ADR 0130).
+   */
+  readonly syntheticIdentity?: string;
 }
 
 /** Same-origin everything; inline scripts and styles refused, so injected markup cannot run. */
@@ -33,6 +40,8 @@ export function createApp(deps: WebDeps): { app: Hono; lifecycle: Lifecycle } {
     logger: deps.logger,
     metrics: deps.metrics,
     ...(deps.faults ? { faults: deps.faults } : {}),
+    // Web is public without the gateway in front: the tag counts only for the load-test identity's session.
+    isSynthetic,
   });
   app.use(async (c, next) => {
     c.header('content-security-policy', contentSecurityPolicy);
@@ -43,6 +52,14 @@ export function createApp(deps: WebDeps): { app: Hono; lifecycle: Lifecycle } {
   app.route('/', assetRoutes);
   app.route('/', statusRoutes({ readStatus: deps.readStatus, sessions: deps.sessions }));
   app.route('/', deploysRoutes({ historyFile: deps.deployHistoryFile, sessions: deps.sessions }));
-  app.route('/', notesRoutes({ gateway: deps.gateway, sessions: deps.sessions, users: deps.users }));
+  app.route(
+    '/',
+    notesRoutes({
+      gateway: deps.gateway,
+      sessions: deps.sessions,
+      users: deps.users,
+      syntheticIdentity: deps.syntheticIdentity ?? canaryGate.synthetic.identity,
+    }),
+  );
   return { app, lifecycle };
 }

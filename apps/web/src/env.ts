@@ -1,4 +1,4 @@
-import { apps, local } from '@homelab/platform';
+import { apps, canaryGate, local } from '@homelab/platform';
 import { baseEnvSchema, envPort, parseEnv } from '@homelab/service-kit';
 import { z } from 'zod';
 import { parseUsers } from './users.ts';
@@ -38,6 +38,11 @@ export const webEnvSchema = baseEnvSchema.extend({
     .optional(),
   /** Cookies get `Secure` when the site is served over HTTPS (the cluster); not on http://localhost. */
   COOKIE_SECURE: z.enum(['true', 'false']).default('false'),
+  /**
+   * The only signed-in identity whose synthetic-traffic tag counts (ADR 0130): the canary gate's web profile signs
+   * in as it. Web is public, so nobody else's tag is trusted.
+   */
+  SYNTHETIC_IDENTITY: z.string().min(1).default(canaryGate.synthetic.identity),
   /** Status page source; unset: each service's own /metrics. */
   PROMETHEUS_URL: z.url().optional(),
   /** The canary deploy history `homelab deploy` appends to (JSON lines), shown at /deploys. */

@@ -37,6 +37,7 @@ await runService({
       readStatus: prometheusUrl ? () => statusFromPrometheus(prometheusUrl) : () => statusFromServiceMetrics(targets),
       faults: { enabled: env.FAULTS_ENABLED, adminToken: env.ADMIN_TOKEN },
       deployHistoryFile: env.DEPLOY_HISTORY_FILE,
+      syntheticIdentity: env.SYNTHETIC_IDENTITY,
     });
     if (redis) web.lifecycle.onShutdown(async () => void (await redis.quit()));
     return web;

@@ -197,6 +197,8 @@ export function platformProcesses(options: LocalPlatformOptions): ProcessSpec[] 
         ...(canary ? [`api-canary=${loopback(ports.canaryApi)}`] : []),
       ].join(','),
       DEPLOY_HISTORY_FILE: join(options.dataDir, canaryGate.history.localFile),
+      // As on the gateway: only the demo identity's tag counts locally (web is public in the cluster, ADR 0130).
+      SYNTHETIC_IDENTITY: options.demoIdentity,
     }),
     readyUrl: loopback(ports.web) + http.paths.readiness,
     resources: apps.web.resources,

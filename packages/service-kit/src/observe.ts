@@ -14,9 +14,10 @@ export interface ObserveOptions {
   /** Default true: `http_requests_total` and `http_request_duration_seconds`. */
   readonly requestMetrics?: boolean;
   /**
-   * Whether a request is the canary gate's synthetic load. Default: it carries the tag header (the API, web: the
-   * gateway has already removed the tag from anyone not allowed to send it). The gateway decides after
-   * authentication instead (ADR 0130).
+   * Whether a request is the canary gate's synthetic load. Default: it carries the tag header, right only for a
+   * service that the public cannot reach (the API: only the gateway calls it, and the gateway has removed the tag
+   * from anyone not allowed to send it). The public doors decide after authentication instead: the gateway for the
+   * load-test API key, web for the load-test identity's session (ADR 0130).
    */
   readonly isSynthetic?: (c: Context) => boolean;
 }

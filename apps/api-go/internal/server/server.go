@@ -217,7 +217,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rw.status == 404 && (route == "*" || route == "/*") {
 		route = "unmatched"
 	}
-	s.Metrics.Observe(r.Method, route, rw.status, seconds)
+	// The API trusts the tag as the TypeScript one does: only the gateway reaches it, and the gateway removes the
+	// tag from every caller but the load-test identity (ADR 0130).
+	s.Metrics.Observe(r.Method, route, rw.status, seconds, r.Header.Get(metrics.SyntheticHeader) == metrics.SyntheticValue)
 	if s.AccessLog {
 		// Query strings can carry tokens and bodies anything: neither is logged.
 		s.Log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("requestId", requestID),

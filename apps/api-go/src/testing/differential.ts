@@ -1,4 +1,4 @@
-import { http } from '@homelab/platform';
+import { canaryGate, http } from '@homelab/platform';
 
 /** One request of a scenario; `{note0}`, `{note1}`... and `{cursor}` are filled from that implementation's answers. */
 export interface Step {
@@ -89,7 +89,10 @@ export async function send(baseUrl: string, step: Step, session: Session): Promi
   return { status: res.status, headers: observed, body: normalize(text, session) };
 }
 
-/** `http_requests_total` series of a /metrics text (route, method, status → count), minus the probes' own. */
+/**
+ * `http_requests_total` series of a /metrics text (method, route, status and, for the canary gate's tagged load,
+ * `traffic="synthetic"` → count), minus the probes' own. An empty label counts as absent, as in Prometheus.
+ */
 export function requestCounts(metricsText: string): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const line of metricsText.split('\n')) {
@@ -99,7 +102,8 @@ export function requestCounts(metricsText: string): Record<string, number> {
       [...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1] as string, x[2] as string]),
     );
     if (labels.route === http.paths.readiness || labels.route === http.paths.metrics) continue;
-    counts[`${labels.method} ${labels.route} ${labels.status}`] = Number(m[2]);
+    const traffic = labels[canaryGate.synthetic.label] ? ` ${labels[canaryGate.synthetic.label]}` : '';
+    counts[`${labels.method} ${labels.route} ${labels.status}${traffic}`] = Number(m[2]);
   }
   return counts;
 }

@@ -3,6 +3,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import type { GatewayClient, GatewayFailure, Trace } from '../gateway-client.ts';
 import type { Sessions } from '../session.ts';
+import { markSynthetic } from '../synthetic.ts';
 import type { UserDirectory } from '../users.ts';
 import { EditNotePage, MessagePage, NotesPage, SignInPage } from '../views/notes.tsx';
 
@@ -10,6 +11,8 @@ export interface NotesRoutesOptions {
   readonly gateway: GatewayClient;
   readonly sessions: Sessions;
   readonly users: UserDirectory;
+  /** The identity whose tagged page reads are the canary gate's synthetic load (ADR 0130). */
+  readonly syntheticIdentity: string;
 }
 
 /** The peer address (the proxy's, behind one); app.request() in tests has none. */
@@ -46,7 +49,7 @@ const text = (value: unknown) => (typeof value === 'string' ? value : '');
  * Sign in, list, create, edit and delete notes with plain HTML forms and POST-redirect-GET, so every flow works
  * without JavaScript and a reload never re-submits.
  */
-export function notesRoutes({ gateway, sessions, users }: NotesRoutesOptions): Hono {
+export function notesRoutes({ gateway, sessions, users, syntheticIdentity }: NotesRoutesOptions): Hono {
   const app = new Hono();
 
   app.get('/', async (c) => c.redirect((await sessions.identity(c)) ? '/notes' : '/signin', 303));
@@ -78,6 +81,7 @@ export function notesRoutes({ gateway, sessions, users }: NotesRoutesOptions): H
     const identity = await sessions.identity(c);
     if (!identity) return c.redirect('/signin', 303);
     c.set('user', identity);
+    markSynthetic(c, identity, syntheticIdentity);
     await next();
   });
 

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apps } from '@homelab/platform';
+import { appNames, apps, canaryGate } from '@homelab/platform';
 import { describe, expect, it } from 'vitest';
-import { k6ProfileJson, loadProfiles, sloThresholds } from './profile.ts';
+import { gateConfigFor } from '../engine/config.ts';
+import { decisionPlan } from '../engine/power.ts';
+import { k6ProfileJson, loadProfiles, sloThresholds, syntheticProfileFor } from './profile.ts';
 
 describe('the load profile, declared once', () => {
   it('is what the k6 scripts read (k6/profile.json is regenerated, not hand-edited)', () => {
@@ -24,5 +26,30 @@ describe('the load profile, declared once', () => {
 
   it('keeps the canary load under the gateway limit per identity, so the test measures the app', () => {
     expect(loadProfiles.canary.rps).toBeLessThan(50);
+  });
+
+  it("gives every app's canary at zero real traffic the rate its power plan asks for, under the caps", () => {
+    for (const app of appNames) {
+      const plan = decisionPlan(gateConfigFor(app), 0, {
+        targetDecisionSeconds: canaryGate.synthetic.targetDecisionSeconds,
+        maxSyntheticRps: canaryGate.synthetic.maxRps,
+        evaluationSeconds: canaryGate.evaluationSeconds,
+      });
+      const profile = syntheticProfileFor(app);
+      expect(profile.rps, app).toBeGreaterThanOrEqual(plan.requiredRps);
+      expect(profile.rps, app).toBeLessThanOrEqual(canaryGate.synthetic.maxRps);
+      // The workflow's k6 runs the profile's rate: it must reach the plan's target without the gate starting it.
+      expect(plan.expectedSecondsWithSynthetic, app).toBeLessThanOrEqual(canaryGate.synthetic.targetDecisionSeconds);
+    }
+  });
+
+  it("sends web's canary evidence to web itself: tagged reads of the load-test identity's page", () => {
+    const web = syntheticProfileFor('web');
+    expect(web.path).toBe('/notes');
+    expect(web.signIn).toEqual({ path: '/signin', username: canaryGate.synthetic.identity });
+    expect(web.headers).toEqual({ [canaryGate.synthetic.header]: canaryGate.synthetic.value });
+    // The api and the gateway are reached through the gateway's notes route with the load-test API key.
+    for (const app of ['api', 'gateway'] as const) expect(syntheticProfileFor(app).path).toBe('/v1/notes');
+    expect(JSON.parse(k6ProfileJson()).profiles['synthetic-web'].signIn.username).toBe(canaryGate.synthetic.identity);
   });
 });
