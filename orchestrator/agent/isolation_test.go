@@ -13,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"homelab/orchestrator/internal/cgroup"
+	"homelab/orchestrator/internal/shim"
 )
 
 // runToExit runs a one-shot workload and returns its output and exit.
@@ -301,4 +304,23 @@ func sysvQueues() map[string]bool {
 		}
 	}
 	return out
+}
+
+// TestNoMountsWithoutAMountNamespace: whatever step is removed, a shim without a mount namespace of its own does
+// no mount at all, not even making / private (that would change the host's propagation, which no orphan check
+// sees). Pure: no root needed.
+func TestNoMountsWithoutAMountNamespace(t *testing.T) {
+	for _, step := range append([]string{""}, AllSteps...) {
+		undo := skipStep(step)
+		c := shim.Config{}
+		shimSteps(&c, Spec{PrivateNetwork: true})
+		own := cloneFlags(Spec{PrivateNetwork: true})&unix.CLONE_NEWNS != 0
+		undo()
+		if !own && (c.PrivateMounts || c.MountProc || c.PrivateTmp || c.Hide) {
+			t.Errorf("without %s: no mount namespace, yet the shim would mount: %+v", step, c)
+		}
+		if own && !c.PrivateMounts {
+			t.Errorf("without %s: a mount namespace whose mounts are not made private: %+v", step, c)
+		}
+	}
 }
