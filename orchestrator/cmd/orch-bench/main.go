@@ -59,6 +59,7 @@ func main() {
 		os.Exit(1)
 	}
 	var rows []row
+	loadBefore := loadavg()
 	rows = append(rows, benchScheduler(*smoke))
 	r, err := benchAgent(samples)
 	if err != nil {
@@ -84,7 +85,8 @@ func main() {
 	if *smoke {
 		mode = "smoke"
 	}
-	fmt.Printf("orchestrator benchmarks (%s, %d samples per latency, %s)\n\n", mode, samples, time.Now().UTC().Format(time.RFC3339))
+	fmt.Printf("orchestrator benchmarks (%s, %d samples per latency, %s, load average %s at the start, %s at the end)\n\n",
+		mode, samples, time.Now().UTC().Format(time.RFC3339), loadBefore, loadavg())
 	// A markdown table: it reads as a table in a terminal and pastes into docs as is.
 	fmt.Println("| metric | this run | goal | published anchor | reference in this run |")
 	fmt.Println("| --- | --- | --- | --- | --- |")
