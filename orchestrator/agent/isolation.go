@@ -3,6 +3,7 @@ package agent
 import (
 	"golang.org/x/sys/unix"
 
+	"homelab/orchestrator/internal/cgroup"
 	"homelab/orchestrator/internal/shim"
 )
 
@@ -16,11 +17,15 @@ const (
 	StepIPCNamespace   = "ipc-namespace"
 	StepNetNamespace   = "net-namespace"
 	StepCgroup         = "cgroup"
+	// StepHideRunRoot hides the directory holding every node's root (Config.HideDir), not only this agent's.
+	StepHideRunRoot = "hide-run-root"
+	StepPidsLimit   = "pids-limit" // pids.max written to the workload's cgroup
+	StepCPULimit    = "cpu-limit"  // the CFS quota written to the workload's cgroup
 )
 
 // AllSteps lists every isolation step.
 var AllSteps = []string{StepPIDNamespace, StepMountNamespace, StepProc, StepHideFiles, StepUTSNamespace,
-	StepIPCNamespace, StepNetNamespace, StepCgroup}
+	StepIPCNamespace, StepNetNamespace, StepCgroup, StepHideRunRoot, StepPidsLimit, StepCPULimit}
 
 // skipped is empty in production. Only the mutation test sets it (export_test.go), to remove one step.
 var skipped = map[string]bool{}
@@ -52,9 +57,31 @@ func cloneFlags(s Spec) uintptr {
 // mount or a hostname change without one would change the node), so it is off whenever its namespace is.
 func shimSteps(c *shim.Config, s Spec) {
 	mnt := on(StepMountNamespace)
+	// Making mounts private is only safe in a mount namespace of our own: in the agent's it would change the
+	// node's (the host's) propagation, which no orphan check sees.
+	c.PrivateMounts = mnt
 	c.MountProc = mnt && on(StepProc)
 	c.PrivateTmp = mnt
 	c.Hide = mnt && on(StepHideFiles)
 	c.SetHost = on(StepUTSNamespace)
 	c.LoopbackUp = s.PrivateNetwork && on(StepNetNamespace)
+}
+
+// hideDir is what the shim covers: the run directory holding every node's root, or (the mutant) only ours.
+func (m *Manager) hideDir() string {
+	if on(StepHideRunRoot) {
+		return m.cfg.HideDir
+	}
+	return m.cfg.Root
+}
+
+// limits are the cgroup limits actually written; the mutation test drops one to prove a check sees it bite.
+func limits(l cgroup.Limits) cgroup.Limits {
+	if !on(StepPidsLimit) {
+		l.PidsMax = 0
+	}
+	if !on(StepCPULimit) {
+		l.MilliCPU = 0
+	}
+	return l
 }

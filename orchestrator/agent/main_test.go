@@ -40,21 +40,42 @@ func (s *syncBuffer) String() string {
 // orphan check: nothing of the test may survive it.
 func newTestManager(t *testing.T) (*Manager, *syncBuffer, Config) {
 	t.Helper()
+	root := testRunDir(t)
+	m, log, cfg := startTestManager(t, root, "")
+	return m, log, cfg
+}
+
+// testRunDir is a directory removed after the test. Not under /tmp: every workload's private /tmp would hide it
+// anyway and mask the hide-files steps.
+func testRunDir(t *testing.T) string {
+	t.Helper()
 	testenv.RequireIsolation(t)
+	dir, err := os.MkdirTemp("/run", "orchestrator-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
+}
+
+// newTestManagerAt starts a manager rooted at root that hides hide (a directory holding root and its peers').
+func newTestManagerAt(t *testing.T, root, hide string) *Manager {
+	t.Helper()
+	m, _, _ := startTestManager(t, root, hide)
+	return m
+}
+
+func startTestManager(t *testing.T, root, hide string) (*Manager, *syncBuffer, Config) {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := &syncBuffer{}
-	// Not under /tmp: every workload's private /tmp would hide it anyway and mask the hide-files step.
-	root, err := os.MkdirTemp("/run", "orchestrator-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(root) })
 	cfg := Config{
 		Root:         root,
-		CgroupParent: filepath.Join("orchestrator-test", fmt.Sprintf("%s-%d", t.Name(), time.Now().UnixNano())),
+		HideDir:      hide,
+		CgroupParent: filepath.Join("orchestrator-test", fmt.Sprintf("%s-%s-%d", t.Name(), filepath.Base(root), time.Now().UnixNano())),
 		ShimExe:      exe,
 		Log:          log,
 		Adopt:        true,

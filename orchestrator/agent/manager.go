@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -27,6 +28,10 @@ import (
 type Config struct {
 	// Root holds the state file, the logs and the volumes; workloads see none of it but their own volume.
 	Root string
+	// HideDir is the directory every workload has covered (its own volume is bound back). Default Root. A
+	// cluster whose node roots are siblings sets the directory holding all of them, so a workload on one node
+	// cannot read or write another node's volumes (they share uids: api and Redis both run as 65534).
+	HideDir string
 	// CgroupParent is the cgroup path (below each hierarchy) under which each workload gets its group.
 	CgroupParent string
 	// ShimExe is the executable started with shim.Arg (the orchestrator binary, or a test binary).
@@ -76,6 +81,12 @@ type record struct {
 func New(cfg Config) (*Manager, error) {
 	if cfg.Root == "" || cfg.CgroupParent == "" || cfg.ShimExe == "" {
 		return nil, errors.New("agent: Root, CgroupParent and ShimExe are required")
+	}
+	if cfg.HideDir == "" {
+		cfg.HideDir = cfg.Root
+	}
+	if rel, err := filepath.Rel(cfg.HideDir, cfg.Root); err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return nil, fmt.Errorf("agent: HideDir %s must contain Root %s (it hides the agent's own files too)", cfg.HideDir, cfg.Root)
 	}
 	if cfg.StopGrace == 0 {
 		cfg.StopGrace = 5 * time.Second
@@ -411,7 +422,7 @@ func (m *Manager) spawn(w *workload) (*run, error) {
 		return nil, err
 	}
 	// The shim blocks until it has its config; it joins the cgroup before it runs anything of the workload.
-	if err := w.group.Create(w.spec.Limits); err != nil {
+	if err := w.group.Create(limits(w.spec.Limits)); err != nil {
 		return fail(err)
 	}
 	if on(StepCgroup) {
@@ -420,7 +431,7 @@ func (m *Manager) spawn(w *workload) (*run, error) {
 		}
 	}
 	c := shim.Config{Command: w.spec.Command, Env: m.env(w.spec), Dir: w.spec.Dir, Hostname: w.spec.Name,
-		UID: w.spec.UID, GID: w.spec.GID, HideDir: m.cfg.Root}
+		UID: w.spec.UID, GID: w.spec.GID, HideDir: m.hideDir()}
 	if w.spec.Volume != "" {
 		c.Volume = m.VolumePath(w.spec.Volume)
 	}

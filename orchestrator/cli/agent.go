@@ -22,6 +22,7 @@ func runAgent(args []string) error {
 	fs := flag.NewFlagSet("agent", flag.ContinueOnError)
 	root := fs.String("root", "/var/lib/orchestrator/agent", "state, logs and volumes")
 	parent := fs.String("cgroup-parent", "orchestrator/agent", "cgroup path the workloads' groups go under")
+	hide := fs.String("hide", "", "directory workloads must not see, holding --root (default --root; a cluster passes its run directory)")
 	listen := fs.String("listen", "127.0.0.1:7070", "the HTTP API's address")
 	adopt := fs.Bool("adopt", true, "adopt workloads a previous agent left running (false: stop them)")
 	if err := fs.Parse(args); err != nil {
@@ -31,7 +32,7 @@ func runAgent(args []string) error {
 	if err != nil {
 		return fmt.Errorf("agent: own executable: %w", err)
 	}
-	m, err := agent.New(agent.Config{Root: *root, CgroupParent: *parent, ShimExe: exe, Log: os.Stdout, Adopt: *adopt})
+	m, err := agent.New(agent.Config{Root: *root, HideDir: *hide, CgroupParent: *parent, ShimExe: exe, Log: os.Stdout, Adopt: *adopt})
 	if err != nil {
 		return err
 	}

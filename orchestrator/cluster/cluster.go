@@ -138,6 +138,8 @@ func (c *Cluster) StartAgent(ctx context.Context, node string) error {
 	}
 	argv := append(append([]string{}, c.opts.Exe...), "agent",
 		"--root", filepath.Join(c.root, node),
+		// The node roots are siblings under the run directory: hide all of them, not only this node's.
+		"--hide", c.root,
 		"--cgroup-parent", c.cgroupNode(node),
 		"--listen", net.JoinHostPort(n.IP, strconv.Itoa(AgentPort)))
 	cmd := c.Net.Command(context.Background(), node, argv...)

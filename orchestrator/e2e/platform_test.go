@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -75,7 +76,8 @@ func (h *harness) waitPlatform(timeout time.Duration, what string) {
 	})
 }
 
-func (h *harness) notes(method, path string, body any) (int, map[string]any) {
+// notes sends one request through the gateway's service address; header holds extra name, value pairs.
+func (h *harness) notes(method, path string, body any, header ...string) (int, map[string]any) {
 	var r io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -84,6 +86,9 @@ func (h *harness) notes(method, path string, body any) (int, map[string]any) {
 	req, _ := http.NewRequest(method, "http://"+h.gw+path, r)
 	req.Header.Set("x-api-key", h.apiKey)
 	req.Header.Set("content-type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
 	if err != nil {
 		return 0, nil
@@ -198,6 +203,21 @@ func TestPlatformOnThreeNodes(t *testing.T) {
 	if code, got := h.notes(http.MethodGet, "/v1/notes/"+id, nil); code != 200 || got["body"] != "through the orchestrator" {
 		t.Fatalf("read: %d %v", code, got)
 	}
+	// Update with the version read (If-Match), then the stale version is refused and every api replica reads
+	// the new body (the write invalidated the shared cache).
+	version := fmt.Sprint(note["version"])
+	patch := map[string]string{"body": "updated through the orchestrator"}
+	if code, got := h.notes(http.MethodPatch, "/v1/notes/"+id, patch, "if-match", `"`+version+`"`); code != 200 || got["body"] != patch["body"] {
+		t.Fatalf("update: %d %v", code, got)
+	}
+	if code, got := h.notes(http.MethodPatch, "/v1/notes/"+id, patch, "if-match", `"`+version+`"`); code != http.StatusPreconditionFailed {
+		t.Fatalf("update with a stale version: %d %v, want 412", code, got)
+	}
+	for range 4 { // several connections: the proxy spreads them over the api replicas
+		if code, got := h.notes(http.MethodGet, "/v1/notes/"+id, nil); code != 200 || got["body"] != patch["body"] {
+			t.Fatalf("read after update: %d %v", code, got)
+		}
+	}
 	if code, _ := h.notes(http.MethodDelete, "/v1/notes/"+id, nil); code != http.StatusNoContent {
 		t.Fatalf("delete: %d", code)
 	}
@@ -256,7 +276,13 @@ func TestPlatformOnThreeNodes(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		_ = json.NewDecoder(resp.Body).Decode(&got)
-		return len(got) == len(want)
+		// The same names, not only as many: a replaced instance left running beside a new one would match a count.
+		have := map[string]bool{}
+		for _, w := range got {
+			name, _ := w["name"].(string)
+			have[name] = true
+		}
+		return len(got) == len(want) && maps.Equal(have, want)
 	})
 
 	// 2. Kill PostgreSQL's node: the stateful workload waits for it (its volume is there), no acknowledged

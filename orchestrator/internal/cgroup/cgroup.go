@@ -44,6 +44,16 @@ func Version() int {
 type Group struct {
 	Rel     string `json:"rel"`
 	Version int    `json:"version"`
+	// root replaces Root: tests point a v2 group at this host's (otherwise empty) cgroup2 mount or a temporary
+	// directory, so the v2 code runs here although the limits are v1's.
+	root string
+}
+
+func (g Group) base() string {
+	if g.root != "" {
+		return g.root
+	}
+	return Root
 }
 
 // New returns the group at rel (for example "orchestrator/node-1/web") without touching the filesystem.
@@ -52,20 +62,20 @@ func New(rel string) Group { return Group{Rel: filepath.Clean(rel), Version: Ver
 // dirs are the directories of the group, one per hierarchy.
 func (g Group) dirs() []string {
 	if g.Version == 2 {
-		return []string{filepath.Join(Root, g.Rel)}
+		return []string{filepath.Join(g.base(), g.Rel)}
 	}
 	out := make([]string, 0, len(v1Controllers))
 	for _, c := range v1Controllers {
-		out = append(out, filepath.Join(Root, c, g.Rel))
+		out = append(out, filepath.Join(g.base(), c, g.Rel))
 	}
 	return out
 }
 
 func (g Group) file(controller, name string) string {
 	if g.Version == 2 {
-		return filepath.Join(Root, g.Rel, name)
+		return filepath.Join(g.base(), g.Rel, name)
 	}
-	return filepath.Join(Root, controller, g.Rel, name)
+	return filepath.Join(g.base(), controller, g.Rel, name)
 }
 
 func write(path, value string) error {
@@ -79,14 +89,14 @@ func write(path, value string) error {
 // delegates a controller to children when the parent lists it).
 func (g Group) enableV2Controllers() error {
 	parts := strings.Split(g.Rel, string(filepath.Separator))
-	dir := Root
+	dir := g.base()
 	for _, p := range parts[:len(parts)-1] {
 		dir = filepath.Join(dir, p)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("cgroup: create %s: %w", dir, err)
 		}
 	}
-	dir = Root
+	dir = g.base()
 	for _, p := range parts[:len(parts)-1] {
 		if err := write(filepath.Join(dir, "cgroup.subtree_control"), "+memory +pids +cpu"); err != nil {
 			return err

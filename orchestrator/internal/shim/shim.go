@@ -40,11 +40,13 @@ type Config struct {
 	HideDir string `json:"hideDir"`
 	Volume  string `json:"volume"`
 	// Steps switch the isolation steps done in here; each is on in production, the mutation test turns one off.
-	MountProc  bool `json:"mountProc"`
-	PrivateTmp bool `json:"privateTmp"`
-	Hide       bool `json:"hide"`
-	SetHost    bool `json:"setHost"`
-	LoopbackUp bool `json:"loopbackUp"`
+	// PrivateMounts is on only when the shim has a mount namespace of its own.
+	PrivateMounts bool `json:"privateMounts"`
+	MountProc     bool `json:"mountProc"`
+	PrivateTmp    bool `json:"privateTmp"`
+	Hide          bool `json:"hide"`
+	SetHost       bool `json:"setHost"`
+	LoopbackUp    bool `json:"loopbackUp"`
 }
 
 // MaybeRun runs the shim and exits when the process was started as one; otherwise it returns at once. Call it
@@ -111,9 +113,12 @@ func run() (int, error) {
 }
 
 func isolate(c Config) error {
-	// Mount events must not propagate back to the node (the default on systemd hosts is shared).
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("make mounts private: %w", err)
+	// Mount events must not propagate back to the node (the default on systemd hosts is shared). Only in a
+	// mount namespace of our own: without one this would change the node's propagation for good.
+	if c.PrivateMounts {
+		if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+			return fmt.Errorf("make mounts private: %w", err)
+		}
 	}
 	if c.MountProc {
 		// A /proc of our own pid namespace: the workload sees only its own processes.

@@ -39,8 +39,9 @@ func RequireIsolation(t testing.TB) {
 	t.Skipf("SKIP (visible): isolated workloads need root and namespaces here: %s", why)
 }
 
-// Orphans lists what a run left behind: shim processes tagged with owner, cgroups under owner, mounts under
-// root. Tests assert it is empty after cleaning up.
+// Orphans lists what a run left behind: shim processes tagged with owner or an owner below it (a cluster's
+// agents tag theirs orchestrator/<run>/<node>, and the run's check asks for orchestrator/<run>), cgroups under
+// owner, mounts under root. Tests assert it is empty after cleaning up.
 func Orphans(owner, root string) []string {
 	var out []string
 	procs, _ := filepath.Glob("/proc/[0-9]*/environ")
@@ -50,7 +51,7 @@ func Orphans(owner, root string) []string {
 			continue
 		}
 		for _, kv := range strings.Split(string(b), "\x00") {
-			if kv == shim.OwnerEnv+"="+owner {
+			if tag, ok := strings.CutPrefix(kv, shim.OwnerEnv+"="); ok && (tag == owner || strings.HasPrefix(tag, owner+"/")) {
 				out = append(out, "process "+filepath.Base(filepath.Dir(p)))
 			}
 		}

@@ -6,6 +6,7 @@ import { type DrillRecord, renderRecord, runDrill, scenarioNamed } from '@homela
 import { postgresAvailable, realServersRequired, redisAvailable, takeHostNetworkTurn } from '@homelab/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OrchestratorDrillTarget, startOrchestratorDrillTarget } from './drill-target.ts';
+import { runLeftovers } from './orchestrator-up.ts';
 
 /**
  * The orchestrator drills for real: `orchestrator up --platform` (3 network-namespace nodes, PostgreSQL, Redis,
@@ -50,9 +51,12 @@ describe.skipIf(missing.length > 0)('drills on the Go orchestrator', () => {
 
   afterAll(async () => {
     await target?.stop();
+    // Nothing of the run may outlive it: link, namespaces, cgroups, its directory, any shim of its nodes.
+    const left = target ? runLeftovers(target.bridge) : [];
     rmSync(binDir, { recursive: true, force: true });
     for (const record of records) console.log(renderRecord(record));
     await giveBackTurn?.();
+    expect(left, 'left on the host after orchestrator up stopped').toEqual([]);
   }, 120_000);
 
   const drill = async (name: string) => {

@@ -32,6 +32,8 @@ export type OrchestratorDrillTarget = DrillTarget & {
   waitWhole(timeoutMs?: number): Promise<void>;
   /** How long the platform took to be whole after `orchestrator up`. */
   readonly startedInMs: number;
+  /** The run's bridge (`ob<run>`): what names everything the run put on the host, for the leftover check. */
+  readonly bridge: string;
   stop(): Promise<void>;
 };
 
@@ -206,6 +208,7 @@ export async function startOrchestratorDrillTarget(
   return {
     description: `the Go orchestrator (orchestrator up, API ${up.url}): 3 nodes as network namespaces on bridge ${up.bridge} (${up.subnetPrefix}.0/24), an agent each, the platform as workloads; gateway ${gateway}; no Kubernetes`,
     startedInMs,
+    bridge: up.bridge,
     waitWhole,
 
     async checkPreconditions(scenario: Scenario) {

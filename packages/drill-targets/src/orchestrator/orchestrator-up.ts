@@ -1,4 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 
@@ -91,4 +93,53 @@ export async function orchestratorUp(options: {
 /** `orchestrator sweep`: undoes the host changes of runs whose owner died (after a killed `up`). */
 export async function sweep(bin: string): Promise<void> {
   await promisify(execFile)(bin, ['sweep']);
+}
+
+/** The host's filesystems a leftover check reads; tests point them at a fake tree. */
+export interface HostPaths {
+  readonly sys: string;
+  readonly run: string;
+  readonly proc: string;
+}
+
+const hostPaths: HostPaths = { sys: '/sys', run: '/run', proc: '/proc' };
+
+const list = (dir: string): string[] => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * What a run of `orchestrator up` (its bridge `ob<run>`) left on the host after it stopped: the bridge, its
+ * `orch-<run>-*` network namespaces, its `orchestrator/<run>` cgroups in any hierarchy, its `/run/orchestrator/<run>`
+ * directory, and processes whose shim tag (ORCHESTRATOR_OWNER) is the run or one of its nodes. Empty when clean.
+ */
+export function runLeftovers(bridge: string, paths: HostPaths = hostPaths): string[] {
+  if (!/^ob[0-9a-f]{6}$/.test(bridge)) throw new Error(`not an orchestrator bridge name: ${bridge}`);
+  const run = bridge.slice(2);
+  const out: string[] = [];
+  if (existsSync(join(paths.sys, 'class/net', bridge))) out.push(`link ${bridge}`);
+  for (const ns of list(join(paths.run, 'netns'))) if (ns.startsWith(`orch-${run}-`)) out.push(`netns ${ns}`);
+  for (const hierarchy of list(join(paths.sys, 'fs/cgroup'))) {
+    const dir = join(paths.sys, 'fs/cgroup', hierarchy, 'orchestrator', run);
+    if (existsSync(dir)) out.push(`cgroup ${dir}`);
+  }
+  if (existsSync(join(paths.sys, 'fs/cgroup/orchestrator', run)))
+    out.push(`cgroup ${join(paths.sys, 'fs/cgroup/orchestrator', run)}`);
+  if (existsSync(join(paths.run, 'orchestrator', run))) out.push(`directory ${join(paths.run, 'orchestrator', run)}`);
+  const owner = `ORCHESTRATOR_OWNER=orchestrator/${run}`;
+  for (const pid of list(paths.proc)) {
+    if (!/^\d+$/.test(pid)) continue;
+    let env: string;
+    try {
+      env = readFileSync(join(paths.proc, pid, 'environ'), 'latin1');
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    if (env.split('\0').some((kv) => kv === owner || kv.startsWith(`${owner}/`))) out.push(`process ${pid}`);
+  }
+  return out;
 }
