@@ -18,7 +18,10 @@ export interface ProxyRoute {
   /** Metric label, e.g. `notes`. */
   readonly name: string;
   readonly upstreams: WeightedUpstreams<Upstream>;
-  /** Time allowed for the upstream's response headers, and between body chunks; then 504. */
+  /**
+   * The route's timeout: from the gateway's first attempt, the upstream's answer must begin within this, across
+   * the wait for a connection and any retries; then 504. Also the time allowed between body chunks.
+   */
   readonly timeoutMs: number;
   /** Extra attempts for idempotent, bodyless requests, each paid from the retry budget. */
   readonly maxRetries: number;
@@ -52,7 +55,12 @@ interface NodeBindings {
 /** Safe to repeat (RFC 9110 §9.2.2); only retried when there is no body to replay. */
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const retryableStatus = new Set([502, 503, 504]);
-const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'HOMELAB_ROUTE_TIMEOUT']);
+const timeoutCodes = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'HOMELAB_ROUTE_TIMEOUT',
+  'HOMELAB_UPSTREAM_TIMEOUT',
+]);
 /** nginx's convention for "the client closed the connection before the answer": never sent, only counted. */
 const clientClosedRequest = 499;
 /** @hono/node-server leaves the response alone when the handler's Response carries this header. */
@@ -159,6 +167,8 @@ interface Exchange {
   retry: boolean;
   /** Whether the current attempt began writing the request to a connection (undici's `onRequestStart`). */
   sent: boolean;
+  /** When the route's timeout runs out for this request (`performance.now()` clock), across all its attempts. */
+  readonly deadline: number;
 }
 
 /** The outcome of a streamed answer; the common case allocates nothing. */
@@ -192,6 +202,12 @@ type Attempt =
 export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promise<Response> {
   const { metrics, problem } = deps;
   const { timeoutMs } = route;
+  /**
+   * Less than this left of the route's timeout and a request is not sent (answered 504 "not applied"), nor is a
+   * failed GET tried again: sent with a few milliseconds to live, it would end as "unknown" almost surely.
+   */
+  const minSendMs = Math.min(250, timeoutMs / 4);
+  const timeLeft = (exchange: Exchange) => exchange.deadline - performance.now();
   // Label values are fixed per upstream: bound once here, not per request.
   const recorders = new Map<Upstream, UpstreamRecorder>(
     route.upstreams.all.map((u) => [u, metrics.upstream(route.name, u.spec.name, u.spec.version)]),
@@ -210,6 +226,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
 
   /** Asks (and pays) the retry budget for one more attempt of this request. */
   const payRetry = (exchange: Exchange): boolean => {
+    // A retry gets only what is left of the route's timeout: too little, and the answer in hand stands.
+    if (timeLeft(exchange) < minSendMs) return false;
     exchange.retriesLeft -= 1;
     if (!route.retryBudget.tryRetry()) {
       metrics.retry(route.name, 'budget_exhausted');
@@ -245,7 +263,16 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
     const outgoing = exchange.outgoing as ServerResponse;
     try {
       // A request queued behind busy connections waits at most the route timeout for one, then is answered unsent.
-      const status = await forwardResponse(upstream.pool, options, outgoing, onHead, exchange, markSent, timeoutMs);
+      const status = await forwardResponse(
+        upstream.pool,
+        options,
+        outgoing,
+        onHead,
+        exchange,
+        markSent,
+        timeLeft(exchange),
+        minSendMs,
+      );
       return exchange.retry ? { kind: 'retry', status } : answered(status);
     } catch (error) {
       return { kind: 'failed', error, headersSent: outgoing.headersSent, sent: exchange.sent };
@@ -260,7 +287,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
   ): Promise<Attempt> => {
     const { c } = exchange;
     try {
-      const res = await upstream.pool.request(options);
+      // Off the hot path: the attempt's headers timeout is what is left of the route's.
+      const res = await upstream.pool.request({ ...options, headersTimeout: Math.max(1, timeLeft(exchange)) });
       if (exchange.retriesLeft > 0 && retryableStatus.has(res.statusCode) && payRetry(exchange)) {
         await res.body.dump();
         return { kind: 'retry', status: res.statusCode };
@@ -298,6 +326,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       retriesLeft: idempotent.has(method) && !hasBody ? route.maxRetries : 0,
       retry: false,
       sent: false,
+      deadline: performance.now() + timeoutMs,
     };
     const request: UpstreamRequest = {
       path: url,
@@ -372,7 +401,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
                 c,
                 504,
                 'Gateway Timeout',
-                `no connection to upstream ${name} within ${timeoutMs} ms; the request was not sent and is safe to retry`,
+                `no connection to upstream ${name} in time to send it within ${timeoutMs} ms; the request was not sent and is safe to retry`,
                 outcomeFields['not-applied'],
               )
             : problem(
