@@ -348,3 +348,55 @@ describe("the gateway's catch-all request timeout", () => {
     expect(body.retryable).toBe(false);
   }, 15_000);
 });
+
+/**
+ * In the cluster the gateway reaches the API through the internal Envoy, whose own 502/503/504 ("upstream connect
+ * error", "no healthy upstream") is plain text: forwarded as it was, a client got no problem and no outcome
+ * (issue 17's audit). The gateway answers its own problem instead; the API's own problem+json passes unchanged.
+ */
+describe('an opaque 502/503/504 from between the gateway and the API', () => {
+  let upstream: HttpServer;
+  let gw: Awaited<ReturnType<typeof startGateway>>;
+  let answer: { status: number; type: string; body: string } = { status: 503, type: 'text/plain', body: '' };
+
+  beforeAll(async () => {
+    upstream = createHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(answer.status, { 'content-type': answer.type }).end(answer.body));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    gw = await startGateway([{ name: 'stable', url, version: '1', weight: 100 }], { timeoutMs: 3_000 });
+  });
+  afterAll(async () => {
+    await gw?.server.close();
+    upstream?.closeAllConnections();
+    upstream?.close();
+  });
+
+  it('becomes the gateway\'s own problem with outcome "unknown"', async () => {
+    for (const [status, body] of [
+      [503, 'upstream connect error or disconnect/reset before headers. reset reason: connection termination'],
+      [502, ''],
+      [504, 'upstream request timeout'],
+    ] as const) {
+      answer = { status, type: 'text/plain', body };
+      const res = await postNote(gw.server.url, `opaque ${status}`);
+      expect(res.status).toBe(status);
+      expect(res.body.outcome).toBe('unknown');
+      expect(res.body.retryable).toBe(false);
+      expect(res.body.detail).toMatch(new RegExp(`^upstream stable answered ${status} without saying`));
+    }
+  });
+
+  it("passes the API's own problem+json through unchanged", async () => {
+    answer = {
+      status: 503,
+      type: 'application/problem+json',
+      body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'draining' }),
+    };
+    const res = await postNote(gw.server.url, 'problem');
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ title: 'Service Unavailable', status: 503, detail: 'draining' });
+  });
+});

@@ -277,4 +277,29 @@ export const meaningMutations: readonly Mutation[] = [
         'bearer';
     },
   },
+  // Envoy resending a request a pod may already have applied (issue 17's audit).
+  {
+    name: 'retry the api route after a reset (a POST to a pod killed mid-request is applied twice)',
+    caughtBy: ['sentRequestsNeverRetried'],
+    apply: (o) => {
+      find(o, 'BackendTrafficPolicy', 'api').spec.retry.retryOn.triggers.push('reset');
+    },
+  },
+  {
+    name: 'retry the gateway route on a 503 answer (retriable-status-codes)',
+    caughtBy: ['sentRequestsNeverRetried'],
+    apply: (o) => {
+      find(o, 'BackendTrafficPolicy', 'gateway').spec.retry.retryOn = {
+        triggers: ['connect-failure', 'retriable-status-codes'],
+        httpStatusCodes: [503],
+      };
+    },
+  },
+  {
+    name: "drop retryOn from the web route (Envoy Gateway's default retries a 503)",
+    caughtBy: ['sentRequestsNeverRetried'],
+    apply: (o) => {
+      delete find(o, 'BackendTrafficPolicy', 'web').spec.retry.retryOn;
+    },
+  },
 ];

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { http } from '@homelab/platform';
-import { ProblemError, requestHeader } from '@homelab/service-kit';
+import { ProblemError, problemContentType, requestHeader } from '@homelab/service-kit';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Dispatcher } from 'undici';
@@ -55,6 +55,20 @@ interface NodeBindings {
 /** Safe to repeat (RFC 9110 §9.2.2); only retried when there is no body to replay. */
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const retryableStatus = new Set([502, 503, 504]);
+const gatewayErrorTitles: Record<number, string> = {
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/**
+ * A 502/503/504 that is not a problem+json came from something between the gateway and the API (in the cluster,
+ * the internal Envoy's plain-text "upstream connect error" or "no healthy upstream"), not from the API: it says
+ * nothing about whether the request was applied, so the gateway answers its own problem instead (issue 17's audit).
+ */
+const opaqueGatewayError = (statusCode: number, contentType: string | string[] | undefined): boolean =>
+  retryableStatus.has(statusCode) &&
+  !(typeof contentType === 'string' && contentType.toLowerCase().startsWith(problemContentType));
 const timeoutCodes = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
@@ -165,6 +179,8 @@ interface Exchange {
   retriesLeft: number;
   /** Whether the current attempt's answer is being retried. */
   retry: boolean;
+  /** Whether the current attempt's answer was an opaque 502/503/504, dropped for the gateway's own problem. */
+  opaque: boolean;
   /** Whether the current attempt began writing the request to a connection (undici's `onRequestStart`). */
   sent: boolean;
   /** When the route's timeout runs out for this request (`performance.now()` clock), across all its attempts. */
@@ -185,6 +201,7 @@ const answered = (status: number): Attempt => {
 type Attempt =
   | { readonly kind: 'answered'; readonly status: number; readonly response?: Response }
   | { readonly kind: 'retry'; readonly status: number }
+  | { readonly kind: 'opaque'; readonly status: number }
   | {
       readonly kind: 'failed';
       readonly error: unknown;
@@ -246,6 +263,10 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       exchange.retry = true;
       return false;
     }
+    if (opaqueGatewayError(statusCode, headers['content-type'])) {
+      exchange.opaque = true;
+      return false;
+    }
     const { c } = exchange;
     const outgoing = exchange.outgoing as ServerResponse;
     outgoing.writeHead(statusCode, downstreamResponseHeaders(headers, c.get('rateLimitFields'), corsFor(c)));
@@ -259,6 +280,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
   /** One attempt under node-server: the answer streams straight into Node's response. */
   const streamAttempt = async (upstream: Upstream, options: UpstreamRequest, exchange: Exchange): Promise<Attempt> => {
     exchange.retry = false;
+    exchange.opaque = false;
     exchange.sent = false;
     const outgoing = exchange.outgoing as ServerResponse;
     try {
@@ -273,7 +295,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
         timeLeft(exchange),
         minSendMs,
       );
-      return exchange.retry ? { kind: 'retry', status } : answered(status);
+      if (exchange.retry) return { kind: 'retry', status };
+      return exchange.opaque ? { kind: 'opaque', status } : answered(status);
     } catch (error) {
       return { kind: 'failed', error, headersSent: outgoing.headersSent, sent: exchange.sent };
     }
@@ -293,6 +316,10 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
         await res.body.dump();
         return { kind: 'retry', status: res.statusCode };
       }
+      if (opaqueGatewayError(res.statusCode, res.headers['content-type'])) {
+        await res.body.dump();
+        return { kind: 'opaque', status: res.statusCode };
+      }
       const body = res.statusCode === 204 || res.statusCode === 304 || options.method === 'HEAD' ? null : res.body;
       // Off the hot path: also carry whatever other middleware put on the context.
       const headers = downstreamResponseHeaders(res.headers, c.get('rateLimitFields'), corsFor(c), c.res.headers);
@@ -311,6 +338,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
     }
   };
 
+  const retryAdvice = 'it may have been applied: read the current state, or retry a change with If-Match';
+
   return async (c: Context) => {
     const { incoming, outgoing } = (c.env ?? {}) as NodeBindings;
     const method = c.req.method as Dispatcher.HttpMethod;
@@ -325,6 +354,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       outgoing,
       retriesLeft: idempotent.has(method) && !hasBody ? route.maxRetries : 0,
       retry: false,
+      opaque: false,
       sent: false,
       deadline: performance.now() + timeoutMs,
     };
@@ -412,7 +442,6 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
                 outcomeFields['not-applied'],
               );
         }
-        const retryAdvice = 'it may have been applied: read the current state, or retry a change with If-Match';
         return timedOut
           ? problem(
               c,
@@ -432,6 +461,16 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       record(result.status, seconds);
       // The budget was paid when the attempt chose to retry.
       if (result.kind === 'retry') continue;
+      if (result.kind === 'opaque') {
+        const status = result.status as 502 | 503 | 504;
+        return problem(
+          c,
+          status,
+          gatewayErrorTitles[status] as string,
+          `upstream ${name} answered ${status} without saying whether the request was applied; ${retryAdvice}`,
+          outcomeFields.unknown,
+        );
+      }
       return result.response ?? sentResponse(result.status);
     }
   };
