@@ -302,4 +302,41 @@ export const meaningMutations: readonly Mutation[] = [
       delete find(o, 'BackendTrafficPolicy', 'web').spec.retry.retryOn;
     },
   },
+  // Issue 17's audit: a backup that never fires, and a prototype name taken for a ConfigMap key.
+  {
+    name: 'suspend the backup CronJob (it never fires)',
+    caughtBy: ['cronJobsActive'],
+    apply: (o) => {
+      backup(o).spec.suspend = true;
+    },
+  },
+  {
+    name: 'a backup startingDeadlineSeconds below 10 s (may never be scheduled)',
+    caughtBy: ['cronJobsActive'],
+    apply: (o) => {
+      backup(o).spec.startingDeadlineSeconds = 5;
+    },
+  },
+  {
+    name: 'read an env var from a ConfigMap key named constructor (an Object.prototype name)',
+    caughtBy: ['configReferencesResolve'],
+    apply: (o) => {
+      const c = container(o, 'Deployment', 'api', namespaces.apps);
+      c.env = [
+        ...(c.env ?? []),
+        { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'api-config', key: 'constructor' } } },
+      ];
+    },
+  },
+  {
+    name: 'read an env var from a ConfigMap key named toString (web)',
+    caughtBy: ['configReferencesResolve'],
+    apply: (o) => {
+      const c = container(o, 'Deployment', 'web', namespaces.apps);
+      c.env = [
+        ...(c.env ?? []),
+        { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'web-config', key: 'toString' } } },
+      ];
+    },
+  },
 ];
