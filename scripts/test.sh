@@ -10,12 +10,23 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 quick=false
+help=false
 args=()
 for arg in "$@"; do
-  if [ "$arg" = "--quick" ]; then quick=true; else args+=("$arg"); fi
+  case "$arg" in
+    --quick) quick=true ;;
+    --help | -h) help=true ;;
+    *) args+=("$arg") ;;
+  esac
 done
 set -- "${args[@]+"${args[@]}"}"
 . scripts/bootstrap.sh
+if [ "$help" = true ]; then
+  # After bootstrap, so `--help` proves the toolchain the run would use (the README's commands test runs it).
+  echo "usage: npm test [-- --quick] [vitest filters...]   (npm run test:quick = npm test -- --quick)"
+  echo "runs on Node $(node --version) with pnpm $(pnpm --version); tiers: docs/testing.md"
+  exit 0
+fi
 mkdir -p .artifacts
 rm -f .artifacts/go-tests.json
 

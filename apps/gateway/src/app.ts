@@ -14,7 +14,7 @@ import { identifyCaller } from './auth/authenticate.ts';
 import { exposedHeaders, withCors } from './cors.ts';
 import { createGatewayMetrics, publishWeights } from './metrics.ts';
 import { admitAndForward } from './pipeline.ts';
-import { proxy } from './proxy/proxy.ts';
+import { outcomeFields, proxy } from './proxy/proxy.ts';
 import { admitRequest } from './rate-limit/rate-limit.ts';
 import type { RateLimiter } from './rate-limit/token-bucket.ts';
 import type { CircuitBreakerOptions } from './resilience/circuit-breaker.ts';
@@ -87,6 +87,8 @@ export function createApp(deps: GatewayDeps): Gateway {
     bodyLimitBytes: deps.bodyLimitBytes ?? http.maxBodyBytes,
     // The public door's own port: whoever reaches it (the edge proxy, web pods) must not read its metrics.
     metricsAccess: { token: deps.metricsToken },
+    // The kit's catch-all 504 cannot know whether a proxied request reached the API (issue 17's audit).
+    timeoutProblemExtra: outcomeFields.unknown,
     // The tag counts only once authentication has named the load-test identity (set in `admitTagged`).
     isSynthetic: (c) => c.get('synthetic') === true,
   });
@@ -132,11 +134,18 @@ export function createApp(deps: GatewayDeps): Gateway {
       c.set('synthetic', true);
     return admit(c, identity);
   };
+  const routeTimeoutMs = deps.timeoutMs ?? 3_000;
+  if (routeTimeoutMs > http.requestTimeoutMs - http.upstreamTimeoutMarginMs) {
+    // The kit's 504 would then come first, and it cannot say whether the request was sent (UPSTREAM_TIMEOUT_MS).
+    throw new RangeError(
+      `route timeout ${routeTimeoutMs} ms: must be at most ${http.requestTimeoutMs - http.upstreamTimeoutMarginMs} ms`,
+    );
+  }
   const forward = proxy(
     {
       name: notesRoute,
       upstreams: notes,
-      timeoutMs: deps.timeoutMs ?? 3_000,
+      timeoutMs: routeTimeoutMs,
       maxRetries: deps.maxRetries ?? 1,
       retryBudget: createRetryBudget(deps.retryBudget),
     },

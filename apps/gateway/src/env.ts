@@ -3,6 +3,7 @@ import { baseEnvSchema, ConfigError, envPort, parseEnv } from '@homelab/service-
 import { z } from 'zod';
 
 const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
+const upstreamTimeoutCeiling = http.requestTimeoutMs - http.upstreamTimeoutMarginMs;
 
 /** The gateway's configuration; the only place that reads its environment. */
 export const gatewayEnvSchema = baseEnvSchema.extend({
@@ -31,13 +32,18 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
   RATE_LIMIT_BURST: positive(100),
   RATE_LIMIT_PER_SECOND: positive(50),
   /**
-   * The route's timeout: the upstream's answer must start (and each chunk follow) within this, or 504. Below the
-   * kit's request timeout, so the proxy, which knows whether the request was sent, always answers first.
+   * The route's timeout: from the request's arrival at the proxy, the upstream's answer must start within this
+   * (waiting for a connection and retries included), and each chunk follow within it, or 504. At least
+   * `http.upstreamTimeoutMarginMs` below the kit's request timeout, so the proxy, which knows whether the request
+   * was sent, answers first.
    */
   UPSTREAM_TIMEOUT_MS: z.coerce
     .number()
     .positive()
-    .lt(http.requestTimeoutMs, `must be below the request timeout (${http.requestTimeoutMs} ms)`)
+    .max(
+      upstreamTimeoutCeiling,
+      `must be at most ${upstreamTimeoutCeiling} ms: ${http.upstreamTimeoutMarginMs} ms below the request timeout (${http.requestTimeoutMs} ms)`,
+    )
     .default(3_000),
   UPSTREAM_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(1),
   UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(64),

@@ -32,7 +32,13 @@ await runService({
         jwtSecret: new TextEncoder().encode(env.JWT_SECRET),
         timeoutMs: env.GATEWAY_TIMEOUT_MS,
       }),
-      sessions: createSessions({ secret: env.SESSION_SECRET, secure: env.COOKIE_SECURE === 'true', revocations }),
+      sessions: createSessions({
+        secret: env.SESSION_SECRET,
+        secure: env.COOKIE_SECURE === 'true',
+        revocations,
+        // Memory-only sign-outs die with the process: a restart then ends every earlier session (ADR 0121).
+        ...(redis ? {} : { issuedNotBefore: Math.floor(Date.now() / 1000) }),
+      }),
       users: await createUserDirectory(env.WEB_USERS),
       readStatus: prometheusUrl ? () => statusFromPrometheus(prometheusUrl) : () => statusFromServiceMetrics(targets),
       faults: { enabled: env.FAULTS_ENABLED, adminToken: env.ADMIN_TOKEN },

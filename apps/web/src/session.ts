@@ -14,6 +14,12 @@ export interface SessionOptions {
   readonly maxAgeSeconds?: number;
   /** Where sign-outs are kept. Default: this process' memory (one replica; Redis shares them across replicas). */
   readonly revocations?: SessionRevocations;
+  /**
+   * Unix seconds: cookies issued before this are refused. Set to the process' start when sign-outs live only in
+   * its memory (no Redis): a restart forgets them, so it ends every earlier session rather than revive signed-out
+   * cookies for the rest of their 12 h (issue 17's audit, ADR 0121).
+   */
+  readonly issuedNotBefore?: number;
 }
 
 /** A session cookie's parts, once its signature is verified. */
@@ -36,6 +42,7 @@ export function createSessions({
   secure,
   maxAgeSeconds = 12 * 3600,
   revocations = createMemoryRevocations(),
+  issuedNotBefore = 0,
 }: SessionOptions) {
   const cookieName = secure ? '__Host-homelab_session' : 'homelab_session';
   /** The signed cookie's parts while it is within its lifetime; revocation is checked by the caller. */
@@ -44,6 +51,7 @@ export function createSessions({
     if (typeof value !== 'string') return undefined;
     const [user, sessionId, issuedAt] = value.split(':');
     if (!user || !userNamePattern.test(user) || !sessionId || !issuedAt) return undefined;
+    if (Number(issuedAt) < issuedNotBefore) return undefined;
     const age = Date.now() / 1000 - Number(issuedAt);
     return age >= 0 && age < maxAgeSeconds ? { user, sessionId, age } : undefined;
   };

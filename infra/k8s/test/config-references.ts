@@ -114,7 +114,7 @@ export const configReferencesResolve: Guard = (objects) =>
         if (cmRef) {
           const data = configMapData(objects, ns, cmRef.name);
           if (!cmRef.optional && !data) say(c, `${e.name}: ConfigMap ${cmRef.name} does not exist`);
-          else if (!cmRef.optional && data && !(cmRef.key in data))
+          else if (!cmRef.optional && data && !Object.hasOwn(data, cmRef.key))
             say(c, `${e.name}: ConfigMap ${cmRef.name} has no key ${cmRef.key}`);
           else if (data?.[cmRef.key] !== undefined) settings.push([e.name, data[cmRef.key] ?? '']);
         }

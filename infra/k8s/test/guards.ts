@@ -16,6 +16,7 @@ import {
 } from './pod-security.ts';
 import { rbacLeastPrivilege } from './rbac-guard.ts';
 import { relationalGuards } from './relational-guards.ts';
+import { sentRequestsNeverRetried } from './retry-guards.ts';
 import { validateAll } from './schema-validation.ts';
 import { workloadMeaningGuards } from './workload-meaning.ts';
 
@@ -40,6 +41,7 @@ export const allGuards: Record<string, Guard> = {
   allowedFlowsEqualNeeded,
   metricsScrapesCarryToken,
   ...workloadMeaningGuards,
+  sentRequestsNeverRetried,
 };
 
 /** Runs every guard; returns only the guards that found problems. */

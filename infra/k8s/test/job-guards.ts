@@ -122,4 +122,31 @@ export const cronJobsNeverOverlap: Guard = (objects) =>
       return problems;
     });
 
-export const jobGuards: Record<string, Guard> = { oneShotJobsSuspended, cronJobsFireInTime, cronJobsNeverOverlap };
+/**
+ * Kubernetes may never schedule a CronJob whose startingDeadlineSeconds is below 10 s (its controller checks every
+ * 10 s); a suspended one never fires at all, whatever its schedule (issue 17's audit).
+ */
+const minStartingDeadlineSeconds = 10;
+
+/** Every CronJob fires: not suspended, and any starting deadline at least 10 s. */
+export const cronJobsActive: Guard = (objects) =>
+  objects
+    .filter((o) => o.kind === 'CronJob')
+    .flatMap((o) => {
+      const deadline = o.spec?.startingDeadlineSeconds;
+      return [
+        ...(o.spec?.suspend === true ? [`${objectId(o)}: suspended, so it never fires`] : []),
+        ...(deadline !== undefined && !(deadline >= minStartingDeadlineSeconds)
+          ? [
+              `${objectId(o)}: startingDeadlineSeconds ${deadline} < ${minStartingDeadlineSeconds} may never be scheduled`,
+            ]
+          : []),
+      ];
+    });
+
+export const jobGuards: Record<string, Guard> = {
+  oneShotJobsSuspended,
+  cronJobsFireInTime,
+  cronJobsNeverOverlap,
+  cronJobsActive,
+};

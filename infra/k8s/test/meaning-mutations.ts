@@ -277,4 +277,66 @@ export const meaningMutations: readonly Mutation[] = [
         'bearer';
     },
   },
+  // Envoy resending a request a pod may already have applied (issue 17's audit).
+  {
+    name: 'retry the api route after a reset (a POST to a pod killed mid-request is applied twice)',
+    caughtBy: ['sentRequestsNeverRetried'],
+    apply: (o) => {
+      find(o, 'BackendTrafficPolicy', 'api').spec.retry.retryOn.triggers.push('reset');
+    },
+  },
+  {
+    name: 'retry the gateway route on a 503 answer (retriable-status-codes)',
+    caughtBy: ['sentRequestsNeverRetried'],
+    apply: (o) => {
+      find(o, 'BackendTrafficPolicy', 'gateway').spec.retry.retryOn = {
+        triggers: ['connect-failure', 'retriable-status-codes'],
+        httpStatusCodes: [503],
+      };
+    },
+  },
+  {
+    name: "drop retryOn from the web route (Envoy Gateway's default retries a 503)",
+    caughtBy: ['sentRequestsNeverRetried'],
+    apply: (o) => {
+      delete find(o, 'BackendTrafficPolicy', 'web').spec.retry.retryOn;
+    },
+  },
+  // Issue 17's audit: a backup that never fires, and a prototype name taken for a ConfigMap key.
+  {
+    name: 'suspend the backup CronJob (it never fires)',
+    caughtBy: ['cronJobsActive'],
+    apply: (o) => {
+      backup(o).spec.suspend = true;
+    },
+  },
+  {
+    name: 'a backup startingDeadlineSeconds below 10 s (may never be scheduled)',
+    caughtBy: ['cronJobsActive'],
+    apply: (o) => {
+      backup(o).spec.startingDeadlineSeconds = 5;
+    },
+  },
+  {
+    name: 'read an env var from a ConfigMap key named constructor (an Object.prototype name)',
+    caughtBy: ['configReferencesResolve'],
+    apply: (o) => {
+      const c = container(o, 'Deployment', 'api', namespaces.apps);
+      c.env = [
+        ...(c.env ?? []),
+        { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'api-config', key: 'constructor' } } },
+      ];
+    },
+  },
+  {
+    name: 'read an env var from a ConfigMap key named toString (web)',
+    caughtBy: ['configReferencesResolve'],
+    apply: (o) => {
+      const c = container(o, 'Deployment', 'web', namespaces.apps);
+      c.env = [
+        ...(c.env ?? []),
+        { name: 'LOG_LEVEL', valueFrom: { configMapKeyRef: { name: 'web-config', key: 'toString' } } },
+      ];
+    },
+  },
 ];

@@ -5,16 +5,20 @@ import { renderDockerfile } from './dockerfile.ts';
 import { repoRoot } from './repo-root.ts';
 
 /**
- * `node packages/images/src/cli.ts dockerfile`: regenerate the Dockerfile from the image definition.
- * `node packages/images/src/cli.ts compose`: regenerate compose.yaml and compose.api-go.yaml from packages/platform.
- * `node packages/images/src/cli.ts build [--out DIR] [image...]`: build OCI archives locally (no Docker engine).
+ * `npm run images -- dockerfile`: regenerate the Dockerfile from the image definition.
+ * `npm run images -- compose`: regenerate compose.yaml and compose.api-go.yaml from packages/platform.
+ * `npm run images -- build [--out DIR] [image...]`: build OCI archives locally (no Docker engine).
+ * (`node packages/images/src/cli.ts ...` after `. scripts/bootstrap.sh` is the same.)
  */
+const usage = 'usage: npm run images -- dockerfile | compose | build [--out DIR] [image...]';
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { out: { type: 'string' } },
+  options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
 });
 const [command, ...names] = positionals;
-if (command === 'dockerfile') {
+if (values.help) {
+  console.log(usage);
+} else if (command === 'dockerfile') {
   writeFileSync(join(repoRoot, 'Dockerfile'), renderDockerfile());
   console.log('wrote Dockerfile');
 } else if (command === 'compose') {
@@ -26,6 +30,6 @@ if (command === 'dockerfile') {
   const { buildImages } = await import('./build-all.ts');
   await buildImages({ names, out: values.out });
 } else {
-  console.error('usage: cli.ts dockerfile | compose | build [--out DIR] [image...]');
+  console.error(usage);
   process.exitCode = 2;
 }

@@ -43,6 +43,12 @@ export const http = {
   /** A request still running after this answers 504 (milliseconds). */
   requestTimeoutMs: 5_000,
   /**
+   * The gateway's route timeout must stay at least this far below `requestTimeoutMs`: the route timeout spans a
+   * request's whole stay upstream (waiting for a connection, retries), and this margin covers the timers and a
+   * loaded event loop, so the proxy's answer (which knows whether the request was sent) comes before the kit's.
+   */
+  upstreamTimeoutMarginMs: 500,
+  /**
    * The whole request body must arrive within this after the request head, or the request answers 408. Below
    * `requestTimeoutMs`, so a slow client gets its own 4xx instead of the server's 504.
    */

@@ -139,8 +139,13 @@ export const edge = {
   /** Default requests of Envoy Gateway's shutdown-manager sidecar, one per proxy pod. */
   shutdownManagerRequests: { cpu: '10m', memory: '32Mi' },
   proxyReplicas: 1,
-  /** Retries on the failures endpoint-update lag produces (workload-checklist). */
-  retry: { numRetries: 2, triggers: ['connect-failure', 'reset'] },
+  /**
+   * Retries on the failures endpoint-update lag produces (workload-checklist), and only those where the request
+   * never reached a pod: a refused or timed-out connection, an HTTP/2 REFUSED_STREAM. Not `reset`: it resends a
+   * request a pod may already have applied (a POST to a pod killed mid-request would be applied twice), and the
+   * gateway's answer to the client, `outcome: unknown`, would be wrong (issue 17's audit, ADR 0160).
+   */
+  retry: { numRetries: 2, triggers: ['connect-failure', 'refused-stream'] },
   connectTimeout: '2s',
   /** Envoy keeps serving accepted connections this long after SIGTERM. */
   drainTimeoutSeconds: 30,

@@ -5,6 +5,7 @@ import { bodylessMethods, declaresTooLarge } from './body-limit.ts';
 import type { Faults } from './faults.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { createRequestObserver } from './observe.ts';
+import { ProblemError } from './problem.ts';
 import { guardRequestBody } from './request-body.ts';
 import { assignRequestContext } from './request-context.ts';
 import { presetResponseHeaders } from './response-headers.ts';
@@ -22,6 +23,8 @@ export interface FrontDoorOptions {
   /** The whole body must arrive within this (408 otherwise). */
   readonly bodyDeadlineMs: number;
   readonly timeoutMs: number;
+  /** Extension members of the timeout's 504 problem (see `ServiceAppOptions.timeoutProblemExtra`). */
+  readonly timeoutProblemExtra?: Record<string, unknown>;
   readonly faults: Faults;
   /** The app's error handler: errors raised here become responses before the access log records the status. */
   readonly onError: ErrorHandler;
@@ -37,6 +40,13 @@ export interface FrontDoorOptions {
 export function frontDoor(options: FrontDoorOptions): MiddlewareHandler {
   const observer = createRequestObserver(options);
   const { faults, timeoutMs, onError } = options;
+  // Built once: only thrown when a request times out, and rendered per request by `onError`.
+  const timeoutError = new ProblemError(
+    504,
+    'Gateway Timeout',
+    `the request did not complete within ${timeoutMs} ms`,
+    options.timeoutProblemExtra,
+  );
   const bodyLimits = { maxBytes: options.bodyLimitBytes, deadlineMs: options.bodyDeadlineMs };
   const requestIdHeader = http.requestIdHeader;
   const inner = (c: Context, next: Next): Promise<void> =>
@@ -54,7 +64,7 @@ export function frontDoor(options: FrontDoorOptions): MiddlewareHandler {
           // Nothing is read here: the handler (after authentication) reads the body through the guard.
           stopBodyDeadline = guardRequestBody(c, bodyLimits);
         }
-        await withTimeout(inner(c, next), timeoutMs);
+        await withTimeout(inner(c, next), timeoutMs, timeoutError);
         // A body refused while the handler read it (413, 408, cut off) is the answer, whatever the handler made
         // of the failed read (a JSON parse 400, a proxy 502), unless the handler already sent its own.
         const bodyError = stopBodyDeadline ? c.get('requestBody')?.error : undefined;

@@ -9,7 +9,7 @@ export { createIdentitySigner, createIdentityVerifier, type IdentityTokenOptions
 export type { Lifecycle, ReadinessCheck } from './lifecycle.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { createMetrics, type ServiceMetrics } from './metrics.ts';
-export { type ProblemBody, ProblemError, problem } from './problem.ts';
+export { type ProblemBody, ProblemError, problem, problemContentType } from './problem.ts';
 export type { RequestBodyState } from './request-body.ts';
 export { type RequestTrace, requestTrace } from './request-context.ts';
 export { requestHeader } from './request-header.ts';

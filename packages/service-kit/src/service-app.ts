@@ -25,6 +25,11 @@ export interface ServiceAppOptions {
   readonly bodyDeadlineMs?: number;
   /** Default `http.requestTimeoutMs` from @homelab/platform. */
   readonly timeoutMs?: number;
+  /**
+   * Problem extension members of the 504 the request timeout answers, e.g. the gateway's `outcome: "unknown"`:
+   * a request the timeout cut off may have reached whatever the handler was talking to.
+   */
+  readonly timeoutProblemExtra?: Record<string, unknown>;
   /** Default true. Off only to measure what logging costs (benchmark). */
   readonly accessLog?: boolean;
   /** Default true. Off only to measure what metrics cost (benchmark). */
@@ -84,6 +89,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       bodyLimitBytes: options.bodyLimitBytes ?? http.maxBodyBytes,
       bodyDeadlineMs: options.bodyDeadlineMs ?? http.bodyDeadlineMs,
       timeoutMs: options.timeoutMs ?? http.requestTimeoutMs,
+      ...(options.timeoutProblemExtra ? { timeoutProblemExtra: options.timeoutProblemExtra } : {}),
       faults,
       onError,
     }),

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
@@ -38,21 +38,47 @@ const npm = async (args: readonly string[]) => {
   }
 };
 
-/** `npm run homelab -- <args>` and `npm start -- <args>` as the README writes them (inline code or a sh block). */
-const npmCommands = [...readme.matchAll(/npm (run homelab|start) -- ([^`\n#]*)/g)].map((m) => ({
+/**
+ * Every npm command the README writes (inline code or a sh block): `npm start`, `npm test`, `npm run <script>`,
+ * with or without `-- <args>`.
+ */
+const npmCommands = [
+  ...readme.matchAll(/npm (start|test|run(?: -{1,2}[a-z]+)* ([a-z][\w:-]*))(?: -- ([^`\n#]*))?/g),
+].map((m) => ({
   line: m[0].trim(),
-  script: m[1] === 'start' ? ['start'] : ['run', 'homelab'],
-  args: (m[2] ?? '').trim().split(/\s+/).filter(Boolean),
+  script: m[2] ?? m[1] ?? '',
+  args: (m[3] ?? '').trim().split(/\s+/).filter(Boolean),
 }));
-/** Every `homelab <command>` the README documents, each answered with its --help through npm. */
+/**
+ * The harmless form each documented script is run in here: its --help, answered after the launcher has brought
+ * the repository's Node (a newly documented script fails the test until it is given one).
+ */
+const harmless: Record<string, readonly string[]> = {
+  start: ['--help'],
+  test: ['--help'],
+  'test:quick': ['--help'],
+  homelab: ['--help'],
+  images: ['--help'],
+};
+/** Every `homelab <command>` the README documents, each answered with its own --help through npm. */
 const documented = [
   ...new Set([
     ...[...readme.matchAll(/^homelab ([a-z][a-z-]*)/gm), ...readme.matchAll(/`homelab ([a-z][a-z-]*)/g)].map(
       (m) => m[1] ?? '',
     ),
-    ...npmCommands.flatMap((c) => (c.script[1] === 'homelab' && /^[a-z]/.test(c.args[0] ?? '') ? [c.args[0]] : [])),
+    ...npmCommands.flatMap((c) => (c.script === 'homelab' && /^[a-z]/.test(c.args[0] ?? '') ? [c.args[0]] : [])),
   ]),
 ].filter((c): c is string => Boolean(c));
+
+/** Every package.json of the workspace with its scripts. */
+const packageScripts = execFileSync('git', ['ls-files', '*package.json'], { cwd: root, encoding: 'utf8' })
+  .split('\n')
+  .filter((f) => f.endsWith('package.json'))
+  .flatMap((file) =>
+    Object.entries(
+      (JSON.parse(readFileSync(join(root, file), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {},
+    ).map(([name, command]) => ({ file, name, command })),
+  );
 
 const missing = !existsSync(machineNode);
 if (missing) {
@@ -67,18 +93,42 @@ describe.skipIf(missing)("the README's commands, on the machine's Node, without 
 
   it('the README documents `npm run homelab -- --help` and the commands it lists', async () => {
     const version = (await run(machineNode, ['--version'])).stdout.trim();
-    process.stdout.write(`[readme-commands] machine Node ${version}; commands: ${documented.join(', ')}\n`);
+    process.stdout.write(
+      `[readme-commands] machine Node ${version}; scripts: ${[...new Set(npmCommands.map((c) => c.script))].join(', ')}; commands: ${documented.join(', ')}\n`,
+    );
     expect(npmCommands.map((c) => c.line)).toContain('npm run homelab -- <args>');
+    expect(npmCommands.map((c) => c.line)).toContain('npm run images -- build');
     expect(documented).toEqual(expect.arrayContaining(['credentials', 'deploy', 'drill', 'triage', 'cluster']));
   });
 
-  it('`npm run homelab -- --help` lists the commands (exit 0)', async () => {
+  it('no npm script hands TypeScript, vitest or tsc to whatever Node ran npm', () => {
+    // Through scripts/tools.sh (or a launcher that sources bootstrap.sh) they run on the repository's Node.
+    const direct = packageScripts.filter(({ command }) => /^(node|vitest|tsc|tsx)\b/.test(command));
+    expect(direct.map(({ file, name, command }) => `${file} ${name}: ${command}`)).toEqual([]);
+  });
+
+  it('every `npm run <script>` the README documents answers its harmless form (exit 0)', async () => {
+    const scripts = [...new Set(npmCommands.map((c) => c.script))];
+    expect(scripts.filter((script) => harmless[script] === undefined)).toEqual([]);
+    for (const script of scripts) {
+      const res = await npm(['run', '--silent', script, '--', ...(harmless[script] ?? [])]);
+      expect(res.stderr, script).not.toMatch(/Unknown file extension/);
+      expect(res.code, `npm run ${script}: ${res.stderr}`).toBe(0);
+      expect(res.stdout.trim().length, script).toBeGreaterThan(0);
+    }
+  }, 600_000);
+
+  it('`npm run homelab -- --help` lists the commands, and each answers `<command> --help` (exit 0)', async () => {
     const res = await npm(['run', '--silent', 'homelab', '--', '--help']);
     expect(res.stderr).not.toMatch(/Unknown file extension/);
     expect(res.code, res.stderr).toBe(0);
-    // Each documented command is one the CLI has (`homelab <command> --help` is answered by the same dispatcher).
-    for (const command of documented) expect(res.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
-  }, 180_000);
+    for (const command of documented) {
+      expect(res.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+      const own = await npm(['run', '--silent', 'homelab', '--', command, '--help']);
+      expect(own.code, `homelab ${command} --help: ${own.stderr}`).toBe(0);
+      expect(own.stdout.length, command).toBeGreaterThan(0);
+    }
+  }, 600_000);
 
   it('the start banner prints a command that works, and it prints the banner again', async () => {
     writeCredentialsFile(join(dataDir, 'credentials'), ['web  http://localhost:3000 user demo password p4ss']);

@@ -55,7 +55,8 @@ export function benchCandidates(files: readonly string[], read: (file: string) =
       const scripts = (JSON.parse(read(file)) as { scripts?: Record<string, string> }).scripts ?? {};
       for (const [name, command] of Object.entries(scripts)) {
         if (!name.startsWith('bench')) continue;
-        const target = command.split(/\s+/).find((word) => /\.(ts|js|mjs|go|sh)$/.test(word));
+        // The last such word: the first may be a launcher (`bash ../../scripts/tools.sh node bench/x.ts`).
+        const target = command.split(/\s+/).findLast((word) => /\.(ts|js|mjs|go|sh)$/.test(word));
         found.add(target ? posix.join(posix.dirname(file), target) : `${file}#scripts.${name}`);
       }
     }

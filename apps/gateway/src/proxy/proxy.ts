@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { http } from '@homelab/platform';
-import { ProblemError, requestHeader } from '@homelab/service-kit';
+import { ProblemError, problemContentType, requestHeader } from '@homelab/service-kit';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Dispatcher } from 'undici';
@@ -18,7 +18,10 @@ export interface ProxyRoute {
   /** Metric label, e.g. `notes`. */
   readonly name: string;
   readonly upstreams: WeightedUpstreams<Upstream>;
-  /** Time allowed for the upstream's response headers, and between body chunks; then 504. */
+  /**
+   * The route's timeout: from the gateway's first attempt, the upstream's answer must begin within this, across
+   * the wait for a connection and any retries; then 504. Also the time allowed between body chunks.
+   */
   readonly timeoutMs: number;
   /** Extra attempts for idempotent, bodyless requests, each paid from the retry budget. */
   readonly maxRetries: number;
@@ -52,7 +55,26 @@ interface NodeBindings {
 /** Safe to repeat (RFC 9110 §9.2.2); only retried when there is no body to replay. */
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const retryableStatus = new Set([502, 503, 504]);
-const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'HOMELAB_ROUTE_TIMEOUT']);
+const gatewayErrorTitles: Record<number, string> = {
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/**
+ * A 502/503/504 that is not a problem+json came from something between the gateway and the API (in the cluster,
+ * the internal Envoy's plain-text "upstream connect error" or "no healthy upstream"), not from the API: it says
+ * nothing about whether the request was applied, so the gateway answers its own problem instead (issue 17's audit).
+ */
+const opaqueGatewayError = (statusCode: number, contentType: string | string[] | undefined): boolean =>
+  retryableStatus.has(statusCode) &&
+  !(typeof contentType === 'string' && contentType.toLowerCase().startsWith(problemContentType));
+const timeoutCodes = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'HOMELAB_ROUTE_TIMEOUT',
+  'HOMELAB_UPSTREAM_TIMEOUT',
+]);
 /** nginx's convention for "the client closed the connection before the answer": never sent, only counted. */
 const clientClosedRequest = 499;
 /** @hono/node-server leaves the response alone when the handler's Response carries this header. */
@@ -157,8 +179,12 @@ interface Exchange {
   retriesLeft: number;
   /** Whether the current attempt's answer is being retried. */
   retry: boolean;
+  /** Whether the current attempt's answer was an opaque 502/503/504, dropped for the gateway's own problem. */
+  opaque: boolean;
   /** Whether the current attempt began writing the request to a connection (undici's `onRequestStart`). */
   sent: boolean;
+  /** When the route's timeout runs out for this request (`performance.now()` clock), across all its attempts. */
+  readonly deadline: number;
 }
 
 /** The outcome of a streamed answer; the common case allocates nothing. */
@@ -175,6 +201,7 @@ const answered = (status: number): Attempt => {
 type Attempt =
   | { readonly kind: 'answered'; readonly status: number; readonly response?: Response }
   | { readonly kind: 'retry'; readonly status: number }
+  | { readonly kind: 'opaque'; readonly status: number }
   | {
       readonly kind: 'failed';
       readonly error: unknown;
@@ -192,6 +219,12 @@ type Attempt =
 export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promise<Response> {
   const { metrics, problem } = deps;
   const { timeoutMs } = route;
+  /**
+   * Less than this left of the route's timeout and a request is not sent (answered 504 "not applied"), nor is a
+   * failed GET tried again: sent with a few milliseconds to live, it would end as "unknown" almost surely.
+   */
+  const minSendMs = Math.min(250, timeoutMs / 4);
+  const timeLeft = (exchange: Exchange) => exchange.deadline - performance.now();
   // Label values are fixed per upstream: bound once here, not per request.
   const recorders = new Map<Upstream, UpstreamRecorder>(
     route.upstreams.all.map((u) => [u, metrics.upstream(route.name, u.spec.name, u.spec.version)]),
@@ -210,6 +243,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
 
   /** Asks (and pays) the retry budget for one more attempt of this request. */
   const payRetry = (exchange: Exchange): boolean => {
+    // A retry gets only what is left of the route's timeout: too little, and the answer in hand stands.
+    if (timeLeft(exchange) < minSendMs) return false;
     exchange.retriesLeft -= 1;
     if (!route.retryBudget.tryRetry()) {
       metrics.retry(route.name, 'budget_exhausted');
@@ -228,6 +263,10 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       exchange.retry = true;
       return false;
     }
+    if (opaqueGatewayError(statusCode, headers['content-type'])) {
+      exchange.opaque = true;
+      return false;
+    }
     const { c } = exchange;
     const outgoing = exchange.outgoing as ServerResponse;
     outgoing.writeHead(statusCode, downstreamResponseHeaders(headers, c.get('rateLimitFields'), corsFor(c)));
@@ -241,12 +280,23 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
   /** One attempt under node-server: the answer streams straight into Node's response. */
   const streamAttempt = async (upstream: Upstream, options: UpstreamRequest, exchange: Exchange): Promise<Attempt> => {
     exchange.retry = false;
+    exchange.opaque = false;
     exchange.sent = false;
     const outgoing = exchange.outgoing as ServerResponse;
     try {
       // A request queued behind busy connections waits at most the route timeout for one, then is answered unsent.
-      const status = await forwardResponse(upstream.pool, options, outgoing, onHead, exchange, markSent, timeoutMs);
-      return exchange.retry ? { kind: 'retry', status } : answered(status);
+      const status = await forwardResponse(
+        upstream.pool,
+        options,
+        outgoing,
+        onHead,
+        exchange,
+        markSent,
+        timeLeft(exchange),
+        minSendMs,
+      );
+      if (exchange.retry) return { kind: 'retry', status };
+      return exchange.opaque ? { kind: 'opaque', status } : answered(status);
     } catch (error) {
       return { kind: 'failed', error, headersSent: outgoing.headersSent, sent: exchange.sent };
     }
@@ -260,10 +310,15 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
   ): Promise<Attempt> => {
     const { c } = exchange;
     try {
-      const res = await upstream.pool.request(options);
+      // Off the hot path: the attempt's headers timeout is what is left of the route's.
+      const res = await upstream.pool.request({ ...options, headersTimeout: Math.max(1, timeLeft(exchange)) });
       if (exchange.retriesLeft > 0 && retryableStatus.has(res.statusCode) && payRetry(exchange)) {
         await res.body.dump();
         return { kind: 'retry', status: res.statusCode };
+      }
+      if (opaqueGatewayError(res.statusCode, res.headers['content-type'])) {
+        await res.body.dump();
+        return { kind: 'opaque', status: res.statusCode };
       }
       const body = res.statusCode === 204 || res.statusCode === 304 || options.method === 'HEAD' ? null : res.body;
       // Off the hot path: also carry whatever other middleware put on the context.
@@ -283,6 +338,8 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
     }
   };
 
+  const retryAdvice = 'it may have been applied: read the current state, or retry a change with If-Match';
+
   return async (c: Context) => {
     const { incoming, outgoing } = (c.env ?? {}) as NodeBindings;
     const method = c.req.method as Dispatcher.HttpMethod;
@@ -297,7 +354,9 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       outgoing,
       retriesLeft: idempotent.has(method) && !hasBody ? route.maxRetries : 0,
       retry: false,
+      opaque: false,
       sent: false,
+      deadline: performance.now() + timeoutMs,
     };
     const request: UpstreamRequest = {
       path: url,
@@ -372,7 +431,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
                 c,
                 504,
                 'Gateway Timeout',
-                `no connection to upstream ${name} within ${timeoutMs} ms; the request was not sent and is safe to retry`,
+                `no connection to upstream ${name} in time to send it within ${timeoutMs} ms; the request was not sent and is safe to retry`,
                 outcomeFields['not-applied'],
               )
             : problem(
@@ -383,7 +442,6 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
                 outcomeFields['not-applied'],
               );
         }
-        const retryAdvice = 'it may have been applied: read the current state, or retry a change with If-Match';
         return timedOut
           ? problem(
               c,
@@ -403,6 +461,16 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
       record(result.status, seconds);
       // The budget was paid when the attempt chose to retry.
       if (result.kind === 'retry') continue;
+      if (result.kind === 'opaque') {
+        const status = result.status as 502 | 503 | 504;
+        return problem(
+          c,
+          status,
+          gatewayErrorTitles[status] as string,
+          `upstream ${name} answered ${status} without saying whether the request was applied; ${retryAdvice}`,
+          outcomeFields.unknown,
+        );
+      }
       return result.response ?? sentResponse(result.status);
     }
   };

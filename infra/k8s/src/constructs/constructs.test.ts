@@ -75,9 +75,9 @@ describe('WeightedRoute', () => {
     expect(() => setup(101)).toThrow(/canary weight 101/);
   });
 
-  it('retries connect-failure and reset, and idles upstream sockets before Node closes them', () => {
+  it('retries only requests that never reached a pod, and idles upstream sockets before Node closes them', () => {
     const policy = setup().find((o) => o.kind === 'BackendTrafficPolicy');
-    expect(policy.spec.retry.retryOn.triggers).toEqual(['connect-failure', 'reset']);
+    expect(policy.spec.retry.retryOn.triggers).toEqual(['connect-failure', 'refused-stream']);
     const idleSeconds = Number.parseInt(policy.spec.timeout.http.connectionIdleTimeout, 10);
     expect(idleSeconds * 1000).toBeLessThan(http.keepAlive.serverKeepAliveTimeoutMs);
     const route = setup().find((o) => o.kind === 'HTTPRoute');

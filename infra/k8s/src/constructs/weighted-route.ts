@@ -24,8 +24,8 @@ const proxyRequestTimeoutSeconds = Math.ceil(http.requestTimeoutMs / 1000) + 1;
 
 /**
  * An app's HTTPRoute with the stable and canary backends weighted (the canary workflow patches the weights),
- * a request timeout, and its BackendTrafficPolicy: retries on connect-failure/reset (Envoy's endpoint updates lag
- * a rollout), a connect timeout, and an upstream idle timeout below Node's keepAliveTimeout (keep-alive ordering).
+ * a request timeout, and its BackendTrafficPolicy: retries only requests that never reached a pod (connect-failure,
+ * refused-stream: Envoy's endpoint updates lag a rollout), a connect timeout, and an upstream idle timeout below Node's keepAliveTimeout (keep-alive ordering).
  */
 export class WeightedRoute extends Construct {
   readonly name: string;
