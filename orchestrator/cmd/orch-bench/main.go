@@ -3,7 +3,7 @@
 // for the process-manager numbers (the cost of isolation is the ratio). Needs root and namespaces.
 //
 //	go run ./cmd/orch-bench            # full run
-//	go run ./cmd/orch-bench -smoke     # a few samples of each, for CI
+//	go run ./cmd/orch-bench -smoke     # (or BENCH_SMOKE=1) a few samples of each, for CI
 package main
 
 import (
@@ -38,8 +38,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == cliArg {
 		os.Exit(cli.Main(os.Args[2:]))
 	}
-	smoke := flag.Bool("smoke", false, "few samples (CI)")
+	smoke := flag.Bool("smoke", false, "few samples (CI); BENCH_SMOKE=1 does the same, like every benchmark's smoke mode")
 	flag.Parse()
+	*smoke = *smoke || os.Getenv("BENCH_SMOKE") == "1"
 	samples := 30
 	if *smoke {
 		samples = 5
