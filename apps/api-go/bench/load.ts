@@ -9,7 +9,8 @@ import autocannon from 'autocannon';
  */
 const [url, duration = '10', connections = '32', warmup = '2'] = process.argv.slice(2);
 if (!url) throw new Error('usage: load.ts <url> [durationSeconds] [connections] [warmupSeconds]');
-const token = await createIdentitySigner({ secret: testIdentitySecret, lifetimeSeconds: 3_600 })('bench');
+// The gateway's lifetime (60 s): the API refuses a token issued longer ago than that, so one run is at most 30 s.
+const token = await createIdentitySigner({ secret: testIdentitySecret })('bench');
 const run = (seconds: number) =>
   autocannon({ url, connections: Number(connections), duration: seconds, headers: { [http.identityHeader]: token } });
 if (Number(warmup) > 0) await run(Number(warmup));

@@ -9,6 +9,7 @@ import {
   freePort,
   type ProbedAnswer,
   probe,
+  probeStatuses,
   sameWorkProblems,
   smokeMode,
   startPostgres,
@@ -49,6 +50,8 @@ interface Measurement {
   cpuMicros: number;
   /** One answer to the benchmark's request, asked before the run. */
   answer: ProbedAnswer;
+  /** The statuses of requests it must refuse, asked before the run. */
+  refusals: Record<string, number>;
 }
 
 /** utime + stime of a process in microseconds, from /proc (clock ticks of 10 ms). */
@@ -115,6 +118,15 @@ async function measure(server: (typeof servers)[number]): Promise<Measurement> {
     const pid = child.pid as number;
     const url = `http://127.0.0.1:${port}${notePath}`;
     const answer = await probe(url, await userHeaders('bench'));
+    // What the API refuses, the ceiling must refuse too: its 200 above could otherwise come from a fixed key.
+    const refusals = await probeStatuses({
+      'no identity token': { url },
+      'another identity': { url, headers: await userHeaders('someone-else') },
+      'an id that is not a UUID': {
+        url: `http://127.0.0.1:${port}/v1/notes/not-a-uuid`,
+        headers: await userHeaders('bench'),
+      },
+    });
     const load = fork(join(here, 'load.ts'), [url, String(seconds), String(connections), String(warmupSeconds)]);
     let cpuStart = 0;
     const summary = await new Promise<string>((resolve, reject) => {
@@ -125,8 +137,8 @@ async function measure(server: (typeof servers)[number]): Promise<Measurement> {
       load.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
     });
     const cpu = cpuTimeMicros(pid) - cpuStart;
-    const m = JSON.parse(summary) as Omit<Measurement, 'cpuMicros' | 'answer'>;
-    return { ...m, cpuMicros: cpu / Math.max(1, m.total), answer };
+    const m = JSON.parse(summary) as Omit<Measurement, 'cpuMicros' | 'answer' | 'refusals'>;
+    return { ...m, cpuMicros: cpu / Math.max(1, m.total), answer, refusals };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -211,7 +223,8 @@ if (rounds > 1 && !only) {
   );
 }
 
-// Every row must have done the Hono API's work: 0 non-2xx and errors in every round, the same answer.
+// Every row must have done the Hono API's work: 0 non-2xx and errors in every round, the same answer and the
+// same refusals.
 const honoApiName = servers[2]?.name ?? '';
 const work = [...results].map(([name, ms]) => ({
   name,
@@ -219,6 +232,7 @@ const work = [...results].map(([name, ms]) => ({
   errors: ms.reduce((n, m) => n + m.errors, 0),
   total: ms.reduce((n, m) => n + m.total, 0),
   answer: ms[0]?.answer,
+  refusals: ms[0]?.refusals,
 }));
 const reference = work.find((w) => w.name === honoApiName);
 failOnProblems(

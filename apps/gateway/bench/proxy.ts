@@ -7,7 +7,8 @@
  *   node apps/gateway/bench/proxy.ts [--seconds 5] [--connections 32] [--rounds 2] [--smoke]
  *
  * Every row must do the gateway's work: the API gets the same request from each (identity token, request id,
- * traceparent, forwarded-for/proto; the token is signed afresh for every run, since it lives 60 s), each target is
+ * traceparent, forwarded-for/proto, nothing the gateway drops; checked on a recording upstream before the runs,
+ * header-recorder.ts; the token is signed afresh for every run, since it lives 60 s), each target is
  * asked once and must answer what the API answers directly (status, media type, body bytes), and every run must
  * have 0 non-2xx and 0 errors; otherwise the table is printed and the script exits 1 with the reasons. `--smoke`
  * (or BENCH_SMOKE=1): one 1 s round at 4 connections and 200 req/s, for CI.
@@ -30,6 +31,7 @@ import {
   freePort,
   type ProbedAnswer,
   probe,
+  receivedHeaderProblems,
   sameWorkProblems,
   smokeMode,
   startPostgres,
@@ -40,6 +42,7 @@ import {
 } from '@homelab/test-servers';
 import { hashApiKey } from '../src/auth/api-keys.ts';
 import { cpuSeconds } from './cpu-time.ts';
+import { nginxBlanks, receivedThrough, startHeaderRecorder } from './header-recorder.ts';
 
 const { values } = parseArgs({
   options: {
@@ -127,9 +130,10 @@ http {
       proxy_set_header traceparent "00-$request_id-$span_id-01";
       proxy_set_header X-Forwarded-For $remote_addr;
       proxy_set_header X-Forwarded-Proto http;
-      proxy_set_header X-Api-Key "";
-      proxy_set_header Authorization "";
-      proxy_set_header Cookie "";
+      # The rest of the gateway's drop list (credentials, hop-by-hop names nginx forwards by default).
+${nginxBlanks([http.requestIdHeader, 'traceparent', 'x-forwarded-for', 'x-forwarded-proto'])
+  .map((name) => `      proxy_set_header ${name} "";`)
+  .join('\n')}
     }
   }
 }
@@ -161,43 +165,50 @@ try {
     MIGRATE_ON_START: 'true',
   });
   cleanups.unshift(() => api.stop());
-  const gateway = await startServiceProcess(
-    'gateway',
-    {
-      API_URL: api.url,
-      API_KEYS: `bench:${hashApiKey(apiKey)}`,
-      REDIS_URL: redis.url,
-      // The limiter runs (leasing tokens from Redis) but never refuses during the benchmark.
-      RATE_LIMIT_BURST: '100000000',
-      RATE_LIMIT_PER_SECOND: '100000000',
-      // As in production: one access-log line per request (stdout goes to /dev/null, as a runtime consumes it).
-      LOG_LEVEL: 'info',
-    },
-    {
-      captureStdout: false,
-      nodeArgs: [
-        ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
-      ],
-    },
-  );
+  const gatewayEnv = (upstream: string) => ({
+    API_URL: upstream,
+    API_KEYS: `bench:${hashApiKey(apiKey)}`,
+    REDIS_URL: redis.url,
+    // The limiter runs (leasing tokens from Redis) but never refuses during the benchmark.
+    RATE_LIMIT_BURST: '100000000',
+    RATE_LIMIT_PER_SECOND: '100000000',
+    // As in production: one access-log line per request (stdout goes to /dev/null, as a runtime consumes it).
+    LOG_LEVEL: 'info',
+  });
+  const gateway = await startServiceProcess('gateway', gatewayEnv(api.url), {
+    captureStdout: false,
+    nodeArgs: [
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
+    ],
+  });
   cleanups.unshift(() => gateway.stop());
   const nginx = await startNginx(api.port);
   cleanups.unshift(() => nginx.stop());
-  const barePort = await freePort();
+  const startBare = async (upstream: string, nodeArgs: readonly string[] = []) => {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, resolve(import.meta.dirname, 'bare-proxy.ts'), upstream, String(port), testIdentitySecret],
+      { stdio: 'ignore' },
+    );
+    const exited = new Promise((r) => child.once('exit', r));
+    await waitForPort(port);
+    const stop = () => {
+      child.kill();
+      return exited;
+    };
+    return { pid: child.pid as number, port, stop };
+  };
   const profileArgs = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-  const bare = spawn(
-    process.execPath,
-    [...profileArgs, resolve(import.meta.dirname, 'bare-proxy.ts'), api.url, String(barePort), testIdentitySecret],
-    { stdio: 'ignore' },
-  );
+  const bare = await startBare(api.url, profileArgs);
+  cleanups.unshift(() => bare.stop());
+  const barePort = bare.port;
   if (profileArgs.length > 0) {
     process.stderr.write(
       `profiles in ${process.env.BENCH_PROFILE}: gateway pid ${gateway.pid}, bare proxy pid ${bare.pid}\n`,
     );
   }
-  cleanups.unshift(async () => bare.kill());
-  await waitForPort(barePort);
 
   // A token lives 60 s and the signer renews it after 30 s: asked before every run of at most 30 s, it is valid
   // throughout (one token for the whole benchmark expired halfway and turned the references' rows into 401s).
@@ -221,6 +232,33 @@ try {
   if (seconds > 30) throw new Error('--seconds must be at most 30 (the identity token lives 60 s)');
   const answers = new Map<string, ProbedAnswer>();
   for (const t of targets) answers.set(t.name, await probe(t.url, await t.headers()));
+  // What the API receives: the same request through a second gateway, nginx and bare proxy in front of a recording
+  // upstream, with every header the gateway drops added (header-recorder.ts). Stopped before anything is measured.
+  const received: { name: string; headerNames: string[] }[] = [];
+  {
+    const recorder = await startHeaderRecorder();
+    const started: { stop(): Promise<unknown> }[] = [recorder];
+    try {
+      const viaGateway = await startServiceProcess('gateway', gatewayEnv(recorder.url), { captureStdout: false });
+      started.push(viaGateway);
+      const viaNginx = await startNginx(recorder.port);
+      started.push(viaNginx);
+      const viaBare = await startBare(recorder.url);
+      started.push(viaBare);
+      const through = {
+        gateway: viaGateway.url,
+        nginx: viaNginx.url,
+        'bare Node proxy': `http://127.0.0.1:${viaBare.port}`,
+      };
+      for (const t of targets) {
+        const origin = through[t.name as keyof typeof through];
+        if (origin)
+          received.push({ name: t.name, headerNames: await receivedThrough(origin + path, await t.headers()) });
+      }
+    } finally {
+      for (const s of started.reverse()) await s.stop();
+    }
+  }
   const measured = async (t: (typeof targets)[number], rate: number | undefined): Promise<LoadResult> => {
     const headers = await t.headers();
     const proxyBefore = t.pid ? cpuSeconds(t.pid) : 0;
@@ -293,6 +331,9 @@ try {
       .map((l) => l.toFixed(1))
       .join(' ')} (throughput and latency depend on it; CPU per request much less)`,
   );
+  const gatewaySent = received.find((r) => r.name === 'gateway')?.headerNames;
+  if (gatewaySent)
+    lines.push(`headers the API received through the gateway (compared per proxy): ${gatewaySent.join(', ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   const rowWork = targets.map((t) => ({
     name: t.name,
@@ -300,7 +341,15 @@ try {
     answer: answers.get(t.name),
   }));
   const reference = rowWork.find((r) => r.name === 'direct');
-  failOnProblems('proxy', reference ? sameWorkProblems(rowWork, reference) : ['direct: not measured']);
+  const gatewayReceived = received.find((r) => r.name === 'gateway');
+  failOnProblems('proxy', [
+    ...(reference ? sameWorkProblems(rowWork, reference) : ['direct: not measured']),
+    ...(gatewayReceived
+      ? receivedHeaderProblems(received, gatewayReceived)
+      : targets.some((t) => t.name === 'gateway')
+        ? ['gateway: no header probe']
+        : []),
+  ]);
 } finally {
   for (const cleanup of cleanups) await cleanup().catch(() => undefined);
 }

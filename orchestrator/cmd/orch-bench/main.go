@@ -3,7 +3,7 @@
 // for the process-manager numbers (the cost of isolation is the ratio). Needs root and namespaces.
 //
 //	go run ./cmd/orch-bench            # full run (100 samples per latency, the platform's api moved too)
-//	go run ./cmd/orch-bench -smoke     # a few samples of each, for CI
+//	go run ./cmd/orch-bench -smoke     # (or BENCH_SMOKE=1) a few samples of each, for CI
 //
 // Every latency is printed as p50 / p99 / max over its samples (p99 by nearest rank). After each part the run's
 // processes, cgroups, links, namespaces and directories are checked: anything left is an error (exit 1).
@@ -45,11 +45,12 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == cliArg {
 		os.Exit(cli.Main(os.Args[2:]))
 	}
-	smoke := flag.Bool("smoke", false, "few samples (CI)")
+	smoke := flag.Bool("smoke", false, "few samples (CI); BENCH_SMOKE=1 does the same, like every benchmark's smoke mode")
 	n := flag.Int("samples", 100, "samples per latency (full run)")
 	withPlatform := flag.Bool("platform", true, "also move the platform's own api (full run; needs PostgreSQL, Redis, the bootstrapped Node)")
 	repo := flag.String("repo", "..", "the repository checkout (for -platform)")
 	flag.Parse()
+	*smoke = *smoke || os.Getenv("BENCH_SMOKE") == "1"
 	samples := *n
 	if *smoke {
 		samples, *withPlatform = 5, false

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type RowWork, sameWorkProblems, smokeMode } from './bench-smoke.ts';
+import { type RowWork, receivedHeaderProblems, sameWorkProblems, smokeMode } from './bench-smoke.ts';
 
 const answer = (status: number, body: string, contentType = 'application/json') => ({
   status,
@@ -48,6 +48,20 @@ describe('sameWorkProblems', () => {
     ]);
   });
 
+  it('names a row that does not refuse what the reference refuses (a ceiling skipping the identity check)', () => {
+    const refusals = { 'no identity token': 401, 'an id that is not a UUID': 400 };
+    const reference = row('ts api', { refusals });
+    expect(
+      sameWorkProblems(
+        [reference, row('go api', { refusals }), row('ceiling', { refusals: { 'an id that is not a UUID': 400 } })],
+        reference,
+      ),
+    ).toEqual(['ceiling: answered nothing to no identity token, ts api answered 401']);
+    expect(
+      sameWorkProblems([row('ceiling', { refusals: { ...refusals, 'no identity token': 200 } })], reference),
+    ).toEqual(['ceiling: answered 200 to no identity token, ts api answered 401']);
+  });
+
   it('refuses a reference that itself failed', () => {
     const reference = row('api', { answer: answer(500, 'boom') });
     expect(sameWorkProblems([reference], reference)).toEqual([
@@ -61,5 +75,21 @@ describe('smokeMode', () => {
     expect(smokeMode(['node', 'x.ts', '--smoke'], {})).toBe(true);
     expect(smokeMode(['node', 'x.ts'], { BENCH_SMOKE: '1' })).toBe(true);
     expect(smokeMode(['node', 'x.ts'], { BENCH_SMOKE: '0' })).toBe(false);
+  });
+});
+
+describe('receivedHeaderProblems', () => {
+  const gateway = { name: 'gateway', headerNames: ['traceparent', 'user-agent', 'x-homelab-identity', 'x-request-id'] };
+
+  it('accepts proxies that sent the upstream the same header names', () => {
+    expect(receivedHeaderProblems([gateway, { ...gateway, name: 'nginx' }], gateway)).toEqual([]);
+  });
+
+  it('names the headers a proxy left out and the ones it forwarded that the reference drops', () => {
+    const nginx = { name: 'nginx', headerNames: ['te', 'user-agent', 'x-homelab-identity', 'x-request-id'] };
+    expect(receivedHeaderProblems([gateway, nginx], gateway)).toEqual([
+      'nginx: did not send upstream traceparent',
+      'nginx: sent upstream te, which gateway drops',
+    ]);
   });
 });

@@ -30,6 +30,15 @@ export async function probe(url: string, headers: Record<string, string> = {}): 
   };
 }
 
+/** The status each request got, by case name (bodies read and dropped): a row's `refusals`. */
+export async function probeStatuses(
+  cases: Readonly<Record<string, { readonly url: string; readonly headers?: Record<string, string> }>>,
+): Promise<Record<string, number>> {
+  const statuses: Record<string, number> = {};
+  for (const [name, { url, headers }] of Object.entries(cases)) statuses[name] = (await probe(url, headers)).status;
+  return statuses;
+}
+
 /** A row of a comparison table, with what its load generator counted and one probed answer. */
 export interface RowWork {
   readonly name: string;
@@ -40,6 +49,12 @@ export interface RowWork {
   /** Requests the load generator completed; a row that measured nothing did no work at all. */
   readonly total: number;
   readonly answer?: ProbedAnswer;
+  /**
+   * The status of each request the row's server must refuse (by case name: a missing identity token, a malformed
+   * id). Compared with the reference's when both have them: a ceiling that skips a check answers 200 here, while
+   * its answer to the benchmark's own request can still be byte for byte the same.
+   */
+  readonly refusals?: Readonly<Record<string, number>>;
 }
 
 const describe = (a: ProbedAnswer) => `${a.status} ${a.contentType || '(no content-type)'} ${a.body.length} bytes`;
@@ -62,6 +77,12 @@ export function sameWorkProblems(rows: readonly RowWork[], reference: RowWork): 
     if (a.status !== b.status || a.contentType !== b.contentType || !a.body.equals(b.body)) {
       problems.push(`${row.name}: answered ${describe(a)}, ${reference.name} answered ${describe(b)}`);
     }
+    for (const [request, status] of Object.entries(reference.refusals ?? {})) {
+      const got = row.refusals?.[request];
+      if (got !== status) {
+        problems.push(`${row.name}: answered ${got ?? 'nothing'} to ${request}, ${reference.name} answered ${status}`);
+      }
+    }
   }
   if (reference.answer && (reference.answer.status < 200 || reference.answer.status > 299)) {
     problems.push(`${reference.name}: the reference answer itself is ${describe(reference.answer)}`);
@@ -77,4 +98,30 @@ export function failOnProblems(bench: string, problems: readonly string[]): void
   if (problems.length === 0) return;
   process.stderr.write(`\n${bench}: the rows did not do the same work:\n${problems.map((p) => `  - ${p}\n`).join('')}`);
   process.exitCode = 1;
+}
+
+/** The header names an upstream received from one row's proxy (lower case), with the request sent through it. */
+export interface ReceivedHeaders {
+  readonly name: string;
+  readonly headerNames: readonly string[];
+}
+
+/**
+ * Why the proxies did not send the upstream the request `reference` sends (empty when they did): each name one of
+ * them added or left out, so a reference that stops sending `traceparent` or forwards a hop-by-hop header fails
+ * even though the API would still answer it with the same bytes.
+ */
+export function receivedHeaderProblems(rows: readonly ReceivedHeaders[], reference: ReceivedHeaders): string[] {
+  const expected = new Set(reference.headerNames);
+  const problems: string[] = [];
+  for (const row of rows) {
+    if (row === reference) continue;
+    const got = new Set(row.headerNames);
+    const missing = [...expected].filter((n) => !got.has(n)).sort();
+    const extra = [...got].filter((n) => !expected.has(n)).sort();
+    if (missing.length > 0) problems.push(`${row.name}: did not send upstream ${missing.join(', ')}`);
+    if (extra.length > 0)
+      problems.push(`${row.name}: sent upstream ${extra.join(', ')}, which ${reference.name} drops`);
+  }
+  return problems;
 }

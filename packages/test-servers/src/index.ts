@@ -2,7 +2,10 @@ export {
   failOnProblems,
   type ProbedAnswer,
   probe,
+  probeStatuses,
+  type ReceivedHeaders,
   type RowWork,
+  receivedHeaderProblems,
   sameWorkProblems,
   smokeMode,
 } from './bench-smoke.ts';

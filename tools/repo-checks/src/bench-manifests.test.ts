@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   benchCandidates,
   coverageProblems,
+  expectedOutput,
   type LocatedManifest,
   readManifests,
   repositoryFiles,
@@ -25,7 +26,8 @@ describe('every benchmark has a smoke run', () => {
         'packages/drill-targets/bench/drill-alerts.ts',
       ]),
     );
-    expect(coverageProblems(candidates, manifests, (f) => existsSync(join(repoRoot, f)))).toEqual([]);
+    const read = (f: string) => readFileSync(join(repoRoot, f), 'utf8');
+    expect(coverageProblems(candidates, manifests, (f) => existsSync(join(repoRoot, f)), read)).toEqual([]);
   });
 });
 
@@ -82,6 +84,26 @@ describe('benchmark discovery', () => {
     };
     const candidates = ['apps/api-go/internal/notes/handler_test.go'];
     expect(coverageProblems(candidates, [goModule], () => true)).toEqual([]);
+  });
+
+  it('refuses a Go test benchmark listed as a helper (it would never be smoked)', () => {
+    const goModule: LocatedManifest = {
+      dir: 'apps/api-go',
+      manifest: { benches: [], helpers: ['internal/notes/handler_test.go', 'internal/notes/store_test.go'] },
+    };
+    const candidates = ['apps/api-go/internal/notes/handler_test.go'];
+    expect(coverageProblems(candidates, [goModule], () => true, read)).toEqual([
+      expect.stringMatching(
+        /^apps\/api-go\/bench\.json: internal\/notes\/handler_test\.go declares a Go Benchmark function: list it under benches/,
+      ),
+    ]);
+  });
+
+  it('expects go test -bench result lines from a Go test benchmark and a markdown table from any other', () => {
+    const go = expectedOutput('scheduler/scheduler_test.go').pattern;
+    expect('goos: linux\nBenchmarkSchedule100Nodes-2   \t       1\t    812345 ns/op\nPASS\n').toMatch(go);
+    expect('PASS\nok  \thomelab/orchestrator/scheduler\t0.01s\n').not.toMatch(go);
+    expect('| a | b |\n| --- | ---: |\n').toMatch(expectedOutput('get-note.ts').pattern);
   });
 
   it('flags manifest entries whose script is missing, has no smoke command or needs something unknown', () => {

@@ -15,14 +15,20 @@ import { dirname, join, posix } from 'node:path';
  */
 export const manifestName = 'bench.json';
 
-/** What a smoke run needs on the machine; missing locally it skips with a notice, under CI=true it fails. */
-export const benchNeeds = ['postgres', 'redis', 'nginx', 'prometheus', 'go'] as const;
+/**
+ * What a smoke run needs on the machine; missing locally it skips with a notice, under CI=true it fails. `root`:
+ * the benchmark creates namespaces and cgroups (orch-bench), which an ordinary user cannot.
+ */
+export const benchNeeds = ['postgres', 'redis', 'nginx', 'prometheus', 'go', 'root'] as const;
 export type BenchNeed = (typeof benchNeeds)[number];
 
 export interface BenchEntry {
   /** The benchmark's entry file, relative to the manifest. */
   readonly script: string;
-  /** The smoke command (argv; `node` is the running Node), run in the manifest's directory. */
+  /**
+   * The smoke command (argv; `node` is the running Node), run in the manifest's directory. It must print a
+   * markdown table, or, for a Go test file (`*_test.go`), `go test -bench` result lines.
+   */
   readonly smoke: readonly string[];
   readonly needs?: readonly BenchNeed[];
   /** Default 180. A smoke run is seconds of tiny load; this only stops a hung one (a loaded machine stretches it). */
@@ -31,7 +37,10 @@ export interface BenchEntry {
 
 export interface BenchManifest {
   readonly benches: readonly BenchEntry[];
-  /** Files of the bench directory that are not benchmarks themselves (servers, load generators, types). */
+  /**
+   * Files of the bench directory that are not benchmarks themselves (servers, load generators, types). A Go test
+   * file with a Benchmark function is a benchmark wherever it is: it cannot be a helper.
+   */
   readonly helpers?: readonly string[];
 }
 
@@ -43,6 +52,14 @@ export interface LocatedManifest {
 
 const benchDir = /(^|\/)(bench|benchmarks)\//;
 const goBenchmark = /^func Benchmark\w*\(\w+ \*testing\.B\)/m;
+
+/** What a smoke run must print: a markdown table, or a `go test -bench` result line for a Go test file. */
+export const markdownTable = /^\|( *:?-{3,}:? *\|)+ *$/m;
+export const goBenchmarkResult = /^Benchmark\w+(-\d+)?\s+\d+\s+[\d.]+ ns\/op/m;
+export const expectedOutput = (script: string): { readonly pattern: RegExp; readonly description: string } =>
+  script.endsWith('_test.go')
+    ? { pattern: goBenchmarkResult, description: 'a go test -bench result line' }
+    : { pattern: markdownTable, description: 'a markdown table' };
 const notCode = /\.(md|json)$/;
 
 /** Files a benchmark may live in, by the conventions above (paths relative to the repository). */
@@ -82,6 +99,7 @@ export function coverageProblems(
   candidates: readonly string[],
   manifests: readonly LocatedManifest[],
   exists: (file: string) => boolean,
+  read: (file: string) => string = () => '',
 ): string[] {
   const problems: string[] = [];
   for (const file of candidates) {
@@ -107,6 +125,11 @@ export function coverageProblems(
     }
     for (const h of m.manifest.helpers ?? []) {
       if (!exists(within(m, h))) problems.push(`${within(m, manifestName)}: helper ${h} does not exist`);
+      else if (h.endsWith('_test.go') && goBenchmark.test(read(within(m, h)))) {
+        problems.push(
+          `${within(m, manifestName)}: ${h} declares a Go Benchmark function: list it under benches with a smoke command (go test -run '^$' -bench . -benchtime 1x), not as a helper`,
+        );
+      }
     }
   }
   return problems;

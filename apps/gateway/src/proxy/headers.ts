@@ -5,9 +5,10 @@ import { canaryGate, http } from '@homelab/platform';
  * Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection and must not be forwarded; `host` is set by the
  * client pool from the upstream origin. Credentials stop here: the API trusts the gateway's signed identity token
  * only. `x-homelab-user` (the unsigned identity header of before ADR 0071) is dropped too, for any API still
- * reading it during a rollout.
+ * reading it during a rollout. Exported for the benchmark's bare proxy and nginx reference (apps/gateway/bench), so
+ * they drop exactly what the gateway drops.
  */
-const dropOnRequest = new Set([
+export const dropOnRequest: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -56,7 +57,7 @@ export interface ForwardContext {
  * Names listed in `Connection` are hop-by-hop too (RFC 9110 §7.6.1). Nearly every message says just
  * `keep-alive` or `close`, which name nothing else: no Set is built for those.
  */
-const connectionListed = (value: string | undefined): Set<string> | undefined => {
+export const connectionListed = (value: string | undefined): Set<string> | undefined => {
   if (value === undefined) return undefined;
   const lower = value.toLowerCase();
   if (lower === 'keep-alive' || lower === 'close') return undefined;
