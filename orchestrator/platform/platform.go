@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -188,20 +189,28 @@ exec postgres -D "$D" -k /tmp -c listen_addresses='*' -c port=%[3]d`, f.Postgres
 // startCommand is the app's own `start` script (package.json) with the bootstrapped Node: web needs
 // `--import tsx` for its JSX, the others run their TypeScript directly.
 func (p *Platform) startCommand(app string) []string {
-	fallback := []string{p.Node, "src/main.ts"}
 	b, err := os.ReadFile(filepath.Join(p.Repo, "apps", app, "package.json"))
 	if err != nil {
-		return fallback
+		return []string{p.Node, "src/main.ts"}
 	}
+	return nodeCommand(p.Node, b)
+}
+
+// nodeCommand is what a package.json's `start` script hands to node, run by the given Node binary. A launcher
+// in front of node (`bash ../../scripts/tools.sh node ...`, which bootstraps a checkout first) is skipped: the
+// workload has the bootstrapped Node already, and the launcher would need a shell and the network.
+func nodeCommand(node string, packageJSON []byte) []string {
+	fallback := []string{node, "src/main.ts"}
 	var pkg struct {
 		Scripts map[string]string `json:"scripts"`
 	}
-	if json.Unmarshal(b, &pkg) != nil {
+	if json.Unmarshal(packageJSON, &pkg) != nil {
 		return fallback
 	}
 	f := strings.Fields(pkg.Scripts["start"])
-	if len(f) < 2 || f[0] != "node" {
+	i := slices.Index(f, "node")
+	if i < 0 || i == len(f)-1 {
 		return fallback
 	}
-	return append([]string{p.Node}, f[1:]...)
+	return append([]string{node}, f[i+1:]...)
 }

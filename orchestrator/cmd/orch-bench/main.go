@@ -324,6 +324,25 @@ func readyOff(c *cluster.Cluster, workload, dead string) bool {
 	return n >= s.Workloads[workload].Replicas
 }
 
+// notReady names the workloads short of their ready replicas, with each instance's node and state.
+func notReady(c *cluster.Cluster) string {
+	s := c.Ctl.Store().Snapshot()
+	var parts []string
+	for name := range s.Workloads {
+		if readyOff(c, name, "") {
+			continue
+		}
+		var ins []string
+		for _, in := range s.Instances {
+			if in.Workload == name {
+				ins = append(ins, fmt.Sprintf("%+v", in))
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s not ready: %s", name, strings.Join(ins, "; ")))
+	}
+	return strings.Join(parts, " | ")
+}
+
 // moveRounds kills the agent of a node chosen by victim, times from the kill until workload has its replicas
 // ready elsewhere (failure detection included), brings the node back and waits for ready (all workloads).
 func moveRounds(c *cluster.Cluster, workload string, rounds int, victim func() string, ready func() bool) ([]time.Duration, []string, error) {
@@ -407,7 +426,7 @@ func benchPlatformFailover(repo string) (row, error) {
 			return true
 		}
 		if err := waitFor(300*time.Second, ready); err != nil {
-			return row{}, fmt.Errorf("platform ready: %w", err)
+			return row{}, fmt.Errorf("platform ready: %w; %s", err, notReady(c))
 		}
 		victim := func() string {
 			s := c.Ctl.Store().Snapshot()
