@@ -21,7 +21,7 @@ const summary = JSON.stringify({
   p99: result.latency.p99,
   total: result.requests.total,
   non2xx: result.non2xx,
-  errors: result.errors + result.timeouts,
+  errors: result.errors, // timeouts included (autocannon counts them in both)
 });
 if (process.send) process.send(summary);
 else process.stdout.write(`${summary}\n`);

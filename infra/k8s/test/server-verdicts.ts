@@ -101,4 +101,14 @@ export const expectedServerVerdicts: Record<string, Verdict> = {
   "the gateway's PodMonitor scrapes without the bearer token": 'accepted',
   "the gateway's PodMonitor presents another Secret's key (the JWT secret)": 'accepted',
   "the gateway's PodMonitor names a Secret key nobody writes": 'accepted',
+  // The retry and CronJob-timing classes: every value is inside the CRD's and the API's enums and bounds (a
+  // `reset` trigger, a 503 retry, no retryOn at all, suspend, a 5 s starting deadline), so only the offline guards
+  // stop them; a ConfigMap key named after an Object.prototype member is just a string to the server.
+  'retry the api route after a reset (a POST to a pod killed mid-request is applied twice)': 'accepted',
+  'retry the gateway route on a 503 answer (retriable-status-codes)': 'accepted',
+  "drop retryOn from the web route (Envoy Gateway's default retries a 503)": 'accepted',
+  'suspend the backup CronJob (it never fires)': 'accepted',
+  'a backup startingDeadlineSeconds below 10 s (may never be scheduled)': 'accepted',
+  'read an env var from a ConfigMap key named constructor (an Object.prototype name)': 'accepted',
+  'read an env var from a ConfigMap key named toString (web)': 'accepted',
 };

@@ -116,7 +116,11 @@ describe('homelab up', () => {
     const second = startUp(dataDir);
     runs.push(second);
     await second.waitFor(/\| ready$/);
-    const again = await fetch(`${web}/notes`, { headers: { cookie } });
+    // The local web keeps sign-outs in memory (no Redis), so a restarted web refuses cookies issued before it
+    // started rather than reviving signed-out ones: the old cookie is sent to sign in, a new one sees the data.
+    const stale = await fetch(`${web}/notes`, { headers: { cookie } });
+    expect(await stale.text()).not.toContain(title);
+    const again = await fetch(`${web}/notes`, { headers: { cookie: await signIn(dataDir) } });
     expect(await again.text()).toContain(title);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
