@@ -273,7 +273,7 @@ func TestIsolation(t *testing.T) {
 // catches is a step the tests do not really cover.
 func TestIsolationMutants(t *testing.T) {
 	if testing.Short() {
-		t.Skip(fmt.Sprintf("SKIP (visible): -short skips the mutation run (%d mutants)", len(AllSteps)))
+		t.Skipf("SKIP (visible): -short skips the mutation run (%d mutants)", len(AllSteps))
 	}
 	e := newIsoEnv(t)
 	for _, step := range AllSteps {
