@@ -181,15 +181,31 @@ func (nw *Network) Own(root, cgroupParent string) error {
 func (nw *Network) file() string { return filepath.Join(RunDir, nw.RunID+".json") }
 
 func (nw *Network) save() error {
-	if err := os.MkdirAll(RunDir, 0o755); err != nil {
-		return fmt.Errorf("nodes: %w", err)
-	}
 	b, _ := json.MarshalIndent(nw, "", "  ")
 	tmp := nw.file() + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("nodes: record run: %w", err)
+	// The last run to end removes the empty RunDir (Destroy), possibly between this MkdirAll and the write: make it
+	// again and retry.
+	for attempt := 0; ; attempt++ {
+		if err := os.MkdirAll(RunDir, 0o755); err != nil {
+			return fmt.Errorf("nodes: %w", err)
+		}
+		err := os.WriteFile(tmp, b, 0o600)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, os.ErrNotExist) || attempt == 2 {
+			return fmt.Errorf("nodes: record run: %w", err)
+		}
 	}
 	return os.Rename(tmp, nw.file())
+}
+
+// removeRunDirs removes RunDir and its parent when no run is left in them, so the host is as it was; a live run's
+// file keeps them (the error is expected then and ignored).
+func removeRunDirs() {
+	if os.Remove(RunDir) == nil {
+		_ = os.Remove(filepath.Dir(RunDir))
+	}
 }
 
 // Destroy undoes everything the run recorded: agents' leftovers (cgroups), namespaces, links, the bridge,
@@ -227,6 +243,7 @@ func (nw *Network) Destroy() error {
 		if err := os.Remove(nw.file()); err != nil && !errors.Is(err, os.ErrNotExist) {
 			errs = append(errs, err)
 		}
+		removeRunDirs()
 	}
 	return errors.Join(errs...)
 }

@@ -70,4 +70,8 @@ func TestNetworkIsLocalAndSweptWhenItsOwnerDied(t *testing.T) {
 	if _, err := os.Stat(nw.file()); !os.IsNotExist(err) {
 		t.Fatalf("run file still there: %v", err)
 	}
+	// The ledger directory goes with the last run (another package's run may hold it: then it is not empty).
+	if entries, err := os.ReadDir(RunDir); err == nil && len(entries) == 0 {
+		t.Fatalf("an empty %s left behind", RunDir)
+	}
 }
