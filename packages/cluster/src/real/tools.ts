@@ -34,7 +34,6 @@ export const hostPackages: Readonly<Record<string, string>> = {
   [join(cniBinDir, 'loopback')]: 'containernetworking-plugins',
   '/usr/sbin/iptables': 'iptables',
   '/usr/bin/openssl': 'openssl',
-  '/usr/bin/busybox': 'busybox-static',
 };
 
 /** Why real nodes cannot run on this machine ([] when they can): root, the Debian packages, the Go builds. */
