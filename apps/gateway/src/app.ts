@@ -19,6 +19,7 @@ import { admitRequest } from './rate-limit/rate-limit.ts';
 import type { RateLimiter } from './rate-limit/token-bucket.ts';
 import type { CircuitBreakerOptions } from './resilience/circuit-breaker.ts';
 import { createRetryBudget, type RetryBudgetOptions } from './resilience/retry-budget.ts';
+import { maxRouteTimeoutMs } from './route-timeout.ts';
 import { adminUpstreams } from './routes/admin-upstreams.ts';
 import { createUpstream, type Upstream } from './upstreams/upstream.ts';
 import { createWeightedUpstreams, type UpstreamSpec, type WeightedUpstreams } from './upstreams/weighted-upstreams.ts';
@@ -135,11 +136,9 @@ export function createApp(deps: GatewayDeps): Gateway {
     return admit(c, identity);
   };
   const routeTimeoutMs = deps.timeoutMs ?? 3_000;
-  if (routeTimeoutMs > http.requestTimeoutMs - http.upstreamTimeoutMarginMs) {
+  if (routeTimeoutMs > maxRouteTimeoutMs) {
     // The kit's 504 would then come first, and it cannot say whether the request was sent (UPSTREAM_TIMEOUT_MS).
-    throw new RangeError(
-      `route timeout ${routeTimeoutMs} ms: must be at most ${http.requestTimeoutMs - http.upstreamTimeoutMarginMs} ms`,
-    );
+    throw new RangeError(`route timeout ${routeTimeoutMs} ms: must be at most ${maxRouteTimeoutMs} ms`);
   }
   const forward = proxy(
     {

@@ -1,9 +1,9 @@
 import { apps, auth, canaryGate, http } from '@homelab/platform';
 import { baseEnvSchema, ConfigError, envPort, parseEnv } from '@homelab/service-kit';
 import { z } from 'zod';
+import { maxRouteTimeoutMs } from './route-timeout.ts';
 
 const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
-const upstreamTimeoutCeiling = http.requestTimeoutMs - http.upstreamTimeoutMarginMs;
 
 /** The gateway's configuration; the only place that reads its environment. */
 export const gatewayEnvSchema = baseEnvSchema.extend({
@@ -41,8 +41,8 @@ export const gatewayEnvSchema = baseEnvSchema.extend({
     .number()
     .positive()
     .max(
-      upstreamTimeoutCeiling,
-      `must be at most ${upstreamTimeoutCeiling} ms: ${http.upstreamTimeoutMarginMs} ms below the request timeout (${http.requestTimeoutMs} ms)`,
+      maxRouteTimeoutMs,
+      `must be at most ${maxRouteTimeoutMs} ms: ${http.upstreamTimeoutMarginMs} ms below the request timeout (${http.requestTimeoutMs} ms)`,
     )
     .default(3_000),
   UPSTREAM_MAX_RETRIES: z.coerce.number().int().min(0).max(3).default(1),

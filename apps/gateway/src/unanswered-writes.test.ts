@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { type RawExchange, rawRequest, type ServiceProcess, startServiceProcess 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from './auth/api-keys.ts';
 import { createMemoryRateLimiter } from './rate-limit/token-bucket.ts';
-import { apiKey, startGateway } from './testing/test-gateway.ts';
+import { apiKey, startGateway, startUpstream } from './testing/test-gateway.ts';
 
 const postNote = (url: string, title: string, signal?: AbortSignal) => {
   const started = performance.now();
@@ -223,27 +222,25 @@ describe('an upstream that dies in the middle of a request body', () => {
  * it, as not applied, and never sent.
  */
 describe('a request queued behind busy upstream connections', () => {
-  let upstream: HttpServer;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
   let received = 0;
   let gw: Awaited<ReturnType<typeof startGateway>>;
 
   beforeAll(async () => {
     // The first request's answer streams for as long as the test runs, so the only connection never frees up.
-    upstream = createHttpServer((req, res) => {
+    upstream = await startUpstream((req, res) => {
       received += 1;
       req.resume();
       res.writeHead(200, { 'content-type': 'text/plain' });
       const trickle = setInterval(() => res.write('.'), 100);
       res.on('close', () => clearInterval(trickle));
     });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const { url } = upstream;
     gw = await startGateway([{ name: 'stable', url, version: '1', weight: 100 }], { timeoutMs: 800, connections: 1 });
   });
   afterAll(async () => {
     await gw?.server.close();
-    upstream?.closeAllConnections();
-    upstream?.close();
+    await upstream?.close();
   });
 
   it('answers it within the route timeout as not applied, and never sends it', async () => {
@@ -278,19 +275,18 @@ describe('a request queued behind busy upstream connections', () => {
  */
 describe('a write that waited for a connection, with the default timeouts', () => {
   const routeTimeoutMs = 3_000;
-  let upstream: HttpServer;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
   let received = 0;
   let gw: Awaited<ReturnType<typeof startGateway>>;
 
   beforeAll(async () => {
     // The first request holds the only connection for most of the route timeout; the second is never answered.
-    upstream = createHttpServer((req, res) => {
+    upstream = await startUpstream((req, res) => {
       received += 1;
       req.resume();
       if (received === 1) setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('first'), 2_000);
     });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const { url } = upstream;
     gw = await startGateway([{ name: 'stable', url, version: '1', weight: 100 }], {
       timeoutMs: routeTimeoutMs,
       connections: 1,
@@ -298,8 +294,7 @@ describe('a write that waited for a connection, with the default timeouts', () =
   });
   afterAll(async () => {
     await gw?.server.close();
-    upstream?.closeAllConnections();
-    upstream?.close();
+    await upstream?.close();
   });
 
   it("answers it with the proxy's 504 and its outcome before the kit's request timeout", async () => {
@@ -355,23 +350,21 @@ describe("the gateway's catch-all request timeout", () => {
  * (issue 17's audit). The gateway answers its own problem instead; the API's own problem+json passes unchanged.
  */
 describe('an opaque 502/503/504 from between the gateway and the API', () => {
-  let upstream: HttpServer;
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
   let gw: Awaited<ReturnType<typeof startGateway>>;
   let answer: { status: number; type: string; body: string } = { status: 503, type: 'text/plain', body: '' };
 
   beforeAll(async () => {
-    upstream = createHttpServer((req, res) => {
+    upstream = await startUpstream((req, res) => {
       req.resume();
       req.on('end', () => res.writeHead(answer.status, { 'content-type': answer.type }).end(answer.body));
     });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const { url } = upstream;
     gw = await startGateway([{ name: 'stable', url, version: '1', weight: 100 }], { timeoutMs: 3_000 });
   });
   afterAll(async () => {
     await gw?.server.close();
-    upstream?.closeAllConnections();
-    upstream?.close();
+    await upstream?.close();
   });
 
   it('becomes the gateway\'s own problem with outcome "unknown"', async () => {

@@ -36,8 +36,12 @@ interface Container {
 const configMapData = (objects: readonly K8sObject[], ns: string, name: string): Record<string, string> | undefined =>
   objects.find((o) => o.kind === 'ConfigMap' && o.metadata.namespace === ns && o.metadata.name === name)?.data;
 
+/** A key of a ConfigMap's data, never an inherited name (`constructor`, `toString`). */
+const configMapValue = (data: Record<string, string> | undefined, key: string): string | undefined =>
+  data && Object.hasOwn(data, key) ? data[key] : undefined;
+
 const knownSecretKeys = (name: string): readonly string[] | undefined =>
-  (secretKeys as Readonly<Record<string, readonly string[]>>)[name];
+  Object.hasOwn(secretKeys, name) ? (secretKeys as Readonly<Record<string, readonly string[]>>)[name] : undefined;
 
 /** The files a volume shows at its mount point (keys, or `items` paths); undefined when its content is runtime data. */
 const filesOf = (objects: readonly K8sObject[], ns: string, volume: Volume): readonly string[] | undefined => {
@@ -114,9 +118,11 @@ export const configReferencesResolve: Guard = (objects) =>
         if (cmRef) {
           const data = configMapData(objects, ns, cmRef.name);
           if (!cmRef.optional && !data) say(c, `${e.name}: ConfigMap ${cmRef.name} does not exist`);
-          else if (!cmRef.optional && data && !Object.hasOwn(data, cmRef.key))
-            say(c, `${e.name}: ConfigMap ${cmRef.name} has no key ${cmRef.key}`);
-          else if (data?.[cmRef.key] !== undefined) settings.push([e.name, data[cmRef.key] ?? '']);
+          else {
+            const value = configMapValue(data, cmRef.key);
+            if (value !== undefined) settings.push([e.name, value]);
+            else if (!cmRef.optional) say(c, `${e.name}: ConfigMap ${cmRef.name} has no key ${cmRef.key}`);
+          }
         }
         const secretRef = e.valueFrom?.secretKeyRef;
         if (secretRef && !secretRef.optional && !knownSecretKeys(secretRef.name)?.includes(secretRef.key))

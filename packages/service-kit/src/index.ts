@@ -16,4 +16,4 @@ export { requestHeader } from './request-header.ts';
 export { configErrorExitCode, type RunServiceOptions, runService, type ServiceEnv } from './run-service.ts';
 export { securityHeaderValues } from './security-headers.ts';
 export { type RunningServer, type ServeOptions, serve } from './serve.ts';
-export { createServiceApp, type ServiceApp, type ServiceAppOptions } from './service-app.ts';
+export { createServiceApp, type ServiceApp, type ServiceAppOptions, statusTitle } from './service-app.ts';

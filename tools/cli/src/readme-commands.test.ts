@@ -87,6 +87,15 @@ if (missing) {
   process.stderr.write(`${say}\n`);
 }
 
+// A static scan: it needs no Node of the machine's, so it runs everywhere.
+describe('the npm scripts', () => {
+  it('no npm script hands TypeScript, vitest or tsc to whatever Node ran npm', () => {
+    // Through scripts/tools.sh (or a launcher that sources bootstrap.sh) they run on the repository's Node.
+    const direct = packageScripts.filter(({ command }) => /^(node|vitest|tsc|tsx)\b/.test(command));
+    expect(direct.map(({ file, name, command }) => `${file} ${name}: ${command}`)).toEqual([]);
+  });
+});
+
 describe.skipIf(missing)("the README's commands, on the machine's Node, without sourcing", () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'homelab-readme-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -99,12 +108,6 @@ describe.skipIf(missing)("the README's commands, on the machine's Node, without 
     expect(npmCommands.map((c) => c.line)).toContain('npm run homelab -- <args>');
     expect(npmCommands.map((c) => c.line)).toContain('npm run images -- build');
     expect(documented).toEqual(expect.arrayContaining(['credentials', 'deploy', 'drill', 'triage', 'cluster']));
-  });
-
-  it('no npm script hands TypeScript, vitest or tsc to whatever Node ran npm', () => {
-    // Through scripts/tools.sh (or a launcher that sources bootstrap.sh) they run on the repository's Node.
-    const direct = packageScripts.filter(({ command }) => /^(node|vitest|tsc|tsx)\b/.test(command));
-    expect(direct.map(({ file, name, command }) => `${file} ${name}: ${command}`)).toEqual([]);
   });
 
   it('every `npm run <script>` the README documents answers its harmless form (exit 0)', async () => {

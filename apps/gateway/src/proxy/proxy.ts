@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { http } from '@homelab/platform';
-import { ProblemError, problemContentType, requestHeader } from '@homelab/service-kit';
+import { ProblemError, problemContentType, requestHeader, statusTitle } from '@homelab/service-kit';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Dispatcher } from 'undici';
@@ -55,12 +55,6 @@ interface NodeBindings {
 /** Safe to repeat (RFC 9110 §9.2.2); only retried when there is no body to replay. */
 const idempotent = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const retryableStatus = new Set([502, 503, 504]);
-const gatewayErrorTitles: Record<number, string> = {
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
-
 /**
  * A 502/503/504 that is not a problem+json came from something between the gateway and the API (in the cluster,
  * the internal Envoy's plain-text "upstream connect error" or "no healthy upstream"), not from the API: it says
@@ -466,7 +460,7 @@ export function proxy(route: ProxyRoute, deps: ProxyDeps): (c: Context) => Promi
         return problem(
           c,
           status,
-          gatewayErrorTitles[status] as string,
+          statusTitle(status),
           `upstream ${name} answered ${status} without saying whether the request was applied; ${retryAdvice}`,
           outcomeFields.unknown,
         );

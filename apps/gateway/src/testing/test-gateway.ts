@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createIdentitySigner, createIdentityVerifier, createLogger, createMetrics, serve } from '@homelab/service-kit';
 import { SignJWT } from 'jose';
@@ -19,9 +19,23 @@ export interface StubUpstream {
   close(): Promise<void>;
 }
 
+/** An HTTP server on a loopback port for a test's own upstream behaviour; `close` also ends open connections. */
+export async function startUpstream(handler: RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 export async function startStub(name: string): Promise<StubUpstream> {
   const stub: StubUpstream = { url: '', hits: 0, mode: 'ok', close: async () => undefined };
-  const server: Server = createServer((req: IncomingMessage, res) => {
+  const upstream = await startUpstream((req: IncomingMessage, res) => {
     stub.hits += 1;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -49,15 +63,7 @@ export async function startStub(name: string): Promise<StubUpstream> {
       else answer();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(stub, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  return Object.assign(stub, upstream);
 }
 
 export interface Echo {
