@@ -42,7 +42,7 @@ func oomEventTime(g cgroup.Group, timeout time.Duration) (time.Time, error) {
 	deadline := time.Now().Add(timeout)
 	for {
 		fds := []unix.PollFd{{Fd: int32(efd), Events: unix.POLLIN}}
-		n, err := unix.Poll(fds, int(time.Until(deadline).Milliseconds()))
+		n, err := unix.Poll(fds, max(0, int(time.Until(deadline).Milliseconds()))) // negative = forever
 		at := time.Now()
 		switch {
 		case errors.Is(err, unix.EINTR):

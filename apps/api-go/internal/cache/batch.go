@@ -51,6 +51,8 @@ func (b *getBatcher) get(ctx context.Context, key string) ([]byte, error) {
 		return r.value, r.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-b.done: // the loop may have returned with this call still queued
+		return nil, redis.ErrClosed
 	}
 }
 
